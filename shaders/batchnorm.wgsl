@@ -1,0 +1,108 @@
+// Batch normalisation over NCHW: per-channel statistics (one workgroup per channel),
+// the normalising map, and its backward pass (a per-channel reduction, then a map).
+
+struct BatchNormParams { batch: u32, channels: u32, spatial: u32, size: u32, momentum: f32, eps: f32, batchStats: u32 }
+
+@group(0) @binding(0) var<uniform> p: BatchNormParams;
+
+fn count() -> u32 { return p.batch * p.spatial; }
+
+// Flat index of the e-th element of channel c.
+fn channelElement(c: u32, e: u32) -> u32 {
+  return ((e / p.spatial) * p.channels + c) * p.spatial + e % p.spatial;
+}
+
+fn channelOf(i: u32) -> u32 { return (i / p.spatial) % p.channels; }
+
+@group(0) @binding(1) var<storage, read> statsX: array<f32>;
+@group(0) @binding(2) var<storage, read_write> statsMean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> statsVariance: array<f32>;
+@group(0) @binding(4) var<storage, read_write> runningMean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> runningVariance: array<f32>;
+
+// Two passes over the channel (mean, then squared deviations) for an accurate variance.
+@compute @workgroup_size(WG)
+fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  var sum = 0.0;
+  for (var e = lid; e < count(); e += WG) { sum += statsX[channelElement(c, e)]; }
+  let mean = workgroupSum(sum, lid) / f32(count());
+  var squares = 0.0;
+  for (var e = lid; e < count(); e += WG) {
+    let d = statsX[channelElement(c, e)] - mean;
+    squares += d * d;
+  }
+  let variance = workgroupSum(squares, lid) / f32(count());
+  if (lid == 0u) {
+    statsMean[c] = mean;
+    statsVariance[c] = variance;
+    let unbiased = variance * f32(count()) / f32(max(count() - 1u, 1u));
+    runningMean[c] = mix(runningMean[c], mean, p.momentum);
+    runningVariance[c] = mix(runningVariance[c], unbiased, p.momentum);
+  }
+}
+
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> variance: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma: array<f32>;
+@group(0) @binding(5) var<storage, read> beta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flatThread(wid, groups, lid);
+  if (i >= p.size) { return; }
+  let c = channelOf(i);
+  let scale = gamma[c] * inverseSqrt(variance[c] + p.eps);
+  y[i] = (x[i] - mean[c]) * scale + beta[c];
+}
+
+@group(0) @binding(2) var<storage, read> gy: array<f32>;
+@group(0) @binding(3) var<storage, read> gradMean: array<f32>;
+@group(0) @binding(4) var<storage, read> gradVariance: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gGammaOut: array<f32>;
+@group(0) @binding(6) var<storage, read_write> gBetaOut: array<f32>;
+
+// gBeta = Σ gy, gGamma = Σ gy·x̂ per channel.
+@compute @workgroup_size(WG)
+fn backwardReduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let m = gradMean[c];
+  let invStd = inverseSqrt(gradVariance[c] + p.eps);
+  var sumG = 0.0;
+  var sumGXhat = 0.0;
+  for (var e = lid; e < count(); e += WG) {
+    let i = channelElement(c, e);
+    sumG += gy[i];
+    sumGXhat += gy[i] * (x[i] - m) * invStd;
+  }
+  let totalG = workgroupSum(sumG, lid);
+  let totalGXhat = workgroupSum(sumGXhat, lid);
+  if (lid == 0u) {
+    gBetaOut[c] = totalG;
+    gGammaOut[c] = totalGXhat;
+  }
+}
+
+@group(0) @binding(5) var<storage, read> backwardGamma: array<f32>;
+@group(0) @binding(6) var<storage, read> sumsGXhat: array<f32>;
+@group(0) @binding(7) var<storage, read> sumsG: array<f32>;
+@group(0) @binding(8) var<storage, read_write> gx: array<f32>;
+
+// With batch statistics: gx = γ/σ · (gy - mean(gy) - x̂·mean(gy·x̂)); otherwise gx = γ/σ · gy.
+@compute @workgroup_size(WG)
+fn backwardInput(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flatThread(wid, groups, lid);
+  if (i >= p.size) { return; }
+  let c = channelOf(i);
+  let invStd = inverseSqrt(gradVariance[c] + p.eps);
+  let scale = backwardGamma[c] * invStd;
+  if (p.batchStats == 0u) {
+    gx[i] = scale * gy[i];
+    return;
+  }
+  let n = f32(count());
+  let xHat = (x[i] - gradMean[c]) * invStd;
+  gx[i] = scale * (gy[i] - sumsG[c] / n - xHat * sumsGXhat[c] / n);
+}

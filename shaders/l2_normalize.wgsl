@@ -1,0 +1,45 @@
+// L2 normalisation along an axis, y = x / max(||x||, eps), and its gradient.
+// One workgroup per line [outer, ·, inner] of a contiguous tensor.
+
+struct L2NormalizeParams { lines: u32, length: u32, inner: u32, eps: f32 }
+
+@group(0) @binding(0) var<uniform> p: L2NormalizeParams;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read> gy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gx: array<f32>;
+
+fn at(line: u32, j: u32) -> u32 {
+  return ((line / p.inner) * p.length + j) * p.inner + line % p.inner;
+}
+
+@compute @workgroup_size(WG)
+fn l2Normalize(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let line = flatWorkgroup(wid, groups);
+  if (line >= p.lines) { return; }
+  var squares = 0.0;
+  for (var j = lid; j < p.length; j += WG) { squares += x[at(line, j)] * x[at(line, j)]; }
+  let norm = max(sqrt(workgroupSum(squares, lid)), p.eps);
+  for (var j = lid; j < p.length; j += WG) { y[at(line, j)] = x[at(line, j)] / norm; }
+}
+
+// Above eps: gx = (gy - x·(x·gy)/||x||²) / ||x||; below, the op is x/eps and gx = gy/eps.
+@compute @workgroup_size(WG)
+fn l2NormalizeBackward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let line = flatWorkgroup(wid, groups);
+  if (line >= p.lines) { return; }
+  var squares = 0.0;
+  var dot = 0.0;
+  for (var j = lid; j < p.length; j += WG) {
+    let v = x[at(line, j)];
+    squares += v * v;
+    dot += v * gy[at(line, j)];
+  }
+  let sumSquares = workgroupSum(squares, lid);
+  let sumDot = workgroupSum(dot, lid);
+  let norm = sqrt(sumSquares);
+  for (var j = lid; j < p.length; j += WG) {
+    let i = at(line, j);
+    gx[i] = select(gy[i] / p.eps, (gy[i] - x[i] * sumDot / sumSquares) / norm, norm > p.eps);
+  }
+}

@@ -1,0 +1,85 @@
+// The tape: which op made a tensor, from which inputs, with which attributes.
+
+import type { Tensor } from '../tensor.js';
+import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
+
+/** Every differentiable op and the attributes its gradient rule needs. */
+export interface OpAttrs {
+  add: {};
+  sub: {};
+  mul: {};
+  div: {};
+  maximum: {};
+  minimum: {};
+  neg: {};
+  exp: {};
+  log: {};
+  sqrt: {};
+  rsqrt: {};
+  square: {};
+  abs: {};
+  pow: { exponent: number };
+  relu: {};
+  addScalar: {};
+  mulScalar: { value: number };
+  sum: { axes: number[] };
+  max: { axes: number[] };
+  matmul: { transA: boolean; transB: boolean };
+  linear: {};
+  conv2d: { geometry: Conv2dGeometry };
+  batchNorm: { eps: number; batchStats: boolean };
+  maxPool2d: { geometry: Pool2dGeometry };
+  avgPool2d: { geometry: Pool2dGeometry };
+  reshape: {};
+  broadcastTo: {};
+  transpose: { perm: number[] };
+  slice: { starts: number[] };
+  concat: { axis: number };
+  gather: {};
+  scatterAdd: {};
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  l2Normalize: { axis: number; eps: number };
+  crossEntropy: {};
+}
+
+export type OpName = keyof OpAttrs;
+
+export interface TapeNode<K extends OpName = OpName> {
+  op: K;
+  attrs: OpAttrs[K];
+  inputs: Tensor[];
+  output: Tensor;
+  /** Extra tensors computed by the forward pass that the gradient reuses (batch statistics, pool indices). */
+  saved: Tensor[];
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn without recording on the tape. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Records `output = op(inputs)` when some input needs a gradient; returns output. */
+export function record<K extends OpName>(
+  op: K, attrs: OpAttrs[K], inputs: Tensor[], output: Tensor, saved: Tensor[] = [],
+): Tensor {
+  if (gradEnabled && inputs.some((input) => input.requiresGrad)) {
+    output.requiresGrad = true;
+    output.node = { op, attrs, inputs, output, saved } as TapeNode;
+  } else {
+    for (const tensor of saved) tensor.dispose();
+  }
+  return output;
+}

@@ -1,0 +1,229 @@
+// The one interface every backend implements: storage plus a fixed set of kernels.
+// Autograd and shape checking live above it; a backend only moves numbers.
+
+export type DType = 'f32' | 'i32' | 'u32';
+/** Host-side values; Float64Array only comes from (and goes to) the f64 reference backend. */
+export type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+/** A backend's handle to one allocation of `size` elements of `dtype`. */
+export interface Storage {
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'relu' | 'abs' | 'square'
+  | 'pow' // x ** alpha
+  | 'addScalar' // x + alpha
+  | 'mulScalar' // x * alpha
+  | 'cast'; // numeric conversion to the output's dtype
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum'
+  | 'reluBackward' // a * (b > 0): gradient a flowing through relu(b)
+  | 'greater' | 'equal'; // 1 or 0
+
+export type ReduceOp = 'sum' | 'max' | 'argmax';
+
+/** Strides of an operand broadcast to `shape` (stride 0 on broadcast axes). */
+export interface BroadcastLayout {
+  shape: number[];
+  aStrides: number[];
+  bStrides: number[];
+}
+
+/** dst[dstOffset + Σ i_k·dstStrides_k] = src[srcOffset + Σ i_k·srcStrides_k] for every index i of `shape`. */
+export interface CopyLayout {
+  shape: number[];
+  srcOffset: number;
+  srcStrides: number[];
+  dstOffset: number;
+  dstStrides: number[];
+}
+
+/** out[kept index] = reduce over the reduced index of x[Σ kept·keptStrides + Σ reduced·reducedStrides]. */
+export interface ReduceLayout {
+  keptShape: number[];
+  keptStrides: number[];
+  reducedShape: number[];
+  reducedStrides: number[];
+}
+
+/** C[b] = op(A[b]) · op(B[b]) (+ bias), C is M×N row-major; a batch stride of 0 broadcasts. */
+export interface MatmulParams {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+/** Conv2d over NCHW input and [Cout, Cin/groups, KH, KW] weights. */
+export interface Conv2dParams {
+  batch: number;
+  inChannels: number;
+  height: number;
+  width: number;
+  outChannels: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  outHeight: number;
+  outWidth: number;
+  groups: number;
+}
+
+/** Pooling over NCHW with a kernel window; average pooling counts padding (PyTorch's default). */
+export interface Pool2dParams {
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/** An axis viewed as [outer, length, inner] of a contiguous tensor. */
+export interface AxisLayout {
+  outer: number;
+  length: number;
+  inner: number;
+}
+
+/** BatchNorm over NCHW: statistics per channel across batch × spatial. */
+export interface BatchNormLayout {
+  batch: number;
+  channels: number;
+  spatial: number;
+}
+
+export interface SgdParams {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export interface RandomParams {
+  distribution: 'uniform' | 'normal';
+  /** Philox key (two 32-bit words) and the first counter value; see src/random.ts. */
+  key: [number, number];
+  counter: number;
+  /** uniform: [a, b); normal: mean a, standard deviation b. */
+  a: number;
+  b: number;
+}
+
+export interface MemoryStats {
+  /** Allocations handed out and not yet freed. */
+  liveBuffers: number;
+  liveBytes: number;
+  /** Allocations kept by the pool for reuse. */
+  pooledBuffers: number;
+  pooledBytes: number;
+}
+
+/** What kind of hardware executes the kernels; the automatic choice prefers hardware. */
+export type BackendKind = 'reference' | 'cpu' | 'gpu-hardware' | 'gpu-software';
+
+/**
+ * Every kernel writes into outputs that the caller allocated, never into an input
+ * (except sgdStep, which updates its parameter in place), and never reads a
+ * buffer it writes in the same call.
+ */
+export interface Backend {
+  readonly name: string;
+  readonly kind: BackendKind;
+  /** A human description: adapter name and driver, or CPU features. */
+  readonly description: string;
+
+  alloc(dtype: DType, size: number): Storage;
+  free(storage: Storage): void;
+  write(storage: Storage, data: AnyTypedArray): void;
+  read(storage: Storage): Promise<AnyTypedArray>;
+  /** Waits for all queued work; throws the first kernel error it saw. */
+  sync(): Promise<void>;
+  memory(): MemoryStats;
+  /** Releases pooled allocations and the device. */
+  destroy(): void;
+
+  fill(out: Storage, value: number): void;
+  random(out: Storage, params: RandomParams): void;
+  unary(op: UnaryOp, x: Storage, out: Storage, alpha: number): void;
+  binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void;
+  copy(src: Storage, dst: Storage, layout: CopyLayout): void;
+  reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void;
+
+  matmul(a: Storage, b: Storage, out: Storage, params: MatmulParams, bias?: Storage): void;
+  conv2d(x: Storage, w: Storage, out: Storage, params: Conv2dParams): void;
+  conv2dBackwardInput(gy: Storage, w: Storage, gx: Storage, params: Conv2dParams): void;
+  conv2dBackwardWeight(x: Storage, gy: Storage, gw: Storage, params: Conv2dParams): void;
+
+  /** Biased per-channel mean and variance, and running = (1-m)·running + m·batch (unbiased var). */
+  batchNormStats(
+    x: Storage, mean: Storage, variance: Storage, layout: BatchNormLayout,
+    running: { mean: Storage; variance: Storage; momentum: number },
+  ): void;
+  /** y = (x - mean) / sqrt(var + eps) · gamma + beta. */
+  batchNormForward(
+    x: Storage, mean: Storage, variance: Storage, gamma: Storage, beta: Storage, y: Storage,
+    layout: BatchNormLayout, eps: number,
+  ): void;
+  /** Gradients of batchNormForward; `batchStats` says whether mean/variance depended on x. */
+  batchNormBackward(
+    x: Storage, gy: Storage, mean: Storage, variance: Storage, gamma: Storage,
+    gx: Storage, gGamma: Storage, gBeta: Storage, layout: BatchNormLayout, eps: number, batchStats: boolean,
+  ): void;
+
+  maxPool2d(x: Storage, y: Storage, argmax: Storage, params: Pool2dParams): void;
+  maxPool2dBackward(gy: Storage, argmax: Storage, gx: Storage, params: Pool2dParams): void;
+  avgPool2d(x: Storage, y: Storage, params: Pool2dParams): void;
+  avgPool2dBackward(gy: Storage, gx: Storage, params: Pool2dParams): void;
+
+  /** out[r, :] = table[index[r], :] for rows of length `cols`. */
+  gather(table: Storage, index: Storage, out: Storage, rows: number, cols: number): void;
+  /** dst[index[r], :] += src[r, :], deterministic when indices repeat. */
+  scatterAdd(dst: Storage, index: Storage, src: Storage, rows: number, cols: number): void;
+
+  softmax(x: Storage, out: Storage, layout: AxisLayout, log: boolean): void;
+  /** Given y = softmax(x) (or log-softmax) and gy, writes gx. */
+  softmaxBackward(y: Storage, gy: Storage, gx: Storage, layout: AxisLayout, log: boolean): void;
+  /** out = x / max(||x||, eps) along the axis. */
+  l2Normalize(x: Storage, out: Storage, layout: AxisLayout, eps: number): void;
+  l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, layout: AxisLayout, eps: number): void;
+  /** losses[r] = logsumexp(logits[r, :]) - logits[r, target[r]]. */
+  crossEntropy(logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void;
+  /** gLogits[r, :] = gLoss[r] · (softmax(logits[r, :]) - onehot(target[r])). */
+  crossEntropyBackward(
+    logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number,
+  ): void;
+
+  /** In place: v = momentum·v + (1-dampening)·(g + wd·p); p -= lr·(nesterov ? g + wd·p + momentum·v : v). */
+  sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, params: SgdParams): void;
+}
+
+export function bytesPerElement(_dtype: DType): number {
+  return 4; // every dtype we support is 32 bits wide
+}
+
+export function typedArrayFor(dtype: DType, size: number): AnyTypedArray {
+  switch (dtype) {
+    case 'f32': return new Float32Array(size);
+    case 'i32': return new Int32Array(size);
+    case 'u32': return new Uint32Array(size);
+    default: return dtype satisfies never;
+  }
+}

@@ -1,0 +1,442 @@
+// The reference backend: every kernel as plain loops, accumulating in f64. It is the
+// oracle the other backends are tested against; with precision 'f64' it also stores f32
+// tensors in doubles, which makes finite-difference gradient checks exact enough to trust.
+
+import type {
+  AnyTypedArray, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
+  MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+} from '../../backend.js';
+import { philoxBlock, wordToUniform, wordsToNormal } from '../../random.js';
+import { forEachOffset } from './strided.js';
+
+type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+class ReferenceStorage implements Storage {
+  constructor(readonly dtype: DType, readonly size: number, readonly data: HostArray) {}
+}
+
+export interface ReferenceOptions {
+  /** How f32 tensors are stored: 'f32' like every other backend, 'f64' for gradient checks. */
+  precision?: 'f32' | 'f64';
+}
+
+function data(storage: Storage): HostArray {
+  return (storage as ReferenceStorage).data;
+}
+
+export class ReferenceBackend implements Backend {
+  readonly name: string;
+  readonly kind = 'reference' as const;
+  readonly description: string;
+  readonly precision: 'f32' | 'f64';
+  private live = new Set<ReferenceStorage>();
+
+  constructor(options: ReferenceOptions = {}) {
+    this.precision = options.precision ?? 'f32';
+    this.name = this.precision === 'f64' ? 'reference-f64' : 'reference';
+    this.description = `plain TypeScript loops, ${this.precision} storage`;
+  }
+
+  alloc(dtype: DType, size: number): Storage {
+    const array = dtype === 'i32' ? new Int32Array(size)
+      : dtype === 'u32' ? new Uint32Array(size)
+      : this.precision === 'f64' ? new Float64Array(size) : new Float32Array(size);
+    const storage = new ReferenceStorage(dtype, size, array);
+    this.live.add(storage);
+    return storage;
+  }
+
+  free(storage: Storage): void {
+    this.live.delete(storage as ReferenceStorage);
+  }
+
+  write(storage: Storage, values: AnyTypedArray): void {
+    if (values.length !== storage.size) throw new Error(`write: ${values.length} values for ${storage.size} elements`);
+    data(storage).set(values);
+  }
+
+  async read(storage: Storage): Promise<AnyTypedArray> {
+    return data(storage).slice();
+  }
+
+  async sync(): Promise<void> {}
+
+  memory(): MemoryStats {
+    let liveBytes = 0;
+    for (const storage of this.live) liveBytes += storage.data.byteLength;
+    return { liveBuffers: this.live.size, liveBytes, pooledBuffers: 0, pooledBytes: 0 };
+  }
+
+  destroy(): void {
+    this.live.clear();
+  }
+
+  fill(out: Storage, value: number): void {
+    data(out).fill(value);
+  }
+
+  random(out: Storage, p: RandomParams): void {
+    const o = data(out);
+    let words: number[] = [];
+    for (let i = 0; i < out.size; i++) {
+      if (i % 4 === 0) words = philoxBlock(p.key, p.counter, i / 4);
+      const word = i % 4;
+      o[i] = p.distribution === 'uniform'
+        ? p.a + (p.b - p.a) * wordToUniform(words[word]!)
+        : p.a + p.b * wordsToNormal(words[word & 2]!, words[(word & 2) + 1]!, (word & 1) === 1);
+    }
+  }
+
+  unary(op: UnaryOp, x: Storage, out: Storage, alpha: number): void {
+    const a = data(x), o = data(out);
+    const f = unaryFunction(op, alpha);
+    for (let i = 0; i < o.length; i++) o[i] = f(a[i]!);
+  }
+
+  binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void {
+    const av = data(a), bv = data(b), o = data(out);
+    const f = binaryFunction(op);
+    let i = 0;
+    forEachOffset(layout.shape, [layout.aStrides, layout.bStrides], [0, 0], ([ia, ib]) => {
+      o[i++] = f(av[ia!]!, bv[ib!]!);
+    });
+  }
+
+  copy(src: Storage, dst: Storage, layout: CopyLayout): void {
+    const s = data(src), d = data(dst);
+    forEachOffset(layout.shape, [layout.srcStrides, layout.dstStrides], [layout.srcOffset, layout.dstOffset], ([is, id]) => {
+      d[id!] = s[is!]!;
+    });
+  }
+
+  reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void {
+    const xv = data(x), o = data(out);
+    let i = 0;
+    forEachOffset(layout.keptShape, [layout.keptStrides], [0], ([base]) => {
+      let acc = op === 'sum' ? 0 : -Infinity;
+      let best = 0, position = 0;
+      forEachOffset(layout.reducedShape, [layout.reducedStrides], [base!], ([offset]) => {
+        const v = xv[offset!]!;
+        if (op === 'sum') acc += v;
+        else if (position === 0 || v > acc) { acc = v; best = position; }
+        position++;
+      });
+      o[i++] = op === 'argmax' ? best : acc;
+    });
+  }
+
+  matmul(a: Storage, b: Storage, out: Storage, p: MatmulParams, bias?: Storage): void {
+    const av = data(a), bv = data(b), o = data(out), biasValues = bias ? data(bias) : null;
+    for (let batch = 0; batch < p.batch; batch++) {
+      const aBase = batch * p.aBatchStride, bBase = batch * p.bBatchStride, oBase = batch * p.m * p.n;
+      for (let i = 0; i < p.m; i++) {
+        for (let j = 0; j < p.n; j++) {
+          let acc = biasValues ? biasValues[j]! : 0;
+          for (let k = 0; k < p.k; k++) {
+            const aValue = av[aBase + (p.transA ? k * p.m + i : i * p.k + k)]!;
+            const bValue = bv[bBase + (p.transB ? j * p.k + k : k * p.n + j)]!;
+            acc += aValue * bValue;
+          }
+          o[oBase + i * p.n + j] = acc;
+        }
+      }
+    }
+  }
+
+  /** Calls fn(xIndex, wIndex, yIndex) for every term of the convolution sum. */
+  private forEachConvTerm(p: Conv2dParams, fn: (xi: number, wi: number, yi: number) => void): void {
+    const cinG = p.inChannels / p.groups, coutG = p.outChannels / p.groups;
+    for (let n = 0; n < p.batch; n++) {
+      for (let co = 0; co < p.outChannels; co++) {
+        const group = Math.floor(co / coutG);
+        for (let oh = 0; oh < p.outHeight; oh++) {
+          for (let ow = 0; ow < p.outWidth; ow++) {
+            const yi = ((n * p.outChannels + co) * p.outHeight + oh) * p.outWidth + ow;
+            for (let c = 0; c < cinG; c++) {
+              const ci = group * cinG + c;
+              for (let kh = 0; kh < p.kernelH; kh++) {
+                const ih = oh * p.strideH - p.padH + kh;
+                if (ih < 0 || ih >= p.height) continue;
+                for (let kw = 0; kw < p.kernelW; kw++) {
+                  const iw = ow * p.strideW - p.padW + kw;
+                  if (iw < 0 || iw >= p.width) continue;
+                  fn(((n * p.inChannels + ci) * p.height + ih) * p.width + iw, ((co * cinG + c) * p.kernelH + kh) * p.kernelW + kw, yi);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  conv2d(x: Storage, w: Storage, out: Storage, p: Conv2dParams): void {
+    const xv = data(x), wv = data(w), o = data(out);
+    const acc = new Float64Array(out.size);
+    this.forEachConvTerm(p, (xi, wi, yi) => { acc[yi]! += xv[xi]! * wv[wi]!; });
+    o.set(acc);
+  }
+
+  conv2dBackwardInput(gy: Storage, w: Storage, gx: Storage, p: Conv2dParams): void {
+    const gyv = data(gy), wv = data(w), o = data(gx);
+    const acc = new Float64Array(gx.size);
+    this.forEachConvTerm(p, (xi, wi, yi) => { acc[xi]! += gyv[yi]! * wv[wi]!; });
+    o.set(acc);
+  }
+
+  conv2dBackwardWeight(x: Storage, gy: Storage, gw: Storage, p: Conv2dParams): void {
+    const xv = data(x), gyv = data(gy), o = data(gw);
+    const acc = new Float64Array(gw.size);
+    this.forEachConvTerm(p, (xi, wi, yi) => { acc[wi]! += gyv[yi]! * xv[xi]!; });
+    o.set(acc);
+  }
+
+  /** Calls fn(index) for every element of channel c in NCHW order. */
+  private forEachInChannel(l: BatchNormLayout, c: number, fn: (index: number) => void): void {
+    for (let n = 0; n < l.batch; n++) {
+      const base = (n * l.channels + c) * l.spatial;
+      for (let s = 0; s < l.spatial; s++) fn(base + s);
+    }
+  }
+
+  batchNormStats(
+    x: Storage, mean: Storage, variance: Storage, l: BatchNormLayout,
+    running: { mean: Storage; variance: Storage; momentum: number },
+  ): void {
+    const xv = data(x), count = l.batch * l.spatial;
+    for (let c = 0; c < l.channels; c++) {
+      let sum = 0;
+      this.forEachInChannel(l, c, (i) => { sum += xv[i]!; });
+      const mu = sum / count;
+      let squares = 0;
+      this.forEachInChannel(l, c, (i) => { squares += (xv[i]! - mu) ** 2; });
+      const biased = squares / count;
+      data(mean)[c] = mu;
+      data(variance)[c] = biased;
+      const m = running.momentum, rm = data(running.mean), rv = data(running.variance);
+      rm[c] = (1 - m) * rm[c]! + m * mu;
+      rv[c] = (1 - m) * rv[c]! + m * biased * count / Math.max(count - 1, 1);
+    }
+  }
+
+  batchNormForward(
+    x: Storage, mean: Storage, variance: Storage, gamma: Storage, beta: Storage, y: Storage, l: BatchNormLayout, eps: number,
+  ): void {
+    const xv = data(x), yv = data(y);
+    for (let c = 0; c < l.channels; c++) {
+      const scale = data(gamma)[c]! / Math.sqrt(data(variance)[c]! + eps);
+      const shift = data(beta)[c]! - data(mean)[c]! * scale;
+      this.forEachInChannel(l, c, (i) => { yv[i] = xv[i]! * scale + shift; });
+    }
+  }
+
+  batchNormBackward(
+    x: Storage, gy: Storage, mean: Storage, variance: Storage, gamma: Storage,
+    gx: Storage, gGamma: Storage, gBeta: Storage, l: BatchNormLayout, eps: number, batchStats: boolean,
+  ): void {
+    const xv = data(x), gyv = data(gy), gxv = data(gx), count = l.batch * l.spatial;
+    for (let c = 0; c < l.channels; c++) {
+      const mu = data(mean)[c]!, invStd = 1 / Math.sqrt(data(variance)[c]! + eps), g = data(gamma)[c]!;
+      let sumG = 0, sumGXhat = 0;
+      this.forEachInChannel(l, c, (i) => {
+        sumG += gyv[i]!;
+        sumGXhat += gyv[i]! * (xv[i]! - mu) * invStd;
+      });
+      data(gGamma)[c] = sumGXhat;
+      data(gBeta)[c] = sumG;
+      this.forEachInChannel(l, c, (i) => {
+        const xHat = (xv[i]! - mu) * invStd;
+        gxv[i] = batchStats
+          ? (g * invStd / count) * (count * gyv[i]! - sumG - xHat * sumGXhat)
+          : g * invStd * gyv[i]!;
+      });
+    }
+  }
+
+  /** Calls fn(outIndex, inIndex or -1 for padding, planeBase) for every window position. */
+  private forEachWindow(p: Pool2dParams, fn: (yi: number, xi: number, plane: number) => void): void {
+    for (let plane = 0; plane < p.batch * p.channels; plane++) {
+      for (let oh = 0; oh < p.outHeight; oh++) {
+        for (let ow = 0; ow < p.outWidth; ow++) {
+          const yi = (plane * p.outHeight + oh) * p.outWidth + ow;
+          for (let kh = 0; kh < p.kernelH; kh++) {
+            for (let kw = 0; kw < p.kernelW; kw++) {
+              const ih = oh * p.strideH - p.padH + kh, iw = ow * p.strideW - p.padW + kw;
+              const inside = ih >= 0 && ih < p.height && iw >= 0 && iw < p.width;
+              fn(yi, inside ? ih * p.width + iw : -1, plane * p.height * p.width);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  maxPool2d(x: Storage, y: Storage, argmax: Storage, p: Pool2dParams): void {
+    const xv = data(x), yv = data(y), av = data(argmax);
+    yv.fill(-Infinity);
+    this.forEachWindow(p, (yi, xi, plane) => {
+      if (xi >= 0 && xv[plane + xi]! > yv[yi]!) { yv[yi] = xv[plane + xi]!; av[yi] = xi; }
+    });
+  }
+
+  maxPool2dBackward(gy: Storage, argmax: Storage, gx: Storage, p: Pool2dParams): void {
+    const gyv = data(gy), av = data(argmax), gxv = data(gx);
+    gxv.fill(0);
+    const planeSize = p.height * p.width, outPlane = p.outHeight * p.outWidth;
+    for (let yi = 0; yi < gy.size; yi++) gxv[Math.floor(yi / outPlane) * planeSize + av[yi]!]! += gyv[yi]!;
+  }
+
+  avgPool2d(x: Storage, y: Storage, p: Pool2dParams): void {
+    const xv = data(x), yv = data(y), area = p.kernelH * p.kernelW;
+    const acc = new Float64Array(y.size);
+    this.forEachWindow(p, (yi, xi, plane) => { if (xi >= 0) acc[yi]! += xv[plane + xi]!; });
+    for (let i = 0; i < y.size; i++) yv[i] = acc[i]! / area;
+  }
+
+  avgPool2dBackward(gy: Storage, gx: Storage, p: Pool2dParams): void {
+    const gyv = data(gy), gxv = data(gx), area = p.kernelH * p.kernelW;
+    const acc = new Float64Array(gx.size);
+    this.forEachWindow(p, (yi, xi, plane) => { if (xi >= 0) acc[plane + xi]! += gyv[yi]! / area; });
+    gxv.set(acc);
+  }
+
+  gather(table: Storage, index: Storage, out: Storage, rows: number, cols: number): void {
+    const t = data(table), idx = data(index), o = data(out), tableRows = table.size / cols;
+    for (let r = 0; r < rows; r++) {
+      const row = checkRow('gather', idx[r]!, tableRows);
+      for (let c = 0; c < cols; c++) o[r * cols + c] = t[row * cols + c]!;
+    }
+  }
+
+  scatterAdd(dst: Storage, index: Storage, src: Storage, rows: number, cols: number): void {
+    const d = data(dst), idx = data(index), s = data(src), dstRows = dst.size / cols;
+    for (let r = 0; r < rows; r++) {
+      const row = checkRow('scatterAdd', idx[r]!, dstRows);
+      for (let c = 0; c < cols; c++) d[row * cols + c]! += s[r * cols + c]!;
+    }
+  }
+
+  /** Calls fn(indices of one [outer, ·, inner] line) for every line along the axis. */
+  private forEachLine(l: AxisLayout, fn: (at: (j: number) => number) => void): void {
+    for (let o = 0; o < l.outer; o++) {
+      for (let i = 0; i < l.inner; i++) fn((j) => (o * l.length + j) * l.inner + i);
+    }
+  }
+
+  softmax(x: Storage, out: Storage, l: AxisLayout, log: boolean): void {
+    const xv = data(x), o = data(out);
+    this.forEachLine(l, (at) => {
+      let max = -Infinity, sum = 0;
+      for (let j = 0; j < l.length; j++) max = Math.max(max, xv[at(j)]!);
+      for (let j = 0; j < l.length; j++) sum += Math.exp(xv[at(j)]! - max);
+      for (let j = 0; j < l.length; j++) {
+        o[at(j)] = log ? xv[at(j)]! - max - Math.log(sum) : Math.exp(xv[at(j)]! - max) / sum;
+      }
+    });
+  }
+
+  softmaxBackward(y: Storage, gy: Storage, gx: Storage, l: AxisLayout, log: boolean): void {
+    const yv = data(y), g = data(gy), o = data(gx);
+    this.forEachLine(l, (at) => {
+      let dot = 0;
+      for (let j = 0; j < l.length; j++) dot += log ? g[at(j)]! : g[at(j)]! * yv[at(j)]!;
+      for (let j = 0; j < l.length; j++) {
+        o[at(j)] = log ? g[at(j)]! - Math.exp(yv[at(j)]!) * dot : yv[at(j)]! * (g[at(j)]! - dot);
+      }
+    });
+  }
+
+  l2Normalize(x: Storage, out: Storage, l: AxisLayout, eps: number): void {
+    const xv = data(x), o = data(out);
+    this.forEachLine(l, (at) => {
+      let squares = 0;
+      for (let j = 0; j < l.length; j++) squares += xv[at(j)]! ** 2;
+      const norm = Math.max(Math.sqrt(squares), eps);
+      for (let j = 0; j < l.length; j++) o[at(j)] = xv[at(j)]! / norm;
+    });
+  }
+
+  l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
+    const xv = data(x), g = data(gy), o = data(gx);
+    this.forEachLine(l, (at) => {
+      let squares = 0, dot = 0;
+      for (let j = 0; j < l.length; j++) { squares += xv[at(j)]! ** 2; dot += xv[at(j)]! * g[at(j)]!; }
+      const norm = Math.sqrt(squares);
+      for (let j = 0; j < l.length; j++) {
+        // Below eps the op is x/eps, a linear map; above, d(x/|x|) = (g - y·(y·g)) / |x|.
+        o[at(j)] = norm > eps ? (g[at(j)]! - xv[at(j)]! * dot / squares) / norm : g[at(j)]! / eps;
+      }
+    });
+  }
+
+  crossEntropy(logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void {
+    const x = data(logits), t = data(target), o = data(losses);
+    for (let r = 0; r < rows; r++) {
+      const label = checkRow('crossEntropy', t[r]!, classes);
+      let max = -Infinity, sum = 0;
+      for (let c = 0; c < classes; c++) max = Math.max(max, x[r * classes + c]!);
+      for (let c = 0; c < classes; c++) sum += Math.exp(x[r * classes + c]! - max);
+      o[r] = max + Math.log(sum) - x[r * classes + label]!;
+    }
+  }
+
+  crossEntropyBackward(logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number): void {
+    const x = data(logits), t = data(target), g = data(gLoss), o = data(gLogits);
+    for (let r = 0; r < rows; r++) {
+      let max = -Infinity, sum = 0;
+      for (let c = 0; c < classes; c++) max = Math.max(max, x[r * classes + c]!);
+      for (let c = 0; c < classes; c++) sum += Math.exp(x[r * classes + c]! - max);
+      for (let c = 0; c < classes; c++) {
+        const p = Math.exp(x[r * classes + c]! - max) / sum;
+        o[r * classes + c] = g[r]! * (p - (c === t[r] ? 1 : 0));
+      }
+    }
+  }
+
+  sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, s: SgdParams): void {
+    const p = data(param), g = data(grad), v = data(velocity);
+    for (let i = 0; i < size; i++) {
+      const d = g[i]! + s.weightDecay * p[i]!;
+      v[i] = s.momentum * v[i]! + (1 - s.dampening) * d;
+      p[i]! -= s.lr * (s.nesterov ? d + s.momentum * v[i]! : v[i]!);
+    }
+  }
+}
+
+function checkRow(op: string, row: number, rows: number): number {
+  if (!Number.isInteger(row) || row < 0 || row >= rows) throw new Error(`${op}: index ${row} is out of range [0, ${rows})`);
+  return row;
+}
+
+function unaryFunction(op: UnaryOp, alpha: number): (x: number) => number {
+  switch (op) {
+    case 'neg': return (x) => -x;
+    case 'exp': return Math.exp;
+    case 'log': return Math.log;
+    case 'sqrt': return Math.sqrt;
+    case 'rsqrt': return (x) => 1 / Math.sqrt(x);
+    case 'relu': return (x) => (x > 0 ? x : 0);
+    case 'abs': return Math.abs;
+    case 'square': return (x) => x * x;
+    case 'pow': return (x) => x ** alpha;
+    case 'addScalar': return (x) => x + alpha;
+    case 'mulScalar': return (x) => x * alpha;
+    case 'cast': return Math.trunc;
+    default: return op satisfies never;
+  }
+}
+
+function binaryFunction(op: BinaryOp): (a: number, b: number) => number {
+  switch (op) {
+    case 'add': return (a, b) => a + b;
+    case 'sub': return (a, b) => a - b;
+    case 'mul': return (a, b) => a * b;
+    case 'div': return (a, b) => a / b;
+    case 'maximum': return Math.max;
+    case 'minimum': return Math.min;
+    case 'reluBackward': return (g, x) => (x > 0 ? g : 0);
+    case 'greater': return (a, b) => (a > b ? 1 : 0);
+    case 'equal': return (a, b) => (a === b ? 1 : 0);
+    default: return op satisfies never;
+  }
+}

@@ -1,0 +1,47 @@
+// Dispatches shaders/elementwise.wgsl and shaders/copy.wgsl.
+
+import type { BinaryOp, BroadcastLayout, CopyLayout, Storage, UnaryOp } from '../../../backend.js';
+import source from '../../../../shaders/elementwise.wgsl';
+import copySource from '../../../../shaders/copy.wgsl';
+import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
+
+const UNARY_CODES: Record<Exclude<UnaryOp, 'cast'>, number> = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, relu: 5, abs: 6, square: 7, pow: 8, addScalar: 9, mulScalar: 10,
+};
+
+const BINARY_CODES: Record<BinaryOp, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, reluBackward: 6, greater: 7, equal: 8,
+};
+
+const shader = 'elementwise';
+
+export function fill(ctx: GpuContext, out: Storage, value: number): void {
+  const bits = new DataView(new ArrayBuffer(4));
+  if (out.dtype === 'f32') bits.setFloat32(0, value, true);
+  else bits.setInt32(0, value, true);
+  dispatchThreads(ctx, { shader, source, entry: 'fill', params: 'FillParams' },
+    { size: out.size, bits: bits.getUint32(0, true) }, [bufferOf(out)], out.size);
+}
+
+export function unary(ctx: GpuContext, op: UnaryOp, x: Storage, out: Storage, alpha: number): void {
+  if (op === 'cast') {
+    const entry = x.dtype === 'f32' ? 'castF32ToI32' : 'castI32ToF32';
+    dispatchThreads(ctx, { shader, source, entry, params: 'UnaryParams' }, { size: out.size, alpha: 0 }, [bufferOf(x), bufferOf(out)], out.size);
+    return;
+  }
+  dispatchThreads(ctx, { shader, source, entry: 'unary', params: 'UnaryParams', constants: { OP: UNARY_CODES[op] } },
+    { size: out.size, alpha }, [bufferOf(x), bufferOf(out)], out.size);
+}
+
+export function binary(ctx: GpuContext, op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void {
+  dispatchThreads(ctx, { shader, source, entry: 'binary', params: 'BinaryParams', constants: { OP: BINARY_CODES[op] } },
+    { size: out.size, rank: layout.shape.length, shape: layout.shape, aStrides: layout.aStrides, bStrides: layout.bStrides },
+    [bufferOf(a), bufferOf(b), bufferOf(out)], out.size);
+}
+
+export function copy(ctx: GpuContext, src: Storage, dst: Storage, layout: CopyLayout): void {
+  const size = layout.shape.reduce((p, d) => p * d, 1);
+  dispatchThreads(ctx, { shader: 'copy', source: copySource, entry: 'copy', params: 'CopyParams' },
+    { size, rank: layout.shape.length, srcOffset: layout.srcOffset, dstOffset: layout.dstOffset, shape: layout.shape, srcStrides: layout.srcStrides, dstStrides: layout.dstStrides },
+    [bufferOf(src), bufferOf(dst)], size);
+}

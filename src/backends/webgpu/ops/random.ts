@@ -1,0 +1,12 @@
+// Dispatches shaders/random.wgsl: one thread per Philox block of four values.
+
+import type { RandomParams, Storage } from '../../../backend.js';
+import source from '../../../../shaders/random.wgsl';
+import { counterWords } from '../../../random.js';
+import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
+
+export function random(ctx: GpuContext, out: Storage, p: RandomParams): void {
+  dispatchThreads(ctx, { shader: 'random', source, entry: 'random', params: 'RandomParams' },
+    { size: out.size, normal: p.distribution === 'normal' ? 1 : 0, key: p.key, counter: counterWords(p.counter), a: p.a, b: p.b },
+    [bufferOf(out)], Math.ceil(out.size / 4));
+}

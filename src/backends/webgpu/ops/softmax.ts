@@ -1,0 +1,40 @@
+// Dispatches shaders/softmax.wgsl (softmax, its gradient, cross-entropy) and shaders/l2_normalize.wgsl.
+
+import type { AxisLayout, Storage } from '../../../backend.js';
+import source from '../../../../shaders/softmax.wgsl';
+import l2Source from '../../../../shaders/l2_normalize.wgsl';
+import { bufferOf, dispatchLines, type GpuContext } from '../context.js';
+
+function lines(l: AxisLayout, log = false) {
+  return { lines: l.outer * l.inner, length: l.length, inner: l.inner, log };
+}
+
+export function softmax(ctx: GpuContext, x: Storage, out: Storage, l: AxisLayout, log: boolean): void {
+  dispatchLines(ctx, { shader: 'softmax', source, entry: 'softmax', params: 'SoftmaxParams' }, lines(l, log), [x, out].map(bufferOf), l.outer * l.inner);
+}
+
+export function softmaxBackward(ctx: GpuContext, y: Storage, gy: Storage, gx: Storage, l: AxisLayout, log: boolean): void {
+  dispatchLines(ctx, { shader: 'softmax', source, entry: 'softmaxBackward', params: 'SoftmaxParams' }, lines(l, log), [y, gy, gx].map(bufferOf), l.outer * l.inner);
+}
+
+export function crossEntropy(ctx: GpuContext, logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void {
+  dispatchLines(ctx, { shader: 'softmax', source, entry: 'crossEntropy', params: 'SoftmaxParams' },
+    lines({ outer: rows, length: classes, inner: 1 }), [logits, target, losses].map(bufferOf), rows);
+}
+
+export function crossEntropyBackward(
+  ctx: GpuContext, logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number,
+): void {
+  dispatchLines(ctx, { shader: 'softmax', source, entry: 'crossEntropyBackward', params: 'SoftmaxParams' },
+    lines({ outer: rows, length: classes, inner: 1 }), [logits, target, gLoss, gLogits].map(bufferOf), rows);
+}
+
+export function l2Normalize(ctx: GpuContext, x: Storage, out: Storage, l: AxisLayout, eps: number): void {
+  dispatchLines(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'l2Normalize', params: 'L2NormalizeParams' },
+    { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps }, [x, out].map(bufferOf), l.outer * l.inner);
+}
+
+export function l2NormalizeBackward(ctx: GpuContext, x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
+  dispatchLines(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'l2NormalizeBackward', params: 'L2NormalizeParams' },
+    { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps }, [x, gy, gx].map(bufferOf), l.outer * l.inner);
+}

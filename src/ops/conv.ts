@@ -1,0 +1,44 @@
+// 2-D convolution over NCHW with stride, padding and groups (depthwise included).
+
+import { record } from '../autograd/tape.js';
+import { Tensor } from '../tensor.js';
+import { conv2dGeometry, type Conv2dGeometry, type Pair } from './geometry.js';
+import { add } from './elementwise.js';
+import { reshape } from './layout.js';
+import { checkDType, checkInputs } from './util.js';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  groups?: number;
+  bias?: Tensor;
+}
+
+/** x [N, Cin, H, W] ⋆ weight [Cout, Cin/groups, KH, KW] → [N, Cout, OH, OW]. */
+export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  const backend = checkInputs('conv2d', x, weight);
+  checkDType('conv2d', x, 'f32');
+  checkDType('conv2d', weight, 'f32');
+  const geometry = conv2dGeometry(x.shape, weight.shape, options.stride ?? 1, options.padding ?? 0, options.groups ?? 1);
+  const out = Tensor.empty(backend, [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth]);
+  if (out.size > 0) backend.conv2d(x.storage, weight.storage, out.storage, geometry);
+  const y = record('conv2d', { geometry }, [x, weight], out);
+  if (!options.bias) return y;
+  const bias = reshape(options.bias, [1, geometry.outChannels, 1, 1]);
+  return add(y, bias);
+}
+
+/** @internal Gradient of conv2d with respect to its input. */
+export function conv2dBackwardInput(gy: Tensor, weight: Tensor, geometry: Conv2dGeometry): Tensor {
+  const gx = Tensor.empty(gy.backend, [geometry.batch, geometry.inChannels, geometry.height, geometry.width]);
+  if (gx.size > 0) gy.backend.conv2dBackwardInput(gy.storage, weight.storage, gx.storage, geometry);
+  return gx;
+}
+
+/** @internal Gradient of conv2d with respect to its weight. */
+export function conv2dBackwardWeight(x: Tensor, gy: Tensor, geometry: Conv2dGeometry): Tensor {
+  const { outChannels, inChannels, groups, kernelH, kernelW } = geometry;
+  const gw = Tensor.empty(gy.backend, [outChannels, inChannels / groups, kernelH, kernelW]);
+  if (gw.size > 0) gy.backend.conv2dBackwardWeight(x.storage, gy.storage, gw.storage, geometry);
+  return gw;
+}

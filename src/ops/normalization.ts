@@ -1,0 +1,136 @@
+// Normalisation: batch norm over NCHW, L2 normalisation, softmax, log-softmax and cross-entropy.
+
+import type { AxisLayout, BatchNormLayout } from '../backend.js';
+import { record } from '../autograd/tape.js';
+import { Tensor } from '../tensor.js';
+import { checkDType, checkInputs, checkRank, formatShape, normalizeAxis, sameShape } from './util.js';
+
+export interface BatchNormOptions {
+  /** Use batch statistics (and update the running ones); otherwise use the running ones. */
+  training: boolean;
+  runningMean: Tensor;
+  runningVar: Tensor;
+  /** Weight of the new batch in the running statistics (PyTorch's convention). */
+  momentum?: number;
+  eps?: number;
+}
+
+/** [N, C, H, W] or [N, C] as batch × channels × spatial. */
+function batchNormLayout(shape: readonly number[]): BatchNormLayout {
+  const [batch, channels, height = 1, width = 1] = shape as [number, number, number?, number?];
+  return { batch, channels, spatial: height * width };
+}
+
+/** y = (x - mean) / sqrt(var + eps) · gamma + beta per channel of [N, C, H, W] (or [N, C]). */
+export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: BatchNormOptions): Tensor {
+  const { runningMean, runningVar, training } = options;
+  const backend = checkInputs('batchNorm', x, gamma, beta, runningMean, runningVar);
+  checkDType('batchNorm', x, 'f32');
+  if (x.rank !== 4 && x.rank !== 2) throw new Error(`batchNorm: expected [N, C, H, W] or [N, C], got ${formatShape(x.shape)}`);
+  const layout = batchNormLayout(x.shape);
+  for (const [name, t] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+    if (!sameShape(t.shape, [layout.channels])) {
+      throw new Error(`batchNorm: ${name} ${formatShape(t.shape)} must be [${layout.channels}] for input ${formatShape(x.shape)}`);
+    }
+  }
+  if (training && layout.batch * layout.spatial < 2) {
+    throw new Error(`batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
+  }
+  const eps = options.eps ?? 1e-5;
+  let mean: Tensor, variance: Tensor;
+  if (training) {
+    mean = Tensor.empty(backend, [layout.channels]);
+    variance = Tensor.empty(backend, [layout.channels]);
+    backend.batchNormStats(x.storage, mean.storage, variance.storage, layout,
+      { mean: runningMean.storage, variance: runningVar.storage, momentum: options.momentum ?? 0.1 });
+  } else {
+    mean = runningMean.view(runningMean.shape);
+    variance = runningVar.view(runningVar.shape);
+  }
+  const out = Tensor.empty(backend, x.shape);
+  if (out.size > 0) backend.batchNormForward(x.storage, mean.storage, variance.storage, gamma.storage, beta.storage, out.storage, layout, eps);
+  return record('batchNorm', { eps, batchStats: training }, [x, gamma, beta], out, [mean, variance]);
+}
+
+/** @internal The three gradients of batchNorm in one kernel pass. */
+export function batchNormBackward(
+  x: Tensor, gy: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, eps: number, batchStats: boolean,
+): [Tensor, Tensor, Tensor] {
+  const backend = gy.backend;
+  const layout = batchNormLayout(x.shape);
+  const gx = Tensor.empty(backend, x.shape);
+  const gGamma = Tensor.empty(backend, [layout.channels]);
+  const gBeta = Tensor.empty(backend, [layout.channels]);
+  backend.batchNormBackward(x.storage, gy.storage, mean.storage, variance.storage, gamma.storage,
+    gx.storage, gGamma.storage, gBeta.storage, layout, eps, batchStats);
+  return [gx, gGamma, gBeta];
+}
+
+/** Views `axis` of a contiguous shape as [outer, length, inner]. */
+export function axisLayout(shape: readonly number[], axis: number): AxisLayout {
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  return { outer, length: shape[axis]!, inner };
+}
+
+/** x / max(||x||₂, eps) along `axis`. */
+export function l2Normalize(x: Tensor, axis = -1, eps = 1e-12): Tensor {
+  const backend = checkInputs('l2Normalize', x);
+  checkDType('l2Normalize', x, 'f32');
+  const dim = normalizeAxis('l2Normalize', axis, x.rank);
+  const out = Tensor.empty(backend, x.shape);
+  if (out.size > 0) backend.l2Normalize(x.storage, out.storage, axisLayout(x.shape, dim), eps);
+  return record('l2Normalize', { axis: dim, eps }, [x], out);
+}
+
+function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
+  const name = log ? 'logSoftmax' : 'softmax';
+  const backend = checkInputs(name, x);
+  checkDType(name, x, 'f32');
+  const dim = normalizeAxis(name, axis, x.rank);
+  const out = Tensor.empty(backend, x.shape);
+  if (out.size > 0) backend.softmax(x.storage, out.storage, axisLayout(x.shape, dim), log);
+  return record(name, { axis: dim }, [x], out);
+}
+
+/** exp(x) / Σ exp(x) along `axis`, computed stably. */
+export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp(x, axis, false);
+/** x - logsumexp(x) along `axis`. */
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => softmaxOp(x, axis, true);
+
+/** Per-row cross-entropy [B] of logits [B, C] against integer targets [B]. */
+export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  const backend = checkInputs('crossEntropy', logits, targets);
+  checkDType('crossEntropy', logits, 'f32');
+  checkDType('crossEntropy', targets, 'i32', 'u32');
+  checkRank('crossEntropy', 'logits', logits, 2);
+  if (!sameShape(targets.shape, [logits.shape[0]!])) {
+    throw new Error(`crossEntropy: targets ${formatShape(targets.shape)} must be [${logits.shape[0]}] for logits ${formatShape(logits.shape)}`);
+  }
+  const [rows, classes] = logits.shape as [number, number];
+  const out = Tensor.empty(backend, [rows]);
+  if (rows > 0) backend.crossEntropy(logits.storage, targets.storage, out.storage, rows, classes);
+  return record('crossEntropy', {}, [logits, targets], out);
+}
+
+/** @internal Gradient of softmax / log-softmax from its output y. */
+export function softmaxBackward(y: Tensor, gy: Tensor, axis: number, log: boolean): Tensor {
+  const gx = Tensor.empty(y.backend, y.shape);
+  if (gx.size > 0) y.backend.softmaxBackward(y.storage, gy.storage, gx.storage, axisLayout(y.shape, axis), log);
+  return gx;
+}
+
+/** @internal Gradient of l2Normalize. */
+export function l2NormalizeBackward(x: Tensor, gy: Tensor, axis: number, eps: number): Tensor {
+  const gx = Tensor.empty(x.backend, x.shape);
+  if (gx.size > 0) x.backend.l2NormalizeBackward(x.storage, gy.storage, gx.storage, axisLayout(x.shape, axis), eps);
+  return gx;
+}
+
+/** @internal Gradient of crossEntropy with respect to the logits. */
+export function crossEntropyBackward(logits: Tensor, targets: Tensor, gLoss: Tensor): Tensor {
+  const [rows, classes] = logits.shape as [number, number];
+  const gx = Tensor.empty(logits.backend, logits.shape);
+  if (gx.size > 0) logits.backend.crossEntropyBackward(logits.storage, targets.storage, gLoss.storage, gx.storage, rows, classes);
+  return gx;
+}

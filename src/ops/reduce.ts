@@ -1,0 +1,56 @@
+// Reductions over any set of axes: sum, mean, max, argmax.
+
+import type { ReduceOp } from '../backend.js';
+import { record } from '../autograd/tape.js';
+import { Tensor } from '../tensor.js';
+import { mulScalar } from './elementwise.js';
+import { checkDType, checkInputs, contiguousStrides, normalizeAxes, normalizeAxis, simplifyLayout } from './util.js';
+
+/** The output shape of reducing `axes`, with or without the reduced axes kept as 1. */
+export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
+  return keepDims ? shape.map((dim, i) => (axes.includes(i) ? 1 : dim)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): Tensor {
+  const backend = checkInputs(op, x);
+  checkDType(op, x, 'f32');
+  const strides = contiguousStrides(x.shape);
+  const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const reducedCount = axes.reduce((count, axis) => count * x.shape[axis]!, 1);
+  if (reducedCount === 0 && op !== 'sum') throw new Error(`${op}: cannot reduce over an empty axis of ${x}`);
+  const out = Tensor.empty(backend, reducedShape(x.shape, axes, keepDims), op === 'argmax' ? 'i32' : 'f32');
+  if (out.size === 0) return out;
+  const kept = simplifyLayout(keptAxes.map((i) => x.shape[i]!), [keptAxes.map((i) => strides[i]!)]);
+  const reduced = simplifyLayout(axes.map((i) => x.shape[i]!), [axes.map((i) => strides[i]!)]);
+  backend.reduce(op, x.storage, out.storage, {
+    keptShape: kept.shape, keptStrides: kept.strides[0]!, reducedShape: reduced.shape, reducedStrides: reduced.strides[0]!,
+  });
+  return out;
+}
+
+/** Sum over `axes` (all when omitted). */
+export function sum(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
+  const list = normalizeAxes('sum', axes, x.rank);
+  return record('sum', { axes: list }, [x], reduceKernel('sum', x, list, keepDims));
+}
+
+/** Mean over `axes` (all when omitted). */
+export function mean(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
+  const list = normalizeAxes('mean', axes, x.rank);
+  const count = list.reduce((n, axis) => n * x.shape[axis]!, 1);
+  const total = sum(x, list, keepDims);
+  const result = mulScalar(total, 1 / count);
+  total.dispose();
+  return result;
+}
+
+/** Maximum over `axes`; the gradient is shared equally among tied maxima. */
+export function max(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
+  const list = normalizeAxes('max', axes, x.rank);
+  return record('max', { axes: list }, [x], reduceKernel('max', x, list, keepDims));
+}
+
+/** Index (i32) of the first maximum along `axis`; no gradient. */
+export function argmax(x: Tensor, axis: number): Tensor {
+  return reduceKernel('argmax', x, [normalizeAxis('argmax', axis, x.rank)], false);
+}
