@@ -34,6 +34,17 @@ fn stridedOffset(i: u32, rank: u32, shape: Dims, strides: Dims) -> u32 {
 // Tree reduction across one workgroup; call from uniform control flow with WG a power of two.
 var<workgroup> partialSums: array<f32, 256>;
 var<workgroup> partialIndex: array<u32, 256>;
+var<workgroup> reduced: f32;
+
+// Thread 0 publishes the result through `reduced` behind a barrier outside the loop:
+// llvmpipe lets threads past a barrier at the end of a loop before thread 0 has finished it.
+fn broadcastResult(lid: u32) -> f32 {
+  if (lid == 0u) { reduced = partialSums[0]; }
+  workgroupBarrier();
+  let result = reduced;
+  workgroupBarrier();
+  return result;
+}
 
 fn workgroupSum(value: f32, lid: u32) -> f32 {
   partialSums[lid] = value;
@@ -42,9 +53,7 @@ fn workgroupSum(value: f32, lid: u32) -> f32 {
     if (lid < stride) { partialSums[lid] += partialSums[lid + stride]; }
     workgroupBarrier();
   }
-  let total = partialSums[0];
-  workgroupBarrier();
-  return total;
+  return broadcastResult(lid);
 }
 
 fn workgroupMax(value: f32, lid: u32) -> f32 {
@@ -54,7 +63,5 @@ fn workgroupMax(value: f32, lid: u32) -> f32 {
     if (lid < stride) { partialSums[lid] = max(partialSums[lid], partialSums[lid + stride]); }
     workgroupBarrier();
   }
-  let best = partialSums[0];
-  workgroupBarrier();
-  return best;
+  return broadcastResult(lid);
 }

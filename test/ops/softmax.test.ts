@@ -1,0 +1,46 @@
+// Softmax, log-softmax, L2 normalisation along an axis, and cross-entropy.
+import { describe, expect, it } from 'vitest';
+import * as ops from '../../src/index.js';
+import { testBackends } from '../helpers/backends.js';
+import { checkOp } from '../helpers/oracle.js';
+
+const cases = await testBackends();
+
+const axes: [string, number[], number][] = [
+  ['last axis', [13, 37], -1],
+  ['first axis', [29, 6], 0],
+  ['middle axis', [3, 17, 5], 1],
+  ['a long line', [3, 2000], 1],
+];
+
+describe.each(cases)('softmax family on $name', ({ backend }) => {
+  describe.skipIf(!backend).each(axes)('%s', (_, shape, axis) => {
+    it('softmax', async () => {
+      await checkOp(backend!, { inputs: [{ shape, low: -4, high: 4 }], fn: (x) => x.softmax(axis) });
+    });
+    it('log-softmax', async () => {
+      await checkOp(backend!, { inputs: [{ shape, low: -4, high: 4 }], fn: (x) => x.logSoftmax(axis) });
+    });
+    it('L2 normalise', async () => {
+      await checkOp(backend!, { inputs: [{ shape }], fn: (x) => x.l2Normalize(axis) });
+    });
+  });
+
+  it.skipIf(!backend)('softmax is stable for large logits', async () => {
+    const y = ops.tensor([[1000, 1001, 1002]], undefined, { backend: backend! }).softmax();
+    const values = await y.toArray();
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values[2]).toBeCloseTo(0.66524, 4);
+  });
+
+  it.skipIf(!backend).each([
+    ['10 classes', 17, 10],
+    ['many classes', 5, 1500],
+  ])('cross-entropy, %s', async (_, rows, classes) => {
+    const targets = Array.from({ length: rows }, (_, i) => (i * 7) % classes);
+    await checkOp(backend!, {
+      inputs: [{ shape: [rows, classes], low: -3, high: 3 }, { shape: [rows], dtype: 'i32', values: targets }],
+      fn: (logits, t) => ops.crossEntropy(logits, t),
+    });
+  });
+});
