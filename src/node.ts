@@ -10,6 +10,7 @@ import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
 
 export * from './index.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
+export { writeFileAtomic, readFileBytes } from './io/node-files.js';
 export { KernelError } from './backends/webgpu/runtime.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
 

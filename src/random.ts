@@ -92,3 +92,15 @@ export class Generator {
     return generator;
   }
 }
+
+let defaultGenerator = new Generator(0);
+
+/** The stream used when no generator is given (parameter initialisation, say). */
+export function globalGenerator(): Generator {
+  return defaultGenerator;
+}
+
+/** Restarts the default stream from `seed`. */
+export function manualSeed(seed: number): void {
+  defaultGenerator = new Generator(seed);
+}

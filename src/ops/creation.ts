@@ -2,7 +2,7 @@
 
 import type { AnyTypedArray, Backend, DType } from '../backend.js';
 import { getBackend } from '../engine.js';
-import { Generator } from '../random.js';
+import { Generator, globalGenerator } from '../random.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { formatShape } from './util.js';
 
@@ -75,7 +75,7 @@ export function zerosLike(like: Tensor): Tensor {
 }
 
 function randomTensor(shape: readonly number[], distribution: 'uniform' | 'normal', a: number, b: number, options: RandomOptions): Tensor {
-  const generator = options.generator ?? new Generator(options.seed ?? 0);
+  const generator = options.generator ?? (options.seed === undefined ? globalGenerator() : new Generator(options.seed));
   const result = Tensor.empty(options.backend ?? getBackend(), shape, 'f32');
   const counter = generator.reserve(result.size);
   if (result.size > 0) result.backend.random(result.storage, { distribution, key: generator.key, counter, a, b });

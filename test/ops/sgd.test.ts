@@ -1,5 +1,5 @@
 // The in-place SGD kernel against PyTorch's update rule, on every backend.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import * as ops from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose, makeValues, seededRandom } from '../helpers/oracle.js';

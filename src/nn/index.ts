@@ -1,0 +1,3 @@
+// Layers and containers.
+export { Module } from './module.js';
+export * from './layers.js';
