@@ -1,45 +1,29 @@
-// Matrix-product core shared by matmul.wgsl and conv2d.wgsl (convolution is a GEMM with
-// an im2col reader). The including shader defines, for problem z of the dispatch:
-//   gemmDims(z) -> vec4u             (m, n, kBegin, kEnd)
-//   gemmReadA(z, row, k) -> f32      A is m × k
-//   gemmReadB(z, k, col) -> f32      B is k × n
+// Matrix-product core shared by matmul.wgsl and the conv2d*.wgsl shaders (convolution is a
+// GEMM whose readers do the im2col indexing). The including shader defines, for problem z:
+//   gemmDims(z) -> vec4u                   (m, n, kBegin, kEnd)
+//   GemmRow, GemmCol, GemmDepth            what reading needs to know about a row of A, a
+//                                          column of B and a step along K; computed once each
+//   gemmRow(z, row) -> GemmRow,  gemmCol(z, col) -> GemmCol,  gemmDepth(z, k) -> GemmDepth
+//   gemmReadA(GemmRow, GemmDepth) -> f32,  gemmReadB(GemmDepth, GemmCol) -> f32
 //   gemmWrite(z, row, col, value)
-// The core checks bounds before reading, so sizes need not divide the tiles.
+// The core keeps rows, columns and k in range, so readers never check bounds of A or B.
 
-const BLOCK: u32 = 4u; // each thread accumulates a BLOCK × BLOCK block of C in registers
+const BLOCK: u32 = 4u; // the tiled kernel's register block per thread: BLOCK × BLOCK outputs
 const TILE_K: u32 = 16u; // depth of one workgroup-memory stage
-override TILE_X: u32 = 16u; // threads along n; a workgroup covers TILE_X·BLOCK columns
-override TILE_Y: u32 = 16u; // threads along m; a workgroup covers TILE_Y·BLOCK rows
+const REG: u32 = 8u; // the register-only kernel's block per thread: REG × REG outputs
+override TILE_X: u32 = 16u; // threads along n
+override TILE_Y: u32 = 16u; // threads along m
 
 var<workgroup> tileA: array<f32, TILE_K * TILE_Y * BLOCK>;
 var<workgroup> tileB: array<f32, TILE_K * TILE_X * BLOCK>;
 
-fn readA(z: u32, row: u32, k: u32, dims: vec4u) -> f32 {
-  if (row < dims.x && k < dims.w) { return gemmReadA(z, row, k); }
-  return 0.0;
-}
-
-fn readB(z: u32, k: u32, col: u32, dims: vec4u) -> f32 {
-  if (col < dims.y && k < dims.w) { return gemmReadB(z, k, col); }
-  return 0.0;
-}
-
-// Thread (x, y) owns rows row0 + y + i·TILE_Y and columns col0 + x + j·TILE_X: neighbouring
-// threads touch neighbouring addresses, in workgroup memory and in C.
-fn writeBlock(z: u32, row0: u32, col0: u32, lid: vec3u, dims: vec4u, acc: array<array<f32, BLOCK>, BLOCK>) {
-  for (var i = 0u; i < BLOCK; i++) {
-    let row = row0 + lid.y + i * TILE_Y;
-    for (var j = 0u; j < BLOCK; j++) {
-      let col = col0 + lid.x + j * TILE_X;
-      if (row < dims.x && col < dims.y) { gemmWrite(z, row, col, acc[i][j]); }
-    }
-  }
-}
-
-// Stages TILE_K-deep slices of A and B in workgroup memory; the fast path on real GPUs.
+// Stages TILE_K-deep slices of A and B in workgroup memory: the fast path on real GPUs.
+// Thread (x, y) owns rows row0 + y + i·TILE_Y and columns col0 + x + j·TILE_X, so that
+// neighbouring threads touch neighbouring addresses in workgroup memory and in C.
 @compute @workgroup_size(TILE_X, TILE_Y)
 fn gemmTiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let dims = gemmDims(wid.z);
+  let z = wid.z;
+  let dims = gemmDims(z);
   let rows = TILE_Y * BLOCK;
   let cols = TILE_X * BLOCK;
   let row0 = wid.y * rows;
@@ -48,10 +32,18 @@ fn gemmTiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) li
   var acc: array<array<f32, BLOCK>, BLOCK>;
   for (var k0 = dims.z; k0 < dims.w; k0 += TILE_K) {
     for (var e = thread; e < rows * TILE_K; e += TILE_X * TILE_Y) {
-      tileA[(e % TILE_K) * rows + e / TILE_K] = readA(wid.z, row0 + e / TILE_K, k0 + e % TILE_K, dims);
+      let row = row0 + e / TILE_K;
+      let k = k0 + e % TILE_K;
+      var value = 0.0;
+      if (row < dims.x && k < dims.w) { value = gemmReadA(gemmRow(z, row), gemmDepth(z, k)); }
+      tileA[(e % TILE_K) * rows + e / TILE_K] = value;
     }
     for (var e = thread; e < cols * TILE_K; e += TILE_X * TILE_Y) {
-      tileB[e] = readB(wid.z, k0 + e / cols, col0 + e % cols, dims);
+      let col = col0 + e % cols;
+      let k = k0 + e / cols;
+      var value = 0.0;
+      if (col < dims.y && k < dims.w) { value = gemmReadB(gemmDepth(z, k), gemmCol(z, col)); }
+      tileB[e] = value;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
@@ -65,35 +57,63 @@ fn gemmTiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) li
     }
     workgroupBarrier();
   }
-  writeBlock(wid.z, row0, col0, lid, dims, acc);
-}
-
-// The same register blocking reading straight from memory: no workgroup memory, no barriers,
-// which CPU-emulated adapters (llvmpipe, SwiftShader) run faster.
-@compute @workgroup_size(TILE_X, TILE_Y)
-fn gemmRegisters(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let dims = gemmDims(wid.z);
-  let row0 = wid.y * TILE_Y * BLOCK;
-  let col0 = wid.x * TILE_X * BLOCK;
-  var acc: array<array<f32, BLOCK>, BLOCK>;
-  for (var k = dims.z; k < dims.w; k++) {
-    var a: array<f32, BLOCK>;
-    var b: array<f32, BLOCK>;
-    for (var i = 0u; i < BLOCK; i++) { a[i] = readA(wid.z, row0 + lid.y + i * TILE_Y, k, dims); }
-    for (var j = 0u; j < BLOCK; j++) { b[j] = readB(wid.z, k, col0 + lid.x + j * TILE_X, dims); }
-    for (var i = 0u; i < BLOCK; i++) {
-      for (var j = 0u; j < BLOCK; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+  for (var i = 0u; i < BLOCK; i++) {
+    let row = row0 + lid.y + i * TILE_Y;
+    for (var j = 0u; j < BLOCK; j++) {
+      let col = col0 + lid.x + j * TILE_X;
+      if (row < dims.x && col < dims.y) { gemmWrite(z, row, col, acc[i][j]); }
     }
   }
-  writeBlock(wid.z, row0, col0, lid, dims, acc);
+}
+
+// Register blocking straight from memory: no workgroup memory and no barriers, which
+// CPU-emulated adapters (llvmpipe, SwiftShader) run fastest. Rows and columns past the edge
+// are clamped onto the last one, so the inner loop has no branches; their sums are dropped.
+@compute @workgroup_size(TILE_X, TILE_Y)
+fn gemmRegisters(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let z = wid.z;
+  let dims = gemmDims(z);
+  if (dims.x == 0u || dims.y == 0u) { return; }
+  let row0 = wid.y * TILE_Y * REG + lid.y;
+  let col0 = wid.x * TILE_X * REG + lid.x;
+  var rows: array<GemmRow, REG>;
+  var cols: array<GemmCol, REG>;
+  for (var i = 0u; i < REG; i++) {
+    rows[i] = gemmRow(z, min(row0 + i * TILE_Y, dims.x - 1u));
+    cols[i] = gemmCol(z, min(col0 + i * TILE_X, dims.y - 1u));
+  }
+  var acc: array<array<f32, REG>, REG>;
+  for (var k = dims.z; k < dims.w; k++) {
+    let depth = gemmDepth(z, k);
+    var a: array<f32, REG>;
+    var b: array<f32, REG>;
+    for (var i = 0u; i < REG; i++) { a[i] = gemmReadA(rows[i], depth); }
+    for (var j = 0u; j < REG; j++) { b[j] = gemmReadB(depth, cols[j]); }
+    for (var i = 0u; i < REG; i++) {
+      for (var j = 0u; j < REG; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+    }
+  }
+  for (var i = 0u; i < REG; i++) {
+    let row = row0 + i * TILE_Y;
+    for (var j = 0u; j < REG; j++) {
+      let col = col0 + j * TILE_X;
+      if (row < dims.x && col < dims.y) { gemmWrite(z, row, col, acc[i][j]); }
+    }
+  }
 }
 
 // One thread per element of C: the baseline the benchmarks compare against.
 @compute @workgroup_size(TILE_X, TILE_Y)
 fn gemmNaive(@builtin(global_invocation_id) gid: vec3u) {
-  let dims = gemmDims(gid.z);
+  let z = gid.z;
+  let dims = gemmDims(z);
   if (gid.y >= dims.x || gid.x >= dims.y) { return; }
+  let row = gemmRow(z, gid.y);
+  let col = gemmCol(z, gid.x);
   var acc = 0.0;
-  for (var k = dims.z; k < dims.w; k++) { acc = fma(gemmReadA(gid.z, gid.y, k), gemmReadB(gid.z, k, gid.x), acc); }
-  gemmWrite(gid.z, gid.y, gid.x, acc);
+  for (var k = dims.z; k < dims.w; k++) {
+    let depth = gemmDepth(z, k);
+    acc = fma(gemmReadA(row, depth), gemmReadB(depth, col), acc);
+  }
+  gemmWrite(z, gid.y, gid.x, acc);
 }

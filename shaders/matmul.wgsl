@@ -12,20 +12,28 @@ override HAS_BIAS: bool = false;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>; // a placeholder when !HAS_BIAS
 
-fn gemmDims(z: u32) -> vec4u {
-  return vec4u(p.m, p.n, 0u, p.k);
+alias GemmRow = u32; // where the row starts in A
+alias GemmCol = u32; // where the column starts in B
+alias GemmDepth = u32; // k
+
+fn gemmDims(z: u32) -> vec4u { return vec4u(p.m, p.n, 0u, p.k); }
+
+fn gemmRow(z: u32, row: u32) -> GemmRow {
+  return z * p.aBatchStride + select(row * p.k, row, TRANS_A);
 }
 
-fn gemmReadA(z: u32, row: u32, k: u32) -> f32 {
-  let base = z * p.aBatchStride;
-  if (TRANS_A) { return a[base + k * p.m + row]; }
-  return a[base + row * p.k + k];
+fn gemmCol(z: u32, col: u32) -> GemmCol {
+  return z * p.bBatchStride + select(col, col * p.k, TRANS_B);
 }
 
-fn gemmReadB(z: u32, k: u32, col: u32) -> f32 {
-  let base = z * p.bBatchStride;
-  if (TRANS_B) { return b[base + col * p.k + k]; }
-  return b[base + k * p.n + col];
+fn gemmDepth(z: u32, k: u32) -> GemmDepth { return k; }
+
+fn gemmReadA(row: GemmRow, k: GemmDepth) -> f32 {
+  return a[row + select(k, k * p.m, TRANS_A)];
+}
+
+fn gemmReadB(k: GemmDepth, col: GemmCol) -> f32 {
+  return b[col + select(k * p.n, k, TRANS_B)];
 }
 
 fn gemmWrite(z: u32, row: u32, col: u32, value: f32) {

@@ -14,3 +14,4 @@ export * as nn from './nn/index.js';
 export { SGD, cosineLr, type SgdOptions } from './optim/sgd.js';
 export { encodeTensorFile, decodeTensorFile, crc32, TensorFileError, type TensorFile, type NamedArray } from './io/tensor-file.js';
 export { saveStateDict, loadStateDict, readTensors } from './io/state.js';
+export { FmnistResNet, fmnistResNetConvShapes, type FmnistResNetOptions } from './models/fmnist-resnet.js';

@@ -20,6 +20,24 @@ describe('autograd', () => {
     expect(await x.grad!.toArray()).toEqual([4, -2]); // 2 + 2x
   });
 
+  it('skips the gradients of inputs that need none (data, frozen weights)', async () => {
+    const counting = new ReferenceBackend();
+    const calls: string[] = [];
+    for (const kernel of ['conv2dBackwardInput', 'conv2dBackwardWeight', 'matmul'] as const) {
+      const original = counting[kernel].bind(counting) as (...args: unknown[]) => void;
+      (counting as unknown as Record<string, unknown>)[kernel] = (...args: unknown[]) => { calls.push(kernel); original(...args); };
+    }
+    const image = ops.randn([1, 1, 4, 4], { backend: counting });
+    const filter = ops.randn([2, 1, 3, 3], { backend: counting }).requireGrad();
+    const frozen = ops.randn([4, 32], { backend: counting });
+    scope(() => frozen.matmul(ops.conv2d(image, filter, { padding: 1 }).reshape([32, 1])).sum().backward());
+    // the forward matmul, then only the gradients that reach filter: no dgrad of image, no frozen gradient
+    expect(calls).toEqual(['matmul', 'matmul', 'conv2dBackwardWeight']);
+    expect(image.grad).toBeNull();
+    expect(frozen.grad).toBeNull();
+    expect(filter.grad!.shape).toEqual([2, 1, 3, 3]);
+  });
+
   it('records nothing under noGrad', () => {
     const x = t([1, 2]).requireGrad();
     const y = noGrad(() => x.mul(2));

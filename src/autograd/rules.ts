@@ -22,6 +22,11 @@ function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   return ops.sum(g, axes, false).reshape(shape);
 }
 
+/** The gradient `compute` gives, or null when `input` needs none (a frozen weight, the data). */
+function ifNeeded(input: Tensor | undefined, compute: () => Tensor): Tensor | null {
+  return input?.requiresGrad ? compute() : null;
+}
+
 /** The 0/1 mask of where `a` wins against `b`, with ties split in half. */
 function winnerMask(a: Tensor, b: Tensor): Tensor {
   return ops.greater(a, b).add(ops.equal(a, b).mul(0.5));
@@ -78,16 +83,17 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
   },
   // C = op(A)·op(B): dA = g·op(B)ᵀ, dB = op(A)ᵀ·g, written for each transposition
   matmul: (g, { inputs: [a, b], attrs: { transA, transB } }) => {
-    const gA = transA ? ops.matmul(b!, g, { transA: transB, transB: true }) : ops.matmul(g, b!, { transB: !transB });
-    const gB = transB ? ops.matmul(g, a!, { transA: true, transB: transA }) : ops.matmul(a!, g, { transA: !transA });
-    return [sumBatch(gA, a!.rank), sumBatch(gB, b!.rank)];
+    const gA = () => (transA ? ops.matmul(b!, g, { transA: transB, transB: true }) : ops.matmul(g, b!, { transB: !transB }));
+    const gB = () => (transB ? ops.matmul(g, a!, { transA: true, transB: transA }) : ops.matmul(a!, g, { transA: !transA }));
+    return [ifNeeded(a, () => sumBatch(gA(), a!.rank)), ifNeeded(b, () => sumBatch(gB(), b!.rank))];
   },
   // y = x·Wᵀ + b: dx = g·W, dW = gᵀ·x, db = Σ_rows g
   linear: (g, { inputs: [x, w, bias] }) => [
-    ops.matmul(g, w!), ops.matmul(g, x!, { transA: true }), ...(bias ? [ops.sum(g, 0)] : []),
+    ifNeeded(x, () => ops.matmul(g, w!)), ifNeeded(w, () => ops.matmul(g, x!, { transA: true })),
+    ...(bias ? [ifNeeded(bias, () => ops.sum(g, 0))] : []),
   ],
   conv2d: (g, { inputs: [x, w], attrs: { geometry } }) => [
-    conv2dBackwardInput(g, w!, geometry), conv2dBackwardWeight(x!, g, geometry),
+    ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry)), ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry)),
   ],
   batchNorm: (g, { inputs: [x, gamma], saved: [mean, variance], attrs }) =>
     batchNormBackward(x!, g, mean!, variance!, gamma!, attrs.eps, attrs.batchStats),

@@ -82,7 +82,7 @@ export async function trainSynthetic(backend: Backend, options: { steps: number;
   model.eval();
   const predictions = noGrad(() => scope(() => ops.argmax(model.forward(images.reshape([count, 1, SIZE, SIZE])), 1)));
   const predicted = await predictions.data();
-  const accuracy = predicted.reduce((hits, p, i) => hits + (p === data.labels[i] ? 1 : 0), 0) / count;
+  const accuracy = Array.from(predicted).filter((p, i) => p === data.labels[i]).length / count;
   predictions.dispose();
   optimizer.zeroGrad();
   optimizer.dispose();

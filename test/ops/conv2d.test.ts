@@ -11,6 +11,7 @@ const configs: [string, number[], number[], ops.Conv2dOptions][] = [
   ['3×3, stride 2, padding 1', [2, 4, 9, 8], [6, 4, 3, 3], { stride: 2, padding: 1 }],
   ['1×1, stride 2 (a shortcut)', [3, 5, 7, 7], [4, 5, 1, 1], { stride: 2 }],
   ['5×5, padding 2, odd sizes', [1, 2, 11, 13], [3, 2, 5, 5], { padding: 2 }],
+  ['stride 3 over a 2×2 kernel: phases no tap reaches', [1, 2, 8, 7], [3, 2, 2, 2], { stride: 3, padding: 1 }],
   ['no padding, uneven stride', [2, 3, 10, 9], [2, 3, 3, 2], { stride: [2, 3] }],
   ['groups of 2', [2, 4, 6, 6], [6, 2, 3, 3], { padding: 1, groups: 2 }],
   ['depthwise', [2, 4, 7, 7], [4, 1, 3, 3], { padding: 1, groups: 4 }],

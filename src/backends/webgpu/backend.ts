@@ -21,7 +21,7 @@ import { sgdStep } from './ops/sgd.js';
 /** Kernel choices per kind of adapter; measured by `npm run bench` (README, "Adapters"). */
 export function defaultKernelConfig(software: boolean): KernelConfig {
   return software
-    ? { gemm: 'registers', workgroup: 64, lineWorkgroup: 64, targetWorkgroups: 1 }
+    ? { gemm: 'registers', workgroup: 64, lineWorkgroup: 64, targetWorkgroups: 4 }
     : { gemm: 'tiled', workgroup: 256, lineWorkgroup: 256, targetWorkgroups: 512 };
 }
 

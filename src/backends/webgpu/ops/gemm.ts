@@ -2,10 +2,13 @@
 // variant runs, its workgroup shape and its grid.
 
 import type { UniformValues } from '../uniforms.js';
-import type { GpuContext } from '../context.js';
+import type { GpuContext, KernelConfig } from '../context.js';
+
+type GemmVariant = KernelConfig['gemm'];
 import gemmSource from '../../../../shaders/gemm.wgsl';
 
-const BLOCK = 4; // the register block of gemm.wgsl
+const BLOCK = 4; // the register block of gemm.wgsl's tiled kernel
+const REG = 8; // and of its register-only kernel (REG in gemm.wgsl)
 const MAX_THREADS = 256;
 const MAX_TILE_X = 32; // keeps tileB within 8 KiB of workgroup memory
 
@@ -16,16 +19,28 @@ export interface GemmProblem {
   batch: number;
 }
 
-/** A workgroup shape that fits the rows of C without idling most threads on thin problems. */
-export function gemmTile(m: number): { x: number; y: number } {
-  const y = Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(m / BLOCK)))));
-  return { x: Math.min(MAX_TILE_X, MAX_THREADS / y), y };
+/** Outputs per thread along each axis for a GEMM variant. */
+function perThread(variant: GemmVariant): number {
+  return variant === 'naive' ? 1 : variant === 'registers' ? REG : BLOCK;
+}
+
+/** The smallest power of two ≥ the threads needed to cover `size` outputs, at most `cap`. */
+function threadsFor(size: number, block: number, cap: number): number {
+  return Math.min(cap, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(size / block)))));
+}
+
+/** A workgroup shape that fits C without idling most threads on thin problems. */
+export function gemmTile(m: number, n: number, variant: GemmVariant): { x: number; y: number } {
+  const block = perThread(variant);
+  const y = threadsFor(m, block, 16);
+  return { x: threadsFor(n, block, Math.min(MAX_TILE_X, MAX_THREADS / y)), y };
 }
 
 /** The number of workgroups one GEMM problem of this shape gets. */
-export function gemmWorkgroups(m: number, n: number): number {
-  const tile = gemmTile(m);
-  return Math.ceil(m / (tile.y * BLOCK)) * Math.ceil(n / (tile.x * BLOCK));
+export function gemmWorkgroups(m: number, n: number, variant: GemmVariant): number {
+  const tile = gemmTile(m, n, variant);
+  const block = perThread(variant);
+  return Math.ceil(m / (tile.y * block)) * Math.ceil(n / (tile.x * block));
 }
 
 /** Runs `shader` (a GEMM reader module) on the chosen variant of the core. */
@@ -34,12 +49,12 @@ export function dispatchGemm(
   buffers: GPUBuffer[], problem: GemmProblem, constants: Record<string, number | boolean>,
 ): void {
   const variant = ctx.config.gemm;
-  const tile = gemmTile(problem.m);
-  const perThread = variant === 'naive' ? 1 : BLOCK;
+  const tile = gemmTile(problem.m, problem.n, variant);
+  const block = perThread(variant);
   const entry = variant === 'naive' ? 'gemmNaive' : variant === 'tiled' ? 'gemmTiled' : 'gemmRegisters';
   ctx.runtime.dispatch(
     { shader, source: gemmSource + readers, entry, params: paramsStruct, constants: { ...constants, TILE_X: tile.x, TILE_Y: tile.y } },
     params, buffers,
-    [Math.ceil(problem.n / (tile.x * perThread)), Math.ceil(problem.m / (tile.y * perThread)), problem.batch],
+    [Math.ceil(problem.n / (tile.x * block)), Math.ceil(problem.m / (tile.y * block)), problem.batch],
   );
 }
