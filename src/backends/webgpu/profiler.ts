@@ -1,5 +1,6 @@
 // Per-kernel GPU time: timestamp queries around each dispatch where the device supports
-// them, otherwise one submit per kernel timed from the host.
+// them, otherwise one submit per kernel timed from the host (the runtime defers and
+// replays the submits; see GpuRuntime.runDeferredTimed).
 
 export type ProfileMode = 'timestamp' | 'submit';
 
@@ -17,9 +18,8 @@ export class Profiler {
   private querySet: GPUQuerySet | null = null;
   private resolveBuffer: GPUBuffer | null = null;
   private labels: string[] = [];
-  private pending: Promise<void>[] = [];
+  private resolved: { readback: GPUBuffer; labels: string[] }[] = [];
   private totals = new Map<string, KernelTiming>();
-  private lastDone = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -59,38 +59,26 @@ export class Profiler {
     const readback = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     encoder.resolveQuerySet(this.querySet!, 0, count, this.resolveBuffer!, 0);
     encoder.copyBufferToBuffer(this.resolveBuffer!, 0, readback, 0, count * 8);
-    const labels = this.labels;
+    this.resolved.push({ readback, labels: this.labels });
     this.labels = [];
-    this.pending.push((async () => {
-      await readback.mapAsync(GPUMapMode.READ);
-      const stamps = new BigInt64Array(readback.getMappedRange());
-      labels.forEach((label, i) => this.add(label, Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6));
-      readback.destroy();
-    })());
   }
 
-  /** After a submit: in per-submit mode, times the kernel by when the queue finishes it. */
-  submitted(kernels: string[]): void {
-    if (this.mode !== 'submit' || kernels.length === 0) return;
-    const start = performance.now();
-    this.pending.push(this.device.queue.onSubmittedWorkDone().then(() => {
-      const done = performance.now();
-      this.add(kernels.join('+'), done - Math.max(start, this.lastDone));
-      this.lastDone = done;
-    }));
-  }
-
-  private add(kernel: string, ms: number): void {
+  /** Adds one timed run of `kernel`. */
+  record(kernel: string, ms: number): void {
     const entry = this.totals.get(kernel) ?? { kernel, calls: 0, ms: 0 };
     entry.calls++;
     entry.ms += ms;
     this.totals.set(kernel, entry);
   }
 
+  /** Reads back the timestamps of batches submitted so far (mapped only once submitted). */
   async collect(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    await Promise.all(pending);
+    await Promise.all(this.resolved.splice(0).map(async ({ readback, labels }) => {
+      await readback.mapAsync(GPUMapMode.READ);
+      const stamps = new BigInt64Array(readback.getMappedRange());
+      labels.forEach((label, i) => this.record(label, Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6));
+      readback.destroy();
+    }));
   }
 
   /** Timings gathered since the last reset, most expensive first. */

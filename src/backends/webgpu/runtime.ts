@@ -51,6 +51,8 @@ export class GpuRuntime {
   private uniformUsed = 0;
   private uniformBuffer: GPUBuffer;
   private uploads: GPUBuffer[] = [];
+  /** Work held back for timed replay in per-submit profiling (null label: a write). */
+  private deferred: { label: string | null; run: () => void }[] = [];
   private lostReason: string | null = null;
   private lastKernels: string[] = [];
   /** A 16-byte buffer bound where a kernel declares an input it does not use (no bias, say). */
@@ -180,7 +182,13 @@ export class GpuRuntime {
     this.checkAlive('write');
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (!this.encoder) {
-      this.device.queue.writeBuffer(buffer, 0, bytes);
+      if (this.profiler.perSubmit) {
+        const copy = bytes.slice();
+        this.deferred.push({ label: null, run: () => this.device.queue.writeBuffer(buffer, 0, copy) });
+      } else {
+        this.runDeferred();
+        this.device.queue.writeBuffer(buffer, 0, bytes);
+      }
       return;
     }
     // A recorded kernel may still read this (recycled) buffer: copy inside the batch instead.
@@ -198,10 +206,15 @@ export class GpuRuntime {
     if (!this.encoder) return;
     this.endPass();
     this.profiler.resolve(this.encoder);
-    if (this.uniformUsed > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformBytes, 0, this.uniformUsed);
-    this.device.queue.submit([this.encoder.finish()]);
-    this.profiler.submitted(this.batchKernels);
+    const commands = this.encoder.finish();
     const kernels = this.batchKernels;
+    if (this.profiler.perSubmit) {
+      const uniforms = this.uniformBytes.slice(0, this.uniformUsed);
+      this.deferred.push({ label: kernels.join('+'), run: () => this.submit(commands, uniforms) });
+    } else {
+      this.runDeferred();
+      this.submit(commands, this.uniformBytes.subarray(0, this.uniformUsed));
+    }
     const scopes = [this.device.popErrorScope(), this.device.popErrorScope(), this.device.popErrorScope()];
     this.pendingChecks.push(Promise.all(scopes).then((errors) => {
       const error = errors.find((e) => e !== null);
@@ -213,6 +226,31 @@ export class GpuRuntime {
     this.batchKernels = [];
     this.encoder = null;
     this.uniformUsed = 0;
+  }
+
+  private submit(commands: GPUCommandBuffer, uniforms: Uint8Array): void {
+    if (uniforms.byteLength > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, uniforms);
+    this.device.queue.submit([commands]);
+  }
+
+  /** Submits deferred work in order without timing it (profiling was switched off). */
+  private runDeferred(): void {
+    for (const { run } of this.deferred.splice(0)) run();
+  }
+
+  /**
+   * In per-submit profiling, batches wait here until the host syncs, then run one at a time,
+   * each timed from its submit until the queue is idle: software adapters may not start work
+   * at submit, so timing submits as they happen would charge a whole step to its first kernel.
+   */
+  private async runDeferredTimed(): Promise<void> {
+    for (const { label, run } of this.deferred.splice(0)) {
+      const start = performance.now();
+      run();
+      if (label === null) continue;
+      await this.device.queue.onSubmittedWorkDone();
+      this.profiler.record(label, performance.now() - start);
+    }
   }
 
   /** Resolves once the errors of everything submitted so far are known; throws the first. */
@@ -228,6 +266,7 @@ export class GpuRuntime {
   /** Waits for all submitted work and reports its errors. */
   async sync(): Promise<void> {
     this.flush();
+    await this.runDeferredTimed();
     if (!this.lostReason) await this.device.queue.onSubmittedWorkDone();
     await this.checkErrors();
     await this.profiler.collect();
@@ -237,6 +276,7 @@ export class GpuRuntime {
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.checkAlive('read');
     this.flush();
+    await this.runDeferredTimed();
     const size = Math.ceil(bytes / 4) * 4;
     const staging = this.device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();

@@ -1,0 +1,37 @@
+// Conv2d forward and both gradients at the shapes of fmnist-resnet, against the naive GEMM.
+
+import type { WebGpuBackend } from '../src/node.js';
+import { conv2dGeometry } from '../src/ops/geometry.js';
+import { fmnistResNetConvShapes, randn } from '../src/index.js';
+import { compare, gflops, type Row } from './harness.js';
+
+export async function benchConv2d(backend: WebGpuBackend, batch: number, reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const shape of fmnistResNetConvShapes(batch)) {
+    const p = conv2dGeometry(shape.x, shape.w, shape.stride, shape.padding, 1);
+    const x = randn(shape.x, { backend, seed: 1 });
+    const w = randn(shape.w, { backend, seed: 2 });
+    const y = randn([p.batch, p.outChannels, p.outHeight, p.outWidth], { backend, seed: 3 });
+    const flops = 2 * p.batch * p.outChannels * p.outHeight * p.outWidth * p.inChannels * p.kernelH * p.kernelW;
+    const passes: [string, () => void][] = [
+      ['forward', () => backend.conv2d(x.storage, w.storage, y.storage, p)],
+      ['grad input', () => backend.conv2dBackwardInput(y.storage, w.storage, x.storage, p)],
+      ['grad weight', () => backend.conv2dBackwardWeight(x.storage, y.storage, w.storage, p)],
+    ];
+    const chosen = backend.config.gemm;
+    for (const [pass, run] of passes) {
+      const { candidate, baseline } = await compare(backend, run, () => {
+        backend.config.gemm = 'naive';
+        run();
+        backend.config.gemm = chosen;
+      }, reps);
+      rows.push({
+        conv: shape.name, pass, GFLOPS: gflops(flops, candidate.median), 'naive GFLOPS': gflops(flops, baseline.median),
+        speedup: baseline.median / candidate.median, 'median ms': candidate.median,
+      });
+      console.log(`  ${shape.name} ${pass}: ${(rows.at(-1)!.GFLOPS as number).toFixed(2)} GFLOPS`);
+    }
+    for (const t of [x, w, y]) t.dispose();
+  }
+  return rows;
+}
