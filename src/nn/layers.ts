@@ -97,6 +97,13 @@ export class ReLU extends Module {
   }
 }
 
+/** [N, …] → [N, rest]: between a conv stack and a linear layer. */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    return x.reshape([x.shape[0]!, -1]);
+  }
+}
+
 export class MaxPool2d extends Module {
   constructor(readonly options: ops.Pool2dOptions) {
     super();

@@ -3,7 +3,7 @@
 
 import type { Backend } from '../../src/backend.js';
 import * as ops from '../../src/index.js';
-import { nn, scope, SGD, Tensor, Generator, noGrad } from '../../src/index.js';
+import { nn, scope, SGD, Generator, noGrad } from '../../src/index.js';
 import { seededRandom } from './oracle.js';
 
 export const SIZE = 8;
@@ -34,15 +34,9 @@ export function smallConvNet(backend: Backend, seed: number): nn.Sequential {
     new nn.Conv2d(1, 8, 3, { padding: 1, ...init }), new nn.BatchNorm2d(8, { backend }), new nn.ReLU(),
     new nn.Conv2d(8, 8, 3, { padding: 1, ...init }), new nn.BatchNorm2d(8, { backend }), new nn.ReLU(),
     new nn.MaxPool2d({ kernel: 2 }),
-    new Flatten(),
+    new nn.Flatten(),
     new nn.Linear(8 * (SIZE / 2) ** 2, 4, init),
   );
-}
-
-class Flatten extends nn.Module {
-  forward(x: Tensor): Tensor {
-    return x.reshape([x.shape[0]!, -1]);
-  }
 }
 
 export interface TrainResult {

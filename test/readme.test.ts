@@ -1,0 +1,30 @@
+// The README's API example, run exactly as written (on the reference backend, for speed).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it, vi } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+it('the README example trains and logs a falling loss', async () => {
+  const readme = readFileSync(join(here, '../README.md'), 'utf8');
+  const example = /## API\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(example, 'README.md has a ```ts block under "## API"').toBeDefined();
+  const generated = join(here, '.generated');
+  mkdirSync(generated, { recursive: true });
+  const file = join(generated, 'readme-example.ts');
+  writeFileSync(file, example!.replace(`from 'sslgpu'`, `from '../../src/node.js'`));
+  const logged: unknown[][] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
+  vi.stubEnv('WEBSSL_BACKEND', 'reference');
+  try {
+    await import(/* @vite-ignore */ file);
+  } finally {
+    log.mockRestore();
+    vi.unstubAllEnvs();
+  }
+  expect(logged.map(([step]) => step)).toEqual([100, 200, 300]);
+  const losses = logged.map(([, loss]) => loss as number);
+  expect(losses[2]).toBeLessThan(0.5 * losses[0]!);
+});
+
