@@ -1,13 +1,24 @@
 // Builds the bundles with esbuild: the library for Node and for browsers, the CLI and the
-// benchmarks. WGSL files are embedded as strings, so no bundle reads files at run time.
+// benchmarks. WGSL files are embedded as strings and the WebAssembly kernels as bytes, so no
+// bundle reads files at run time.
 import { build } from 'esbuild';
+import { buildKernels } from './asm.mjs';
+
+/** `import bytes from 'sslgpu:asm-kernels'`: the compiled asm/ module, as a Uint8Array. */
+const asmKernels = {
+  name: 'asm-kernels',
+  setup(b) {
+    b.onResolve({ filter: /^sslgpu:asm-kernels$/ }, async () => ({ path: await buildKernels() }));
+  },
+};
 
 const shared = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
   sourcemap: true,
-  loader: { '.wgsl': 'text' },
+  loader: { '.wgsl': 'text', '.wasm': 'binary' },
+  plugins: [asmKernels],
   logLevel: 'warning',
 };
 

@@ -1,19 +1,26 @@
-// Entry point for browsers: the engine plus init(), which uses navigator.gpu.
+// Entry point for browsers: the engine plus init(), which uses navigator.gpu or runs the
+// WebAssembly kernels on Web Workers (threads need a cross-origin isolated page).
 
+import kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
-import { setBackend } from './engine.js';
-import { ReferenceBackend } from './backends/reference/backend.js';
 import { openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
+import { WasmBackend } from './backends/wasm/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
+import { selectBackend, type BackendChoice } from './select.js';
 
 export * from './index.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
+export { WasmBackend } from './backends/wasm/backend.js';
 export { KernelError } from './backends/webgpu/runtime.js';
+export type { BackendChoice } from './select.js';
 
 export interface BrowserInitOptions {
-  backend?: 'auto' | 'webgpu' | 'reference';
+  backend?: BackendChoice;
   kernels?: Partial<KernelConfig>;
+  /** WebAssembly threads, the page's own included (default: navigator.hardwareConcurrency). */
+  threads?: number;
+  log?: (line: string) => void;
 }
 
 /** Opens navigator.gpu's adapter; null where the page has no WebGPU. */
@@ -24,11 +31,19 @@ export async function createWebGpuBackend(options: BrowserInitOptions = {}): Pro
   return new WebGpuBackend(await openDevice({ kind: 'browser', adapter, instance: gpu! }), options.kernels);
 }
 
+/** The WebAssembly backend; its workers start from a Blob URL, so no worker file is served. */
+export async function createWasmBackend(options: { threads?: number } = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? globalThis.navigator?.hardwareConcurrency ?? 1;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return WasmBackend.create(kernelsWasm, {
+    threads,
+    spawnWorker: isolated ? (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))) : undefined,
+  });
+}
+
 export async function init(options: BrowserInitOptions = {}): Promise<Backend> {
-  const choice = options.backend ?? 'auto';
-  let backend: Backend | null = choice === 'reference' ? new ReferenceBackend() : await createWebGpuBackend(options);
-  if (!backend && choice === 'webgpu') throw new Error('this page has no WebGPU adapter');
-  backend ??= new ReferenceBackend();
-  setBackend(backend);
-  return backend;
+  return selectBackend(options.backend ?? 'auto', {
+    webgpu: () => createWebGpuBackend(options),
+    wasm: () => createWasmBackend(options),
+  }, options.log ?? console.info);
 }

@@ -1,8 +1,12 @@
-// Entry point for Node: the engine plus init(), which finds a backend through Dawn.
+// Entry point for Node: the engine plus init(), which finds a GPU through Dawn or runs the
+// WebAssembly kernels on node:worker_threads.
 
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
-import { setBackend } from './engine.js';
-import { ReferenceBackend } from './backends/reference/backend.js';
+import { selectBackend, type BackendChoice } from './select.js';
+import { WasmBackend } from './backends/wasm/backend.js';
 import { openDevice, type AdapterChoice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
@@ -10,20 +14,25 @@ import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
 
 export * from './index.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
+export { WasmBackend } from './backends/wasm/backend.js';
 export { writeFileAtomic, readFileBytes } from './io/node-files.js';
 export { KernelError } from './backends/webgpu/runtime.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'reference';
+export type { BackendChoice } from './select.js';
 
 export interface InitOptions {
-  /** 'auto' (the default, or WEBSSL_BACKEND) takes WebGPU when an adapter exists. */
+  /** 'auto' (the default, or WEBSSL_BACKEND): a hardware GPU, else WebAssembly. */
   backend?: BackendChoice;
   /** Which WebGPU adapter (or WEBSSL_ADAPTER): auto, hardware, llvmpipe or swiftshader. */
   adapter?: AdapterChoice;
   swiftshaderIcd?: string;
   /** Overrides of the per-adapter kernel choices. */
   kernels?: Partial<KernelConfig>;
+  /** WebAssembly threads, the main one included (or WEBSSL_THREADS; default: the cores). */
+  threads?: number;
+  /** Where init() reports its choice (default console.info). */
+  log?: (line: string) => void;
 }
 
 /** Opens the first WebGPU adapter that the options allow; null if there is none. */
@@ -34,16 +43,21 @@ export async function createWebGpuBackend(options: InitOptions = {}): Promise<We
   return null;
 }
 
-/** Chooses a backend, makes it the default for new tensors, and returns it. */
+/** The WebAssembly backend, its workers on node:worker_threads. */
+export async function createWasmBackend(options: { threads?: number } = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? (Number(process.env.WEBSSL_THREADS) || availableParallelism());
+  return WasmBackend.create(kernelsWasm, { threads, spawnWorker: (source) => new Worker(source, { eval: true }) });
+}
+
+/**
+ * Chooses a backend, makes it the default for new tensors, reports it, and returns it.
+ * 'auto' prefers a hardware GPU, else WebAssembly; a forced adapter means WebGPU.
+ */
 export async function init(options: InitOptions = {}): Promise<Backend> {
-  const choice = options.backend ?? (process.env.WEBSSL_BACKEND as BackendChoice | undefined) ?? 'auto';
-  let backend: Backend | null = null;
-  if (choice === 'reference') backend = new ReferenceBackend();
-  else {
-    backend = await createWebGpuBackend(options);
-    if (!backend && choice === 'webgpu') throw new Error('no WebGPU adapter found (see README, "Adapters")');
-    backend ??= new ReferenceBackend();
-  }
-  setBackend(backend);
-  return backend;
+  const forcedAdapter = options.adapter ?? (process.env.WEBSSL_ADAPTER as AdapterChoice | undefined);
+  const choice = options.backend ?? (process.env.WEBSSL_BACKEND as BackendChoice | undefined) ?? (forcedAdapter ? 'webgpu' : 'auto');
+  return selectBackend(choice, {
+    webgpu: () => createWebGpuBackend({ ...options, adapter: forcedAdapter ?? (choice === 'auto' ? 'hardware' : 'auto') }),
+    wasm: () => createWasmBackend(options),
+  }, options.log ?? console.info);
 }

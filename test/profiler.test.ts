@@ -6,6 +6,7 @@ import type { WebGpuBackend } from '../src/node.js';
 import { gpuCases, testBackends } from './helpers/backends.js';
 
 const cases = gpuCases(await testBackends());
+if (cases.length === 0) it.skip('needs a WebGPU adapter', () => {});
 
 describe.each(cases)('profiling on $name', ({ backend }) => {
   const gpu = backend as WebGpuBackend | undefined;

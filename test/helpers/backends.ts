@@ -1,9 +1,10 @@
-// The backends every op test runs on: the reference in f32, and each WebGPU adapter this
-// machine has. WEBSSL_TEST_ADAPTERS narrows the adapters (comma-separated names).
+// The backends every op test runs on: the reference in f32, WebAssembly on two threads, and
+// each WebGPU adapter this machine has. WEBSSL_TEST_ADAPTERS narrows the list
+// (comma-separated: wasm, llvmpipe, swiftshader).
 
 import type { Backend } from '../../src/backend.js';
 import { ReferenceBackend } from '../../src/backends/reference/backend.js';
-import { createWebGpuBackend } from '../../src/node.js';
+import { createWasmBackend, createWebGpuBackend } from '../../src/node.js';
 
 export interface BackendCase {
   name: string;
@@ -26,8 +27,9 @@ async function webgpu(adapter: (typeof ADAPTERS)[number]): Promise<BackendCase> 
 
 /** Opens every backend once per test file. */
 export async function testBackends(): Promise<BackendCase[]> {
-  const wanted = process.env.WEBSSL_TEST_ADAPTERS?.split(',').map((s) => s.trim()) ?? [...ADAPTERS];
+  const wanted = process.env.WEBSSL_TEST_ADAPTERS?.split(',').map((s) => s.trim()) ?? ['wasm', ...ADAPTERS];
   const cases: BackendCase[] = [{ name: 'reference-f32', backend: new ReferenceBackend() }];
+  if (wanted.includes('wasm')) cases.push({ name: 'wasm', backend: await createWasmBackend({ threads: 2 }) });
   for (const adapter of ADAPTERS) {
     if (wanted.includes(adapter)) cases.push(await webgpu(adapter));
   }

@@ -8,6 +8,7 @@ import { gpuCases, testBackends } from '../helpers/backends.js';
 import { checkOp } from '../helpers/oracle.js';
 
 const cases = gpuCases(await testBackends());
+if (cases.length === 0) it.skip('needs a WebGPU adapter', () => {});
 const variants: KernelConfig['gemm'][] = ['tiled', 'registers', 'naive'];
 
 describe.each(cases)('GEMM variants on $name', ({ backend }) => {

@@ -2,15 +2,9 @@
 
 import type { MemoryStats } from '../../backend.js';
 
-const MIN_BYTES = 256;
+import { sizeClass } from '../size-class.js';
 
-/** Rounds up to one of four classes per power of two (at most 25 % slack). */
-export function sizeClass(bytes: number): number {
-  if (bytes <= MIN_BYTES) return MIN_BYTES;
-  const octave = 2 ** Math.floor(Math.log2(bytes));
-  const quarter = octave / 4;
-  return Math.ceil(bytes / quarter) * quarter;
-}
+export { sizeClass };
 
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();

@@ -1,0 +1,130 @@
+// Batch normalisation over NCHW (the twin of shaders/batchnorm.wgsl): statistics per
+// channel across batch × spatial. Each channel's planes are summed with f32x4 and the
+// per-plane sums added in f64, so long channels keep their precision. Parallel by channel.
+import { at, shareStart } from './common';
+
+/** Σ x over one contiguous run. */
+function runSum(p: usize, length: i32): f64 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) acc = f32x4.add(acc, v128.load(at(p, i)));
+  let sum = <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < length; i++) sum += <f64>load<f32>(at(p, i));
+  return sum;
+}
+
+/** Σ (x - mu)² over one contiguous run. */
+function runSquares(p: usize, length: i32, mu: f32): f64 {
+  const m = f32x4.splat(mu);
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const d = f32x4.sub(v128.load(at(p, i)), m);
+    acc = f32x4.add(acc, f32x4.mul(d, d));
+  }
+  let sum = <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < length; i++) { const d = load<f32>(at(p, i)) - mu; sum += <f64>(d * d); }
+  return sum;
+}
+
+export function batchNormStats(
+  x: usize, mean: usize, variance: usize, runningMean: usize, runningVar: usize, momentum: f32,
+  batch: i32, channels: i32, spatial: i32, part: i32, parts: i32,
+): void {
+  const count = <f64>batch * spatial;
+  for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
+    let sum: f64 = 0;
+    for (let n = 0; n < batch; n++) sum += runSum(at(x, (n * channels + c) * spatial), spatial);
+    const mu = <f32>(sum / count);
+    let squares: f64 = 0;
+    for (let n = 0; n < batch; n++) squares += runSquares(at(x, (n * channels + c) * spatial), spatial, mu);
+    const biased = squares / count;
+    store<f32>(at(mean, c), mu);
+    store<f32>(at(variance, c), <f32>biased);
+    const m = <f64>momentum;
+    store<f32>(at(runningMean, c), <f32>((1 - m) * load<f32>(at(runningMean, c)) + m * mu));
+    const unbiased = biased * count / Math.max(count - 1, 1);
+    store<f32>(at(runningVar, c), <f32>((1 - m) * load<f32>(at(runningVar, c)) + m * unbiased));
+  }
+}
+
+/** y = x·scale + shift over one contiguous run. */
+function affineRun(x: usize, y: usize, length: i32, scale: f32, shift: f32): void {
+  const s = f32x4.splat(scale);
+  const t = f32x4.splat(shift);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) v128.store(at(y, i), f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t));
+  for (; i < length; i++) store<f32>(at(y, i), load<f32>(at(x, i)) * scale + shift);
+}
+
+export function batchNormForward(
+  x: usize, mean: usize, variance: usize, gamma: usize, beta: usize, y: usize,
+  batch: i32, channels: i32, spatial: i32, eps: f32, part: i32, parts: i32,
+): void {
+  for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
+    const scale = load<f32>(at(gamma, c)) / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
+    const shift = load<f32>(at(beta, c)) - load<f32>(at(mean, c)) * scale;
+    for (let n = 0; n < batch; n++) {
+      const offset = (n * channels + c) * spatial;
+      affineRun(at(x, offset), at(y, offset), spatial, scale, shift);
+    }
+  }
+}
+
+export function batchNormBackward(
+  x: usize, gy: usize, mean: usize, variance: usize, gamma: usize, gx: usize, gGamma: usize, gBeta: usize,
+  batch: i32, channels: i32, spatial: i32, eps: f32, batchStats: bool, part: i32, parts: i32,
+): void {
+  const count = <f32>(batch * spatial);
+  for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
+    const mu = load<f32>(at(mean, c));
+    const invStd: f32 = 1 / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
+    // Σ g and Σ g·(x - mu), one pass over the channel
+    let sumG: f64 = 0;
+    let sumGX: f64 = 0;
+    const m = f32x4.splat(mu);
+    for (let n = 0; n < batch; n++) {
+      const offset = (n * channels + c) * spatial;
+      const xp = at(x, offset);
+      const gp = at(gy, offset);
+      let accG = f32x4.splat(0);
+      let accGX = f32x4.splat(0);
+      let i = 0;
+      for (; i + 4 <= spatial; i += 4) {
+        const g = v128.load(at(gp, i));
+        accG = f32x4.add(accG, g);
+        accGX = f32x4.add(accGX, f32x4.mul(g, f32x4.sub(v128.load(at(xp, i)), m)));
+      }
+      sumG += <f64>(f32x4.extract_lane(accG, 0) + f32x4.extract_lane(accG, 1)) + <f64>(f32x4.extract_lane(accG, 2) + f32x4.extract_lane(accG, 3));
+      sumGX += <f64>(f32x4.extract_lane(accGX, 0) + f32x4.extract_lane(accGX, 1)) + <f64>(f32x4.extract_lane(accGX, 2) + f32x4.extract_lane(accGX, 3));
+      for (; i < spatial; i++) {
+        const g = load<f32>(at(gp, i));
+        sumG += <f64>g;
+        sumGX += <f64>(g * (load<f32>(at(xp, i)) - mu));
+      }
+    }
+    const sumGXhat = <f32>(sumGX * invStd);
+    store<f32>(at(gGamma, c), sumGXhat);
+    store<f32>(at(gBeta, c), <f32>sumG);
+    // gx = k·(count·g - Σg - x̂·Σg·x̂) with k = γ/(σ·count): an affine map of (g, x) per channel
+    const k = load<f32>(at(gamma, c)) * invStd / count;
+    const gScale = k * count;
+    const xScale = batchStats ? -k * sumGXhat * invStd : 0;
+    const shift = batchStats ? -k * <f32>sumG + k * sumGXhat * invStd * mu : 0;
+    const gs = f32x4.splat(gScale);
+    const xs = f32x4.splat(xScale);
+    const sh = f32x4.splat(shift);
+    for (let n = 0; n < batch; n++) {
+      const offset = (n * channels + c) * spatial;
+      const xp = at(x, offset);
+      const gp = at(gy, offset);
+      const op = at(gx, offset);
+      let i = 0;
+      for (; i + 4 <= spatial; i += 4) {
+        const r = f32x4.add(f32x4.add(f32x4.mul(v128.load(at(gp, i)), gs), f32x4.mul(v128.load(at(xp, i)), xs)), sh);
+        v128.store(at(op, i), r);
+      }
+      for (; i < spatial; i++) store<f32>(at(op, i), load<f32>(at(gp, i)) * gScale + load<f32>(at(xp, i)) * xScale + shift);
+    }
+  }
+}

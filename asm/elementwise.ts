@@ -1,0 +1,134 @@
+// Elementwise kernels (the twin of shaders/elementwise.wgsl): fill, unary maps, casts and
+// broadcasting binary ops. Contiguous runs go through f32x4; the op is chosen once per call.
+import { at, layoutDim, layoutRank, layoutRows, layoutStride, rowOffset } from './common';
+
+export function fill(out: usize, size: i32, bits: u32): void {
+  const v = i32x4.splat(bits);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) v128.store(at(out, i), v);
+  for (; i < size; i++) store<u32>(at(out, i), bits);
+}
+
+// Unary op codes, shared with src/backends/wasm/kernels.ts.
+const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, RSQRT = 4, RELU = 5, ABS = 6, SQUARE = 7, POW = 8, ADD_SCALAR = 9, MUL_SCALAR = 10;
+
+/** x ** p, defined for negative x when p is an integer. */
+function powScalar(x: f32, p: f32): f32 {
+  if (x >= 0 || p != Mathf.trunc(p)) return Mathf.pow(x, p);
+  const magnitude = Mathf.pow(-x, p);
+  return (<i32>p & 1) == 1 ? -magnitude : magnitude;
+}
+
+@inline function unaryScalar(op: i32, x: f32, alpha: f32): f32 {
+  switch (op) {
+    case NEG: return -x;
+    case EXP: return Mathf.exp(x);
+    case LOG: return Mathf.log(x);
+    case SQRT: return Mathf.sqrt(x);
+    case RSQRT: return 1 / Mathf.sqrt(x);
+    case RELU: return x > 0 ? x : 0;
+    case ABS: return Mathf.abs(x);
+    case SQUARE: return x * x;
+    case POW: return powScalar(x, alpha);
+    case ADD_SCALAR: return x + alpha;
+    case MUL_SCALAR: return x * alpha;
+    default: return x;
+  }
+}
+
+/** The f32x4 form of the ops that have one; returns false for the others. */
+@inline function unaryVector(op: i32, x: usize, out: usize, size: i32, alpha: f32): i32 {
+  const a = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const v = v128.load(at(x, i));
+    let r: v128;
+    switch (op) {
+      case NEG: r = f32x4.neg(v); break;
+      case SQRT: r = f32x4.sqrt(v); break;
+      case RSQRT: r = f32x4.div(one, f32x4.sqrt(v)); break;
+      case RELU: r = f32x4.max(v, zero); break;
+      case ABS: r = f32x4.abs(v); break;
+      case SQUARE: r = f32x4.mul(v, v); break;
+      case ADD_SCALAR: r = f32x4.add(v, a); break;
+      default: r = f32x4.mul(v, a); break; // MUL_SCALAR
+    }
+    v128.store(at(out, i), r);
+  }
+  return i;
+}
+
+export function unary(op: i32, x: usize, out: usize, size: i32, alpha: f32): void {
+  const vectorized = op == NEG || op == SQRT || op == RSQRT || op == RELU || op == ABS || op == SQUARE || op == ADD_SCALAR || op == MUL_SCALAR;
+  let i = vectorized ? unaryVector(op, x, out, size, alpha) : 0;
+  for (; i < size; i++) store<f32>(at(out, i), unaryScalar(op, load<f32>(at(x, i)), alpha));
+}
+
+export function castF32ToI32(x: usize, out: usize, size: i32): void {
+  for (let i = 0; i < size; i++) store<i32>(at(out, i), <i32>load<f32>(at(x, i)));
+}
+
+export function castI32ToF32(x: usize, out: usize, size: i32): void {
+  for (let i = 0; i < size; i++) store<f32>(at(out, i), <f32>load<i32>(at(x, i)));
+}
+
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, RELU_BACKWARD = 6, GREATER = 7, EQUAL = 8;
+
+@inline function binaryScalar(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    case DIV: return a / b;
+    case MAXIMUM: return a > b ? a : b;
+    case MINIMUM: return a < b ? a : b;
+    case RELU_BACKWARD: return b > 0 ? a : 0;
+    case GREATER: return a > b ? 1 : 0;
+    default: return a == b ? 1 : 0; // EQUAL
+  }
+}
+
+@inline function binaryVector(op: i32, a: v128, b: v128): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  switch (op) {
+    case ADD: return f32x4.add(a, b);
+    case SUB: return f32x4.sub(a, b);
+    case MUL: return f32x4.mul(a, b);
+    case DIV: return f32x4.div(a, b);
+    case MAXIMUM: return f32x4.max(a, b);
+    case MINIMUM: return f32x4.min(a, b);
+    case RELU_BACKWARD: return v128.and(a, f32x4.gt(b, zero));
+    case GREATER: return v128.and(one, f32x4.gt(a, b));
+    default: return v128.and(one, f32x4.eq(a, b)); // EQUAL
+  }
+}
+
+/** One row of a binary op: `length` outputs from a (stride sa) and b (stride sb). */
+@inline function binaryRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, length: i32): void {
+  let i = 0;
+  if (sa == 1 && sb == 1) {
+    for (; i + 4 <= length; i += 4) v128.store(at(out, i), binaryVector(op, v128.load(at(a, i)), v128.load(at(b, i))));
+  } else if (sa == 1 && sb == 0) {
+    const bv = v128.load32_splat(b);
+    for (; i + 4 <= length; i += 4) v128.store(at(out, i), binaryVector(op, v128.load(at(a, i)), bv));
+  } else if (sa == 0 && sb == 1) {
+    const av = v128.load32_splat(a);
+    for (; i + 4 <= length; i += 4) v128.store(at(out, i), binaryVector(op, av, v128.load(at(b, i))));
+  }
+  for (; i < length; i++) store<f32>(at(out, i), binaryScalar(op, load<f32>(at(a, i * sa)), load<f32>(at(b, i * sb))));
+}
+
+/** out (contiguous) = a op b, with a and b walked by a layout block of two operands. */
+export function binary(op: i32, a: usize, b: usize, out: usize, layout: usize): void {
+  const last = layoutRank(layout) - 1;
+  const length = layoutDim(layout, last);
+  const sa = layoutStride(layout, 0, last);
+  const sb = layoutStride(layout, 1, last);
+  const rows = layoutRows(layout);
+  for (let row = 0; row < rows; row++) {
+    binaryRow(op, at(a, rowOffset(layout, 0, row)), sa, at(b, rowOffset(layout, 1, row)), sb, at(out, row * length), length);
+  }
+}

@@ -1,0 +1,12 @@
+// The WebAssembly module: every kernel family, each the twin of its shaders/*.wgsl file.
+export { dataEnd } from './common';
+export * from './elementwise';
+export * from './copy';
+export * from './random';
+export * from './reduce';
+export * from './batchnorm';
+export * from './pool';
+export * from './indexing';
+export * from './softmax';
+export * from './l2_normalize';
+export * from './sgd';

@@ -1,0 +1,137 @@
+// Worker threads that run the kernels' parts in parallel on one shared WebAssembly.Memory.
+// The host (part 0) publishes a job in a control block in that memory, wakes the workers
+// with Atomics.notify, runs its own part, and waits for the others: a handful of
+// microseconds per parallel call, no messages.
+
+export type WorkerFactory = (source: string) => WorkerLike;
+
+/** The part of Node's Worker and the browser's Worker that we use. */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+// Control block layout (i32 words), then the arguments as f64 from ARGS_OFFSET.
+const GENERATION = 0; // bumped once per job
+const DONE = 1; // workers finished with the current job
+const KERNEL = 2; // index into the kernel names, -1 to exit
+const ARGC = 3;
+const FAILED = 4; // a worker's kernel threw
+const PARTS = 5;
+const ARGS_OFFSET = 64;
+export const CONTROL_BYTES = 1024;
+const MAX_ARGS = (CONTROL_BYTES - ARGS_OFFSET) / 8;
+
+/**
+ * The worker's whole program, as a string so that it needs no file of its own in either
+ * bundle. It receives the module, the memory, the control block address and its part index.
+ */
+const WORKER_SOURCE = `
+const start = ({ module, memory, control, part, names }) => {
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('abort'); } } });
+  const words = new Int32Array(memory.buffer, control, ${ARGS_OFFSET / 4});
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(words, ${GENERATION}, seen);
+    seen = Atomics.load(words, ${GENERATION});
+    const kernel = words[${KERNEL}];
+    if (kernel < 0) return;
+    const parts = words[${PARTS}];
+    if (part < parts) {
+      const args = Array.from(new Float64Array(memory.buffer, control + ${ARGS_OFFSET}, words[${ARGC}]));
+      try { instance.exports[names[kernel]](...args, part, parts); } catch { Atomics.store(words, ${FAILED}, 1); }
+    }
+    Atomics.add(words, ${DONE}, 1);
+    Atomics.notify(words, ${DONE});
+  }
+};
+if (typeof process === 'object' && process.versions && process.versions.node) {
+  const { parentPort } = require('node:worker_threads');
+  parentPort.once('message', (m) => { parentPort.postMessage('ready'); start(m); });
+} else {
+  self.onmessage = (e) => { self.postMessage('ready'); start(e.data); };
+}
+`;
+
+export class ThreadPool {
+  private readonly words: Int32Array;
+  private readonly args: Float64Array;
+  private readonly indexOf = new Map<string, number>();
+  /** Atomics.wait is refused on a browser's main thread; there the host spins instead. */
+  private readonly canBlock: boolean;
+
+  private constructor(
+    memory: WebAssembly.Memory, control: number, private readonly workers: WorkerLike[], names: string[],
+  ) {
+    this.words = new Int32Array(memory.buffer, control, ARGS_OFFSET / 4);
+    this.args = new Float64Array(memory.buffer, control + ARGS_OFFSET, MAX_ARGS);
+    names.forEach((name, i) => this.indexOf.set(name, i));
+    this.canBlock = typeof process === 'object' && !!process.versions?.node;
+  }
+
+  /** Starts `threads - 1` workers (the host is the first thread) and waits until they listen. */
+  static async start(
+    threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, names: string[], spawn: WorkerFactory,
+  ): Promise<ThreadPool> {
+    const workers: WorkerLike[] = [];
+    const ready: Promise<void>[] = [];
+    for (let part = 1; part < threads; part++) {
+      const worker = spawn(WORKER_SOURCE);
+      ready.push(new Promise((resolve, reject) => {
+        const w = worker as unknown as { once?: Function; addEventListener?: Function; unref?: () => void };
+        if (w.once) {
+          w.once('message', () => resolve());
+          w.once('error', reject);
+          w.unref?.(); // idle workers must not keep Node alive
+        } else {
+          w.addEventListener!('message', () => resolve(), { once: true });
+          w.addEventListener!('error', (e: ErrorEvent) => reject(new Error(e.message)), { once: true });
+        }
+      }));
+      worker.postMessage({ module, memory, control, part, names });
+      workers.push(worker);
+    }
+    await Promise.all(ready);
+    return new ThreadPool(memory, control, workers, names);
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Runs fn(...args, part, parts) for every part: part 0 here, the others on the workers. */
+  run(kernel: string, args: number[], local: (part: number, parts: number) => void, parts = this.threads): void {
+    const index = this.indexOf.get(kernel);
+    if (index === undefined) throw new Error(`thread pool: unknown kernel ${kernel}`);
+    if (args.length > MAX_ARGS) throw new Error(`thread pool: ${kernel} has ${args.length} arguments, at most ${MAX_ARGS} fit`);
+    const w = this.words;
+    this.args.set(args);
+    w[KERNEL] = index;
+    w[ARGC] = args.length;
+    w[PARTS] = parts;
+    w[FAILED] = 0;
+    Atomics.store(w, DONE, 0);
+    Atomics.add(w, GENERATION, 1);
+    Atomics.notify(w, GENERATION);
+    let error: unknown = null;
+    try {
+      local(0, parts);
+    } catch (e) {
+      error = e;
+    }
+    for (;;) {
+      const done = Atomics.load(w, DONE);
+      if (done === this.workers.length) break;
+      if (this.canBlock) Atomics.wait(w, DONE, done);
+    }
+    if (error) throw error;
+    if (w[FAILED]) throw new Error(`${kernel} failed on a worker thread`);
+  }
+
+  destroy(): void {
+    this.words[KERNEL] = -1;
+    Atomics.add(this.words, GENERATION, 1);
+    Atomics.notify(this.words, GENERATION);
+    for (const worker of this.workers) worker.terminate();
+  }
+}
