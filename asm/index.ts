@@ -10,3 +10,5 @@ export * from './indexing';
 export * from './softmax';
 export * from './l2_normalize';
 export * from './sgd';
+export * from './matmul';
+export * from './conv2d';

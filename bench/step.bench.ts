@@ -2,7 +2,8 @@
 // its per-kernel breakdown, and the same step on the naive GEMM as the baseline.
 
 import type { WebGpuBackend } from '../src/node.js';
-import { FmnistResNet, Generator, SGD, crossEntropy, nn, randn, scope, tensor } from '../src/index.js';
+import type { Backend } from '../src/backend.js';
+import { FmnistResNet, Generator, SGD, crossEntropy, nn, noGrad, randn, scope, tensor } from '../src/index.js';
 import type { KernelTiming } from '../src/backends/webgpu/profiler.js';
 import { compare, type Row } from './harness.js';
 
@@ -12,19 +13,38 @@ export interface StepResult {
   profileMode: string;
 }
 
-export async function benchStep(backend: WebGpuBackend, batch: number, reps: number): Promise<StepResult> {
+/** fmnist-resnet with a linear classifier on random images: one SGD step, or an eval forward. */
+export function trainingStep(backend: Backend, batch: number): { step: () => void; forward: () => void; dispose: () => void } {
   const generator = new Generator(1);
   const model = new FmnistResNet({ backend, generator });
   const classifier = new nn.Linear(model.features, 10, { backend, generator });
   const optimizer = new SGD([...model.parameters(), ...classifier.parameters()], { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, nesterov: true });
   const images = randn([batch, 1, 28, 28], { backend, generator });
   const labels = tensor(Int32Array.from({ length: batch }, (_, i) => i % 10), [batch], { backend });
-  const step = () => scope(() => {
-    const loss = crossEntropy(classifier.forward(model.forward(images)), labels).mean();
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-  });
+  return {
+    step: () => scope(() => {
+      model.train();
+      const loss = crossEntropy(classifier.forward(model.forward(images)), labels).mean();
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    }),
+    forward: () => noGrad(() => scope(() => {
+      model.eval();
+      model.forward(images);
+    })),
+    dispose: () => {
+      optimizer.zeroGrad();
+      optimizer.dispose();
+      for (const t of [images, labels]) t.dispose();
+      model.dispose();
+      classifier.dispose();
+    },
+  };
+}
+
+export async function benchStep(backend: WebGpuBackend, batch: number, reps: number): Promise<StepResult> {
+  const { step, dispose } = trainingStep(backend, batch);
   const chosen = backend.config.gemm;
   const { candidate, baseline } = await compare(backend, step, () => {
     backend.config.gemm = 'naive';
@@ -46,10 +66,6 @@ export async function benchStep(backend: WebGpuBackend, batch: number, reps: num
   const profile = backend.runtime.profiler.report();
   backend.runtime.setProfiling('off');
 
-  optimizer.zeroGrad();
-  optimizer.dispose();
-  for (const t of [images, labels]) t.dispose();
-  model.dispose();
-  classifier.dispose();
+  dispose();
   return { rows, profile, profileMode };
 }

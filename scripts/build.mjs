@@ -22,7 +22,7 @@ const shared = {
   logLevel: 'warning',
 };
 
-const node = { ...shared, platform: 'node', external: ['webgpu'] };
+const node = { ...shared, platform: 'node', external: ['webgpu', '@tensorflow/*'] }; // tfjs-wasm finds its .wasm files beside its own code
 const extra = process.argv.slice(2); // more Node entry points, e.g. scratch scripts
 
 await Promise.all([

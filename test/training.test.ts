@@ -19,3 +19,19 @@ describe.each(cases)('training on $name', ({ backend }) => {
     expect(backend!.memory().liveBuffers).toBe(0);
   });
 });
+
+describe('backends agree', () => {
+  it('the same seeded training steps give the same losses on every backend (1e-3 relative)', async () => {
+    const runs = [];
+    for (const { name, backend } of cases.filter((c) => c.backend)) {
+      runs.push({ name, losses: (await trainSynthetic(backend!, { steps: 20, seed: 9 })).losses });
+    }
+    const [reference, ...others] = runs;
+    for (const { name, losses } of others) {
+      losses.forEach((loss, step) => {
+        expect(Math.abs(loss - reference!.losses[step]!), `${name} at step ${step + 1}: ${loss} vs ${reference!.losses[step]}`)
+          .toBeLessThanOrEqual(1e-3 * Math.abs(reference!.losses[step]!));
+      });
+    }
+  });
+});

@@ -90,18 +90,27 @@ export class WasmBackend implements Backend {
 
   /** Runs a kernel whose last two arguments are (part, parts) on every thread. */
   private parallel(kernel: string, ...args: number[]): void {
-    if (!this.pool) {
-      this.call(kernel, ...args, 0, 1);
-      return;
-    }
-    this.pool.run(kernel, args, (part, parts) => this.call(kernel, ...args, part, parts));
+    if (!this.pool) this.call(kernel, ...args, 0, 1);
+    else this.pool.run(kernel, args, (part, parts) => this.call(kernel, ...args, part, parts));
+  }
+
+  /**
+   * Like parallel(), for a kernel whose last argument before (part, parts) is its own scratch
+   * area: every part gets `bytesPerPart` of it.
+   */
+  private parallelWithScratch(kernel: string, bytesPerPart: number, ...args: number[]): void {
+    const stride = Math.ceil(bytesPerPart / 64) * 64;
+    const scratch = this.scratch(stride * this.threads);
+    const all = [...args, scratch];
+    if (!this.pool) this.call(kernel, ...all, 0, 1);
+    else this.pool.run(kernel, all, (part, parts) => this.call(kernel, ...all, part, parts), { arg: args.length, stride });
   }
 
   /** A scratch area of at least `bytes`, reused across calls (kernels never keep it). */
   private scratch(bytes: number): number {
     if (bytes > this.workspace.bytes) {
       if (this.workspace.bytes > 0) this.heap.release(this.workspace.address);
-      this.workspace = { address: this.heap.alloc(bytes), bytes };
+      this.workspace = { address: this.heap.alloc(bytes, true), bytes };
     }
     return this.workspace.address;
   }
@@ -201,9 +210,9 @@ export class WasmBackend implements Backend {
   }
 
   matmul(a: Storage, b: Storage, out: Storage, p: MatmulParams, bias?: Storage): void {
-    const workspace = this.scratch(this.call('matmulWorkspaceBytes', p.m, p.n, p.k, this.threads));
-    this.parallel('matmul', addressOf(a), addressOf(b), addressOf(out), bias ? addressOf(bias) : 0, bias ? 1 : 0,
-      p.batch, p.m, p.n, p.k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.aBatchStride, p.bBatchStride, workspace);
+    this.parallelWithScratch('matmul', this.call('matmulWorkspaceBytes', p.m, p.n, p.k, this.threads),
+      addressOf(a), addressOf(b), addressOf(out), bias ? addressOf(bias) : 0, bias ? 1 : 0,
+      p.batch, p.m, p.n, p.k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.aBatchStride, p.bBatchStride);
   }
 
   private convArgs(p: Conv2dParams): number[] {
@@ -212,23 +221,29 @@ export class WasmBackend implements Backend {
 
   conv2d(x: Storage, w: Storage, out: Storage, p: Conv2dParams): void {
     const args = this.convArgs(p);
-    const workspace = this.scratch(this.call('conv2dWorkspaceBytes', ...args, this.threads));
-    this.parallel('conv2d', addressOf(x), addressOf(w), addressOf(out), ...args, workspace);
+    this.parallelWithScratch('conv2d', this.call('conv2dWorkspaceBytes', ...args, this.threads), addressOf(x), addressOf(w), addressOf(out), ...args);
   }
 
   conv2dBackwardInput(gy: Storage, w: Storage, gx: Storage, p: Conv2dParams): void {
     const args = this.convArgs(p);
-    const workspace = this.scratch(this.call('conv2dBackwardInputWorkspaceBytes', ...args, this.threads));
-    this.parallel('conv2dBackwardInput', addressOf(gy), addressOf(w), addressOf(gx), ...args, workspace);
+    this.parallelWithScratch('conv2dBackwardInput', this.call('conv2dBackwardInputWorkspaceBytes', ...args, this.threads),
+      addressOf(gy), addressOf(w), addressOf(gx), ...args);
   }
 
+  /**
+   * Partial sums over fixed splits of the batch (so any thread count gives the same bits),
+   * then their sum in split order.
+   */
   conv2dBackwardWeight(x: Storage, gy: Storage, gw: Storage, p: Conv2dParams): void {
     const args = this.convArgs(p);
-    const workspaceBytes = this.call('conv2dBackwardWeightWorkspaceBytes', ...args, this.threads);
-    const partialsBytes = this.call('conv2dBackwardWeightPartialsBytes', ...args, this.threads);
-    const workspace = this.scratch(workspaceBytes + partialsBytes);
-    this.parallel('conv2dBackwardWeight', addressOf(x), addressOf(gy), addressOf(gw), ...args, workspace, workspace + workspaceBytes);
-    this.parallel('conv2dBackwardWeightReduce', addressOf(gw), workspace + workspaceBytes, gw.size);
+    const partials = this.heap.alloc(this.call('conv2dBackwardWeightPartialsBytes', ...args), true);
+    try {
+      const workspaceBytes = this.call('conv2dBackwardWeightWorkspaceBytes', ...args, this.threads);
+      this.parallelWithScratch('conv2dBackwardWeight', workspaceBytes, addressOf(x), addressOf(gy), addressOf(gw), ...args, partials);
+      this.parallel('conv2dBackwardWeightReduce', addressOf(gw), partials, gw.size, this.call('conv2dBackwardWeightSplits', p.batch));
+    } finally {
+      this.heap.release(partials);
+    }
   }
 
   batchNormStats(x: Storage, mean: Storage, variance: Storage, l: BatchNormLayout, running: { mean: Storage; variance: Storage; momentum: number }): void {

@@ -13,6 +13,8 @@ export class WasmHeap {
   private free = new Map<number, number[]>();
   private live = new Map<number, number>(); // address → class size
   private liveBytes = 0;
+  private scratch = new Set<number>(); // live blocks the backend keeps for itself
+  private scratchBytes = 0;
   private pooledBytes = 0;
   private pooledCount = 0;
 
@@ -20,8 +22,11 @@ export class WasmHeap {
     this.top = base;
   }
 
-  /** The byte address of a new block of at least `bytes` bytes, 64-byte aligned. */
-  alloc(bytes: number): number {
+  /**
+   * The byte address of a new block of at least `bytes` bytes, 64-byte aligned. Scratch
+   * blocks (the kernels' workspaces) are reported with the pooled memory, not as tensors.
+   */
+  alloc(bytes: number, scratch = false): number {
     const size = sizeClass(Math.max(bytes, 1));
     let address = this.free.get(size)?.pop();
     if (address !== undefined) {
@@ -34,6 +39,10 @@ export class WasmHeap {
     }
     this.live.set(address, size);
     this.liveBytes += size;
+    if (scratch) {
+      this.scratch.add(address);
+      this.scratchBytes += size;
+    }
     return address;
   }
 
@@ -42,6 +51,7 @@ export class WasmHeap {
     if (size === undefined) throw new Error(`wasm heap: ${address} is not a live allocation`);
     this.live.delete(address);
     this.liveBytes -= size;
+    if (this.scratch.delete(address)) this.scratchBytes -= size;
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(address);
@@ -57,6 +67,9 @@ export class WasmHeap {
   }
 
   stats(): MemoryStats {
-    return { liveBuffers: this.live.size, liveBytes: this.liveBytes, pooledBuffers: this.pooledCount, pooledBytes: this.pooledBytes };
+    return {
+      liveBuffers: this.live.size - this.scratch.size, liveBytes: this.liveBytes - this.scratchBytes,
+      pooledBuffers: this.pooledCount + this.scratch.size, pooledBytes: this.pooledBytes + this.scratchBytes,
+    };
   }
 }

@@ -18,6 +18,8 @@ const KERNEL = 2; // index into the kernel names, -1 to exit
 const ARGC = 3;
 const FAILED = 4; // a worker's kernel threw
 const PARTS = 5;
+const OWN_ARG = 6; // the argument that is a per-part scratch address (-1: none)…
+const OWN_STRIDE = 7; // …and the bytes between one part's scratch and the next
 const ARGS_OFFSET = 64;
 export const CONTROL_BYTES = 1024;
 const MAX_ARGS = (CONTROL_BYTES - ARGS_OFFSET) / 8;
@@ -39,6 +41,7 @@ const start = ({ module, memory, control, part, names }) => {
     const parts = words[${PARTS}];
     if (part < parts) {
       const args = Array.from(new Float64Array(memory.buffer, control + ${ARGS_OFFSET}, words[${ARGC}]));
+      if (words[${OWN_ARG}] >= 0) args[words[${OWN_ARG}]] += part * words[${OWN_STRIDE}];
       try { instance.exports[names[kernel]](...args, part, parts); } catch { Atomics.store(words, ${FAILED}, 1); }
     }
     Atomics.add(words, ${DONE}, 1);
@@ -99,8 +102,13 @@ export class ThreadPool {
     return this.workers.length + 1;
   }
 
-  /** Runs fn(...args, part, parts) for every part: part 0 here, the others on the workers. */
-  run(kernel: string, args: number[], local: (part: number, parts: number) => void, parts = this.threads): void {
+  /**
+   * Runs kernel(...args, part, parts) for every part: part 0 here (through `local`), the
+   * others on the workers. If `scratch` is given, argument `scratch.arg` is a scratch address
+   * and part p gets it plus p·scratch.stride bytes.
+   */
+  run(kernel: string, args: number[], local: (part: number, parts: number) => void, scratch?: { arg: number; stride: number }): void {
+    const parts = this.threads;
     const index = this.indexOf.get(kernel);
     if (index === undefined) throw new Error(`thread pool: unknown kernel ${kernel}`);
     if (args.length > MAX_ARGS) throw new Error(`thread pool: ${kernel} has ${args.length} arguments, at most ${MAX_ARGS} fit`);
@@ -109,6 +117,8 @@ export class ThreadPool {
     w[KERNEL] = index;
     w[ARGC] = args.length;
     w[PARTS] = parts;
+    w[OWN_ARG] = scratch ? scratch.arg : -1;
+    w[OWN_STRIDE] = scratch ? scratch.stride : 0;
     w[FAILED] = 0;
     Atomics.store(w, DONE, 0);
     Atomics.add(w, GENERATION, 1);

@@ -1,0 +1,31 @@
+// The automatic backend choice: a hardware GPU, else WebAssembly, and it says which.
+import { expect, it } from 'vitest';
+import { ReferenceBackend } from '../src/index.js';
+import { createWasmBackend } from '../src/node.js';
+import { selectBackend } from '../src/select.js';
+import type { Backend } from '../src/backend.js';
+import { trainSynthetic } from './helpers/synthetic.js';
+
+const softwareGpu = { name: 'webgpu', kind: 'gpu-software', description: 'SwiftShader', destroy() {} } as unknown as Backend;
+
+it('with WebGPU unavailable, trains on WebAssembly and says so', async () => {
+  const lines: string[] = [];
+  const backend = await selectBackend('auto', { webgpu: async () => null, wasm: () => createWasmBackend({ threads: 2 }) }, (l) => lines.push(l));
+  expect(backend.name).toBe('wasm');
+  expect(lines[0]).toMatch(/wasm backend \(no WebGPU adapter\): WebAssembly SIMD, 2 threads/);
+  const { accuracy } = await trainSynthetic(backend, { steps: 60, seed: 3 });
+  expect(accuracy).toBeGreaterThanOrEqual(0.9);
+  backend.destroy();
+});
+
+it('prefers WebAssembly over a software adapter, and honours a forced backend', async () => {
+  const lines: string[] = [];
+  const wasm = () => createWasmBackend({ threads: 1 });
+  const auto = await selectBackend('auto', { webgpu: async () => softwareGpu, wasm }, (l) => lines.push(l));
+  expect(auto.name).toBe('wasm');
+  expect(lines[0]).toContain('only a software WebGPU adapter (SwiftShader)');
+  expect((await selectBackend('webgpu', { webgpu: async () => softwareGpu, wasm }, () => {})).kind).toBe('gpu-software');
+  expect(await selectBackend('reference', { webgpu: async () => null, wasm }, () => {})).toBeInstanceOf(ReferenceBackend);
+  await expect(selectBackend('webgpu', { webgpu: async () => null, wasm }, () => {})).rejects.toThrow('no WebGPU adapter found');
+  auto.destroy();
+});
