@@ -19,8 +19,9 @@ export default defineConfig({
     resolveId: (id) => (id === ASM_KERNELS ? `\0${ASM_KERNELS}` : undefined),
     async load(id) {
       if (id !== `\0${ASM_KERNELS}`) return undefined;
-      const base64 = readFileSync(await buildKernels()).toString('base64');
-      return `export default Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));`;
+      const files: Record<string, string> = await buildKernels();
+      return Object.entries(files).map(([name, file]) =>
+        `export const ${name} = Uint8Array.from(atob(${JSON.stringify(readFileSync(file).toString('base64'))}), (c) => c.charCodeAt(0));`).join('\n');
     },
   }],
   test: {

@@ -4,11 +4,18 @@
 import { build } from 'esbuild';
 import { buildKernels } from './asm.mjs';
 
-/** `import bytes from 'sslgpu:asm-kernels'`: the compiled asm/ module, as a Uint8Array. */
+/** `import { shared, single } from 'sslgpu:asm-kernels'`: the compiled asm/ modules' bytes. */
 const asmKernels = {
   name: 'asm-kernels',
   setup(b) {
-    b.onResolve({ filter: /^sslgpu:asm-kernels$/ }, async () => ({ path: await buildKernels() }));
+    b.onResolve({ filter: /^sslgpu:asm-kernels$/ }, () => ({ path: 'asm-kernels', namespace: 'asm-kernels' }));
+    b.onLoad({ filter: /.*/, namespace: 'asm-kernels' }, async () => {
+      const { shared, single } = await buildKernels();
+      return {
+        contents: `import shared from ${JSON.stringify(shared)}; import single from ${JSON.stringify(single)}; export { shared, single };`,
+        resolveDir: '.',
+      };
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 // Entry point for browsers: the engine plus init(), which uses navigator.gpu or runs the
 // WebAssembly kernels on Web Workers (threads need a cross-origin isolated page).
 
-import kernelsWasm from 'sslgpu:asm-kernels';
+import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
 import { openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';

@@ -6,6 +6,8 @@ declare module '*.wgsl' {
 }
 
 declare module 'sslgpu:asm-kernels' {
-  const wasm: Uint8Array;
-  export default wasm;
+  /** The module importing a shared memory, for worker threads. */
+  export const shared: Uint8Array;
+  /** The same kernels on a plain memory, where shared memory is unavailable. */
+  export const single: Uint8Array;
 }

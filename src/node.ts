@@ -3,7 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import kernelsWasm from 'sslgpu:asm-kernels';
+import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
 import { selectBackend, type BackendChoice } from './select.js';
 import { WasmBackend } from './backends/wasm/backend.js';

@@ -57,21 +57,25 @@ export class WasmBackend implements Backend {
     this.description = `WebAssembly SIMD, ${pool ? pool.threads : 1} thread${pool ? 's' : ''}${notice}`;
   }
 
-  /** Compiles the kernels and starts the workers. */
-  static async create(wasm: Uint8Array, options: WasmBackendOptions = {}): Promise<WasmBackend> {
-    const module = await WebAssembly.compile(wasm as BufferSource);
-    const memory = new WebAssembly.Memory({ initial: HEAP_BASE / 65536, maximum: 65536, shared: true });
+  /**
+   * Compiles the kernels and starts the workers. With one thread, or where shared memory or
+   * workers are unavailable, the module on a plain memory runs everything on the caller.
+   */
+  static async create(modules: { shared: Uint8Array; single: Uint8Array }, options: WasmBackendOptions = {}): Promise<WasmBackend> {
+    const wanted = Math.max(1, Math.floor(options.threads ?? 1));
+    let notice = '';
+    if (wanted > 1 && !options.spawnWorker) notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
+    else if (wanted > 1 && typeof SharedArrayBuffer === 'undefined') notice = ' (no shared memory here: one thread)';
+    const threaded = wanted > 1 && !notice;
+    const module = await WebAssembly.compile((threaded ? modules.shared : modules.single) as BufferSource);
+    const memory = new WebAssembly.Memory({ initial: HEAP_BASE / 65536, maximum: 65536, shared: threaded });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
     const dataEnd = (instance.exports.dataEnd as () => number)();
     if (dataEnd > CONTROL) throw new Error(`wasm kernels: static data (${dataEnd} bytes) overlaps the control block`);
-    const threads = Math.max(1, Math.floor(options.threads ?? 1));
     let pool: ThreadPool | null = null;
-    let notice = '';
-    if (threads > 1 && !options.spawnWorker) notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
-    else if (threads > 1 && typeof SharedArrayBuffer === 'undefined') notice = ' (no shared memory: the page is not cross-origin isolated; one thread)';
-    else if (threads > 1) {
+    if (threaded) {
       const names = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === 'function');
-      pool = await ThreadPool.start(threads, module, memory, CONTROL, names, options.spawnWorker!);
+      pool = await ThreadPool.start(wanted, module, memory, CONTROL, names, options.spawnWorker!);
     }
     return new WasmBackend(memory, instance, pool, notice);
   }

@@ -83,9 +83,11 @@ export class ThreadPool {
       ready.push(new Promise((resolve, reject) => {
         const w = worker as unknown as { once?: Function; addEventListener?: Function; unref?: () => void };
         if (w.once) {
-          w.once('message', () => resolve());
+          w.once('message', () => {
+            w.unref?.(); // once listening, idle workers must not keep Node alive
+            resolve();
+          });
           w.once('error', reject);
-          w.unref?.(); // idle workers must not keep Node alive
         } else {
           w.addEventListener!('message', () => resolve(), { once: true });
           w.addEventListener!('error', (e: ErrorEvent) => reject(new Error(e.message)), { once: true });
