@@ -2,22 +2,9 @@
 //   y [Cout/g × N·OH·OW] = w [Cout/g × Cin/g·KH·KW] · im2col(x)
 // The im2col matrix is never stored: its reader turns (k, column) into an address of x.
 
-struct Conv2dParams {
-  batch: u32, inChannels: u32, height: u32, width: u32,
-  outChannels: u32, kernelH: u32, kernelW: u32, strideH: u32,
-  strideW: u32, padH: u32, padW: u32, outHeight: u32,
-  outWidth: u32, groups: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Conv2dParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-
-fn inGroup() -> u32 { return p.inChannels / p.groups; }
-fn outGroup() -> u32 { return p.outChannels / p.groups; }
-fn window() -> u32 { return p.kernelH * p.kernelW; }
-fn outPlane() -> u32 { return p.outHeight * p.outWidth; }
 
 alias GemmRow = u32; // where the output channel's filter starts in w
 

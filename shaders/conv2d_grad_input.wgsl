@@ -7,20 +7,9 @@
 //   gx[phase] [Cin/g × N·QH·QW] = w[taps of phase]ᵀ [Cin/g × Cout/g·TH·TW] · gy(shifted)
 // A phase no tap reaches (stride larger than the kernel) has K = 0 and is written as zeros.
 
-struct Conv2dParams {
-  batch: u32, inChannels: u32, height: u32, width: u32,
-  outChannels: u32, kernelH: u32, kernelW: u32, strideH: u32,
-  strideW: u32, padH: u32, padW: u32, outHeight: u32,
-  outWidth: u32, groups: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Conv2dParams;
 @group(0) @binding(1) var<storage, read> gy: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> gx: array<f32>;
-
-fn inGroup() -> u32 { return p.inChannels / p.groups; }
-fn outGroup() -> u32 { return p.outChannels / p.groups; }
 
 // One axis of a phase: input positions i = q·stride + phase meet the taps
 // firstTap + j·stride (j < taps) at output positions q + shift − j.

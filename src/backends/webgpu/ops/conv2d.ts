@@ -1,25 +1,28 @@
 // Dispatches the conv2d*.wgsl shaders: convolution and both its gradients as implicit GEMMs.
 
 import type { Conv2dParams, Storage } from '../../../backend.js';
-import forwardSource from '../../../../shaders/conv2d.wgsl';
-import gradInputSource from '../../../../shaders/conv2d_grad_input.wgsl';
-import gradWeightSource from '../../../../shaders/conv2d_grad_weight.wgsl';
+import commonSource from '../../../../shaders/conv2d_common.wgsl';
+import forward from '../../../../shaders/conv2d.wgsl';
+import gradInput from '../../../../shaders/conv2d_grad_input.wgsl';
+import gradWeight from '../../../../shaders/conv2d_grad_weight.wgsl';
 import { bufferOf, GpuStorage, type GpuContext } from '../context.js';
 import { dispatchGemm, gemmWorkgroups } from './gemm.js';
 import { reduce } from './reduce.js';
+
+const [forwardSource, gradInputSource, gradWeightSource] = [forward, gradInput, gradWeight].map((pass) => commonSource + pass);
 
 const TILE_K = 16; // K chunks of the split weight gradient start on gemm.wgsl's stage boundary
 const MIN_CHUNK = 8 * TILE_K; // shorter chunks cost more in partial sums than they gain
 
 export function conv2d(ctx: GpuContext, x: Storage, w: Storage, y: Storage, p: Conv2dParams): void {
-  dispatchGemm(ctx, 'conv2d', forwardSource, { ...p }, 'Conv2dParams', [bufferOf(x), bufferOf(w), bufferOf(y)],
+  dispatchGemm(ctx, 'conv2d', forwardSource, { ...p, splits: 1, kChunk: 0 }, 'Conv2dParams', [bufferOf(x), bufferOf(w), bufferOf(y)],
     { m: p.outChannels / p.groups, n: p.batch * p.outHeight * p.outWidth, batch: p.groups }, {});
 }
 
 /** One GEMM per (group, stride phase); the grid covers the largest phase, phase (0, 0). */
 export function conv2dBackwardInput(ctx: GpuContext, gy: Storage, w: Storage, gx: Storage, p: Conv2dParams): void {
   const largestPhase = p.batch * Math.ceil(p.height / p.strideH) * Math.ceil(p.width / p.strideW);
-  dispatchGemm(ctx, 'conv2d_grad_input', gradInputSource, { ...p }, 'Conv2dParams', [bufferOf(gy), bufferOf(w), bufferOf(gx)],
+  dispatchGemm(ctx, 'conv2d_grad_input', gradInputSource, { ...p, splits: 1, kChunk: 0 }, 'Conv2dParams', [bufferOf(gy), bufferOf(w), bufferOf(gx)],
     { m: p.inChannels / p.groups, n: largestPhase, batch: p.groups * p.strideH * p.strideW }, {});
 }
 
