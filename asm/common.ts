@@ -43,3 +43,42 @@ export function rowOffset(layout: usize, operand: i32, row: i32): i32 {
 export function dataEnd(): usize {
   return __heap_base;
 }
+
+// Philox4x32-10 (src/random.ts): the counter-based generator behind every random kernel.
+// The four words of the last block land in these globals (each thread has its own instance).
+export let word0: u32 = 0;
+export let word1: u32 = 0;
+export let word2: u32 = 0;
+export let word3: u32 = 0;
+export const TWO_POW_MINUS_24: f32 = 5.9604644775390625e-8;
+
+/** Block `block` of a draw whose 64-bit base counter is (low, high), under the key. */
+export function philox(low: u32, high: u32, block: u32, key0: u32, key1: u32): void {
+  let c0 = low + block;
+  let c1 = high + (c0 < block ? 1 : 0); // carry into the high word
+  let c2: u32 = 0;
+  let c3: u32 = 0;
+  let k0 = key0;
+  let k1 = key1;
+  for (let round = 0; round < 10; round++) {
+    const p0 = <u64>0xd2511f53 * <u64>c0;
+    const p1 = <u64>0xcd9e8d57 * <u64>c2;
+    const n0 = <u32>(p1 >> 32) ^ c1 ^ k0;
+    const n2 = <u32>(p0 >> 32) ^ c3 ^ k1;
+    c1 = <u32>p1;
+    c3 = <u32>p0;
+    c0 = n0;
+    c2 = n2;
+    k0 += 0x9e3779b9;
+    k1 += 0xbb67ae85;
+  }
+  word0 = c0;
+  word1 = c1;
+  word2 = c2;
+  word3 = c3;
+}
+
+/** A word's top 24 bits as a uniform in [0, 1). */
+@inline export function uniformOf(word: u32): f32 {
+  return <f32>(word >> 8) * TWO_POW_MINUS_24;
+}

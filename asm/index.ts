@@ -12,3 +12,4 @@ export * from './l2_normalize';
 export * from './sgd';
 export * from './matmul';
 export * from './conv2d';
+export * from './augment';

@@ -65,3 +65,32 @@ fn workgroupMax(value: f32, lid: u32) -> f32 {
   }
   return broadcastResult(lid);
 }
+
+// Philox4x32-10 (src/random.ts): the counter-based generator behind every random kernel.
+// High 32 bits of a 32×32-bit product, from 16-bit halves.
+fn mulHi(a: u32, b: u32) -> u32 {
+  let aL = a & 0xffffu;
+  let aH = a >> 16u;
+  let bL = b & 0xffffu;
+  let bH = b >> 16u;
+  let mid = ((aL * bL) >> 16u) + ((aH * bL) & 0xffffu) + ((aL * bH) & 0xffffu);
+  return aH * bH + ((aH * bL) >> 16u) + ((aL * bH) >> 16u) + (mid >> 16u);
+}
+
+fn philox(counter: vec4u, key: vec2u) -> vec4u {
+  var c = counter;
+  var k = key;
+  for (var round = 0u; round < 10u; round++) {
+    let hi0 = mulHi(0xd2511f53u, c.x);
+    let lo0 = 0xd2511f53u * c.x;
+    let hi1 = mulHi(0xcd9e8d57u, c.z);
+    let lo1 = 0xcd9e8d57u * c.z;
+    c = vec4u(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+    k += vec2u(0x9e3779b9u, 0xbb67ae85u);
+  }
+  return c;
+}
+
+fn toUniform(word: u32) -> f32 {
+  return f32(word >> 8u) * 5.9604644775390625e-8; // 2^-24
+}

@@ -127,6 +127,32 @@ export interface RandomParams {
   b: number;
 }
 
+/**
+ * One random augmentation per image of a batch (METHOD.md §1), drawn from Philox: image b
+ * uses blocks counter + 2b and counter + 2b + 1, words u0…u4 as uniforms in [0, 1):
+ *   area = H·W·(scaleMin + (scaleMax − scaleMin)·u0), ratio = exp(log ratioMin + (log ratioMax − log ratioMin)·u1)
+ *   cw = min(W, √(area·ratio)), ch = min(H, √(area/ratio)), x0 = (W − cw)·u2, y0 = (H − ch)·u3
+ *   flipped when flip and u4 < ½; without crop the window is the whole image.
+ * Output (i, j) samples the window bilinearly (edges clamped) at
+ *   x = x0 + (j′ + ½)·cw/W − ½, y = y0 + (i + ½)·ch/H − ½, j′ = flipped ? W − 1 − j : j,
+ * and is normalised: (pixel/255 − mean)/std.
+ */
+export interface AugmentParams {
+  batch: number;
+  height: number;
+  width: number;
+  key: [number, number];
+  counter: number;
+  crop: boolean;
+  scaleMin: number;
+  scaleMax: number;
+  ratioMin: number;
+  ratioMax: number;
+  flip: boolean;
+  mean: number;
+  std: number;
+}
+
 export interface MemoryStats {
   /** Allocations handed out and not yet freed. */
   liveBuffers: number;
@@ -210,6 +236,9 @@ export interface Backend {
   crossEntropyBackward(
     logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number,
   ): void;
+
+  /** out [batch, H·W] f32 from images of 8-bit pixels packed four to a u32, picked by index. */
+  augment(pixels: Storage, index: Storage, out: Storage, params: AugmentParams): void;
 
   /** In place: v = momentum·v + (1-dampening)·(g + wd·p); p -= lr·(nesterov ? g + wd·p + momentum·v : v). */
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, params: SgdParams): void;

@@ -9,3 +9,4 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';
 export * from './normalization.js';
+export * from './augment.js';

@@ -4,7 +4,7 @@
 
 import type {
   AnyTypedArray, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
-  MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  AugmentParams, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
 import { philoxBlock, wordToUniform, wordsToNormal } from '../../random.js';
 import { forEachOffset } from './strided.js';
@@ -389,6 +389,37 @@ export class ReferenceBackend implements Backend {
       for (let c = 0; c < classes; c++) {
         const p = Math.exp(x[r * classes + c]! - max) / sum;
         o[r * classes + c] = g[r]! * (p - (c === t[r] ? 1 : 0));
+      }
+    }
+  }
+
+  augment(pixels: Storage, index: Storage, out: Storage, p: AugmentParams): void {
+    const bytes = new Uint8Array(data(pixels).buffer, data(pixels).byteOffset, pixels.size * 4);
+    const idx = data(index), o = data(out), w = p.width, h = p.height, plane = w * h;
+    for (let b = 0; b < p.batch; b++) {
+      const [u0, u1, u2, u3] = philoxBlock(p.key, p.counter, 2 * b).map(wordToUniform) as [number, number, number, number];
+      let cw = w, ch = h, x0 = 0, y0 = 0;
+      if (p.crop) {
+        const area = h * w * (p.scaleMin + (p.scaleMax - p.scaleMin) * u0);
+        const logMin = Math.log(p.ratioMin);
+        const ratio = Math.exp(logMin + (Math.log(p.ratioMax) - logMin) * u1);
+        cw = Math.min(w, Math.sqrt(area * ratio));
+        ch = Math.min(h, Math.sqrt(area / ratio));
+        x0 = (w - cw) * u2;
+        y0 = (h - ch) * u3;
+      }
+      const flipped = p.flip && wordToUniform(philoxBlock(p.key, p.counter, 2 * b + 1)[0]) < 0.5;
+      const base = idx[b]! * plane;
+      const pixel = (y: number, x: number) => bytes[base + Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)]!;
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          const x = x0 + ((p.flip && flipped ? w - 1 - j : j) + 0.5) * cw / w - 0.5;
+          const y = y0 + (i + 0.5) * ch / h - 0.5;
+          const xi = Math.floor(x), yi = Math.floor(y), fx = x - xi, fy = y - yi;
+          const top = pixel(yi, xi) + (pixel(yi, xi + 1) - pixel(yi, xi)) * fx;
+          const bottom = pixel(yi + 1, xi) + (pixel(yi + 1, xi + 1) - pixel(yi + 1, xi)) * fx;
+          o[b * plane + i * w + j] = ((top + (bottom - top) * fy) / 255 - p.mean) / p.std;
+        }
       }
     }
   }

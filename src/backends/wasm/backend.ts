@@ -2,7 +2,7 @@
 // SIMD, the heavy ones split across worker threads that share the memory.
 
 import type {
-  AnyTypedArray, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
+  AnyTypedArray, AugmentParams, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
   MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
@@ -327,6 +327,13 @@ export class WasmBackend implements Backend {
 
   crossEntropyBackward(logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number): void {
     this.parallel('crossEntropyBackward', addressOf(logits), addressOf(target), addressOf(gLoss), addressOf(gLogits), rows, classes);
+  }
+
+  augment(pixels: Storage, index: Storage, out: Storage, p: AugmentParams): void {
+    const [low, high] = counterWords(p.counter);
+    this.checkRows('augment', index, p.batch, (pixels.size * 4) / (p.height * p.width));
+    this.call('augment', addressOf(pixels), addressOf(index), addressOf(out), p.batch, p.height, p.width, p.crop ? 1 : 0,
+      p.key[0], p.key[1], low, high, p.scaleMin, p.scaleMax, Math.log(p.ratioMin), Math.log(p.ratioMax), p.flip ? 1 : 0, p.mean, p.std);
   }
 
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, s: SgdParams): void {

@@ -1,6 +1,7 @@
 // The WebGPU backend: tensors in pooled GPU buffers, every kernel a WGSL compute shader.
 
 import type {
+  AugmentParams,
   AnyTypedArray, AxisLayout, Backend, BackendKind, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout,
   DType, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
@@ -17,6 +18,7 @@ import * as pool from './ops/pool.js';
 import * as indexing from './ops/indexing.js';
 import * as softmax from './ops/softmax.js';
 import { sgdStep } from './ops/sgd.js';
+import { augment } from './ops/augment.js';
 
 /** Kernel choices per kind of adapter; measured by `npm run bench` (README, "Adapters"). */
 export function defaultKernelConfig(software: boolean): KernelConfig {
@@ -128,4 +130,5 @@ export class WebGpuBackend implements Backend {
     softmax.crossEntropyBackward(this.ctx, logits, target, gLoss, gLogits, rows, classes);
   }
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, params: SgdParams): void { sgdStep(this.ctx, param, grad, velocity, size, params); }
+  augment(pixels: Storage, index: Storage, out: Storage, params: AugmentParams): void { augment(this.ctx, pixels, index, out, params); }
 }
