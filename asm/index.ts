@@ -13,3 +13,4 @@ export * from './sgd';
 export * from './matmul';
 export * from './conv2d';
 export * from './augment';
+export * from './memory_bank';

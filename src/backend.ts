@@ -153,6 +153,24 @@ export interface AugmentParams {
   std: number;
 }
 
+/**
+ * Per-row statistics of the memory-bank softmaxes (METHOD.md §3), merged chunk by chunk
+ * (an online softmax), 8 floats per row: the running max M of the similarities s, then
+ *   Σ exp((s − M)/τ),  Σ exp(s − M),  Σ exp((s − M)/2),  Σ exp(s − M)·s,  and 3 unused.
+ * Before the first chunk: M = −3.4e38 (the lowest f32), sums 0.
+ */
+export const BANK_STATS = 8;
+
+export interface MemoryBankParams {
+  /** Batch rows and the bank columns of this chunk. */
+  rows: number;
+  cols: number;
+  /** The chunk's first bank row, to recognise each batch row's own instance. */
+  colOffset: number;
+  tau: number;
+  lambda: number;
+}
+
 export interface MemoryStats {
   /** Allocations handed out and not yet freed. */
   liveBuffers: number;
@@ -236,6 +254,15 @@ export interface Backend {
   crossEntropyBackward(
     logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number,
   ): void;
+
+  /** Merges the chunk of similarities s [rows, cols] into the row statistics (BANK_STATS). */
+  bankStats(s: Storage, stats: Storage, params: MemoryBankParams): void;
+  /**
+   * From the final statistics, for the chunk: g = ∂L/∂s = (p − y)/(Bτ) + λ/(2B)·p̃·(s − Σp̃s)
+   * and q = y − p, where p = softmax(s/τ), p̃ = softmax(s) over the whole bank, y the
+   * one-hot of index[b] (B = rows).
+   */
+  bankGrad(s: Storage, stats: Storage, index: Storage, g: Storage, q: Storage, params: MemoryBankParams): void;
 
   /** out [batch, H·W] f32 from images of 8-bit pixels packed four to a u32, picked by index. */
   augment(pixels: Storage, index: Storage, out: Storage, params: AugmentParams): void;

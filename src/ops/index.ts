@@ -10,3 +10,4 @@ export * from './conv.js';
 export * from './pool.js';
 export * from './normalization.js';
 export * from './augment.js';
+export * from './memory-bank.js';

@@ -4,7 +4,7 @@
 
 import type {
   AnyTypedArray, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
-  AugmentParams, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  AugmentParams, MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
 import { philoxBlock, wordToUniform, wordsToNormal } from '../../random.js';
 import { forEachOffset } from './strided.js';
@@ -389,6 +389,41 @@ export class ReferenceBackend implements Backend {
       for (let c = 0; c < classes; c++) {
         const p = Math.exp(x[r * classes + c]! - max) / sum;
         o[r * classes + c] = g[r]! * (p - (c === t[r] ? 1 : 0));
+      }
+    }
+  }
+
+  bankStats(s: Storage, stats: Storage, p: MemoryBankParams): void {
+    const sv = data(s), st = data(stats);
+    for (let r = 0; r < p.rows; r++) {
+      const row = sv.subarray(r * p.cols, (r + 1) * p.cols);
+      const chunkMax = Math.max(...Array.from(row));
+      let zTau = 0, zOne = 0, zHalf = 0, weighted = 0;
+      for (const v of row) {
+        zTau += Math.exp((v - chunkMax) / p.tau);
+        zOne += Math.exp(v - chunkMax);
+        zHalf += Math.exp((v - chunkMax) / 2);
+        weighted += Math.exp(v - chunkMax) * v;
+      }
+      const at = r * 8, newMax = Math.max(st[at]!, chunkMax), keep = st[at]! - newMax, add = chunkMax - newMax;
+      st[at] = newMax;
+      st[at + 1] = st[at + 1]! * Math.exp(keep / p.tau) + zTau * Math.exp(add / p.tau);
+      st[at + 2] = st[at + 2]! * Math.exp(keep) + zOne * Math.exp(add);
+      st[at + 3] = st[at + 3]! * Math.exp(keep / 2) + zHalf * Math.exp(add / 2);
+      st[at + 4] = st[at + 4]! * Math.exp(keep) + weighted * Math.exp(add);
+    }
+  }
+
+  bankGrad(s: Storage, stats: Storage, index: Storage, g: Storage, q: Storage, p: MemoryBankParams): void {
+    const sv = data(s), st = data(stats), idx = data(index), gv = data(g), qv = data(q), batch = p.rows;
+    for (let r = 0; r < p.rows; r++) {
+      const at = r * 8, m = st[at]!;
+      const logZTau = m / p.tau + Math.log(st[at + 1]!), logZOne = m + Math.log(st[at + 2]!), meanS = st[at + 4]! / st[at + 2]!;
+      for (let j = 0; j < p.cols; j++) {
+        const v = sv[r * p.cols + j]!, prob = Math.exp(v / p.tau - logZTau), probOne = Math.exp(v - logZOne);
+        const y = idx[r]! - p.colOffset === j ? 1 : 0;
+        gv[r * p.cols + j] = (prob - y) / (batch * p.tau) + (p.lambda / (2 * batch)) * probOne * (v - meanS);
+        qv[r * p.cols + j] = y - prob;
       }
     }
   }

@@ -3,7 +3,7 @@
 
 import type {
   AnyTypedArray, AugmentParams, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
-  MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
 import { counterWords } from '../../random.js';
@@ -327,6 +327,14 @@ export class WasmBackend implements Backend {
 
   crossEntropyBackward(logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number): void {
     this.parallel('crossEntropyBackward', addressOf(logits), addressOf(target), addressOf(gLoss), addressOf(gLogits), rows, classes);
+  }
+
+  bankStats(s: Storage, stats: Storage, p: MemoryBankParams): void {
+    this.parallel('bankStats', addressOf(s), addressOf(stats), p.rows, p.cols, p.tau);
+  }
+
+  bankGrad(s: Storage, stats: Storage, index: Storage, g: Storage, q: Storage, p: MemoryBankParams): void {
+    this.parallel('bankGrad', addressOf(s), addressOf(stats), addressOf(index), addressOf(g), addressOf(q), p.rows, p.cols, p.colOffset, p.tau, p.lambda);
   }
 
   augment(pixels: Storage, index: Storage, out: Storage, p: AugmentParams): void {

@@ -1,7 +1,7 @@
 // The WebGPU backend: tensors in pooled GPU buffers, every kernel a WGSL compute shader.
 
 import type {
-  AugmentParams,
+  AugmentParams, MemoryBankParams,
   AnyTypedArray, AxisLayout, Backend, BackendKind, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout,
   DType, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
 } from '../../backend.js';
@@ -19,6 +19,7 @@ import * as indexing from './ops/indexing.js';
 import * as softmax from './ops/softmax.js';
 import { sgdStep } from './ops/sgd.js';
 import { augment } from './ops/augment.js';
+import * as bank from './ops/memory-bank.js';
 
 /** Kernel choices per kind of adapter; measured by `npm run bench` (README, "Adapters"). */
 export function defaultKernelConfig(software: boolean): KernelConfig {
@@ -131,4 +132,6 @@ export class WebGpuBackend implements Backend {
   }
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, params: SgdParams): void { sgdStep(this.ctx, param, grad, velocity, size, params); }
   augment(pixels: Storage, index: Storage, out: Storage, params: AugmentParams): void { augment(this.ctx, pixels, index, out, params); }
+  bankStats(s: Storage, stats: Storage, params: MemoryBankParams): void { bank.bankStats(this.ctx, s, stats, params); }
+  bankGrad(s: Storage, stats: Storage, index: Storage, g: Storage, q: Storage, params: MemoryBankParams): void { bank.bankGrad(this.ctx, s, stats, index, g, q, params); }
 }

@@ -1,0 +1,76 @@
+// The memory-bank softmaxes of METHOD.md §3 over a chunk of bank columns: statistics merged
+// online across chunks (so the bank never has to fit one binding), then the gradient with
+// respect to the similarities. One workgroup per batch row.
+
+struct BankParams { rows: u32, cols: u32, colOffset: u32, tau: f32, lambda: f32 }
+
+@group(0) @binding(0) var<uniform> p: BankParams;
+@group(0) @binding(1) var<storage, read> s: array<f32>;
+
+@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
+
+const LOWEST = -3.4028234663852886e38;
+
+@compute @workgroup_size(WG)
+fn bankStats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = flatWorkgroup(wid, groups);
+  if (row >= p.rows) { return; }
+  let base = row * p.cols;
+  var localMax = LOWEST;
+  for (var j = lid; j < p.cols; j += WG) { localMax = max(localMax, s[base + j]); }
+  let chunkMax = workgroupMax(localMax, lid);
+  var zTau = 0.0;
+  var zOne = 0.0;
+  var zHalf = 0.0;
+  var weighted = 0.0;
+  for (var j = lid; j < p.cols; j += WG) {
+    let v = s[base + j];
+    let e = exp(v - chunkMax);
+    zTau += exp((v - chunkMax) / p.tau);
+    zOne += e;
+    zHalf += exp((v - chunkMax) * 0.5);
+    weighted += e * v;
+  }
+  zTau = workgroupSum(zTau, lid);
+  zOne = workgroupSum(zOne, lid);
+  zHalf = workgroupSum(zHalf, lid);
+  weighted = workgroupSum(weighted, lid);
+  if (lid == 0u) {
+    let at = row * 8u;
+    let oldMax = stats[at];
+    let newMax = max(oldMax, chunkMax);
+    let keep = oldMax - newMax; // ≤ 0: rescales the sums so far
+    let add = chunkMax - newMax;
+    stats[at] = newMax;
+    stats[at + 1u] = stats[at + 1u] * exp(keep / p.tau) + zTau * exp(add / p.tau);
+    stats[at + 2u] = stats[at + 2u] * exp(keep) + zOne * exp(add);
+    stats[at + 3u] = stats[at + 3u] * exp(keep * 0.5) + zHalf * exp(add * 0.5);
+    stats[at + 4u] = stats[at + 4u] * exp(keep) + weighted * exp(add);
+  }
+}
+
+@group(0) @binding(2) var<storage, read> finalStats: array<f32>;
+@group(0) @binding(3) var<storage, read> index: array<i32>;
+@group(0) @binding(4) var<storage, read_write> g: array<f32>;
+@group(0) @binding(5) var<storage, read_write> q: array<f32>;
+
+@compute @workgroup_size(WG)
+fn bankGrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = flatWorkgroup(wid, groups);
+  if (row >= p.rows) { return; }
+  let at = row * 8u;
+  let m = finalStats[at];
+  let logZTau = m / p.tau + log(finalStats[at + 1u]);
+  let logZOne = m + log(finalStats[at + 2u]);
+  let meanS = finalStats[at + 4u] / finalStats[at + 2u]; // Σ p̃·s
+  let batch = f32(p.rows);
+  let own = index[row] - i32(p.colOffset);
+  for (var j = lid; j < p.cols; j += WG) {
+    let v = s[row * p.cols + j];
+    let prob = exp(v / p.tau - logZTau);
+    let probOne = exp(v - logZOne);
+    let y = select(0.0, 1.0, i32(j) == own);
+    g[row * p.cols + j] = (prob - y) / (batch * p.tau) + p.lambda / (2.0 * batch) * probOne * (v - meanS);
+    q[row * p.cols + j] = y - prob;
+  }
+}

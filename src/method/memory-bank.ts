@@ -1,0 +1,126 @@
+// The feature-calibrated memory bank of METHOD.md: the loss L_CE + λ·L_SqrtKL of a batch
+// against every bank row (§3) with its gradient, and the two bank updates (§4). The bank is
+// walked in chunks of rows with an online softmax, so it need not fit one buffer binding.
+
+import type { Backend } from '../backend.js';
+import * as ops from '../ops/index.js';
+import { Generator } from '../random.js';
+import { keep, scope } from '../scope.js';
+import { noGrad } from '../autograd/tape.js';
+import type { Tensor } from '../tensor.js';
+
+export interface BankStepOptions {
+  tau: number;
+  lambda: number;
+  /** Memory momentum m of the update. */
+  momentum: number;
+  update: 'npid' | 'corrected';
+}
+
+export interface BankStepResult {
+  /** The batch mean of L_CE + λ·L_SqrtKL. */
+  loss: Tensor;
+  /** ∂loss/∂v [B, d]: hand it to v.backward(). */
+  gradV: Tensor;
+}
+
+/** Bank rows per chunk: a chunk's B×rows similarities and its rows stay well inside one binding. */
+export const DEFAULT_CHUNK_ROWS = 16384;
+
+export class MemoryBank {
+  /** W [N, d], every row at unit norm. */
+  rows: Tensor;
+
+  constructor(rows: Tensor, readonly chunkRows = DEFAULT_CHUNK_ROWS) {
+    this.rows = keep(rows);
+  }
+
+  /** NPID's initialisation: random unit vectors. */
+  static random(size: number, dim: number, options: { backend?: Backend; generator?: Generator; chunkRows?: number } = {}): MemoryBank {
+    return new MemoryBank(noGrad(() => scope(() => ops.l2Normalize(ops.randn([size, dim], options), 1))), options.chunkRows);
+  }
+
+  get size(): number {
+    return this.rows.shape[0]!;
+  }
+
+  /** Replaces rows [start, start + features.rows) (feature-calibrate initialisation, §2). */
+  setRows(start: number, features: Tensor): void {
+    const next = noGrad(() => scope(() => {
+      const before = start > 0 ? [this.rows.slice([0, 0], [start, this.rows.shape[1]!])] : [];
+      const end = start + features.shape[0]!;
+      const after = end < this.size ? [this.rows.slice([end, 0], [this.size - end, this.rows.shape[1]!])] : [];
+      return ops.concat([...before, features.detach(), ...after], 0);
+    }));
+    this.replace(next);
+  }
+
+  private replace(next: Tensor): void {
+    this.rows.dispose();
+    this.rows = keep(next);
+  }
+
+  /** The chunks of bank rows: [first row, row count]. */
+  private chunks(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let start = 0; start < this.size; start += this.chunkRows) out.push([start, Math.min(this.chunkRows, this.size - start)]);
+    return out;
+  }
+
+  /**
+   * The loss and its gradient for features v [B, d] of instances `index`, then the bank
+   * update with this step's v and p. Two passes over the bank: statistics, then gradients.
+   */
+  step(v: Tensor, index: Tensor, options: BankStepOptions): BankStepResult {
+    const { tau, lambda, momentum } = options;
+    const result = noGrad(() => scope(() => {
+      const features = v.detach();
+      const dim = this.rows.shape[1]!;
+      const stats = ops.bankStatsInit(features.shape[0]!, features);
+      const chunks = this.chunks().map(([start, count]) => {
+        const rows = this.chunks().length === 1 ? this.rows : this.rows.slice([start, 0], [count, dim]);
+        return { start, rows };
+      });
+      const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
+      const single = chunks.length === 1 ? similarities(chunks[0]!.rows) : null; // reused by pass 2
+      for (const { start, rows } of chunks) scope(() => ops.bankStats(single ?? similarities(rows), stats, { colOffset: start, tau, lambda }));
+
+      let gradV: Tensor | null = null;
+      const updated: Tensor[] = [];
+      for (const { start, rows } of chunks) {
+        const { g, q } = ops.bankGrad(single ?? similarities(rows), stats, index, { colOffset: start, tau, lambda });
+        const part = g.matmul(rows);
+        gradV = gradV ? gradV.add(part) : part;
+        // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
+        if (options.update === 'corrected') updated.push(ops.l2Normalize(rows.mul(momentum).add(q.matmul(features, { transA: true }).mul(1 - momentum)), 1));
+      }
+
+      // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
+      const column = (k: number) => stats.slice([0, k], [stats.shape[0]!, 1]).reshape([-1]);
+      const max = column(0);
+      const logZTau = max.div(tau).add(column(1).log());
+      const logZOne = max.add(column(2).log());
+      const logZHalf = max.mul(0.5).add(column(3).log());
+      const meanS = column(4).div(column(2));
+      const own = features.mul(this.rows.gather(index)).sum(1);
+      const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);
+      const loss = own.div(-tau).add(logZTau).add(sqrtKl.mul(lambda)).mean();
+
+      let next: Tensor;
+      if (options.update === 'corrected') {
+        next = updated.length === 1 ? updated[0]! : ops.concat(updated, 0);
+      } else {
+        // NPID: only the batch's own rows move (indices are distinct within a batch)
+        const old = this.rows.gather(index);
+        next = ops.scatterAdd(this.rows, index, ops.l2Normalize(old.mul(momentum).add(features.mul(1 - momentum)), 1).sub(old));
+      }
+      return { loss, gradV: gradV!, next };
+    }));
+    this.replace(result.next);
+    return { loss: result.loss, gradV: result.gradV };
+  }
+
+  dispose(): void {
+    this.rows.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+// The memory-bank softmax kernels (METHOD.md §3) as ops: statistics merged chunk by chunk,
+// and the similarity gradient from the final statistics. No gradients flow through them:
+// the loss's gradient is formed here and handed to backward() by the trainer.
+
+import { BANK_STATS } from '../backend.js';
+import { Tensor } from '../tensor.js';
+import { tensor } from './creation.js';
+import { checkDType, checkInputs } from './util.js';
+
+/** Fresh statistics for `rows` batch rows: no columns seen yet. */
+export function bankStatsInit(rows: number, like: Tensor): Tensor {
+  const initial = new Float32Array(rows * BANK_STATS);
+  for (let r = 0; r < rows; r++) initial[r * BANK_STATS] = -3.4028234663852886e38;
+  return tensor(initial, [rows, BANK_STATS], { backend: like.backend });
+}
+
+export interface BankChunk {
+  /** The chunk's first bank row. */
+  colOffset: number;
+  tau: number;
+  lambda: number;
+}
+
+/** Merges similarities s [B, C] of one bank chunk into stats [B, BANK_STATS] in place. */
+export function bankStats(s: Tensor, stats: Tensor, chunk: BankChunk): void {
+  const backend = checkInputs('bankStats', s, stats);
+  checkDType('bankStats', s, 'f32');
+  backend.bankStats(s.storage, stats.storage, { rows: s.shape[0]!, cols: s.shape[1]!, ...chunk });
+}
+
+/** g = ∂L/∂s and q = y − p for one chunk, given the final statistics. */
+export function bankGrad(s: Tensor, stats: Tensor, index: Tensor, chunk: BankChunk): { g: Tensor; q: Tensor } {
+  const backend = checkInputs('bankGrad', s, stats, index);
+  checkDType('bankGrad', index, 'i32');
+  const g = Tensor.empty(backend, s.shape);
+  const q = Tensor.empty(backend, s.shape);
+  backend.bankGrad(s.storage, stats.storage, index.storage, g.storage, q.storage, { rows: s.shape[0]!, cols: s.shape[1]!, ...chunk });
+  return { g, q };
+}

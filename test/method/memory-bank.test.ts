@@ -1,0 +1,97 @@
+// The memory-bank op (METHOD.md §3–4): loss, gradient and both updates against the f64
+// reference's autograd and finite differences, with the bank in one chunk and in several.
+import { describe, expect, it } from 'vitest';
+import * as ops from '../../src/index.js';
+import { ReferenceBackend, scope, type Backend, type Tensor } from '../../src/index.js';
+import { MemoryBank } from '../../src/method/memory-bank.js';
+import { testBackends } from '../helpers/backends.js';
+import { expectClose, seededRandom } from '../helpers/oracle.js';
+
+const cases = await testBackends();
+const [B, N, D] = [6, 23, 5];
+const random = seededRandom(21);
+const normal = (n: number) => Float64Array.from({ length: n }, () => random() * 2 - 1);
+const vData = normal(B * D), bankData = normal(N * D);
+const index = Int32Array.from([4, 0, 17, 9, 22, 11]);
+const options = { tau: 0.1, lambda: 20, momentum: 0.5 };
+const f64 = new ReferenceBackend({ precision: 'f64' });
+
+function inputs(backend: Backend) {
+  const v = ops.l2Normalize(ops.tensor(vData, [B, D], { backend, dtype: 'f32' }), 1);
+  const bank = ops.l2Normalize(ops.tensor(bankData, [N, D], { backend, dtype: 'f32' }), 1);
+  return { v, bank, index: ops.tensor(index, [B], { backend }) };
+}
+
+/** The loss written with plain differentiable ops, its gradient by autograd, and both updates by formula. */
+async function expected(update: 'npid' | 'corrected') {
+  const { v, bank, index: idx } = inputs(f64);
+  v.requireGrad();
+  const s = v.matmul(bank, { transB: true });
+  const ce = ops.crossEntropy(s.div(options.tau), idx).mean();
+  const pOne = ops.softmax(s, 1);
+  const target = ops.softmax(s.mul(0.5), 1).detach();
+  const kl = pOne.mul(pOne.log().sub(target.log())).sum(1).mean();
+  const loss = ce.add(kl.mul(options.lambda));
+  loss.backward();
+  const p = ops.softmax(s.div(options.tau), 1);
+  const y = ops.tensor(Float64Array.from({ length: B * N }, (_, k) => (index[Math.floor(k / N)] === k % N ? 1 : 0)), [B, N], { backend: f64 });
+  const m = options.momentum;
+  let next: Tensor;
+  if (update === 'corrected') {
+    next = ops.l2Normalize(bank.mul(m).add(y.sub(p).matmul(v.detach(), { transA: true }).mul(1 - m)), 1);
+  } else {
+    const rows = Array.from({ length: N }, (_, j) => {
+      const b = Array.from(index).indexOf(j);
+      const row = bank.slice([j, 0], [1, D]);
+      return b < 0 ? row : ops.l2Normalize(row.mul(m).add(v.detach().slice([b, 0], [1, D]).mul(1 - m)), 1);
+    });
+    next = ops.concat(rows, 0);
+  }
+  return { loss: await loss.item(), grad: await v.grad!.data(), bank: await next.data() };
+}
+
+async function actual(backend: Backend, update: 'npid' | 'corrected', chunkRows: number) {
+  const { v, bank, index: idx } = inputs(backend);
+  const memory = new MemoryBank(bank, chunkRows);
+  const { loss, gradV } = memory.step(v, idx, { ...options, update });
+  const result = { loss: await loss.item(), grad: await gradV.data(), bank: await memory.rows.data() };
+  for (const t of [v, idx, loss, gradV]) t.dispose();
+  memory.dispose();
+  return result;
+}
+
+describe.each(cases)('memory bank on $name', ({ backend }) => {
+  describe.each([['one chunk', N], ['chunks of 7 rows', 7]] as const)('%s', (_, chunkRows) => {
+    it.skipIf(!backend).each(['corrected', 'npid'] as const)('%s update: loss, gradient and new bank', async (update) => {
+      const want = await expected(update);
+      const got = await actual(backend!, update, chunkRows);
+      expect(got.loss).toBeCloseTo(want.loss, 4);
+      expectClose(got.grad, want.grad, 1e-4, 1e-5, 'gradient of v');
+      expectClose(got.bank, want.bank, 1e-4, 1e-5, 'updated bank');
+    });
+  });
+});
+
+// SqrtKL's target ũ is held constant (METHOD.md §3), so its gradient is not the derivative of
+// the loss value; the autograd comparison above covers it. Finite differences check L_CE.
+it('with λ = 0 the gradient matches central finite differences of the loss (f64 reference)', async () => {
+  const ce = { ...options, lambda: 0 };
+  const lossAt = async (values: Float64Array) => scope(() => {
+    const bank = new MemoryBank(ops.l2Normalize(ops.tensor(bankData, [N, D], { backend: f64 }), 1), 7);
+    const { loss } = bank.step(ops.tensor(values, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), { ...ce, update: 'corrected' });
+    bank.dispose();
+    return loss;
+  }).item();
+  const base = Float64Array.from(await ops.l2Normalize(ops.tensor(vData, [B, D], { backend: f64 }), 1).data());
+  const bank = new MemoryBank(ops.l2Normalize(ops.tensor(bankData, [N, D], { backend: f64 }), 1), 7);
+  const { gradV } = bank.step(ops.tensor(base, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), { ...ce, update: 'npid' });
+  const analytic = await gradV.data();
+  const h = 1e-6;
+  for (let k = 0; k < base.length; k++) {
+    const plus = base.slice(), minus = base.slice();
+    plus[k]! += h;
+    minus[k]! -= h;
+    const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
+    expect(Math.abs(analytic[k]! - numeric), `element ${k}: analytic ${analytic[k]} numeric ${numeric}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(numeric)));
+  }
+});
