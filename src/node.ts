@@ -57,7 +57,14 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
   const forcedAdapter = options.adapter ?? (process.env.WEBSSL_ADAPTER as AdapterChoice | undefined);
   const choice = options.backend ?? (process.env.WEBSSL_BACKEND as BackendChoice | undefined) ?? (forcedAdapter ? 'webgpu' : 'auto');
   return selectBackend(choice, {
-    webgpu: () => createWebGpuBackend({ ...options, adapter: forcedAdapter ?? (choice === 'auto' ? 'hardware' : 'auto') }),
+    webgpu: async () => {
+      if (forcedAdapter || choice !== 'auto') return createWebGpuBackend({ ...options, adapter: forcedAdapter ?? 'auto' });
+      try {
+        return await createWebGpuBackend({ ...options, adapter: 'hardware' });
+      } catch {
+        return null; // no hardware adapter: auto falls back to WebAssembly
+      }
+    },
     wasm: () => createWasmBackend(options),
   }, options.log ?? console.info);
 }

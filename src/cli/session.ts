@@ -1,0 +1,32 @@
+// What the train and experiment commands share: the data on the device and the pixel baseline.
+
+import type { Backend } from '../backend.js';
+import { loadSplit } from '../data/node-files.js';
+import * as ops from '../ops/index.js';
+import { scope } from '../scope.js';
+import { shuffle, toDevice, type DeviceImages } from '../method/data.js';
+import { knnAccuracy } from '../method/knn.js';
+
+/** The training subset (seeded shuffle of the split) and the test split, on the device. */
+export function loadData(dir: string, subset: number, backend: Backend, seed: number): { train: DeviceImages; test: DeviceImages } {
+  const trainSplit = loadSplit(dir, 'train');
+  const testSplit = loadSplit(dir, 'test');
+  const pick = shuffle(trainSplit.count, seed).subarray(0, Math.min(subset || trainSplit.count, trainSplit.count));
+  return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend) };
+}
+
+/** kNN on the L2-normalised raw pixels: no network at all. */
+export async function pixelKnn(train: DeviceImages, test: DeviceImages): Promise<number> {
+  const pixels = (set: DeviceImages) => scope(() => {
+    const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });
+    return ops.l2Normalize(ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false, mean: 0, std: 1 }).reshape([set.count, -1]), 1);
+  });
+  const a = pixels(train), b = pixels(test);
+  try {
+    return await knnAccuracy(a, train.labels, b, test.labels);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}
+

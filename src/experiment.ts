@@ -1,0 +1,104 @@
+// `npm run experiment -- ablation`: NPID, each of the method's three components alone, and
+// the full method at one setting; a markdown table (kNN after epochs 1, 5, 10, 15, final
+// linear probe, seconds per epoch) and an SVG plot of kNN accuracy per epoch.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR } from './data/node-files.js';
+import { init } from './node.js';
+import { loadData } from './cli/session.js';
+import { ProgressBar } from './cli/progress.js';
+import { linearProbe } from './method/linear-probe.js';
+import { DEFAULTS, Trainer, type TrainConfig } from './method/train.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    data: { type: 'string', default: DEFAULT_DATA_DIR },
+    subset: { type: 'string', default: '10000' },
+    epochs: { type: 'string', default: String(DEFAULTS.epochs) },
+    out: { type: 'string', default: 'runs/ablation' },
+    only: { type: 'string' },
+  },
+});
+if (positionals[0] !== 'ablation') {
+  console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--out DIR] [--only name,name]');
+  process.exit(positionals.length ? 1 : 0);
+}
+
+const RUNS: { name: string; config: Partial<TrainConfig> }[] = [
+  { name: 'NPID', config: { init: 'random', update: 'npid', lambda: 0 } },
+  { name: '+ calibrate init', config: { init: 'calibrate', update: 'npid', lambda: 0 } },
+  { name: '+ corrected update', config: { init: 'random', update: 'corrected', lambda: 0 } },
+  { name: '+ SqrtKL (λ 20)', config: { init: 'random', update: 'npid', lambda: 20 } },
+  { name: 'full method', config: { init: 'calibrate', update: 'corrected', lambda: 20 } },
+];
+
+interface RunResult { name: string; knn: number[]; probe: number; secondsPerEpoch: number }
+
+const epochs = Number(values.epochs);
+const out = values.out!;
+mkdirSync(out, { recursive: true });
+const backend = await init();
+const { train, test } = loadData(values.data!, Number(values.subset), backend, DEFAULTS.seed);
+const only = values.only?.split(',');
+const results: RunResult[] = [];
+for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
+  const trainer = new Trainer({ ...DEFAULTS, ...run.config, epochs }, backend, train, test);
+  if (trainer.config.init === 'calibrate') trainer.calibrate();
+  const knn: number[] = [];
+  let seconds = 0;
+  for (let e = 0; e < epochs; e++) {
+    const bar = new ProgressBar(`${run.name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
+    const epoch = await trainer.trainEpoch((done) => bar.update(done, Math.min(done * trainer.config.batch, train.count)));
+    bar.finish();
+    seconds += epoch.seconds;
+    knn.push((await trainer.evaluate()).knnV);
+    console.log(`${run.name}: epoch ${e + 1}, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
+  }
+  const a = trainer.embed(train), b = trainer.embed(test);
+  const probe = await linearProbe(a.h, train.labels, b.h, test.labels);
+  for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
+  trainer.dispose();
+  results.push({ name: run.name, knn, probe, secondsPerEpoch: seconds / epochs });
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ subset: train.count, epochs, config: DEFAULTS, backend: backend.description, results }, null, 2) + '\n');
+}
+
+const marks = [1, 5, 10, 15].filter((e) => e <= epochs);
+const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
+const table = [
+  `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
+  `|---|${marks.map(() => '---').join('|')}|---|---|`,
+  ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
+].join('\n');
+writeFileSync(join(out, 'ablation.md'), `${table}\n`);
+writeFileSync(join(out, 'ablation.svg'), plot(results, epochs));
+console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+backend.destroy();
+
+/** kNN accuracy per epoch, one line per run. */
+function plot(runs: RunResult[], epochCount: number): string {
+  const [w, h, left, bottom, top, right] = [640, 400, 56, 40, 20, 170];
+  const all = runs.flatMap((r) => r.knn);
+  const lo = Math.floor(Math.min(...all) * 20) / 20, hi = Math.ceil(Math.max(...all) * 20) / 20;
+  const x = (e: number) => left + ((e - 1) / Math.max(epochCount - 1, 1)) * (w - left - right);
+  const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
+  const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728'];
+  const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i).map((v) =>
+    `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`).join('');
+  const lines = runs.map((r, i) => {
+    const colour = colours[i % colours.length];
+    const points = r.knn.map((v, e) => `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
+      `<text x="${w - right + 8}" y="${y(r.knn.at(-1)!) + 4}" fill="${colour}">${r.name}</text>`;
+  }).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>${grid}
+<line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>
+<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">epoch (weighted kNN top-1 on v, Fashion-MNIST test)</text>
+${Array.from({ length: epochCount }, (_, e) => `<text x="${x(e + 1)}" y="${h - bottom + 16}" text-anchor="middle">${e + 1}</text>`).join('')}
+${lines}
+</svg>
+`;
+}

@@ -1,0 +1,52 @@
+// The encoder of METHOD.md: backbone → pooled feature h → projection head → v = f/||f||.
+
+import type { Backend } from '../backend.js';
+import { FmnistResNet } from '../models/fmnist-resnet.js';
+import { BatchNorm, Linear, ReLU, Sequential } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+import { l2Normalize } from '../ops/normalization.js';
+import type { Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+
+export interface EncoderOptions {
+  width: number;
+  head: 'mlp' | 'linear';
+  /** Hidden size of the MLP head (METHOD.md: 512 for the small backbones). */
+  hidden: number;
+  /** Size of v. */
+  dim: number;
+  backend?: Backend;
+  generator?: Generator;
+}
+
+/** Linear·BN·ReLU twice, then Linear (the reference code's head); or one Linear. */
+function projectionHead(features: number, o: EncoderOptions): Sequential {
+  const init = { backend: o.backend, generator: o.generator };
+  if (o.head === 'linear') return new Sequential(new Linear(features, o.dim, init));
+  return new Sequential(
+    new Linear(features, o.hidden, init), new BatchNorm(o.hidden, { backend: o.backend }), new ReLU(),
+    new Linear(o.hidden, o.hidden, init), new BatchNorm(o.hidden, { backend: o.backend }), new ReLU(),
+    new Linear(o.hidden, o.dim, init),
+  );
+}
+
+export class Encoder extends Module {
+  readonly backbone: FmnistResNet;
+  readonly head: Sequential;
+
+  constructor(options: EncoderOptions) {
+    super();
+    this.backbone = new FmnistResNet({ width: options.width, backend: options.backend, generator: options.generator });
+    this.head = projectionHead(this.backbone.features, options);
+  }
+
+  /** The pooled backbone feature h [N, C] (the linear probe's input). */
+  features(x: Tensor): Tensor {
+    return this.backbone.forward(x);
+  }
+
+  /** v [N, d], unit rows. */
+  forward(x: Tensor): Tensor {
+    return l2Normalize(this.head.forward(this.features(x)), 1);
+  }
+}

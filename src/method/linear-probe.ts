@@ -1,0 +1,54 @@
+// The linear probe of METHOD.md §5: a softmax classifier trained on frozen, normalised
+// pooled features h of the training split, scored on the test split.
+
+import * as ops from '../ops/index.js';
+import { Linear } from '../nn/layers.js';
+import { SGD, cosineLr } from '../optim/sgd.js';
+import { Generator } from '../random.js';
+import { scope } from '../scope.js';
+import { noGrad } from '../autograd/tape.js';
+import type { Tensor } from '../tensor.js';
+import { shuffle } from './data.js';
+
+export interface ProbeOptions {
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  classes?: number;
+  seed?: number;
+}
+
+/** Test top-1 of a linear classifier trained on (train, trainLabels). */
+export async function linearProbe(
+  train: Tensor, trainLabels: Uint8Array, test: Tensor, testLabels: Uint8Array, options: ProbeOptions = {},
+): Promise<number> {
+  const { epochs = 30, batch = 256, lr = 1, classes = 10, seed = 0 } = options;
+  const backend = train.backend;
+  const classifier = new Linear(train.shape[1]!, classes, { backend, generator: new Generator(seed) });
+  const optimizer = new SGD(classifier.parameters(), { lr, momentum: 0.9 });
+  const labels = ops.tensor(Int32Array.from(trainLabels), [trainLabels.length], { backend });
+  const n = train.shape[0]!;
+  const steps = Math.ceil(n / batch);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const order = shuffle(n, seed, 1000 + epoch);
+    for (let s = 0; s < steps; s++) {
+      optimizer.lr = cosineLr(lr, epoch * steps + s, epochs * steps);
+      scope(() => {
+        const pick = order.subarray(s * batch, Math.min((s + 1) * batch, n));
+        const idx = ops.tensor(pick, [pick.length], { backend });
+        const loss = ops.crossEntropy(classifier.forward(train.gather(idx)), labels.gather(idx)).mean();
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+      });
+    }
+  }
+  const prediction = noGrad(() => scope(() => ops.argmax(classifier.forward(test), 1)));
+  const values = await prediction.data();
+  prediction.dispose();
+  optimizer.zeroGrad();
+  optimizer.dispose();
+  classifier.dispose();
+  labels.dispose();
+  return Array.from(values).filter((p, i) => p === testLabels[i]).length / testLabels.length;
+}
