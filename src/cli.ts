@@ -23,7 +23,7 @@ const FLAGS = {
   lambda: { type: 'string', help: 'SqrtKL weight λ (default: from --method)' },
   tau: { type: 'string', default: String(DEFAULTS.tau), help: 'temperature τ' },
   m: { type: 'string', default: String(DEFAULTS.m), help: 'memory momentum of the bank update' },
-  negatives: { type: 'string', default: '0', help: 'sampled negatives K (0: every bank row; only 0 is supported yet)' },
+  negatives: { type: 'string', default: '0', help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)' },
   head: { type: 'string', default: DEFAULTS.head, help: 'projection head: mlp | linear' },
   width: { type: 'string', default: String(DEFAULTS.width), help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)' },
   epochs: { type: 'string', default: String(DEFAULTS.epochs), help: 'epochs' },
@@ -56,7 +56,6 @@ if (flag.help) {
 function config(): TrainConfig {
   const preset = PRESETS[flag.method as keyof typeof PRESETS];
   if (!preset) throw new Error(`--method must be ours or npid, got ${flag.method}`);
-  if (Number(flag.negatives) !== 0) throw new Error('--negatives: only 0 (every bank row) is supported yet');
   const number = (name: string) => {
     const value = Number(flag[name]);
     if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got ${flag[name]}`);
@@ -72,7 +71,7 @@ function config(): TrainConfig {
     init: choice('init', ['random', 'calibrate'], preset.init),
     update: choice('update', ['npid', 'corrected'], preset.update),
     lambda: flag.lambda === undefined ? preset.lambda : number('lambda'),
-    tau: number('tau'), m: number('m'), head: choice('head', ['mlp', 'linear'], DEFAULTS.head), width: number('width'),
+    tau: number('tau'), m: number('m'), negatives: number('negatives'), head: choice('head', ['mlp', 'linear'], DEFAULTS.head), width: number('width'),
     epochs: number('epochs'), batch: number('batch'), lr: number('lr'), seed: number('seed'),
   };
 }

@@ -20,6 +20,28 @@ export function shuffle(n: number, seed: number, stream = 0): Int32Array {
   return order;
 }
 
+/**
+ * The softmax columns of one step with sampled negatives: the batch's own rows, then `k`
+ * distinct other rows of [0, n), drawn from Philox under (seed, step).
+ */
+export function sampleNegatives(n: number, own: Int32Array, k: number, seed: number, step: number): Int32Array {
+  if (k > n - own.length) throw new Error(`--negatives ${k}: only ${n - own.length} rows are not in the batch`);
+  const taken = new Set(own);
+  const columns = Int32Array.from({ length: own.length + k });
+  columns.set(own);
+  const key: [number, number] = [seed >>> 0, 0x6e6567]; // its own stream
+  let filled = own.length, block = 0, words: number[] = [];
+  while (filled < columns.length) {
+    if (words.length === 0) words = philoxBlock(key, step * 2 ** 20, block++);
+    const row = words.pop()! % n;
+    if (!taken.has(row)) {
+      taken.add(row);
+      columns[filled++] = row;
+    }
+  }
+  return columns;
+}
+
 export interface DeviceImages {
   /** Packed pixels [count, H·W/4] u32. */
   images: Tensor;

@@ -15,6 +15,11 @@ export interface BankStepOptions {
   /** Memory momentum m of the update. */
   momentum: number;
   update: 'npid' | 'corrected';
+  /**
+   * The bank rows J the softmax runs over (METHOD.md §3, `--negatives K`): distinct, the
+   * batch's own rows first, in batch order, then the sampled negatives. Every row by default.
+   */
+  columns?: Int32Array;
 }
 
 export interface BankStepResult {
@@ -60,10 +65,10 @@ export class MemoryBank {
     this.rows = keep(next);
   }
 
-  /** The chunks of bank rows: [first row, row count]. */
-  private chunks(): [number, number][] {
+  /** The chunks of `size` softmax columns: [first column, column count]. */
+  private chunks(size: number): [number, number][] {
     const out: [number, number][] = [];
-    for (let start = 0; start < this.size; start += this.chunkRows) out.push([start, Math.min(this.chunkRows, this.size - start)]);
+    for (let start = 0; start < size; start += this.chunkRows) out.push([start, Math.min(this.chunkRows, size - start)]);
     return out;
   }
 
@@ -76,11 +81,14 @@ export class MemoryBank {
     const result = noGrad(() => scope(() => {
       const features = v.detach();
       const dim = this.rows.shape[1]!;
+      // The softmax columns: the whole bank, or the rows J with each instance's position in J.
+      const columns = options.columns ? ops.tensor(options.columns, [options.columns.length], { backend: v.backend }) : null;
+      const source = columns ? this.rows.gather(columns) : this.rows;
+      const batch = features.shape[0]!;
+      const target = columns ? ops.tensor(Int32Array.from({ length: batch }, (_, b) => b), [batch], { backend: v.backend }) : index;
       const stats = ops.bankStatsInit(features.shape[0]!, features);
-      const chunks = this.chunks().map(([start, count]) => {
-        const rows = this.chunks().length === 1 ? this.rows : this.rows.slice([start, 0], [count, dim]);
-        return { start, rows };
-      });
+      const layout = this.chunks(source.shape[0]!);
+      const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
       const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
       const single = chunks.length === 1 ? similarities(chunks[0]!.rows) : null; // reused by pass 2
       for (const { start, rows } of chunks) scope(() => ops.bankStats(single ?? similarities(rows), stats, { colOffset: start, tau, lambda }));
@@ -88,7 +96,7 @@ export class MemoryBank {
       let gradV: Tensor | null = null;
       const updated: Tensor[] = [];
       for (const { start, rows } of chunks) {
-        const { g, q } = ops.bankGrad(single ?? similarities(rows), stats, index, { colOffset: start, tau, lambda });
+        const { g, q } = ops.bankGrad(single ?? similarities(rows), stats, target, { colOffset: start, tau, lambda });
         const part = g.matmul(rows);
         gradV = gradV ? gradV.add(part) : part;
         // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
@@ -102,13 +110,14 @@ export class MemoryBank {
       const logZOne = max.add(column(2).log());
       const logZHalf = max.mul(0.5).add(column(3).log());
       const meanS = column(4).div(column(2));
-      const own = features.mul(this.rows.gather(index)).sum(1);
+      const own = features.mul(source.gather(target)).sum(1);
       const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);
       const loss = own.div(-tau).add(logZTau).add(sqrtKl.mul(lambda)).mean();
 
       let next: Tensor;
       if (options.update === 'corrected') {
-        next = updated.length === 1 ? updated[0]! : ops.concat(updated, 0);
+        const moved = updated.length === 1 ? updated[0]! : ops.concat(updated, 0);
+        next = columns ? ops.scatterAdd(this.rows, columns, moved.sub(source)) : moved;
       } else {
         // NPID: only the batch's own rows move (indices are distinct within a batch)
         const old = this.rows.gather(index);

@@ -11,7 +11,7 @@ import { SGD, cosineLr } from '../optim/sgd.js';
 import { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { shuffle, type DeviceImages } from './data.js';
+import { sampleNegatives, shuffle, type DeviceImages } from './data.js';
 import { Encoder } from './encoder.js';
 import { knnAccuracy } from './knn.js';
 import { MemoryBank } from './memory-bank.js';
@@ -31,6 +31,8 @@ export interface TrainConfig {
   /** Memory momentum of the bank update. */
   m: number;
   init: 'random' | 'calibrate';
+  /** Sampled negatives K per step; 0: every bank row (METHOD.md §3). */
+  negatives: number;
   update: 'npid' | 'corrected';
   seed: number;
   /** Steps between logged losses (each one reads a scalar back). */
@@ -40,7 +42,7 @@ export interface TrainConfig {
 /** The paper's method (METHOD.md §6); the setting of issue 4's acceptance run. */
 export const DEFAULTS: TrainConfig = {
   epochs: 15, batch: 256, lr: 0.03, momentum: 0.9, weightDecay: 5e-4, width: 0.5, head: 'mlp', hidden: 512, dim: 128,
-  tau: 0.1, lambda: 20, m: 0.5, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
+  tau: 0.1, lambda: 20, m: 0.5, negatives: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
 };
 
 export const PRESETS = {
@@ -117,7 +119,8 @@ export class Trainer {
         const idx = ops.tensor(index, [index.length], { backend: this.backend });
         const images = ops.augment(this.train.images, idx, this.train.height, this.train.width, { generator: this.generator });
         const v = this.encoder.forward(images);
-        const result = this.bank.step(v, idx, { tau: this.config.tau, lambda: this.config.lambda, momentum: this.config.m, update: this.config.update });
+        const columns = this.config.negatives > 0 ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
+        const result = this.bank.step(v, idx, { tau: this.config.tau, lambda: this.config.lambda, momentum: this.config.m, update: this.config.update, columns });
         this.optimizer.zeroGrad();
         v.backward(result.gradV);
         this.optimizer.step();

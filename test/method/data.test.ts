@@ -52,3 +52,15 @@ it('shuffles with a seed: a permutation, the same every time, different per seed
   expect(shuffle(1000, 7)).toEqual(a);
   expect(shuffle(1000, 8)).not.toEqual(a);
 });
+
+it('samples distinct negatives after the batch rows, the same for the same step', async () => {
+  const { sampleNegatives } = await import('../../src/method/data.js');
+  const own = Int32Array.from([5, 9, 0]);
+  const columns = sampleNegatives(50, own, 40, 1, 3);
+  expect(Array.from(columns.subarray(0, 3))).toEqual([5, 9, 0]);
+  expect(new Set(columns).size).toBe(43);
+  expect(columns.every((c) => c >= 0 && c < 50)).toBe(true);
+  expect(sampleNegatives(50, own, 40, 1, 3)).toEqual(columns);
+  expect(sampleNegatives(50, own, 40, 1, 4)).not.toEqual(columns);
+  expect(() => sampleNegatives(50, own, 48, 1, 3)).toThrow('--negatives 48: only 47 rows are not in the batch');
+});
