@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { Backend } from './backend.js';
 import { DEFAULT_DATA_DIR } from './data/node-files.js';
 import { loadData, pixelKnn } from './cli/session.js';
-import { encodeTensorFile } from './io/tensor-file.js';
+import { decodeTensorFile, encodeTensorFile } from './io/tensor-file.js';
 import { readFileBytes, writeFileAtomic } from './io/node-files.js';
 import { init, type BackendChoice } from './node.js';
 import { linearProbe } from './method/linear-probe.js';
@@ -91,8 +91,10 @@ async function train(backend: Backend): Promise<void> {
   let baselines = { untrained: NaN, pixels: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
-    trainer.restore(readFileBytes(checkpointPath), checkpointPath);
-    const meta = (await import('./io/tensor-file.js')).decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines };
+    const bytes = readFileBytes(checkpointPath);
+    const meta = decodeTensorFile(bytes, checkpointPath).meta as { baselines?: typeof baselines; subset: number };
+    if (meta.subset !== trainSet.count) throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has --subset ${trainSet.count}`);
+    trainer.restore(bytes, checkpointPath);
     baselines = meta.baselines ?? baselines;
     console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
   } else {
@@ -117,7 +119,7 @@ async function train(backend: Backend): Promise<void> {
     const record = { event: 'epoch', epoch: trainer.epoch, loss, seconds, imagesPerSecond: trainSet.count / seconds, knnV: last.knnV, knnH: last.knnH };
     log(record);
     console.log(`epoch ${trainer.epoch}: loss ${loss.toFixed(4)}, ${formatDuration(seconds)} (${record.imagesPerSecond.toFixed(0)} img/s), kNN on v ${percent(last.knnV)}, on h ${percent(last.knnH)}`);
-    writeFileAtomic(checkpointPath, encodeTensorFile(await trainer.snapshot({ baselines })));
+    writeFileAtomic(checkpointPath, encodeTensorFile(await trainer.snapshot({ baselines, subset: trainSet.count })));
   }
   console.log(`\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images):`);
   console.log(`  this run (v)       ${percent(last.knnV)}\n  this run (h)       ${percent(last.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`);
@@ -127,8 +129,8 @@ async function train(backend: Backend): Promise<void> {
 async function evaluate(backend: Backend, kind: string): Promise<void> {
   const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.wssl');
   const bytes = readFileBytes(path);
-  const meta = (await import('./io/tensor-file.js')).decodeTensorFile(bytes, path).meta as { config: TrainConfig };
-  const { train: trainSet, test } = loadData(flag.data as string, Number(flag.subset), backend, meta.config.seed);
+  const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number };
+  const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed);
   const trainer = new Trainer(meta.config, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {

@@ -15,11 +15,11 @@ export function loadData(dir: string, subset: number, backend: Backend, seed: nu
   return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend) };
 }
 
-/** kNN on the L2-normalised raw pixels: no network at all. */
+/** kNN on the standardised, L2-normalised pixels: no network at all (METHOD.md §5). */
 export async function pixelKnn(train: DeviceImages, test: DeviceImages): Promise<number> {
   const pixels = (set: DeviceImages) => scope(() => {
     const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });
-    return ops.l2Normalize(ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false, mean: 0, std: 1 }).reshape([set.count, -1]), 1);
+    return ops.l2Normalize(ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
   });
   const a = pixels(train), b = pixels(test);
   try {
