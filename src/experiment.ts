@@ -1,8 +1,9 @@
 // `npm run experiment -- ablation`: NPID, each of the method's three components alone, and
 // the full method at one setting; a markdown table (kNN after epochs 1, 5, 10, 15, final
 // linear probe, seconds per epoch) and an SVG plot of kNN accuracy per epoch.
+// `--only` runs some of them (say, in two processes); `report DIR…` merges their results.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR } from './data/node-files.js';
@@ -20,10 +21,12 @@ const { values, positionals } = parseArgs({
     epochs: { type: 'string', default: String(DEFAULTS.epochs) },
     out: { type: 'string', default: 'runs/ablation' },
     only: { type: 'string' },
+    threads: { type: 'string' },
   },
 });
-if (positionals[0] !== 'ablation') {
-  console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--out DIR] [--only name,name]');
+if (positionals[0] !== 'ablation' && positionals[0] !== 'report') {
+  console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--out DIR] [--only name,name] [--threads N]\n'
+    + 'npm run experiment -- report DIR... [--out DIR]   (merges the results.json of several ablation runs)');
   process.exit(positionals.length ? 1 : 0);
 }
 
@@ -37,10 +40,16 @@ const RUNS: { name: string; config: Partial<TrainConfig> }[] = [
 
 interface RunResult { name: string; knn: number[]; probe: number; secondsPerEpoch: number }
 
-const epochs = Number(values.epochs);
 const out = values.out!;
 mkdirSync(out, { recursive: true });
-const backend = await init();
+if (positionals[0] === 'report') {
+  const merged = positionals.slice(1).flatMap((dir) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: RunResult[] }).results);
+  merged.sort((a, b) => RUNS.findIndex((r) => r.name === a.name) - RUNS.findIndex((r) => r.name === b.name));
+  report(merged, Math.max(...merged.map((r) => r.knn.length)));
+  process.exit(0);
+}
+const epochs = Number(values.epochs);
+const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
 const { train, test } = loadData(values.data!, Number(values.subset), backend, DEFAULTS.seed);
 const only = values.only?.split(',');
 const results: RunResult[] = [];
@@ -54,7 +63,7 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
     const epoch = await trainer.trainEpoch((done) => bar.update(done, Math.min(done * trainer.config.batch, train.count)));
     bar.finish();
     seconds += epoch.seconds;
-    knn.push((await trainer.evaluate()).knnV);
+    knn.push((await trainer.evaluate({ h: false })).knnV);
     console.log(`${run.name}: epoch ${e + 1}, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
   }
   const a = trainer.embed(train), b = trainer.embed(test);
@@ -65,17 +74,21 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
   writeFileSync(join(out, 'results.json'), JSON.stringify({ subset: train.count, epochs, config: DEFAULTS, backend: backend.description, results }, null, 2) + '\n');
 }
 
-const marks = [1, 5, 10, 15].filter((e) => e <= epochs);
-const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
-const table = [
-  `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
-  `|---|${marks.map(() => '---').join('|')}|---|---|`,
-  ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
-].join('\n');
-writeFileSync(join(out, 'ablation.md'), `${table}\n`);
-writeFileSync(join(out, 'ablation.svg'), plot(results, epochs));
-console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+report(results, epochs);
 backend.destroy();
+
+function report(results: RunResult[], epochs: number): void {
+  const marks = [1, 5, 10, 15].filter((e) => e <= epochs);
+  const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
+  const table = [
+    `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
+    `|---|${marks.map(() => '---').join('|')}|---|---|`,
+    ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
+  ].join('\n');
+  writeFileSync(join(out, 'ablation.md'), `${table}\n`);
+  writeFileSync(join(out, 'ablation.svg'), plot(results, epochs));
+  console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+}
 
 /** kNN accuracy per epoch, one line per run. */
 function plot(runs: RunResult[], epochCount: number): string {

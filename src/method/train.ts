@@ -160,12 +160,12 @@ export class Trainer {
   }
 
   /** Weighted kNN top-1 on the test split, with the training set as the bank, on v and on h. */
-  async evaluate(): Promise<{ knnV: number; knnH: number }> {
+  async evaluate(options: { h?: boolean } = {}): Promise<{ knnV: number; knnH: number }> {
     const train = this.embed(this.train), test = this.embed(this.test);
     try {
       return {
         knnV: await knnAccuracy(train.v, this.train.labels, test.v, this.test.labels),
-        knnH: await knnAccuracy(train.h, this.train.labels, test.h, this.test.labels),
+        knnH: options.h === false ? NaN : await knnAccuracy(train.h, this.train.labels, test.h, this.test.labels),
       };
     } finally {
       for (const t of [train.v, train.h, test.v, test.h]) t.dispose();

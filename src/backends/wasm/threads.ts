@@ -22,6 +22,8 @@ const OWN_ARG = 6; // the argument that is a per-part scratch address (-1: none)
 const OWN_STRIDE = 7; // …and the bytes between one part's scratch and the next
 const ARGS_OFFSET = 64;
 export const CONTROL_BYTES = 1024;
+/** A part that takes this long has hung (a dead worker): fail loudly instead of waiting forever. */
+const STALL_MS = 120_000;
 const MAX_ARGS = (CONTROL_BYTES - ARGS_OFFSET) / 8;
 
 /**
@@ -131,10 +133,14 @@ export class ThreadPool {
     } catch (e) {
       error = e;
     }
+    const deadline = performance.now() + STALL_MS;
     for (;;) {
       const done = Atomics.load(w, DONE);
       if (done === this.workers.length) break;
-      if (this.canBlock) Atomics.wait(w, DONE, done);
+      if (performance.now() > deadline) {
+        throw new Error(`${kernel}: ${this.workers.length - done} worker thread(s) stopped responding for ${STALL_MS / 1000} s`);
+      }
+      if (this.canBlock) Atomics.wait(w, DONE, done, 1000);
     }
     if (error) throw error;
     if (w[FAILED]) throw new Error(`${kernel} failed on a worker thread`);
