@@ -36,8 +36,13 @@ const start = ({ module, memory, control, part, names }) => {
   const words = new Int32Array(memory.buffer, control, ${ARGS_OFFSET / 4});
   let seen = 0;
   for (;;) {
-    Atomics.wait(words, ${GENERATION}, seen);
-    seen = Atomics.load(words, ${GENERATION});
+    // Run each generation once: a wait may also end without a new job (an interrupt).
+    const generation = Atomics.load(words, ${GENERATION});
+    if (generation === seen) {
+      Atomics.wait(words, ${GENERATION}, seen);
+      continue;
+    }
+    seen = generation;
     const kernel = words[${KERNEL}];
     if (kernel < 0) return;
     const parts = words[${PARTS}];
