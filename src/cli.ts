@@ -24,6 +24,7 @@ const FLAGS = {
   tau: { type: 'string', default: String(DEFAULTS.tau), help: 'temperature τ' },
   m: { type: 'string', default: String(DEFAULTS.m), help: 'memory momentum of the bank update' },
   negatives: { type: 'string', default: '0', help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)' },
+  cutmix: { type: 'string', default: '0', help: 'CutMix α across the batch (0: off; the reference code uses 0.5)' },
   head: { type: 'string', default: DEFAULTS.head, help: 'projection head: mlp | linear' },
   width: { type: 'string', default: String(DEFAULTS.width), help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)' },
   epochs: { type: 'string', default: String(DEFAULTS.epochs), help: 'epochs' },
@@ -71,7 +72,7 @@ function config(): TrainConfig {
     init: choice('init', ['random', 'calibrate'], preset.init),
     update: choice('update', ['npid', 'corrected'], preset.update),
     lambda: flag.lambda === undefined ? preset.lambda : number('lambda'),
-    tau: number('tau'), m: number('m'), negatives: number('negatives'), head: choice('head', ['mlp', 'linear'], DEFAULTS.head), width: number('width'),
+    tau: number('tau'), m: number('m'), negatives: number('negatives'), cutmix: number('cutmix'), head: choice('head', ['mlp', 'linear'], DEFAULTS.head), width: number('width'),
     epochs: number('epochs'), batch: number('batch'), lr: number('lr'), seed: number('seed'),
   };
 }

@@ -20,6 +20,11 @@ export interface BankStepOptions {
    * batch's own rows first, in batch order, then the sampled negatives. Every row by default.
    */
   columns?: Int32Array;
+  /**
+   * CutMix (METHOD.md §1): image b also shows instance `index[partner[b]]` on a share
+   * 1 − `weight` of its pixels, and its target mixes the two like labels. Full bank only.
+   */
+  mix?: { partner: Int32Array; weight: number };
 }
 
 export interface BankStepResult {
@@ -86,6 +91,10 @@ export class MemoryBank {
       const source = columns ? this.rows.gather(columns) : this.rows;
       const batch = features.shape[0]!;
       const target = columns ? ops.tensor(Int32Array.from({ length: batch }, (_, b) => b), [batch], { backend: v.backend }) : index;
+      if (options.mix && columns) throw new Error('MemoryBank.step: CutMix needs the whole bank as negatives');
+      // the mixed-in instances, and a mixing of two chunk gradients (both linear in the one-hot)
+      const partnerTarget = options.mix ? index.gather(ops.tensor(options.mix.partner, [batch], { backend: v.backend })) : null;
+      const mixed = (a: Tensor, b: Tensor | null) => (b && options.mix ? a.mul(options.mix.weight).add(b.mul(1 - options.mix.weight)) : a);
       const stats = ops.bankStatsInit(features.shape[0]!, features);
       const layout = this.chunks(source.shape[0]!);
       const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
@@ -96,7 +105,10 @@ export class MemoryBank {
       let gradV: Tensor | null = null;
       const updated: Tensor[] = [];
       for (const { start, rows } of chunks) {
-        const { g, q } = ops.bankGrad(single ?? similarities(rows), stats, target, { colOffset: start, tau, lambda });
+        const s = single ?? similarities(rows);
+        const own = ops.bankGrad(s, stats, target, { colOffset: start, tau, lambda });
+        const other = partnerTarget ? ops.bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
+        const g = mixed(own.g, other?.g ?? null), q = mixed(own.q, other?.q ?? null);
         const part = g.matmul(rows);
         gradV = gradV ? gradV.add(part) : part;
         // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
@@ -110,7 +122,8 @@ export class MemoryBank {
       const logZOne = max.add(column(2).log());
       const logZHalf = max.mul(0.5).add(column(3).log());
       const meanS = column(4).div(column(2));
-      const own = features.mul(source.gather(target)).sum(1);
+      const ownOf = (t: Tensor) => features.mul(source.gather(t)).sum(1);
+      const own = mixed(ownOf(target), partnerTarget ? ownOf(partnerTarget) : null);
       const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);
       const loss = own.div(-tau).add(logZTau).add(sqrtKl.mul(lambda)).mean();
 

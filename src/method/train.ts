@@ -15,6 +15,7 @@ import { sampleNegatives, shuffle, type DeviceImages } from './data.js';
 import { Encoder } from './encoder.js';
 import { knnAccuracy } from './knn.js';
 import { MemoryBank } from './memory-bank.js';
+import { cutMix } from './cutmix.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -33,6 +34,8 @@ export interface TrainConfig {
   init: 'random' | 'calibrate';
   /** Sampled negatives K per step; 0: every bank row (METHOD.md §3). */
   negatives: number;
+  /** CutMix's α across the batch; 0: off (METHOD.md §1). */
+  cutmix: number;
   update: 'npid' | 'corrected';
   seed: number;
   /** Steps between logged losses (each one reads a scalar back). */
@@ -42,7 +45,7 @@ export interface TrainConfig {
 /** The paper's method (METHOD.md §6); the setting of issue 4's acceptance run. */
 export const DEFAULTS: TrainConfig = {
   epochs: 15, batch: 256, lr: 0.03, momentum: 0.9, weightDecay: 5e-4, width: 0.5, head: 'mlp', hidden: 512, dim: 128,
-  tau: 0.1, lambda: 20, m: 0.5, negatives: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
+  tau: 0.1, lambda: 20, m: 0.5, negatives: 0, cutmix: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
 };
 
 export const PRESETS = {
@@ -117,10 +120,14 @@ export class Trainer {
       const index = order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count));
       const loss = scope(() => {
         const idx = ops.tensor(index, [index.length], { backend: this.backend });
-        const images = ops.augment(this.train.images, idx, this.train.height, this.train.width, { generator: this.generator });
+        let images = ops.augment(this.train.images, idx, this.train.height, this.train.width, { generator: this.generator });
+        const mix = this.config.cutmix > 0 ? cutMix(images, this.config.cutmix, this.generator) : undefined;
+        if (mix) images = mix.images;
         const v = this.encoder.forward(images);
         const columns = this.config.negatives > 0 ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
-        const result = this.bank.step(v, idx, { tau: this.config.tau, lambda: this.config.lambda, momentum: this.config.m, update: this.config.update, columns });
+        const result = this.bank.step(v, idx, {
+          tau: this.config.tau, lambda: this.config.lambda, momentum: this.config.m, update: this.config.update, columns, mix,
+        });
         this.optimizer.zeroGrad();
         v.backward(result.gradV);
         this.optimizer.step();

@@ -92,6 +92,28 @@ describe.each(cases)('memory bank with chosen columns on $name', ({ backend }) =
   });
 });
 
+describe.each(cases)('memory bank with CutMix targets on $name', ({ backend }) => {
+  it.skipIf(!backend)('mixes the two instances\' losses and gradients like labels', async () => {
+    const partner = Int32Array.from([2, 5, 0, 1, 3, 4]), weight = 0.7;
+    const { v: v64, bank: bank64, index: idx64 } = inputs(f64);
+    v64.requireGrad();
+    const s64 = v64.matmul(bank64, { transB: true });
+    const partnerIndex = ops.tensor(Int32Array.from(partner, (p) => index[p]!), [B], { backend: f64 });
+    const ce = ops.crossEntropy(s64.div(options.tau), idx64).mean().mul(weight)
+      .add(ops.crossEntropy(s64.div(options.tau), partnerIndex).mean().mul(1 - weight));
+    const pOne = ops.softmax(s64, 1), target = ops.softmax(s64.mul(0.5), 1).detach();
+    const loss64 = ce.add(pOne.mul(pOne.log().sub(target.log())).sum(1).mean().mul(options.lambda));
+    loss64.backward();
+
+    const { v, bank, index: idx } = inputs(backend!);
+    const memory = new MemoryBank(bank, 7);
+    const { loss, gradV } = memory.step(v, idx, { ...options, update: 'npid', mix: { partner, weight } });
+    expect(await loss.item()).toBeCloseTo(await loss64.item(), 4);
+    expectClose(await gradV.data(), await v64.grad!.data(), 1e-4, 1e-5, 'gradient of v');
+    memory.dispose();
+  });
+});
+
 // SqrtKL's target ũ is held constant (METHOD.md §3), so its gradient is not the derivative of
 // the loss value; the autograd comparison above covers it. Finite differences check L_CE.
 it('with λ = 0 the gradient matches central finite differences of the loss (f64 reference)', async () => {
