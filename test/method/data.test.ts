@@ -1,25 +1,9 @@
 // Reading the IDX files: every bad file is refused with its name and what is wrong.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadSplit } from '../../src/data/node-files.js';
 import { shuffle } from '../../src/method/data.js';
-
-function idx(rank: number, dims: number[], data: number[], magicType = 0x08): Uint8Array {
-  const header = new DataView(new ArrayBuffer(4 + 4 * rank));
-  header.setUint8(2, magicType);
-  header.setUint8(3, rank);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
-  return Uint8Array.from([...new Uint8Array(header.buffer), ...data]);
-}
-
-function dataset(files: Record<string, Uint8Array>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'idx-'));
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
-  return dir;
-}
+import { dataset, idx } from '../helpers/idx.js';
 
 const images = (n: number) => idx(3, [n, 2, 2], Array.from({ length: n * 4 }, (_, i) => i % 256));
 const labels = (values: number[]) => idx(1, [values.length], values);
