@@ -2,11 +2,14 @@
 // the full method at one setting; a markdown table (kNN after epochs 1, 5, 10, 15, final
 // linear probe, seconds per epoch) and an SVG plot of kNN accuracy per epoch.
 // `--only` runs some of them (say, in two processes); `report DIR…` merges their results.
+// Each run's final checkpoint lands beside the table, for `eval` to look at again.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR } from './data/node-files.js';
+import { encodeTensorFile } from './io/tensor-file.js';
+import { writeFileAtomic } from './io/node-files.js';
 import { init } from './node.js';
 import { loadData } from './cli/session.js';
 import { ProgressBar } from './cli/progress.js';
@@ -69,6 +72,8 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
   const a = trainer.embed(train), b = trainer.embed(test);
   const probe = await linearProbe(a.h, train.labels, b.h, test.labels);
   for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
+  // each run's final state, for `npm start -- eval knn|linear --checkpoint DIR/<run>.wssl`
+  writeFileAtomic(join(out, `${slug(run.name)}.wssl`), encodeTensorFile(await trainer.snapshot({ subset: train.count })));
   trainer.dispose();
   results.push({ name: run.name, knn, probe, secondsPerEpoch: seconds / epochs });
   writeFileSync(join(out, 'results.json'), JSON.stringify({ subset: train.count, epochs, config: DEFAULTS, backend: backend.description, results }, null, 2) + '\n');
@@ -100,11 +105,12 @@ function plot(runs: RunResult[], epochCount: number): string {
   const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728'];
   const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i).map((v) =>
     `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`).join('');
+  const labelY = spread(runs.map((r) => y(r.knn.at(-1)!) + 4), 14);
   const lines = runs.map((r, i) => {
     const colour = colours[i % colours.length];
     const points = r.knn.map((v, e) => `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
-      `<text x="${w - right + 8}" y="${y(r.knn.at(-1)!) + 4}" fill="${colour}">${r.name}</text>`;
+      `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${r.name}</text>`;
   }).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>${grid}
@@ -114,4 +120,17 @@ ${Array.from({ length: epochCount }, (_, e) => `<text x="${x(e + 1)}" y="${h - b
 ${lines}
 </svg>
 `;
+}
+
+/** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a file name. */
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Positions at least `gap` apart, each as close to its wish as the others allow (labels that would overlap). */
+function spread(wishes: number[], gap: number): number[] {
+  const order = wishes.map((_, i) => i).sort((a, b) => wishes[a]! - wishes[b]!);
+  const placed = wishes.slice();
+  order.forEach((i, k) => { if (k > 0) placed[i] = Math.max(wishes[i]!, placed[order[k - 1]!]! + gap); });
+  return placed;
 }
