@@ -4,15 +4,12 @@ import type { Backend } from '../backend.js';
 import { loadSplit } from '../data/node-files.js';
 import * as ops from '../ops/index.js';
 import { scope } from '../scope.js';
-import { shuffle, toDevice, type DeviceImages } from '../method/data.js';
+import { prepareData, type DeviceImages } from '../method/data.js';
 import { knnAccuracy } from '../method/knn.js';
 
 /** The training subset (seeded shuffle of the split) and the test split, on the device. */
 export function loadData(dir: string, subset: number, backend: Backend, seed: number): { train: DeviceImages; test: DeviceImages } {
-  const trainSplit = loadSplit(dir, 'train');
-  const testSplit = loadSplit(dir, 'test');
-  const pick = shuffle(trainSplit.count, seed).subarray(0, Math.min(subset || trainSplit.count, trainSplit.count));
-  return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend) };
+  return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed });
 }
 
 /** kNN on the standardised, L2-normalised pixels: no network at all (METHOD.md §5). */

@@ -64,3 +64,16 @@ export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Ar
   const images = keep(packImages(pixels, order.length, split.height, split.width, backend));
   return { images, labels, count: order.length, height: split.height, width: split.width };
 }
+
+/**
+ * The training subset (the first `subset` images after a shuffle under `seed`; 0: all) and
+ * the test images (the first `testSubset`; 0: all), on the device.
+ */
+export function prepareData(
+  trainSplit: LabelledImages, testSplit: LabelledImages, backend: Backend, options: { subset: number; seed: number; testSubset?: number },
+): { train: DeviceImages; test: DeviceImages } {
+  const pick = shuffle(trainSplit.count, options.seed).subarray(0, Math.min(options.subset || trainSplit.count, trainSplit.count));
+  const testCount = Math.min(options.testSubset || testSplit.count, testSplit.count);
+  const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;
+  return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick) };
+}

@@ -32,28 +32,7 @@ export async function knnAccuracy(
     const values = await s.data();
     s.dispose();
     for (let r = 0; r < rows; r++) {
-      const row = values.subarray(r * n, (r + 1) * n);
-      // a min-heap of the k best (by similarity) seen so far
-      let size = 0;
-      for (let j = 0; j < n; j++) {
-        const v = row[j]!;
-        if (size < k) {
-          let i = size++;
-          while (i > 0 && topS[(i - 1) >> 1]! > v) { topS[i] = topS[(i - 1) >> 1]!; top[i] = top[(i - 1) >> 1]!; i = (i - 1) >> 1; }
-          topS[i] = v; top[i] = j;
-        } else if (v > topS[0]!) {
-          let i = 0;
-          for (;;) {
-            const l = 2 * i + 1, rr = l + 1;
-            let c = l;
-            if (l >= k) break;
-            if (rr < k && topS[rr]! < topS[l]!) c = rr;
-            if (topS[c]! >= v) break;
-            topS[i] = topS[c]!; top[i] = top[c]!; i = c;
-          }
-          topS[i] = v; top[i] = j;
-        }
-      }
+      const size = topK(values.subarray(r * n, (r + 1) * n), k, top, topS);
       votes.fill(0);
       for (let i = 0; i < size; i++) votes[trainLabels[top[i]!]!]! += Math.exp(topS[i]! / temperature);
       let best = 0;
@@ -62,6 +41,45 @@ export async function knnAccuracy(
     }
   }
   return correct / m;
+}
+
+/**
+ * The k largest values of `row` (a min-heap, one pass): their indices into `top` and values
+ * into `topS`, in heap order. Returns how many were found (k, or fewer if the row is short).
+ */
+function topK(row: ArrayLike<number>, k: number, top: Int32Array, topS: Float32Array): number {
+  let size = 0;
+  for (let j = 0; j < row.length; j++) {
+    const v = row[j]!;
+    if (size < k) {
+      let i = size++;
+      while (i > 0 && topS[(i - 1) >> 1]! > v) { topS[i] = topS[(i - 1) >> 1]!; top[i] = top[(i - 1) >> 1]!; i = (i - 1) >> 1; }
+      topS[i] = v; top[i] = j;
+    } else if (v > topS[0]!) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        if (l >= k) break;
+        const c = r < k && topS[r]! < topS[l]! ? r : l;
+        if (topS[c]! >= v) break;
+        topS[i] = topS[c]!; top[i] = top[c]!; i = c;
+      }
+      topS[i] = v; top[i] = j;
+    }
+  }
+  return size;
+}
+
+/** The k training rows most similar to one query row [1, d] or [d], most similar first. */
+export async function nearest(train: Tensor, query: Tensor, k: number): Promise<{ index: number[]; similarity: number[] }> {
+  const s = scope(() => query.reshape([1, -1]).matmul(train, { transB: true }));
+  const values = await s.data();
+  s.dispose();
+  const count = Math.min(k, values.length);
+  const top = new Int32Array(count), topS = new Float32Array(count);
+  const size = topK(values, count, top, topS);
+  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => topS[b]! - topS[a]! || top[a]! - top[b]!);
+  return { index: order.map((i) => top[i]!), similarity: order.map((i) => topS[i]!) };
 }
 
 /** kNN on the normalised raw pixels: the no-network baseline of METHOD.md §5. */

@@ -53,16 +53,20 @@ export const PRESETS = {
   npid: { init: 'random', update: 'npid', lambda: 0 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 
+/**
+ * Hears each step: steps done in the epoch, steps in it, and the loss when one was read
+ * back. Returning false (or a promise of false) pauses the epoch after that step; the next
+ * trainEpoch call continues it. A promise is awaited, which lets a worker take messages.
+ */
+export type StepListener = (done: number, total: number, loss: number | null) => void | boolean | Promise<void | boolean>;
+
 export interface EpochResult {
-  epoch: number;
+  /** Mean of the losses read back in the epoch. */
   loss: number;
   seconds: number;
-  imagesPerSecond: number;
-  knnV: number;
-  knnH: number;
+  /** False when the listener paused the epoch before its end. */
+  complete: boolean;
 }
-
-export type StepListener = (done: number, total: number, loss: number | null) => void;
 
 const EVAL_BLOCK = 500;
 
@@ -74,6 +78,8 @@ export class Trainer {
   generator: Generator;
   /** Epochs completed. */
   epoch = 0;
+  /** Steps done in the current epoch, and its loss sum, count and seconds so far (a paused epoch). */
+  private partial = { step: 0, lossSum: 0, lossCount: 0, seconds: 0 };
 
   constructor(readonly config: TrainConfig, readonly backend: Backend, readonly train: DeviceImages, readonly test: DeviceImages) {
     const init = new Generator(config.seed);
@@ -102,19 +108,21 @@ export class Trainer {
     return ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false });
   }
 
-  /** One epoch; `onStep` hears the progress and every logged loss. */
-  trainEpoch(onStep: StepListener = () => {}): Promise<{ loss: number; seconds: number }> {
+  /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
+  trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
     return this.runEpoch(onStep);
   }
 
-  private async runEpoch(onStep: StepListener): Promise<{ loss: number; seconds: number }> {
+  private async runEpoch(onStep: StepListener): Promise<EpochResult> {
     const { batch, logEvery } = this.config;
     const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
     const total = this.config.epochs * this.stepsPerEpoch;
     const start = performance.now();
-    let lossSum = 0, lossCount = 0;
+    const partial = this.partial;
+    const elapsed = () => partial.seconds + (performance.now() - start) / 1000;
     this.encoder.train();
-    for (let s = 0; s < this.stepsPerEpoch; s++) {
+    while (partial.step < this.stepsPerEpoch) {
+      const s = partial.step;
       const step = this.epoch * this.stepsPerEpoch + s;
       this.optimizer.lr = cosineLr(this.config.lr, step, total);
       const index = order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count));
@@ -136,16 +144,22 @@ export class Trainer {
       let value: number | null = null;
       if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
         value = await loss.item();
-        lossSum += value;
-        lossCount++;
+        partial.lossSum += value;
+        partial.lossCount++;
       }
       loss.dispose();
-      onStep(s + 1, this.stepsPerEpoch, value);
+      partial.step++;
+      if ((await onStep(s + 1, this.stepsPerEpoch, value)) === false && partial.step < this.stepsPerEpoch) {
+        await this.backend.sync();
+        partial.seconds = elapsed();
+        return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: partial.seconds, complete: false };
+      }
     }
     this.optimizer.zeroGrad();
     await this.backend.sync();
     this.epoch++;
-    return { loss: lossSum / Math.max(lossCount, 1), seconds: (performance.now() - start) / 1000 };
+    this.partial = { step: 0, lossSum: 0, lossCount: 0, seconds: 0 };
+    return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: elapsed(), complete: true };
   }
 
   /** Unaugmented v and normalised h of every image of a set (eval-mode BatchNorm). */
@@ -185,7 +199,7 @@ export class Trainer {
     this.optimizer.velocities.forEach((v, i) => { if (v) named.push([`optimizer.velocity.${i}`, v]); });
     named.push(['bank', this.bank.rows]);
     return {
-      meta: { ...extra, config: this.config, epoch: this.epoch, generator: this.generator.state() },
+      meta: { ...extra, config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() },
       tensors: await readTensors(named),
     };
   }
@@ -193,7 +207,7 @@ export class Trainer {
   /** Restores a snapshot made with the same configuration. */
   restore(bytes: Uint8Array, source: string): void {
     const file = decodeTensorFile(bytes, source);
-    const meta = file.meta as { config: TrainConfig; epoch: number; generator: { seed: number; counter: number } };
+    const meta = file.meta as { config: TrainConfig; epoch: number; partial?: Trainer['partial']; generator: { seed: number; counter: number } };
     for (const key of Object.keys(this.config) as (keyof TrainConfig)[]) {
       if (key !== 'epochs' && key !== 'logEvery' && meta.config[key] !== this.config[key]) {
         throw new Error(`${source}: was trained with ${key} = ${meta.config[key]}, this run has ${this.config[key]}`);
@@ -221,6 +235,7 @@ export class Trainer {
     bank.dispose();
     this.generator = Generator.fromState(meta.generator);
     this.epoch = meta.epoch;
+    this.partial = { step: 0, lossSum: 0, lossCount: 0, seconds: 0, ...meta.partial };
   }
 
   dispose(): void {

@@ -48,3 +48,25 @@ it('resuming from a checkpoint reproduces the uninterrupted run', async () => {
   expect(() => new Trainer({ ...config, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow('c.wssl: was trained with tau = 0.1, this run has 0.2');
   resumed.dispose();
 });
+
+it('an epoch paused mid-way, saved and restored, continues to the same losses', async () => {
+  const straight = new Trainer(config, backend, train, test);
+  straight.calibrate();
+  const all = await epochs(straight, 1);
+  straight.dispose();
+
+  const first = new Trainer(config, backend, train, test);
+  first.calibrate();
+  const losses: number[] = [];
+  const heard = (_done: number, _total: number, loss: number | null) => void (loss !== null && losses.push(loss));
+  const paused = await first.trainEpoch((done, total, loss) => (heard(done, total, loss), done < 2));
+  expect([paused.complete, first.epoch]).toEqual([false, 0]);
+  const bytes = encodeTensorFile(await first.snapshot());
+  first.dispose();
+  const resumed = new Trainer(config, backend, train, test);
+  resumed.restore(bytes, 'checkpoint.wssl');
+  const rest = await resumed.trainEpoch(heard);
+  expect([rest.complete, resumed.epoch]).toEqual([true, 1]);
+  expect(losses).toEqual(all);
+  resumed.dispose();
+});
