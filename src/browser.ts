@@ -20,7 +20,8 @@ export interface BrowserInitOptions {
   kernels?: Partial<KernelConfig>;
   /** WebAssembly threads, the page's own included (default: navigator.hardwareConcurrency). */
   threads?: number;
-  log?: (line: string) => void;
+  /** Hears the backend chosen and why (default: console.info of the line). */
+  log?: (line: string, why: string) => void;
 }
 
 /** Opens navigator.gpu's adapter; null where the page has no WebGPU. */
@@ -45,5 +46,5 @@ export async function init(options: BrowserInitOptions = {}): Promise<Backend> {
   return selectBackend(options.backend ?? 'auto', {
     webgpu: () => createWebGpuBackend(options),
     wasm: () => createWasmBackend(options),
-  }, options.log ?? console.info);
+  }, options.log ?? ((line) => console.info(line)));
 }

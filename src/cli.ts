@@ -17,6 +17,7 @@ import { ProgressBar, formatDuration } from './cli/progress.js';
 const FLAGS = {
   data: { type: 'string', default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
   subset: { type: 'string', default: '10000', help: 'train on the first N images after a seeded shuffle (0: all 60,000)' },
+  'test-subset': { type: 'string', default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
   method: { type: 'string', default: 'ours', help: 'preset: ours (calibrate, corrected, λ 20) or npid (random, npid, λ 0)' },
   init: { type: 'string', help: 'bank initialisation: random | calibrate (default: from --method)' },
   update: { type: 'string', help: 'bank update: npid | corrected (default: from --method)' },
@@ -86,7 +87,7 @@ async function train(backend: Backend): Promise<void> {
   const checkpointPath = join(out, 'checkpoint.wssl');
   const metricsPath = join(out, 'metrics.jsonl');
   const log = (record: Record<string, unknown>) => appendFileSync(metricsPath, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
-  const { train: trainSet, test } = loadData(flag.data as string, Number(flag.subset), backend, cfg.seed);
+  const { train: trainSet, test } = loadData(flag.data as string, Number(flag.subset), backend, cfg.seed, Number(flag['test-subset']));
   console.log(`training on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
   const trainer = new Trainer(cfg, backend, trainSet, test);
   let baselines = { untrained: NaN, pixels: NaN };
@@ -131,7 +132,7 @@ async function evaluate(backend: Backend, kind: string): Promise<void> {
   const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.wssl');
   const bytes = readFileBytes(path);
   const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number };
-  const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed);
+  const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed, Number(flag['test-subset']));
   const trainer = new Trainer(meta.config, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {

@@ -31,8 +31,8 @@ export interface InitOptions {
   kernels?: Partial<KernelConfig>;
   /** WebAssembly threads, the main one included (or WEBSSL_THREADS; default: the cores). */
   threads?: number;
-  /** Where init() reports its choice (default console.info). */
-  log?: (line: string) => void;
+  /** Hears the backend chosen and why (default: console.info of the line). */
+  log?: (line: string, why: string) => void;
 }
 
 /** Opens the first WebGPU adapter that the options allow; null if there is none. */
@@ -66,5 +66,5 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
       }
     },
     wasm: () => createWasmBackend(options),
-  }, options.log ?? console.info);
+  }, options.log ?? ((line) => console.info(line)));
 }

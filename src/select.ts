@@ -14,8 +14,8 @@ export interface BackendFactories {
   wasm(): Promise<Backend>;
 }
 
-/** Opens the chosen backend, makes it the default for new tensors, and reports the choice. */
-export async function selectBackend(choice: BackendChoice, make: BackendFactories, log: (line: string) => void): Promise<Backend> {
+/** Opens the chosen backend, makes it the default for new tensors, and reports the choice and why. */
+export async function selectBackend(choice: BackendChoice, make: BackendFactories, log: (line: string, why: string) => void): Promise<Backend> {
   let backend: Backend;
   let why = 'forced';
   switch (choice) {
@@ -41,7 +41,7 @@ export async function selectBackend(choice: BackendChoice, make: BackendFactorie
     }
     default: throw new Error(`unknown backend '${choice satisfies never}' (choose auto, webgpu, wasm or reference)`);
   }
-  log(`sslgpu: ${backend.name} backend (${why}): ${backend.description}`);
+  log(`sslgpu: ${backend.name} backend (${why}): ${backend.description}`, why);
   setBackend(backend);
   return backend;
 }

@@ -8,29 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { seededRandom } from './helpers/oracle.js';
-import { dataset, idx } from './helpers/idx.js';
+import { bandedImages, dataset } from './helpers/idx.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/scripts/cli.js');
-const random = seededRandom(11);
-
-/** Images whose class is a bright band at a class-dependent row, over noise. */
-function split(count: number): { images: Uint8Array; labels: Uint8Array } {
-  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  const images = new Uint8Array(count * 784);
-  labels.forEach((label, i) => {
-    for (let p = 0; p < 784; p++) images[i * 784 + p] = Math.floor(random() * 96) + (Math.floor(p / 28) >> 1 === label + 2 ? 150 : 0);
-  });
-  return { images, labels };
-}
-
-const files = (train: ReturnType<typeof split>, test: ReturnType<typeof split>) => ({
-  'train-images-idx3-ubyte': idx(3, [train.labels.length, 28, 28], train.images),
-  'train-labels-idx1-ubyte': idx(1, [train.labels.length], train.labels),
-  't10k-images-idx3-ubyte': idx(3, [test.labels.length, 28, 28], test.images),
-  't10k-labels-idx1-ubyte': idx(1, [test.labels.length], test.labels),
-});
-const data = files(split(160), split(40));
+const data = bandedImages(160, 40, seededRandom(11));
 const dataDir = dataset(data);
 // 20 steps an epoch, a logged loss every 5: the kill lands inside epoch 2
 const flags = ['--data', dataDir, '--subset', '0', '--epochs', '3', '--batch', '8', '--width', '0.25', '--backend', 'wasm', '--threads', '1'];

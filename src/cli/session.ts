@@ -7,9 +7,9 @@ import { scope } from '../scope.js';
 import { prepareData, type DeviceImages } from '../method/data.js';
 import { knnAccuracy } from '../method/knn.js';
 
-/** The training subset (seeded shuffle of the split) and the test split, on the device. */
-export function loadData(dir: string, subset: number, backend: Backend, seed: number): { train: DeviceImages; test: DeviceImages } {
-  return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed });
+/** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
+export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0): { train: DeviceImages; test: DeviceImages } {
+  return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed, testSubset });
 }
 
 /** kNN on the standardised, L2-normalised pixels: no network at all (METHOD.md §5). */

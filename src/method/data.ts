@@ -65,6 +65,11 @@ export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Ar
   return { images, labels, count: order.length, height: split.height, width: split.width };
 }
 
+/** Which images of a split of `count` make the training subset, in order (0: all). */
+export function subsetOrder(count: number, subset: number, seed: number): Int32Array {
+  return shuffle(count, seed).subarray(0, Math.min(subset || count, count));
+}
+
 /**
  * The training subset (the first `subset` images after a shuffle under `seed`; 0: all) and
  * the test images (the first `testSubset`; 0: all), on the device.
@@ -72,7 +77,7 @@ export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Ar
 export function prepareData(
   trainSplit: LabelledImages, testSplit: LabelledImages, backend: Backend, options: { subset: number; seed: number; testSubset?: number },
 ): { train: DeviceImages; test: DeviceImages } {
-  const pick = shuffle(trainSplit.count, options.seed).subarray(0, Math.min(options.subset || trainSplit.count, trainSplit.count));
+  const pick = subsetOrder(trainSplit.count, options.subset, options.seed);
   const testCount = Math.min(options.testSubset || testSplit.count, testSplit.count);
   const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;
   return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick) };

@@ -22,3 +22,25 @@ export function dataset(files: Record<string, Uint8Array>): string {
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
   return dir;
 }
+
+/**
+ * A small stand-in for Fashion-MNIST's four files: 28×28 images whose class is a bright band
+ * at a class-dependent row, over noise.
+ */
+export function bandedImages(trainCount: number, testCount: number, random: () => number): Record<string, Uint8Array> {
+  const split = (count: number) => {
+    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+    const images = new Uint8Array(count * 784);
+    labels.forEach((label, i) => {
+      for (let p = 0; p < 784; p++) images[i * 784 + p] = Math.floor(random() * 96) + (Math.floor(p / 28) >> 1 === label + 2 ? 150 : 0);
+    });
+    return { images, labels };
+  };
+  const train = split(trainCount), test = split(testCount);
+  return {
+    'train-images-idx3-ubyte': idx(3, [trainCount, 28, 28], train.images),
+    'train-labels-idx1-ubyte': idx(1, [trainCount], train.labels),
+    't10k-images-idx3-ubyte': idx(3, [testCount, 28, 28], test.images),
+    't10k-labels-idx1-ubyte': idx(1, [testCount], test.labels),
+  };
+}

@@ -1,0 +1,229 @@
+// The demo's training worker: it owns the engine (WebGPU when the page asks for it or a
+// hardware GPU is there, WebAssembly otherwise), the data and the Trainer, so the page stays
+// responsive. Requests arrive one at a time per id; pause and stop are honoured after the
+// current step, because every step yields to the message queue.
+
+import type { Backend } from '../src/backend.js';
+import { init } from '../src/browser.js';
+import type { LabelledImages } from '../src/data/idx.js';
+import { fetchSplit, splitFromFiles } from '../src/data/web-files.js';
+import { decodeTensorFile, encodeTensorFile } from '../src/io/tensor-file.js';
+import { prepareData, subsetOrder, type DeviceImages } from '../src/method/data.js';
+import { nearest } from '../src/method/knn.js';
+import { project2d } from '../src/method/pca.js';
+import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
+import type { Tensor } from '../src/tensor.js';
+import type { Answers, DataOptions, Event, ImagesEvent, Request, RequestMessage } from './protocol.js';
+
+interface Scope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<RequestMessage>) => void) | null;
+}
+const host = self as unknown as Scope;
+const emit = (event: Event, transfer: Transferable[] = []) => host.postMessage(event, transfer);
+
+let backend: Backend | null = null;
+let splits: { train: LabelledImages; test: LabelledImages } | null = null;
+let data: { options: DataOptions; train: DeviceImages; test: DeviceImages } | null = null;
+let trainer: Trainer | null = null;
+/** Features of the current model for retrieval; dropped whenever the model changes. */
+let features: { train: Tensor; test: Tensor } | null = null;
+let control: 'run' | 'pause' | 'stop' = 'run';
+let running = false;
+
+function need<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(what);
+  return value;
+}
+
+function forgetFeatures(): void {
+  features?.train.dispose();
+  features?.test.dispose();
+  features = null;
+}
+
+/**
+ * The images on the device for these options (the subset depends on the seed); the page
+ * hears of a change unless `quiet` (load-data answers with the images itself).
+ */
+function useData(options: DataOptions, quiet = false): { train: DeviceImages; test: DeviceImages } {
+  const same = data && data.options.subset === options.subset && data.options.seed === options.seed && data.options.testSubset === options.testSubset;
+  if (same) return data!;
+  const { train, test } = need(splits, 'no data loaded');
+  forgetFeatures();
+  trainer?.dispose();
+  trainer = null;
+  for (const set of [data?.train, data?.test]) set?.images.dispose();
+  data = { options, ...prepareData(train, test, need(backend, 'not initialised'), options) };
+  if (!quiet) {
+    const event = images(options);
+    emit({ event: 'images', ...event }, [event.train.pixels.buffer, event.test.pixels.buffer]);
+  }
+  return data;
+}
+
+function images(options: DataOptions): ImagesEvent {
+  const { train, test } = need(splits, 'no data loaded');
+  const plane = train.height * train.width;
+  const pick = subsetOrder(train.count, options.subset, options.seed);
+  const trainPixels = new Uint8Array(pick.length * plane);
+  pick.forEach((source, i) => trainPixels.set(train.pixels.subarray(source * plane, (source + 1) * plane), i * plane));
+  const testCount = Math.min(options.testSubset || test.count, test.count);
+  return {
+    key: { subset: options.subset, testSubset: options.testSubset, seed: options.seed },
+    train: { pixels: trainPixels, labels: Uint8Array.from(pick, (i) => train.labels[i]!), count: pick.length },
+    test: { pixels: test.pixels.slice(0, testCount * plane), labels: test.labels.slice(0, testCount), count: testCount },
+    height: train.height, width: train.width,
+  };
+}
+
+/** A trainer for `config` on the current data (a new model, unless one with this config exists). */
+function trainerFor(config: TrainConfig): Trainer {
+  if (trainer) return trainer;
+  const { train, test } = useData({ ...need(data, 'no data loaded').options, seed: config.seed });
+  trainer = new Trainer(config, need(backend, 'not initialised'), train, test);
+  return trainer;
+}
+
+async function publishBank(t: Trainer): Promise<void> {
+  const points = await project2d(t.bank.rows);
+  emit({ event: 'bank', epoch: t.epoch, points, labels: t.train.labels.slice() }, [points.buffer]);
+}
+
+/** Trains until paused, stopped, finished, or `steps` more steps. */
+async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
+  control = 'run';
+  running = true;
+  emit({ event: 'state', state: 'training' });
+  const losses: number[] = [];
+  let taken = 0, reason = 'finished' as Answers['train']['reason']; // set by the step listener
+  let window = { start: performance.now(), images: 0 };
+  try {
+    while (t.epoch < t.config.epochs) {
+      const result = await t.trainEpoch(async (done, total, loss) => {
+        forgetFeatures();
+        taken++;
+        window.images += Math.min(done * t.config.batch, t.train.count) - (done - 1) * t.config.batch;
+        if (loss !== null) losses.push(loss);
+        const seconds = (performance.now() - window.start) / 1000;
+        emit({ event: 'step', epoch: t.epoch + 1, epochs: t.config.epochs, step: done, stepsPerEpoch: total, loss, imagesPerSecond: window.images / Math.max(seconds, 1e-9) });
+        if (seconds > 5) window = { start: performance.now(), images: 0 };
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let pause and stop arrive
+        if (taken >= steps) reason = 'steps';
+        else if (control !== 'run') reason = control === 'pause' ? 'paused' : 'stopped';
+        else return true;
+        return false;
+      });
+      if (!result.complete) break;
+      const { knnV, knnH } = await t.evaluate();
+      emit({ event: 'epoch', epoch: t.epoch, epochs: t.config.epochs, loss: result.loss, seconds: result.seconds, knnV, knnH });
+      await publishBank(t);
+      if (reason !== 'finished') break; // the step limit fell on the epoch's last step
+    }
+  } finally {
+    running = false;
+    emit({ event: 'state', state: reason === 'paused' || reason === 'steps' ? 'paused' : t.epoch >= t.config.epochs ? 'finished' : 'idle' });
+  }
+  return { reason, losses };
+}
+
+const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) => Promise<Answers[O]> } = {
+  async init({ backend: choice, threads }) {
+    backend?.destroy();
+    let why = '';
+    backend = await init({ backend: choice, threads, log: (text, reason) => (why = reason, emit({ event: 'status', text })) });
+    const wasm = backend.kind === 'cpu';
+    return { backend: backend.description, kind: wasm ? 'wasm' : 'webgpu', notice: wasm ? `Training on WebAssembly (${why === 'forced' ? 'as asked' : why}).` : null };
+  },
+
+  async 'load-data'({ data: options }) {
+    emit({ event: 'status', text: 'reading Fashion-MNIST…' });
+    const source = options.source;
+    const read = (split: 'train' | 'test') => (source.kind === 'server' ? fetchSplit(new URL('data/', self.location.href).href, split) : splitFromFiles(source.files, split));
+    splits = { train: await read('train'), test: await read('test') };
+    data = null;
+    useData(options, true);
+    emit({ event: 'state', state: 'idle' }); // a new data set drops the model
+    emit({ event: 'status', text: `${splits.train.count} training and ${splits.test.count} test images; training on ${data!.train.count}, testing on ${data!.test.count}` });
+    return images(options);
+  },
+
+  async train({ config, steps }) {
+    const full: TrainConfig = { ...DEFAULTS, ...config };
+    trainer?.dispose();
+    trainer = null;
+    forgetFeatures();
+    const t = trainerFor(full);
+    if (full.init === 'calibrate') t.calibrate();
+    return run(t, steps);
+  },
+
+  async continue({ steps }) {
+    return run(need(trainer, 'nothing to continue: start a run first'), steps);
+  },
+
+  async pause() { control = 'pause'; return null; },
+  async stop() {
+    control = 'stop';
+    if (!running) emit({ event: 'state', state: 'idle' }); // a paused run ends here
+    return null;
+  },
+
+  async evaluate() {
+    return need(trainer, 'no model: train or load a checkpoint first').evaluate();
+  },
+
+  async save() {
+    const t = need(trainer, 'no model to save: train or load a checkpoint first');
+    const bytes = encodeTensorFile(await t.snapshot({ subset: t.train.count }));
+    return { bytes: bytes.buffer as ArrayBuffer, name: `sslgpu-epoch${t.epoch}.wssl` };
+  },
+
+  async restore({ bytes }) {
+    const view = new Uint8Array(bytes);
+    const meta = decodeTensorFile(view, 'the checkpoint').meta as { config: TrainConfig; subset: number };
+    trainer?.dispose();
+    trainer = null;
+    forgetFeatures();
+    useData({ ...need(data, 'no data loaded').options, subset: meta.subset, seed: meta.config.seed });
+    const t = trainerFor(meta.config);
+    t.restore(view, 'the checkpoint');
+    await publishBank(t);
+    emit({ event: 'state', state: t.epoch >= t.config.epochs ? 'finished' : 'paused' });
+    return { epoch: t.epoch, config: t.config };
+  },
+
+  async neighbours({ test, k }) {
+    const t = trainerFor({ ...DEFAULTS, seed: need(data, 'no data loaded').options.seed });
+    if (!features) {
+      const a = t.embed(t.train), b = t.embed(t.test);
+      a.h.dispose();
+      b.h.dispose();
+      features = { train: a.v, test: b.v };
+    }
+    const query = features.test.slice([test, 0], [1, features.test.shape[1]!]);
+    try {
+      const { index, similarity } = await nearest(features.train, query, k);
+      return { test, train: index, similarities: similarity };
+    } finally {
+      query.dispose();
+    }
+  },
+};
+
+// One request at a time, except pause and stop, which must reach a running `train`.
+let queue: Promise<unknown> = Promise.resolve();
+host.onmessage = ({ data: message }) => {
+  const { id, ...request } = message;
+  const handle = () => (handlers[request.op] as (r: Request) => Promise<unknown>)(request as Request);
+  const answer = request.op === 'pause' || request.op === 'stop' ? handle() : (queue = queue.then(handle, handle));
+  answer.then(
+    (value) => host.postMessage({ id, ok: true, value }, transferables(value)),
+    (error: Error) => host.postMessage({ id, ok: false, error: error.message ?? String(error) }),
+  );
+};
+
+function transferables(value: unknown): Transferable[] {
+  if (value && typeof value === 'object' && 'bytes' in value && value.bytes instanceof ArrayBuffer) return [value.bytes];
+  return [];
+}
