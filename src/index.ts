@@ -15,3 +15,13 @@ export { SGD, cosineLr, type SgdOptions } from './optim/sgd.js';
 export { encodeTensorFile, decodeTensorFile, crc32, TensorFileError, type TensorFile, type NamedArray } from './io/tensor-file.js';
 export { saveStateDict, loadStateDict, readTensors } from './io/state.js';
 export { FmnistResNet, fmnistResNetConvShapes, type FmnistResNetOptions } from './models/fmnist-resnet.js';
+
+// The method of METHOD.md, the same in Node and in a page.
+export { Trainer, DEFAULTS, PRESETS, type TrainConfig, type StepListener, type EpochResult } from './method/train.js';
+export { MemoryBank } from './method/memory-bank.js';
+export { knnAccuracy, nearest } from './method/knn.js';
+export { linearProbe } from './method/linear-probe.js';
+export { principalAxes, project2d } from './method/pca.js';
+export { prepareData, toDevice, shuffle, type DeviceImages } from './method/data.js';
+export { parseIdx, pairImages, DataFileError, type LabelledImages } from './data/idx.js';
+export { splitFromFiles, fetchSplit, type NamedBytes } from './data/web-files.js';
