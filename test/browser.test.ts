@@ -7,7 +7,7 @@
 // per cents within two steps. The backends are checked against each other op by op and in
 // test/training.test.ts.)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,20 @@ describe('the demo page in Chromium', () => {
       expect(await page.locator('#notice').textContent()).toContain('WebAssembly');
       await trainsLikeNode(page, await trainInNode('wasm'));
       await page.screenshot({ path: join(artifacts, 'demo-wasm.png'), fullPage: true });
+
+      // the buttons: resume the paused run and pause it again
+      const state = () => page.evaluate(() => document.body.dataset.state);
+      await page.click('#resume');
+      await expect.poll(state).toBe('training');
+      await page.click('#pause');
+      await expect.poll(state).toBe('paused');
+      // retrieval: a test image and its eight nearest training images
+      await page.locator('#gallery .thumb').nth(2).click();
+      await expect.poll(() => page.locator('#neighbours figure').count()).toBe(9);
+      // the IDX files picked from disk
+      await page.setInputFiles('#data-files', readdirSync(DEFAULT_DATA_DIR).map((name) => join(DEFAULT_DATA_DIR, name)));
+      await expect.poll(() => page.locator('#log').textContent(), { timeout: 60_000 }).toContain('using the chosen files');
+      expect(await page.locator('#gallery .thumb').count()).toBeGreaterThan(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
