@@ -178,6 +178,11 @@ export interface MemoryStats {
   /** Allocations kept by the pool for reuse. */
   pooledBuffers: number;
   pooledBytes: number;
+  /**
+   * The most bytes live at once since the backend started or since resetPeak(): tensors and
+   * the kernels' workspaces (which liveBytes leaves out on WebAssembly), not pooled memory.
+   */
+  peakBytes: number;
 }
 
 /** What kind of hardware executes the kernels; the automatic choice prefers hardware. */
@@ -201,6 +206,8 @@ export interface Backend {
   /** Waits for all queued work; throws the first kernel error it saw. */
   sync(): Promise<void>;
   memory(): MemoryStats;
+  /** Starts a new high-water mark of memory().peakBytes from the bytes live now. */
+  resetPeak(): void;
   /** Releases pooled allocations and the device. */
   destroy(): void;
 

@@ -3,6 +3,9 @@
 // linear probe, seconds per epoch) and an SVG plot of kNN accuracy per epoch.
 // `--only` runs some of them (say, in two processes); `report DIR…` merges their results.
 // Each run's final checkpoint lands beside the table, for `eval` to look at again.
+// `npm run experiment -- overhead`: ours, NPID and the dual-branch SimCLR at one setting, one
+// after the other in one process; a markdown table of seconds per epoch, peak device memory
+// and kNN accuracy at equal epochs and at equal wall-clock (METHOD.md §6).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +16,10 @@ import { writeFileAtomic } from './io/node-files.js';
 import { init } from './node.js';
 import { loadData } from './cli/session.js';
 import { ProgressBar } from './cli/progress.js';
+import type { EncoderTrainer } from './method/encoder-trainer.js';
 import { linearProbe } from './method/linear-probe.js';
-import { DEFAULTS, Trainer, type TrainConfig } from './method/train.js';
+import { SIMCLR_DEFAULTS, SimCLRTrainer } from './method/simclr.js';
+import { DEFAULTS, PRESETS, Trainer, type TrainConfig } from './method/train.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,14 +27,17 @@ const { values, positionals } = parseArgs({
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     subset: { type: 'string', default: '10000' },
     epochs: { type: 'string', default: String(DEFAULTS.epochs) },
-    out: { type: 'string', default: 'runs/ablation' },
+    batch: { type: 'string', default: String(DEFAULTS.batch) },
+    out: { type: 'string' },
     only: { type: 'string' },
     threads: { type: 'string' },
   },
 });
-if (positionals[0] !== 'ablation' && positionals[0] !== 'report') {
-  console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--out DIR] [--only name,name] [--threads N]\n'
-    + 'npm run experiment -- report DIR... [--out DIR]   (merges the results.json of several ablation runs)');
+const command = positionals[0];
+if (command !== 'ablation' && command !== 'report' && command !== 'overhead') {
+  console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--batch N] [--out DIR] [--only name,name] [--threads N]\n'
+    + 'npm run experiment -- report DIR... [--out DIR]   (merges the results.json of several ablation runs)\n'
+    + 'npm run experiment -- overhead [--subset N] [--epochs N] [--batch N] [--out DIR] [--threads N]   (ours, NPID and SimCLR)');
   process.exit(positionals.length ? 1 : 0);
 }
 
@@ -43,44 +51,155 @@ const RUNS: { name: string; config: Partial<TrainConfig> }[] = [
 
 interface RunResult { name: string; knn: number[]; probe: number; secondsPerEpoch: number }
 
-const out = values.out!;
+const out = values.out ?? (command === 'overhead' ? 'runs/overhead' : 'runs/ablation');
 mkdirSync(out, { recursive: true });
-if (positionals[0] === 'report') {
+if (command === 'report') {
   const merged = positionals.slice(1).flatMap((dir) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: RunResult[] }).results);
   merged.sort((a, b) => RUNS.findIndex((r) => r.name === a.name) - RUNS.findIndex((r) => r.name === b.name));
   report(merged, Math.max(...merged.map((r) => r.knn.length)));
   process.exit(0);
 }
-const epochs = Number(values.epochs);
+const epochs = Number(values.epochs), batch = Number(values.batch);
 const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
 const { train, test } = loadData(values.data!, Number(values.subset), backend, DEFAULTS.seed);
-const only = values.only?.split(',');
-const results: RunResult[] = [];
-for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
-  const trainer = new Trainer({ ...DEFAULTS, ...run.config, epochs }, backend, train, test);
-  if (trainer.config.init === 'calibrate') trainer.calibrate();
-  const knn: number[] = [];
-  let seconds = 0;
-  for (let e = 0; e < epochs; e++) {
-    const bar = new ProgressBar(`${run.name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
-    const epoch = await trainer.trainEpoch((done) => bar.update(done, Math.min(done * trainer.config.batch, train.count)));
-    bar.finish();
-    seconds += epoch.seconds;
-    knn.push((await trainer.evaluate({ h: false })).knnV);
-    console.log(`${run.name}: epoch ${e + 1}, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
+if (command === 'overhead') await overhead();
+else await ablation();
+backend.destroy();
+
+async function ablation(): Promise<void> {
+  const only = values.only?.split(',');
+  const results: RunResult[] = [];
+  for (const run of RUNS.filter((r) => !only || only.includes(r.name))) {
+    const trainer = new Trainer({ ...DEFAULTS, ...run.config, epochs, batch }, backend, train, test);
+    if (trainer.config.init === 'calibrate') trainer.calibrate();
+    const knn: number[] = [];
+    let seconds = 0;
+    for (let e = 0; e < epochs; e++) {
+      const bar = new ProgressBar(`${run.name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
+      const epoch = await trainer.trainEpoch((done) => bar.update(done, Math.min(done * trainer.config.batch, train.count)));
+      bar.finish();
+      seconds += epoch.seconds;
+      knn.push((await trainer.evaluate({ h: false })).knnV);
+      console.log(`${run.name}: epoch ${e + 1}, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
+    }
+    const a = trainer.embed(train), b = trainer.embed(test);
+    const probe = await linearProbe(a.h, train.labels, b.h, test.labels);
+    for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
+    // each run's final state, for `npm start -- eval knn|linear --checkpoint DIR/<run>.wssl`
+    writeFileAtomic(join(out, `${slug(run.name)}.wssl`), encodeTensorFile(await trainer.snapshot({ subset: train.count })));
+    trainer.dispose();
+    results.push({ name: run.name, knn, probe, secondsPerEpoch: seconds / epochs });
+    writeFileSync(join(out, 'results.json'), JSON.stringify({ subset: train.count, epochs, config: { ...DEFAULTS, batch }, backend: backend.description, results }, null, 2) + '\n');
   }
-  const a = trainer.embed(train), b = trainer.embed(test);
-  const probe = await linearProbe(a.h, train.labels, b.h, test.labels);
-  for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
-  // each run's final state, for `npm start -- eval knn|linear --checkpoint DIR/<run>.wssl`
-  writeFileAtomic(join(out, `${slug(run.name)}.wssl`), encodeTensorFile(await trainer.snapshot({ subset: train.count })));
-  trainer.dispose();
-  results.push({ name: run.name, knn, probe, secondsPerEpoch: seconds / epochs });
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ subset: train.count, epochs, config: DEFAULTS, backend: backend.description, results }, null, 2) + '\n');
+  report(results, epochs);
 }
 
-report(results, epochs);
-backend.destroy();
+interface OverheadResult {
+  name: string;
+  /** Training seconds of each epoch (kNN evaluation excluded). */
+  epochSeconds: number[];
+  /** Seconds spent before the first step: ours' feature-calibrate pass. */
+  setupSeconds: number;
+  /** The median of epochSeconds. */
+  secondsPerEpoch: number;
+  /** The most bytes live on the device at once during the training epochs (backend.memory().peakBytes). */
+  peakBytes: number;
+  /** The same during the pass before the first step (0: none). */
+  setupPeakBytes: number;
+  /** kNN top-1 on v after each epoch. */
+  knn: number[];
+}
+
+/**
+ * Ours, NPID and SimCLR at the same setting (subset, epochs, batch, backbone, seed), one after
+ * the other: training time, peak device memory and kNN after every epoch.
+ */
+async function overhead(): Promise<void> {
+  const methods: { name: string; make: () => EncoderTrainer }[] = [
+    { name: 'ours', make: () => new Trainer({ ...DEFAULTS, epochs, batch }, backend, train, test) },
+    { name: 'NPID', make: () => new Trainer({ ...DEFAULTS, ...PRESETS.npid, epochs, batch }, backend, train, test) },
+    { name: 'SimCLR', make: () => new SimCLRTrainer({ ...SIMCLR_DEFAULTS, epochs, batch }, backend, train, test) },
+  ];
+  /** Runs `work` and the device work it queued: its result, seconds, and the peak memory meanwhile. */
+  const measured = async <T>(work: () => T | Promise<T>): Promise<{ result: T; seconds: number; peakBytes: number }> => {
+    backend.resetPeak();
+    const start = performance.now();
+    const result = await work();
+    await backend.sync();
+    return { result, seconds: (performance.now() - start) / 1000, peakBytes: backend.memory().peakBytes };
+  };
+  const dataBytes = backend.memory().liveBytes;
+  const results: OverheadResult[] = [];
+  for (const method of methods) {
+    const trainer = method.make();
+    const setup = trainer instanceof Trainer && trainer.config.init === 'calibrate' ? await measured(() => trainer.calibrate()) : null;
+    const epochSeconds: number[] = [], knn: number[] = [];
+    let peakBytes = 0;
+    for (let e = 0; e < epochs; e++) {
+      const bar = new ProgressBar(`${method.name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
+      const epoch = await measured(() => trainer.trainEpoch((done) => bar.update(done, Math.min(done * batch, train.count))));
+      bar.finish();
+      epochSeconds.push(epoch.result.seconds);
+      peakBytes = Math.max(peakBytes, epoch.peakBytes);
+      knn.push((await trainer.evaluate({ h: false })).knnV);
+      console.log(`${method.name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(epoch.peakBytes)} MiB, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
+    }
+    trainer.dispose();
+    results.push({
+      name: method.name, epochSeconds, setupSeconds: setup?.seconds ?? 0, secondsPerEpoch: median(epochSeconds),
+      peakBytes, setupPeakBytes: setup?.peakBytes ?? 0, knn,
+    });
+    writeFileSync(join(out, 'results.json'), JSON.stringify({
+      subset: train.count, testImages: test.count, epochs, batch, width: DEFAULTS.width, seed: DEFAULTS.seed,
+      backend: backend.description, dataBytes, results,
+    }, null, 2) + '\n');
+  }
+  overheadReport(results, dataBytes);
+}
+
+/** The overhead table, with its caption, as markdown in overhead.md. */
+function overheadReport(results: OverheadResult[], dataBytes: number): void {
+  const ours = results.find((r) => r.name === 'ours')!, simclr = results.find((r) => r.name === 'SimCLR')!;
+  const elapsed = (r: OverheadResult) => r.epochSeconds.map((_, e) => r.setupSeconds + r.epochSeconds.slice(0, e + 1).reduce((a, b) => a + b, 0));
+  const budget = elapsed(ours).at(-1)!;
+  const pct = (x: number) => (100 * x).toFixed(1);
+  const rows = results.map((r) => {
+    const done = elapsed(r).filter((t) => t <= budget).length; // elapsed times only grow
+    const atBudget = done > 0 ? `${pct(r.knn[done - 1]!)} (${done})` : `— (0)`;
+    return `| ${r.name} | ${r.secondsPerEpoch.toFixed(1)} | ${mib(r.peakBytes)} | ${pct(r.knn.at(-1)!)} | ${atBudget} |`;
+  });
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const table = [
+    `| method | s / epoch | peak memory (MiB) | kNN after ${epochs} epochs | kNN at ours' wall-clock (epochs done) |`,
+    '|---|---|---|---|---|',
+    ...rows,
+    `| ours / SimCLR | ${ratio(ours.secondsPerEpoch, simclr.secondsPerEpoch)} | ${ratio(ours.peakBytes, simclr.peakBytes)} | | |`,
+  ].join('\n');
+  const caption = `Fashion-MNIST, the first ${train.count} training images after the seeded shuffle, batch ${batch}, ${epochs} epochs, `
+    + `fmnist-resnet width ${DEFAULTS.width}, SGD lr ${DEFAULTS.lr} (cosine), seed ${DEFAULTS.seed}, on ${backend.description}; `
+    + 'ours and NPID as in the ablation, SimCLR with two views per image, NT-Xent at τ 0.5 and a one-hidden-layer MLP head. '
+    + '*s / epoch*: the median over the epochs of the training time (the kNN evaluation after each epoch excluded). '
+    + '*Peak memory*: the most bytes live on the device at once during the training epochs, counting everything there: '
+    + `the images (${mib(dataBytes)} MiB, the same for all), weights, velocities, bank, activations and gradients, kernel workspaces. `
+    + `Not in it: ours' calibration pass before the first step (${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients `
+    + 'over blocks of 500 images, as the kNN evaluation after each epoch, excluded for every method). '
+    + `*kNN*: weighted kNN top-1 on v (k 200) over the ${test.count} test images, the training images as the bank. `
+    + `*At ours' wall-clock*: the kNN after the last epoch each method finished within ours' total training time, ${budget.toFixed(1)} s `
+    + '(calibration included, evaluation excluded); in brackets the epochs it finished by then. Every run follows the cosine schedule of '
+    + `all ${epochs} epochs, so one cut short is not a run scheduled for that time; NPID, if faster, is not run past ${epochs} epochs.`;
+  writeFileSync(join(out, 'overhead.md'), `${table}\n\n${caption}\n`);
+  console.log(`\n${table}\n\n${caption}\n\n${join(out, 'overhead.md')}, ${join(out, 'results.json')}`);
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
 
 function report(results: RunResult[], epochs: number): void {
   const marks = [1, 5, 10, 15].filter((e) => e <= epochs);

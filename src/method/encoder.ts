@@ -8,9 +8,15 @@ import { l2Normalize } from '../ops/normalization.js';
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * The projection head: 'mlp' is the method's (Linear·BN·ReLU twice, then Linear, METHOD.md);
+ * 'mlp2' SimCLR's, one hidden layer (Linear·BN·ReLU·Linear); 'linear' one Linear.
+ */
+export type HeadKind = 'mlp' | 'mlp2' | 'linear';
+
 export interface EncoderOptions {
   width: number;
-  head: 'mlp' | 'linear';
+  head: HeadKind;
   /** Hidden size of the MLP head (METHOD.md: 512 for the small backbones). */
   hidden: number;
   /** Size of v. */
@@ -19,15 +25,16 @@ export interface EncoderOptions {
   generator?: Generator;
 }
 
-/** Linear·BN·ReLU twice, then Linear (the reference code's head); or one Linear. */
+/** `features` → d through the hidden layers of `o.head`, each Linear·BN·ReLU, then a Linear. */
 function projectionHead(features: number, o: EncoderOptions): Sequential {
   const init = { backend: o.backend, generator: o.generator };
-  if (o.head === 'linear') return new Sequential(new Linear(features, o.dim, init));
-  return new Sequential(
-    new Linear(features, o.hidden, init), new BatchNorm(o.hidden, { backend: o.backend }), new ReLU(),
-    new Linear(o.hidden, o.hidden, init), new BatchNorm(o.hidden, { backend: o.backend }), new ReLU(),
-    new Linear(o.hidden, o.dim, init),
-  );
+  const layers: Module[] = [];
+  let inputs = features;
+  for (let i = 0; i < { linear: 0, mlp2: 1, mlp: 2 }[o.head]; i++) {
+    layers.push(new Linear(inputs, o.hidden, init), new BatchNorm(o.hidden, { backend: o.backend }), new ReLU());
+    inputs = o.hidden;
+  }
+  return new Sequential(...layers, new Linear(inputs, o.dim, init));
 }
 
 export class Encoder extends Module {

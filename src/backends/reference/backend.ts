@@ -30,6 +30,8 @@ export class ReferenceBackend implements Backend {
   readonly description: string;
   readonly precision: 'f32' | 'f64';
   private live = new Set<ReferenceStorage>();
+  private liveBytes = 0;
+  private peakBytes = 0;
 
   constructor(options: ReferenceOptions = {}) {
     this.precision = options.precision ?? 'f32';
@@ -43,11 +45,13 @@ export class ReferenceBackend implements Backend {
       : this.precision === 'f64' ? new Float64Array(size) : new Float32Array(size);
     const storage = new ReferenceStorage(dtype, size, array);
     this.live.add(storage);
+    this.liveBytes += array.byteLength;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     return storage;
   }
 
   free(storage: Storage): void {
-    this.live.delete(storage as ReferenceStorage);
+    if (this.live.delete(storage as ReferenceStorage)) this.liveBytes -= data(storage).byteLength;
   }
 
   write(storage: Storage, values: AnyTypedArray): void {
@@ -62,13 +66,16 @@ export class ReferenceBackend implements Backend {
   async sync(): Promise<void> {}
 
   memory(): MemoryStats {
-    let liveBytes = 0;
-    for (const storage of this.live) liveBytes += storage.data.byteLength;
-    return { liveBuffers: this.live.size, liveBytes, pooledBuffers: 0, pooledBytes: 0 };
+    return { liveBuffers: this.live.size, liveBytes: this.liveBytes, pooledBuffers: 0, pooledBytes: 0, peakBytes: this.peakBytes };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 
   destroy(): void {
     this.live.clear();
+    this.liveBytes = this.peakBytes = 0;
   }
 
   fill(out: Storage, value: number): void {

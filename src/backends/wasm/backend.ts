@@ -166,6 +166,10 @@ export class WasmBackend implements Backend {
     return this.heap.stats();
   }
 
+  resetPeak(): void {
+    this.heap.resetPeak();
+  }
+
   destroy(): void {
     this.pool?.destroy();
   }

@@ -12,7 +12,8 @@ export class WasmHeap {
   private top: number;
   private free = new Map<number, number[]>();
   private live = new Map<number, number>(); // address → class size
-  private liveBytes = 0;
+  private liveBytes = 0; // scratch included
+  private peakBytes = 0;
   private scratch = new Set<number>(); // live blocks the backend keeps for itself
   private scratchBytes = 0;
   private pooledBytes = 0;
@@ -39,6 +40,7 @@ export class WasmHeap {
     }
     this.live.set(address, size);
     this.liveBytes += size;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     if (scratch) {
       this.scratch.add(address);
       this.scratchBytes += size;
@@ -70,6 +72,11 @@ export class WasmHeap {
     return {
       liveBuffers: this.live.size - this.scratch.size, liveBytes: this.liveBytes - this.scratchBytes,
       pooledBuffers: this.pooledCount + this.scratch.size, pooledBytes: this.pooledBytes + this.scratchBytes,
+      peakBytes: this.peakBytes,
     };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 }

@@ -80,6 +80,10 @@ export class WebGpuBackend implements Backend {
     return this.runtime.pool.stats();
   }
 
+  resetPeak(): void {
+    this.runtime.pool.resetPeak();
+  }
+
   destroy(): void {
     this.runtime.destroy();
     this.runtime.device.destroy();

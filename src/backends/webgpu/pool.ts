@@ -10,6 +10,7 @@ export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   private live = new Map<GPUBuffer, number>();
   private liveBytes = 0;
+  private peakBytes = 0;
   private pooledBytes = 0;
   private pooledCount = 0;
 
@@ -28,6 +29,7 @@ export class BufferPool {
     }
     this.live.set(buffer, size);
     this.liveBytes += size;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     return buffer;
   }
 
@@ -52,7 +54,11 @@ export class BufferPool {
   }
 
   stats(): MemoryStats {
-    return { liveBuffers: this.live.size, liveBytes: this.liveBytes, pooledBuffers: this.pooledCount, pooledBytes: this.pooledBytes };
+    return { liveBuffers: this.live.size, liveBytes: this.liveBytes, pooledBuffers: this.pooledCount, pooledBytes: this.pooledBytes, peakBytes: this.peakBytes };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 
   destroy(): void {

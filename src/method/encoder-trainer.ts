@@ -1,0 +1,230 @@
+// What every self-supervised trainer here shares, whatever its loss: the encoder and its SGD
+// with the cosine schedule, the seeded augmentations, the epoch loop (pausable, resumable),
+// kNN evaluation and checkpoints. A subclass supplies one training step (`trainStep`): the
+// method's (Trainer, src/method/train.ts) or SimCLR's (src/method/simclr.ts).
+
+import type { Backend } from '../backend.js';
+import { noGrad } from '../autograd/tape.js';
+import { decodeTensorFile, type TensorFile } from '../io/tensor-file.js';
+import { readTensors } from '../io/state.js';
+import * as ops from '../ops/index.js';
+import { SGD, cosineLr } from '../optim/sgd.js';
+import { Generator } from '../random.js';
+import { keep, scope } from '../scope.js';
+import type { Tensor } from '../tensor.js';
+import { shuffle, type DeviceImages } from './data.js';
+import { Encoder, type HeadKind } from './encoder.js';
+import { knnAccuracy } from './knn.js';
+
+/** The settings every trainer has: optimisation, encoder, seed and logging. */
+export interface EncoderTrainConfig {
+  epochs: number;
+  batch: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  width: number;
+  head: HeadKind;
+  hidden: number;
+  dim: number;
+  seed: number;
+  /** Steps between logged losses (each one reads a scalar back). */
+  logEvery: number;
+}
+
+/**
+ * Hears each step: steps done in the epoch, steps in it, and the loss when one was read
+ * back. Returning false (or a promise of false) pauses the epoch after that step; the next
+ * trainEpoch call continues it. A promise is awaited, which lets a worker take messages.
+ */
+export type StepListener = (done: number, total: number, loss: number | null) => void | boolean | Promise<void | boolean>;
+
+export interface EpochResult {
+  /** Mean of the losses read back in the epoch. */
+  loss: number;
+  seconds: number;
+  /** False when the listener paused the epoch before its end. */
+  complete: boolean;
+}
+
+/** Images per forward pass when embedding a whole set (calibration, evaluation). */
+export const EVAL_BLOCK = 500;
+
+/** Steps done in the current epoch, and its loss sum, count and seconds so far (a paused epoch). */
+interface EpochProgress {
+  step: number;
+  lossSum: number;
+  lossCount: number;
+  seconds: number;
+}
+
+const NO_PARTIAL: EpochProgress = { step: 0, lossSum: 0, lossCount: 0, seconds: 0 };
+
+export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrainConfig> {
+  readonly encoder: Encoder;
+  readonly optimizer: SGD;
+  /** Draws the augmentations; its state travels in checkpoints. */
+  generator: Generator;
+  /** Epochs completed. */
+  epoch = 0;
+  private partial: EpochProgress = { ...NO_PARTIAL };
+
+  /** `init` draws the initial weights (a subclass may draw more from it after them). */
+  constructor(readonly config: C, readonly backend: Backend, readonly train: DeviceImages, readonly test: DeviceImages, init: Generator) {
+    this.encoder = new Encoder({ ...config, backend, generator: init });
+    this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
+    this.generator = new Generator(config.seed + 1);
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.train.count / this.config.batch);
+  }
+
+  /**
+   * One step on the images `index` of the training set (`idx`: the same on the device), the
+   * `step`-th of the run: forward, loss, `applyGradients`. Runs inside a scope; returns the
+   * loss, a scalar.
+   */
+  protected abstract trainStep(index: Int32Array, idx: Tensor, step: number): Tensor;
+
+  /** The training images `idx`, one random augmentation each from the trainer's generator. */
+  protected augment(idx: Tensor): Tensor {
+    return ops.augment(this.train.images, idx, this.train.height, this.train.width, { generator: this.generator });
+  }
+
+  /** Fresh gradients from `backward`, then one SGD step. */
+  protected applyGradients(backward: () => void): void {
+    this.optimizer.zeroGrad();
+    backward();
+    this.optimizer.step();
+  }
+
+  /** Images [start, start + count) of a set, unaugmented (normalised only). */
+  protected plainBatch(set: DeviceImages, start: number, count: number): Tensor {
+    const index = ops.tensor(Int32Array.from({ length: count }, (_, i) => start + i), [count], { backend: this.backend });
+    return ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false });
+  }
+
+  /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
+  async trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
+    const { batch, logEvery } = this.config;
+    const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
+    const total = this.config.epochs * this.stepsPerEpoch;
+    const start = performance.now();
+    const partial = this.partial;
+    const elapsed = () => partial.seconds + (performance.now() - start) / 1000;
+    this.encoder.train();
+    while (partial.step < this.stepsPerEpoch) {
+      const s = partial.step;
+      const step = this.epoch * this.stepsPerEpoch + s;
+      this.optimizer.lr = cosineLr(this.config.lr, step, total);
+      const index = order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count));
+      const loss = scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
+      let value: number | null = null;
+      if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
+        value = await loss.item();
+        partial.lossSum += value;
+        partial.lossCount++;
+      }
+      loss.dispose();
+      partial.step++;
+      if ((await onStep(s + 1, this.stepsPerEpoch, value)) === false && partial.step < this.stepsPerEpoch) {
+        await this.backend.sync();
+        partial.seconds = elapsed();
+        return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: partial.seconds, complete: false };
+      }
+    }
+    this.optimizer.zeroGrad();
+    await this.backend.sync();
+    this.epoch++;
+    this.partial = { ...NO_PARTIAL };
+    return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: elapsed(), complete: true };
+  }
+
+  /** Unaugmented v and normalised h of every image of a set (eval-mode BatchNorm). */
+  embed(set: DeviceImages): { v: Tensor; h: Tensor } {
+    this.encoder.eval();
+    return noGrad(() => scope(() => {
+      const vs: Tensor[] = [], hs: Tensor[] = [];
+      for (let start = 0; start < set.count; start += EVAL_BLOCK) {
+        scope(() => {
+          const h = this.encoder.features(this.plainBatch(set, start, Math.min(EVAL_BLOCK, set.count - start)));
+          vs.push(keep(ops.l2Normalize(this.encoder.head.forward(h), 1)));
+          hs.push(keep(ops.l2Normalize(h, 1)));
+        });
+      }
+      const result = { v: ops.concat(vs, 0), h: ops.concat(hs, 0) };
+      for (const t of [...vs, ...hs]) t.dispose();
+      return result;
+    }));
+  }
+
+  /** Weighted kNN top-1 on the test split, with the training set as the bank, on v and on h. */
+  async evaluate(options: { h?: boolean } = {}): Promise<{ knnV: number; knnH: number }> {
+    const train = this.embed(this.train), test = this.embed(this.test);
+    try {
+      return {
+        knnV: await knnAccuracy(train.v, this.train.labels, test.v, this.test.labels),
+        knnH: options.h === false ? NaN : await knnAccuracy(train.h, this.train.labels, test.h, this.test.labels),
+      };
+    } finally {
+      for (const t of [train.v, train.h, test.v, test.h]) t.dispose();
+    }
+  }
+
+  /** The subclass's own tensors in checkpoints (the memory bank), after the encoder's and the velocities. */
+  protected stateTensors(): [string, Tensor][] {
+    return [];
+  }
+
+  /** Restores what stateTensors() saved; `load` makes a tensor of a saved one, which the caller disposes. */
+  protected restoreState(_load: (name: string) => Tensor): void {}
+
+  /** Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch, config. */
+  async snapshot(extra: Record<string, unknown> = {}): Promise<TensorFile> {
+    const named: [string, Tensor][] = [...this.encoder.stateDict()];
+    this.optimizer.velocities.forEach((v, i) => { if (v) named.push([`optimizer.velocity.${i}`, v]); });
+    named.push(...this.stateTensors());
+    return {
+      meta: { ...extra, config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() },
+      tensors: await readTensors(named),
+    };
+  }
+
+  /** Restores a snapshot made with the same configuration. */
+  restore(bytes: Uint8Array, source: string): void {
+    const file = decodeTensorFile(bytes, source);
+    const meta = file.meta as { config: C; epoch: number; partial?: EpochProgress; generator: { seed: number; counter: number } };
+    for (const key of Object.keys(this.config) as (keyof C & string)[]) {
+      if (key !== 'epochs' && key !== 'logEvery' && meta.config[key] !== this.config[key]) {
+        throw new Error(`${source}: was trained with ${key} = ${meta.config[key]}, this run has ${this.config[key]}`);
+      }
+    }
+    const byName = new Map(file.tensors.map((t) => [t.name, t]));
+    const load = (name: string) => {
+      const t = byName.get(name);
+      if (!t) throw new Error(`${source}: no tensor ${name}`);
+      return ops.tensor(t.data, t.shape, { dtype: t.dtype, backend: this.backend });
+    };
+    const state = new Map([...this.encoder.stateDict().keys()].map((name) => [name, load(name)] as [string, Tensor]));
+    try {
+      this.encoder.loadStateDict(state);
+    } finally {
+      for (const t of state.values()) t.dispose();
+    }
+    this.optimizer.params.forEach((_, i) => {
+      if (!byName.has(`optimizer.velocity.${i}`)) return;
+      this.optimizer.velocities[i]?.dispose();
+      this.optimizer.velocities[i] = keep(load(`optimizer.velocity.${i}`));
+    });
+    this.restoreState(load);
+    this.generator = Generator.fromState(meta.generator);
+    this.epoch = meta.epoch;
+    this.partial = { ...NO_PARTIAL, ...meta.partial };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.encoder.dispose();
+  }
+}

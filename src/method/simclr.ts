@@ -1,0 +1,67 @@
+// The dual-branch baseline of METHOD.md §6: SimCLR (Chen et al. 2020). Two random
+// augmentations of every image of the batch go through the encoder together, and the NT-Xent
+// loss asks each view to pick its partner out of the other 2B − 1 views. Same encoder
+// backbone, optimiser, schedule, data and evaluation as the method (EncoderTrainer), so what
+// differs between the two is what the method saves: the second view and its activations.
+
+import type { Backend } from '../backend.js';
+import * as ops from '../ops/index.js';
+import { Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import type { DeviceImages } from './data.js';
+import { EncoderTrainer, type EncoderTrainConfig } from './encoder-trainer.js';
+import { DEFAULTS } from './train.js';
+
+export interface SimCLRConfig extends EncoderTrainConfig {
+  /** NT-Xent's temperature. */
+  tau: number;
+}
+
+/**
+ * SimCLR at the method's setting (backbone, batch, SGD, schedule, seed), with SimCLR's own
+ * projection head, one hidden layer (Linear·BN·ReLU·Linear, hidden 512, d 128), and τ 0.5.
+ */
+export const SIMCLR_DEFAULTS: SimCLRConfig = {
+  epochs: DEFAULTS.epochs, batch: DEFAULTS.batch, lr: DEFAULTS.lr, momentum: DEFAULTS.momentum, weightDecay: DEFAULTS.weightDecay,
+  width: DEFAULTS.width, head: 'mlp2', hidden: DEFAULTS.hidden, dim: DEFAULTS.dim, seed: DEFAULTS.seed, logEvery: DEFAULTS.logEvery,
+  tau: 0.5,
+};
+
+/** Added to each view's similarity to itself: far below any other logit, so exp() of it is 0. */
+const SELF_MASK = -1e9;
+
+/**
+ * NT-Xent over 2B views z [2B, d] with unit rows, view 1 of image b at row b and view 2 at
+ * row B + b: with s = z zᵀ / τ and row i's own entry left out, the mean over the rows of
+ * −log softmax(s_i)[i + B mod 2B]. Built from differentiable ops.
+ */
+export function ntXent(z: Tensor, tau: number): Tensor {
+  const [rows] = z.shape as [number, number];
+  if (z.rank !== 2 || rows % 2 !== 0 || rows === 0) throw new Error(`ntXent: expected [2B, d], two views of each image, got [${z.shape.join(', ')}]`);
+  const half = rows / 2;
+  const options = { backend: z.backend };
+  const diagonal = new Float32Array(rows * rows);
+  for (let i = 0; i < rows; i++) diagonal[i * (rows + 1)] = SELF_MASK;
+  const mask = ops.tensor(diagonal, [rows, rows], options);
+  const partner = ops.tensor(Int32Array.from({ length: rows }, (_, i) => (i + half) % rows), [rows], options);
+  const logits = z.matmul(z, { transB: true }).mul(1 / tau).add(mask);
+  return ops.crossEntropy(logits, partner).mean();
+}
+
+/** SimCLR: two views of each image, one forward of the 2B views, NT-Xent, backward, SGD. */
+export class SimCLRTrainer extends EncoderTrainer<SimCLRConfig> {
+  constructor(config: SimCLRConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
+    super(config, backend, train, test, new Generator(config.seed));
+  }
+
+  protected trainStep(index: Int32Array): Tensor {
+    // the batch twice over: augment() draws every row's crop and flip independently
+    const twice = new Int32Array(2 * index.length);
+    twice.set(index);
+    twice.set(index, index.length);
+    const views = this.augment(ops.tensor(twice, [twice.length], { backend: this.backend }));
+    const loss = ntXent(this.encoder.forward(views), this.config.tau);
+    this.applyGradients(() => loss.backward());
+    return loss;
+  }
+}
