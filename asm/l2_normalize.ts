@@ -1,5 +1,6 @@
 // L2 normalisation along an axis viewed as [outer, length, inner] (the twin of
-// shaders/l2_normalize.wgsl): out = x / max(||x||, eps). Parallel by line.
+// shaders/l2_normalize.wgsl): out = x / max(||x||, eps). Parallel by line; contiguous
+// lines (inner = 1: rows, the common case) four elements at a time.
 import { at, shareStart } from './common';
 
 @inline function lineAt(length: i32, inner: i32, line: i32, j: i32): i32 {
@@ -7,6 +8,10 @@ import { at, shareStart } from './common';
 }
 
 export function l2Normalize(x: usize, out: usize, outer: i32, length: i32, inner: i32, eps: f32, part: i32, parts: i32): void {
+  if (inner == 1) {
+    l2NormalizeRows(x, out, outer, length, eps, part, parts);
+    return;
+  }
   const lines = outer * inner;
   for (let line = shareStart(lines, part, parts); line < shareStart(lines, part + 1, parts); line++) {
     let squares: f64 = 0;
@@ -38,5 +43,28 @@ export function l2NormalizeBackward(x: usize, gy: usize, gx: usize, outer: i32, 
       const v = <f64>load<f32>(at(x, i));
       store<f32>(at(gx, i), <f32>(norm > eps ? (g - v * dot / squares) / norm : g / eps));
     }
+  }
+}
+
+/** l2Normalize of contiguous rows: squares summed in f64 pairs, each row divided by its norm. */
+function l2NormalizeRows(x: usize, out: usize, rows: i32, length: i32, eps: f32, part: i32, parts: i32): void {
+  for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
+    const row = at(x, r * length), target = at(out, r * length);
+    let low = f64x2.splat(0), high = f64x2.splat(0);
+    let j = 0;
+    for (; j + 4 <= length; j += 4) {
+      const v = v128.load(at(row, j));
+      const a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+      low = f64x2.add(low, f64x2.mul(a, a));
+      high = f64x2.add(high, f64x2.mul(b, b));
+    }
+    const pairs = f64x2.add(low, high);
+    let squares = f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1);
+    for (; j < length; j++) { const v = <f64>load<f32>(at(row, j)); squares += v * v; }
+    const norm = Mathf.max(<f32>Math.sqrt(squares), eps);
+    const norm4 = f32x4.splat(norm);
+    j = 0;
+    for (; j + 4 <= length; j += 4) v128.store(at(target, j), f32x4.div(v128.load(at(row, j)), norm4));
+    for (; j < length; j++) store<f32>(at(target, j), load<f32>(at(row, j)) / norm);
   }
 }

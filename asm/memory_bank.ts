@@ -1,20 +1,38 @@
 // The memory-bank softmaxes of METHOD.md §3 over a chunk of bank columns (the twin of
 // shaders/memory_bank.wgsl): row statistics merged online across chunks, then the gradient
-// with respect to the similarities. Parallel by batch row.
-import { at, shareStart } from './common';
+// with respect to the similarities. Parallel by batch row; four columns at a time with a
+// vector exp (the B×N exponentials are most of these kernels' work).
+import { at, exp4, lanesSum, shareStart } from './common';
 
 export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32, part: i32, parts: i32): void {
+  const invTau: f32 = 1 / tau;
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const row = at(s, r * cols);
-    let chunkMax: f32 = -3.4028234663852886e38;
-    for (let j = 0; j < cols; j++) chunkMax = Mathf.max(chunkMax, load<f32>(at(row, j)));
-    let zTau: f32 = 0, zOne: f32 = 0, zHalf: f32 = 0, weighted: f32 = 0;
-    for (let j = 0; j < cols; j++) {
+    let wide = f32x4.splat(-3.4028234663852886e38);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) wide = f32x4.max(wide, v128.load(at(row, j)));
+    let chunkMax = Mathf.max(Mathf.max(f32x4.extract_lane(wide, 0), f32x4.extract_lane(wide, 1)), Mathf.max(f32x4.extract_lane(wide, 2), f32x4.extract_lane(wide, 3)));
+    for (; j < cols; j++) chunkMax = Mathf.max(chunkMax, load<f32>(at(row, j)));
+    // e^{(s−M)/2} = √e^{s−M}: one exponential fewer per column
+    const max4 = f32x4.splat(chunkMax), invTau4 = f32x4.splat(invTau);
+    let zTau4 = f32x4.splat(0), zOne4 = f32x4.splat(0), zHalf4 = f32x4.splat(0), weighted4 = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const v = v128.load(at(row, j));
+      const d = f32x4.sub(v, max4);
+      const e = exp4(d);
+      zTau4 = f32x4.add(zTau4, exp4(f32x4.mul(d, invTau4)));
+      zOne4 = f32x4.add(zOne4, e);
+      zHalf4 = f32x4.add(zHalf4, f32x4.sqrt(e));
+      weighted4 = f32x4.add(weighted4, f32x4.mul(e, v));
+    }
+    let zTau = lanesSum(zTau4), zOne = lanesSum(zOne4), zHalf = lanesSum(zHalf4), weighted = lanesSum(weighted4);
+    for (; j < cols; j++) {
       const v = load<f32>(at(row, j));
       const e = Mathf.exp(v - chunkMax);
-      zTau += Mathf.exp((v - chunkMax) / tau);
+      zTau += Mathf.exp((v - chunkMax) * invTau);
       zOne += e;
-      zHalf += Mathf.exp((v - chunkMax) * 0.5);
+      zHalf += Mathf.sqrt(e);
       weighted += e * v;
     }
     const st = at(stats, r * 8);
@@ -22,10 +40,10 @@ export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32
     const newMax = Mathf.max(oldMax, chunkMax);
     const keep = oldMax - newMax, add = chunkMax - newMax;
     store<f32>(st, newMax);
-    store<f32>(st, load<f32>(st, 4) * Mathf.exp(keep / tau) + zTau * Mathf.exp(add / tau), 4);
-    store<f32>(st, load<f32>(st, 8) * Mathf.exp(keep) + zOne * Mathf.exp(add), 8);
-    store<f32>(st, load<f32>(st, 12) * Mathf.exp(keep * 0.5) + zHalf * Mathf.exp(add * 0.5), 12);
-    store<f32>(st, load<f32>(st, 16) * Mathf.exp(keep) + weighted * Mathf.exp(add), 16);
+    store<f32>(st, load<f32>(st, 4) * Mathf.exp(keep * invTau) + <f32>zTau * Mathf.exp(add * invTau), 4);
+    store<f32>(st, load<f32>(st, 8) * Mathf.exp(keep) + <f32>zOne * Mathf.exp(add), 8);
+    store<f32>(st, load<f32>(st, 12) * Mathf.exp(keep * 0.5) + <f32>zHalf * Mathf.exp(add * 0.5), 12);
+    store<f32>(st, load<f32>(st, 16) * Mathf.exp(keep) + <f32>weighted * Mathf.exp(add), 16);
   }
 }
 
@@ -34,21 +52,37 @@ export function bankGrad(
   part: i32, parts: i32,
 ): void {
   const batch = <f32>rows;
+  const invTau: f32 = 1 / tau, ceScale: f32 = 1 / (batch * tau), klScale: f32 = lambda / (2 * batch);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const st = at(stats, r * 8);
     const m = load<f32>(st);
-    const logZTau = m / tau + Mathf.log(load<f32>(st, 4));
+    const logZTau = m * invTau + Mathf.log(load<f32>(st, 4));
     const logZOne = m + Mathf.log(load<f32>(st, 8));
     const meanS = load<f32>(st, 16) / load<f32>(st, 8);
     const own = load<i32>(at(index, r)) - colOffset;
-    for (let j = 0; j < cols; j++) {
-      const i = r * cols + j;
-      const v = load<f32>(at(s, i));
-      const prob = Mathf.exp(v / tau - logZTau);
-      const probOne = Mathf.exp(v - logZOne);
-      const y: f32 = j == own ? 1 : 0;
-      store<f32>(at(g, i), (prob - y) / (batch * tau) + lambda / (2 * batch) * probOne * (v - meanS));
-      store<f32>(at(q, i), y - prob);
+    const gRow = at(g, r * cols), qRow = at(q, r * cols), sRow = at(s, r * cols);
+    // every column as if y = 0; the own column, if in this chunk, is redone below
+    const invTau4 = f32x4.splat(invTau), logZTau4 = f32x4.splat(logZTau), logZOne4 = f32x4.splat(logZOne);
+    const meanS4 = f32x4.splat(meanS), ceScale4 = f32x4.splat(ceScale), klScale4 = f32x4.splat(klScale);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const v = v128.load(at(sRow, j));
+      const prob = exp4(f32x4.sub(f32x4.mul(v, invTau4), logZTau4));
+      const probOne = exp4(f32x4.sub(v, logZOne4));
+      v128.store(at(gRow, j), f32x4.add(f32x4.mul(prob, ceScale4), f32x4.mul(klScale4, f32x4.mul(probOne, f32x4.sub(v, meanS4)))));
+      v128.store(at(qRow, j), f32x4.neg(prob));
     }
+    for (; j < cols; j++) gradAt(sRow, gRow, qRow, j, 0, invTau, logZTau, logZOne, meanS, ceScale, klScale);
+    if (own >= 0 && own < cols) gradAt(sRow, gRow, qRow, own, 1, invTau, logZTau, logZOne, meanS, ceScale, klScale);
   }
+}
+
+@inline function gradAt(
+  sRow: usize, gRow: usize, qRow: usize, j: i32, y: f32, invTau: f32, logZTau: f32, logZOne: f32, meanS: f32, ceScale: f32, klScale: f32,
+): void {
+  const v = load<f32>(at(sRow, j));
+  const prob = Mathf.exp(v * invTau - logZTau);
+  const probOne = Mathf.exp(v - logZOne);
+  store<f32>(at(gRow, j), (prob - y) * ceScale + klScale * probOne * (v - meanS));
+  store<f32>(at(qRow, j), y - prob);
 }

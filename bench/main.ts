@@ -1,39 +1,58 @@
 // `npm run bench [-- options]`: the WebAssembly backend next to TensorFlow.js's, then the
 // WebGPU kernels on one adapter next to naive baselines, each measured in the same process.
+// `npm run bench -- train`: the method's training step, ours against TensorFlow.js.
+// `npm run bench -- profile`: where one method step spends its time, kernel by kernel.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWasmBackend, createWebGpuBackend, type AdapterChoice } from '../src/node.js';
 import { benchConv2d } from './conv2d.bench.js';
+import { benchProfile } from './profile.bench.js';
+import { benchTrain } from './train.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
 import { benchStep } from './step.bench.js';
 import { benchWasm } from './wasm.bench.js';
+import type { TfjsBackend } from './tfjs.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     backend: { type: 'string', default: 'all' },
     adapter: { type: 'string', default: 'auto' },
     threads: { type: 'string' },
-    reps: { type: 'string', default: '5' },
+    reps: { type: 'string' },
     only: { type: 'string', default: 'matmul,conv,step' },
     batch: { type: 'string' },
+    'gpu-batch': { type: 'string' },
+    bank: { type: 'string' },
+    adapters: { type: 'string', default: 'hardware,llvmpipe' },
+    peers: { type: 'string', default: 'wasm,cpu,webgpu' },
     help: { type: 'boolean', default: false },
   },
 });
 
-if (values.help) {
-  console.log(`npm run bench -- [options]
+const command = positionals[0] ?? 'kernels';
+if (values.help || !['kernels', 'train', 'profile'].includes(command)) {
+  console.log(`npm run bench -- [kernels|train|profile] [options]
+  kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
+  train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's
+  profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
+
   --backend all|wasm|webgpu                      which backends (default all)
   --threads N                                    wasm: threads of the multi-threaded runs (default: the cores)
   --adapter auto|hardware|llvmpipe|swiftshader   webgpu: the adapter (default auto: hardware, else the fastest software one)
-  --reps N                                       timed repetitions per measurement (default 5)
+  --reps N                                       timed repetitions per measurement (default 5; train: 3)
   --only matmul,conv,step                        webgpu: which benchmarks to run
-  --batch N                                      fmnist-resnet batch (default 256; 32 on a software adapter)`);
-  process.exit(0);
+  --batch N                                      fmnist-resnet batch (default 256; 32 on a software adapter)
+  --gpu-batch N                                  train: batch on WebGPU (default 256 on hardware, 32 on llvmpipe, 8 on SwiftShader)
+  --adapters hardware,llvmpipe,swiftshader       train: the WebGPU adapters to try (default hardware,llvmpipe)
+  --bank N                                       train, profile: bank rows N (default 60000)
+  --peers wasm,cpu,webgpu                        train: the TensorFlow.js backends (default all three)`);
+  process.exit(values.help ? 0 : 1);
 }
 
-const reps = Number(values.reps);
+const reps = Number(values.reps ?? (command === 'train' ? 3 : 5));
 const stamp = { reps, date: new Date().toISOString() };
 
 async function runWasm(): Promise<void> {
@@ -88,5 +107,21 @@ async function runWebGpu(): Promise<void> {
   backend.destroy();
 }
 
-if (values.backend === 'all' || values.backend === 'wasm') await runWasm();
-if (values.backend === 'all' || values.backend === 'webgpu') await runWebGpu();
+if (command === 'train') {
+  await benchTrain({
+    reps, threads: Number(values.threads ?? availableParallelism()), batch: Number(values.batch ?? 256),
+    gpuBatch: values['gpu-batch'] ? Number(values['gpu-batch']) : undefined,
+    adapters: values.adapters.split(',') as AdapterChoice[], peers: values.peers.split(',') as TfjsBackend[],
+    backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
+    bankSize: values.bank ? Number(values.bank) : undefined,
+  });
+} else if (command === 'profile') {
+  await benchProfile({
+    backend: values.backend === 'all' ? 'wasm' : values.backend, adapter: values.adapter as AdapterChoice,
+    threads: values.threads ? Number(values.threads) : undefined, batch: values.batch ? Number(values.batch) : undefined,
+    bankSize: values.bank ? Number(values.bank) : undefined,
+  });
+} else {
+  if (values.backend === 'all' || values.backend === 'wasm') await runWasm();
+  if (values.backend === 'all' || values.backend === 'webgpu') await runWebGpu();
+}

@@ -105,21 +105,27 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     return ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false });
   }
 
+  /**
+   * One training step on the training images `index`, as the `step`-th of the run (its
+   * learning rate, its augmentations): the loss, a scalar on the device for the caller to
+   * dispose. Nothing is read back. trainEpoch runs these; benchmarks time them.
+   */
+  step(index: Int32Array, step: number): Tensor {
+    this.optimizer.lr = cosineLr(this.config.lr, step, this.config.epochs * this.stepsPerEpoch);
+    this.encoder.train();
+    return scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
+  }
+
   /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
   async trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
     const { batch, logEvery } = this.config;
     const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
-    const total = this.config.epochs * this.stepsPerEpoch;
     const start = performance.now();
     const partial = this.partial;
     const elapsed = () => partial.seconds + (performance.now() - start) / 1000;
-    this.encoder.train();
     while (partial.step < this.stepsPerEpoch) {
       const s = partial.step;
-      const step = this.epoch * this.stepsPerEpoch + s;
-      this.optimizer.lr = cosineLr(this.config.lr, step, total);
-      const index = order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count));
-      const loss = scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
+      const loss = this.step(order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count)), this.epoch * this.stepsPerEpoch + s);
       let value: number | null = null;
       if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
         value = await loss.item();

@@ -37,6 +37,9 @@ export interface BankStepResult {
 /** Bank rows per chunk: a chunk's B×rows similarities and its rows stay well inside one binding. */
 export const DEFAULT_CHUNK_ROWS = 16384;
 
+/** Up to this size the similarities of all chunks stay in memory between the two passes. */
+const KEEP_SIMILARITY_BYTES = 256 * 2 ** 20;
+
 export class MemoryBank {
   /** W [N, d], every row at unit norm. */
   rows: Tensor;
@@ -99,13 +102,14 @@ export class MemoryBank {
       const layout = this.chunks(source.shape[0]!);
       const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
       const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
-      const single = chunks.length === 1 ? similarities(chunks[0]!.rows) : null; // reused by pass 2
-      for (const { start, rows } of chunks) scope(() => ops.bankStats(single ?? similarities(rows), stats, { colOffset: start, tau, lambda }));
+      // s of every chunk kept for pass 2 unless that is too much memory (then computed twice)
+      const kept = chunks.length === 1 || batch * source.shape[0]! * 4 <= KEEP_SIMILARITY_BYTES ? chunks.map((c) => similarities(c.rows)) : null;
+      chunks.forEach(({ start, rows }, i) => scope(() => ops.bankStats(kept?.[i] ?? similarities(rows), stats, { colOffset: start, tau, lambda })));
 
       let gradV: Tensor | null = null;
       const updated: Tensor[] = [];
-      for (const { start, rows } of chunks) {
-        const s = single ?? similarities(rows);
+      for (const [i, { start, rows }] of chunks.entries()) {
+        const s = kept?.[i] ?? similarities(rows);
         const own = ops.bankGrad(s, stats, target, { colOffset: start, tau, lambda });
         const other = partnerTarget ? ops.bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
         const g = mixed(own.g, other?.g ?? null), q = mixed(own.q, other?.q ?? null);

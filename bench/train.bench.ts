@@ -1,0 +1,249 @@
+// `npm run bench -- train`: one full training step of the method (fmnist-resnet width 1,
+// bank N = 60,000, d = 128, every row a negative, corrected update) on each of our backends
+// next to the same step written with TensorFlow.js, in one process. Contestants that share
+// hardware are timed in turn, round after round, so the machine's noise falls on all of them;
+// medians, peak memory, and the memory-bank part's own time.
+
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Backend } from '../src/backend.js';
+import { createWasmBackend, createWebGpuBackend, type AdapterChoice, type WebGpuBackend } from '../src/node.js';
+import { l2Normalize, randn, scope, tensor, type Tensor } from '../src/index.js';
+import { shuffle, toDevice } from '../src/method/data.js';
+import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
+import { median, printTable, writeResults, type Row } from './harness.js';
+import { tfjsMethodStep, useTfjs, type TfjsBackend } from './tfjs.js';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The setting of the step (issue 6): the method's defaults at width 1 with a 60,000-row bank. */
+export const TRAIN_BENCH = { width: 1, bankSize: 60_000, dim: DEFAULTS.dim } as const;
+
+/** One timed thing: a step and its memory-bank part, each resolving when the work is done. */
+export interface Contestant {
+  engine: 'ours' | 'tfjs';
+  backend: string;
+  batch: number;
+  /** Runs before each of its timings (tfjs: make its backend the active one). */
+  activate: () => Promise<void>;
+  step: () => Promise<void>;
+  bankPart: () => Promise<void>;
+  /** Peak bytes during one step, the training images left out. */
+  peakBytes: () => Promise<number>;
+  dispose: () => void;
+}
+
+/** Our method step through Trainer.step, on synthetic images (timing does not depend on pixels). */
+export function oursContestant(backend: Backend, batch: number, label = backend.description, bankSize: number = TRAIN_BENCH.bankSize): Contestant {
+  const { width } = TRAIN_BENCH;
+  const plane = 28 * 28;
+  const pixels = new Uint8Array(bankSize * plane);
+  for (let i = 0, x = 1; i < pixels.length; i++) pixels[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  const split = (count: number) => ({ pixels: pixels.subarray(0, count * plane), labels: new Uint8Array(count), count, height: 28, width: 28 });
+  const train = toDevice(split(bankSize), backend), test = toDevice(split(1), backend);
+  const config: TrainConfig = { ...DEFAULTS, width, batch };
+  const trainer = new Trainer(config, backend, train, test);
+  const order = shuffle(bankSize, 0);
+  let step = 0;
+  const nextIndex = () => order.subarray((step % trainer.stepsPerEpoch) * batch, (step % trainer.stepsPerEpoch + 1) * batch);
+  const v = scope(() => l2Normalize(randn([batch, config.dim], { backend, seed: 3 }), 1));
+  const imageBytes = (train.images.size + test.images.size) * 4;
+  const run = async () => {
+    trainer.step(nextIndex(), step++).dispose();
+    await backend.sync();
+  };
+  return {
+    engine: 'ours', backend: label, batch,
+    activate: async () => {},
+    step: run,
+    bankPart: async () => {
+      scope(() => {
+        const idx: Tensor = tensor(nextIndex(), [batch], { backend });
+        trainer.bank.step(v, idx, { tau: config.tau, lambda: config.lambda, momentum: config.m, update: config.update });
+      });
+      step++;
+      await backend.sync();
+    },
+    peakBytes: async () => {
+      await backend.sync();
+      backend.resetPeak();
+      await run();
+      return backend.memory().peakBytes - imageBytes;
+    },
+    dispose: () => {
+      trainer.dispose();
+      for (const t of [v, train.images, test.images]) t.dispose();
+    },
+  };
+}
+
+/** The same step in TensorFlow.js on `name` (webgpu: on our device). */
+export async function tfjsContestant(
+  name: TfjsBackend, batch: number, bankSize: number, webgpu?: { device: GPUDevice; gpu: GPU; label: string },
+): Promise<Contestant> {
+  const description = await useTfjs(name, webgpu);
+  const activate = async () => {
+    if (tf.getBackend() !== name) await tf.setBackend(name);
+  };
+  const step = tfjsMethodStep({
+    batch, bankSize, width: TRAIN_BENCH.width, hidden: DEFAULTS.hidden, dim: DEFAULTS.dim,
+    tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, lr: DEFAULTS.lr, pool: 4096,
+  }, name === 'wasm');
+  return {
+    engine: 'tfjs', backend: webgpu ? `${description} on ${webgpu.label}` : description, batch, activate,
+    step: step.step,
+    bankPart: step.bankPart,
+    peakBytes: async () => {
+      await activate();
+      const info = await tf.profile(() => step.step());
+      return info.peakBytes - step.imageBytes;
+    },
+    dispose: () => {
+      step.dispose();
+    },
+  };
+}
+
+export interface TrainTiming {
+  contestant: Contestant;
+  stepMs: number[];
+  bankMs: number[];
+  peakBytes: number;
+}
+
+/**
+ * Times every contestant's step and bank part `reps` times, round-robin after one warm-up
+ * each, then measures each one's peak memory on one more step.
+ */
+export async function timeRoundRobin(contestants: Contestant[], reps: number, log: (line: string) => void): Promise<TrainTiming[]> {
+  const timed = async (c: Contestant, work: () => Promise<void>) => {
+    await c.activate();
+    const start = performance.now();
+    await work();
+    return performance.now() - start;
+  };
+  const results: TrainTiming[] = contestants.map((contestant) => ({ contestant, stepMs: [], bankMs: [], peakBytes: 0 }));
+  for (const r of results) {
+    const ms = await timed(r.contestant, r.contestant.step);
+    await timed(r.contestant, r.contestant.bankPart);
+    log(`  warm-up: ${r.contestant.engine} ${r.contestant.backend}, ${ms.toFixed(0)} ms`);
+  }
+  for (let rep = 0; rep < reps; rep++) {
+    for (const r of results) {
+      r.stepMs.push(await timed(r.contestant, r.contestant.step));
+      r.bankMs.push(await timed(r.contestant, r.contestant.bankPart));
+      log(`  round ${rep + 1}/${reps}: ${r.contestant.engine} ${r.contestant.backend}, step ${r.stepMs.at(-1)!.toFixed(0)} ms, bank part ${r.bankMs.at(-1)!.toFixed(0)} ms`);
+    }
+  }
+  for (const r of results) r.peakBytes = await r.contestant.peakBytes();
+  return results;
+}
+
+/** A table row per contestant, with the ratio of our best over each. */
+export function trainRows(results: TrainTiming[]): Row[] {
+  const rate = (r: TrainTiming) => r.contestant.batch / (median(r.stepMs) / 1000);
+  const oursBest = Math.max(...results.filter((r) => r.contestant.engine === 'ours').map(rate));
+  return results.map((r) => ({
+    engine: r.contestant.engine,
+    backend: r.contestant.backend,
+    batch: r.contestant.batch,
+    'images/s': rate(r),
+    'step ms': median(r.stepMs),
+    'bank part ms': median(r.bankMs),
+    'bank share': `${((100 * median(r.bankMs)) / median(r.stepMs)).toFixed(1)} %`,
+    'peak MiB': r.peakBytes / 2 ** 20,
+    'ours best / this': oursBest / rate(r),
+  }));
+}
+
+export interface TrainBenchOptions {
+  reps: number;
+  /** Threads of our multi-threaded WebAssembly run. */
+  threads: number;
+  /** Batch on the CPU backends. */
+  batch: number;
+  /** Batch on WebGPU (default: 256 on hardware, 32 on llvmpipe, 8 on SwiftShader). */
+  gpuBatch?: number;
+  adapters: AdapterChoice[];
+  peers: TfjsBackend[];
+  backends: string[];
+  /** Bank rows N (default TRAIN_BENCH.bankSize). */
+  bankSize?: number;
+}
+
+const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 32, swiftshader: 8 };
+
+/**
+ * The CPU group (ours on WebAssembly with every thread and with one, tfjs-wasm, tfjs-cpu),
+ * then one group per WebGPU adapter (ours and tfjs-webgpu on the same device); tables, the
+ * headline ratios, and bench/results/train.json.
+ */
+export async function benchTrain(o: TrainBenchOptions): Promise<void> {
+  const log = (line: string) => console.log(line);
+  const bankSize = o.bankSize ?? TRAIN_BENCH.bankSize;
+  const groups: { title: string; rows: Row[]; results: TrainTiming[] }[] = [];
+  const run = async (title: string, make: () => Promise<Contestant[]>, cleanup: () => void) => {
+    console.log(`\n${title}`);
+    const contestants = await make();
+    const results = await timeRoundRobin(contestants, o.reps, log);
+    for (const c of contestants) c.dispose();
+    cleanup();
+    groups.push({ title, rows: trainRows(results), results });
+  };
+
+  if (o.backends.includes('wasm')) {
+    const multi = await createWasmBackend({ threads: o.threads });
+    const single = o.threads > 1 ? await createWasmBackend({ threads: 1 }) : null;
+    await run(`CPU, batch ${o.batch}`, async () => {
+      const list = [oursContestant(multi, o.batch, multi.description, bankSize)];
+      if (single) list.push(oursContestant(single, o.batch, single.description, bankSize));
+      for (const peer of o.peers.filter((p) => p !== 'webgpu')) list.push(await tfjsContestant(peer, o.batch, bankSize));
+      return list;
+    }, () => {
+      multi.destroy();
+      single?.destroy();
+    });
+  }
+  if (o.backends.includes('webgpu')) {
+    for (const adapter of o.adapters) {
+      let backend: WebGpuBackend | null = null;
+      try {
+        backend = await createWebGpuBackend({ adapter });
+      } catch (error) {
+        console.log(`\n${adapter}: ${(error as Error).message}; skipped`);
+      }
+      if (!backend) continue;
+      const gpu = backend;
+      const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : SOFTWARE_GPU_BATCH[adapter] ?? 32);
+      await run(`WebGPU on ${gpu.description}, batch ${batch}`, async () => {
+        const list = [oursContestant(gpu, batch, `webgpu (${gpu.opened.name})`, bankSize)];
+        if (o.peers.includes('webgpu')) list.push(await tfjsContestant('webgpu', batch, bankSize, { device: gpu.device, gpu: gpu.opened.instance, label: gpu.opened.name }));
+        return list;
+      }, () => gpu.destroy());
+    }
+  }
+
+  const all = groups.flatMap((g) => g.results);
+  const rate = (r: TrainTiming) => r.contestant.batch / (median(r.stepMs) / 1000);
+  const best = (engine: 'ours' | 'tfjs', list = all) => list.filter((r) => r.contestant.engine === engine).sort((a, b) => rate(b) - rate(a))[0];
+  const headline: Row[] = [];
+  const oursBest = best('ours'), tfjsBest = best('tfjs');
+  if (oursBest && tfjsBest) {
+    headline.push({ comparison: `ours best (${oursBest.contestant.backend}) / tfjs best (${tfjsBest.contestant.backend})`, 'images/s ratio': rate(oursBest) / rate(tfjsBest) });
+  }
+  for (const g of groups.slice(o.backends.includes('wasm') ? 1 : 0)) {
+    const ours = best('ours', g.results), theirs = best('tfjs', g.results);
+    if (ours && theirs) headline.push({ comparison: `ours / tfjs-webgpu, ${g.title}`, 'images/s ratio': rate(ours) / rate(theirs) });
+  }
+  if (oursBest) headline.push({ comparison: `memory-bank part of ours best step (${oursBest.contestant.backend})`, 'images/s ratio': `${((100 * median(oursBest.bankMs)) / median(oursBest.stepMs)).toFixed(1)} % of the step` });
+
+  const tables = groups.map((g) => printTable(g.title, g.rows));
+  tables.push(printTable('Headline', headline));
+  const path = writeResults('train', {
+    setting: { ...TRAIN_BENCH, bankSize, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
+    reps: o.reps, date: new Date().toISOString(), cores: availableParallelism(),
+    groups: groups.map((g) => ({ title: g.title, rows: g.rows, samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })) })),
+    headline, markdown: tables,
+  });
+  writeFileSync(path.replace(/\.json$/, '.md'), tables.join('\n\n') + '\n');
+  console.log(`\nresults: ${path} and ${path.replace(/\.json$/, '.md')}`);
+}
