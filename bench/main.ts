@@ -26,6 +26,9 @@ const { values, positionals } = parseArgs({
     batch: { type: 'string' },
     'gpu-batch': { type: 'string' },
     bank: { type: 'string' },
+    'tfjs-cpu-batch': { type: 'string' },
+    negatives: { type: 'string' },
+    'tfjs-wasm-batch': { type: 'string' },
     adapters: { type: 'string', default: 'hardware,llvmpipe' },
     peers: { type: 'string', default: 'wasm,cpu,webgpu' },
     help: { type: 'boolean', default: false },
@@ -47,8 +50,11 @@ if (values.help || !['kernels', 'train', 'profile'].includes(command)) {
   --batch N                                      fmnist-resnet batch (default 256; 32 on a software adapter)
   --gpu-batch N                                  train: batch on WebGPU (default 256 on hardware, 32 on llvmpipe, 8 on SwiftShader)
   --adapters hardware,llvmpipe,swiftshader       train: the WebGPU adapters to try (default hardware,llvmpipe)
+  --tfjs-cpu-batch N                             train: tfjs-cpu's batch (default 8: it runs at about 0.2 images/s)
+  --tfjs-wasm-batch N                            train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)
+  --negatives K                                  train: our step with K sampled negatives (default 0: all N rows)
   --bank N                                       train, profile: bank rows N (default 60000)
-  --peers wasm,cpu,webgpu                        train: the TensorFlow.js backends (default all three)`);
+  --peers wasm,cpu,webgpu                        train: the TensorFlow.js backends (default all three; none: ours alone)`);
   process.exit(values.help ? 0 : 1);
 }
 
@@ -114,6 +120,9 @@ if (command === 'train') {
     adapters: values.adapters.split(',') as AdapterChoice[], peers: values.peers.split(',') as TfjsBackend[],
     backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
     bankSize: values.bank ? Number(values.bank) : undefined,
+    negatives: values.negatives ? Number(values.negatives) : undefined,
+    tfjsCpuBatch: values['tfjs-cpu-batch'] ? Number(values['tfjs-cpu-batch']) : undefined,
+    tfjsWasmBatch: values['tfjs-wasm-batch'] ? Number(values['tfjs-wasm-batch']) : undefined,
   });
 } else if (command === 'profile') {
   await benchProfile({

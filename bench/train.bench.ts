@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { Backend } from '../src/backend.js';
 import { createWasmBackend, createWebGpuBackend, type AdapterChoice, type WebGpuBackend } from '../src/node.js';
 import { l2Normalize, randn, scope, tensor, type Tensor } from '../src/index.js';
-import { shuffle, toDevice } from '../src/method/data.js';
+import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
 import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
 import { median, printTable, writeResults, type Row } from './harness.js';
 import { tfjsMethodStep, useTfjs, type TfjsBackend } from './tfjs.js';
@@ -33,14 +33,16 @@ export interface Contestant {
 }
 
 /** Our method step through Trainer.step, on synthetic images (timing does not depend on pixels). */
-export function oursContestant(backend: Backend, batch: number, label = backend.description, bankSize: number = TRAIN_BENCH.bankSize): Contestant {
+export function oursContestant(
+  backend: Backend, batch: number, label = backend.description, bankSize: number = TRAIN_BENCH.bankSize, negatives = 0,
+): Contestant {
   const { width } = TRAIN_BENCH;
   const plane = 28 * 28;
   const pixels = new Uint8Array(bankSize * plane);
   for (let i = 0, x = 1; i < pixels.length; i++) pixels[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
   const split = (count: number) => ({ pixels: pixels.subarray(0, count * plane), labels: new Uint8Array(count), count, height: 28, width: 28 });
   const train = toDevice(split(bankSize), backend), test = toDevice(split(1), backend);
-  const config: TrainConfig = { ...DEFAULTS, width, batch };
+  const config: TrainConfig = { ...DEFAULTS, width, batch, negatives };
   const trainer = new Trainer(config, backend, train, test);
   const order = shuffle(bankSize, 0);
   let step = 0;
@@ -57,8 +59,10 @@ export function oursContestant(backend: Backend, batch: number, label = backend.
     step: run,
     bankPart: async () => {
       scope(() => {
-        const idx: Tensor = tensor(nextIndex(), [batch], { backend });
-        trainer.bank.step(v, idx, { tau: config.tau, lambda: config.lambda, momentum: config.m, update: config.update });
+        const index = nextIndex();
+        const columns = negatives > 0 ? sampleNegatives(bankSize, index, negatives, config.seed, step) : undefined;
+        const idx: Tensor = tensor(index, [batch], { backend });
+        trainer.bank.step(v, idx, { tau: config.tau, lambda: config.lambda, momentum: config.m, update: config.update, columns });
       });
       step++;
       await backend.sync();
@@ -161,6 +165,10 @@ export interface TrainBenchOptions {
   threads: number;
   /** Batch on the CPU backends. */
   batch: number;
+  /** Batch of tfjs-cpu, plain JavaScript and about 50× slower than the rest (default 8). */
+  tfjsCpuBatch?: number;
+  /** Batch of tfjs-wasm (default: the CPU batch up to 128; at 256 its step outgrows the 4 GiB heap). */
+  tfjsWasmBatch?: number;
   /** Batch on WebGPU (default: 256 on hardware, 32 on llvmpipe, 8 on SwiftShader). */
   gpuBatch?: number;
   adapters: AdapterChoice[];
@@ -168,6 +176,8 @@ export interface TrainBenchOptions {
   backends: string[];
   /** Bank rows N (default TRAIN_BENCH.bankSize). */
   bankSize?: number;
+  /** Sampled negatives K of our step (default 0: every bank row, the method's default). */
+  negatives?: number;
 }
 
 const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 32, swiftshader: 8 };
@@ -180,6 +190,7 @@ const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 3
 export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   const log = (line: string) => console.log(line);
   const bankSize = o.bankSize ?? TRAIN_BENCH.bankSize;
+  const label = (backend: string) => (o.negatives ? `${backend}, K ${o.negatives} negatives` : backend);
   const groups: { title: string; rows: Row[]; results: TrainTiming[] }[] = [];
   const run = async (title: string, make: () => Promise<Contestant[]>, cleanup: () => void) => {
     console.log(`\n${title}`);
@@ -193,10 +204,10 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   if (o.backends.includes('wasm')) {
     const multi = await createWasmBackend({ threads: o.threads });
     const single = o.threads > 1 ? await createWasmBackend({ threads: 1 }) : null;
-    await run(`CPU, batch ${o.batch}`, async () => {
-      const list = [oursContestant(multi, o.batch, multi.description, bankSize)];
-      if (single) list.push(oursContestant(single, o.batch, single.description, bankSize));
-      for (const peer of o.peers.filter((p) => p !== 'webgpu')) list.push(await tfjsContestant(peer, o.batch, bankSize));
+    await run(`CPU, batch ${o.batch}${o.peers.includes('cpu') ? ` (tfjs-cpu: ${o.tfjsCpuBatch ?? 8})` : ''}`, async () => {
+      const list = [oursContestant(multi, o.batch, label(multi.description), bankSize, o.negatives)];
+      if (single) list.push(oursContestant(single, o.batch, label(single.description), bankSize, o.negatives));
+      for (const peer of o.peers.filter((p) => p === 'wasm' || p === 'cpu')) list.push(await tfjsContestant(peer, peer === 'cpu' ? o.tfjsCpuBatch ?? 8 : o.tfjsWasmBatch ?? Math.min(o.batch, 128), bankSize));
       return list;
     }, () => {
       multi.destroy();
@@ -215,7 +226,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       const gpu = backend;
       const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : SOFTWARE_GPU_BATCH[adapter] ?? 32);
       await run(`WebGPU on ${gpu.description}, batch ${batch}`, async () => {
-        const list = [oursContestant(gpu, batch, `webgpu (${gpu.opened.name})`, bankSize)];
+        const list = [oursContestant(gpu, batch, label(`webgpu (${gpu.opened.name})`), bankSize, o.negatives)];
         if (o.peers.includes('webgpu')) list.push(await tfjsContestant('webgpu', batch, bankSize, { device: gpu.device, gpu: gpu.opened.instance, label: gpu.opened.name }));
         return list;
       }, () => gpu.destroy());
@@ -236,10 +247,10 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   }
   if (oursBest) headline.push({ comparison: `memory-bank part of ours best step (${oursBest.contestant.backend})`, 'images/s ratio': `${((100 * median(oursBest.bankMs)) / median(oursBest.stepMs)).toFixed(1)} % of the step` });
 
-  const tables = groups.map((g) => printTable(g.title, g.rows));
-  tables.push(printTable('Headline', headline));
-  const path = writeResults('train', {
-    setting: { ...TRAIN_BENCH, bankSize, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
+  const tables = groups.map((g) => `**${g.title}**\n\n${printTable(g.title, g.rows)}`);
+  tables.push(`**Headline**\n\n${printTable('Headline', headline)}`);
+  const path = writeResults(o.negatives ? `train-k${o.negatives}` : 'train', {
+    setting: { ...TRAIN_BENCH, bankSize, negatives: o.negatives ?? 0, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
     reps: o.reps, date: new Date().toISOString(), cores: availableParallelism(),
     groups: groups.map((g) => ({ title: g.title, rows: g.rows, samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })) })),
     headline, markdown: tables,

@@ -28,7 +28,7 @@ fn bankStats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups:
     let e = exp(v - chunkMax);
     zTau += exp((v - chunkMax) / p.tau);
     zOne += e;
-    zHalf += exp((v - chunkMax) * 0.5);
+    zHalf += sqrt(e); // e^{(s−M)/2} = √e^{s−M}: one exponential fewer
     weighted += e * v;
   }
   zTau = workgroupSum(zTau, lid);

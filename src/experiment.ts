@@ -15,6 +15,7 @@ import { encodeTensorFile } from './io/tensor-file.js';
 import { writeFileAtomic } from './io/node-files.js';
 import { init } from './node.js';
 import { loadData } from './cli/session.js';
+import { knnPlot } from './cli/plot.js';
 import { ProgressBar } from './cli/progress.js';
 import type { EncoderTrainer } from './method/encoder-trainer.js';
 import { linearProbe } from './method/linear-probe.js';
@@ -102,7 +103,10 @@ interface OverheadResult {
   setupSeconds: number;
   /** The median of epochSeconds. */
   secondsPerEpoch: number;
-  /** The most bytes live on the device at once during the training epochs (backend.memory().peakBytes). */
+  /**
+   * The most bytes live on the device at once for this method in its training epochs: the
+   * images, what the trainer keeps between epochs, and the most its steps added on top.
+   */
   peakBytes: number;
   /** The same during the pass before the first step (0: none). */
   setupPeakBytes: number;
@@ -111,8 +115,9 @@ interface OverheadResult {
 }
 
 /**
- * Ours, NPID and SimCLR at the same setting (subset, epochs, batch, backbone, seed), one after
- * the other: training time, peak device memory and kNN after every epoch.
+ * Ours, NPID and SimCLR at the same setting (subset, epochs, batch, backbone, seed), epoch by
+ * epoch in turn (ours' epoch 1, NPID's, SimCLR's, ours' epoch 2…), so the machine's noise
+ * falls on all three alike: training time, peak device memory and kNN after every epoch.
  */
 async function overhead(): Promise<void> {
   const methods: { name: string; make: () => EncoderTrainer }[] = [
@@ -120,41 +125,51 @@ async function overhead(): Promise<void> {
     { name: 'NPID', make: () => new Trainer({ ...DEFAULTS, ...PRESETS.npid, epochs, batch }, backend, train, test) },
     { name: 'SimCLR', make: () => new SimCLRTrainer({ ...SIMCLR_DEFAULTS, epochs, batch }, backend, train, test) },
   ];
-  /** Runs `work` and the device work it queued: its result, seconds, and the peak memory meanwhile. */
-  const measured = async <T>(work: () => T | Promise<T>): Promise<{ result: T; seconds: number; peakBytes: number }> => {
+  /**
+   * Runs `work` and the device work it queued: its result, seconds, and the most bytes it
+   * added at once to those live before it (its activations, gradients and workspaces).
+   */
+  const measured = async <T>(work: () => T | Promise<T>): Promise<{ result: T; seconds: number; addedBytes: number }> => {
+    await backend.sync();
+    const before = backend.memory().liveBytes;
     backend.resetPeak();
     const start = performance.now();
     const result = await work();
     await backend.sync();
-    return { result, seconds: (performance.now() - start) / 1000, peakBytes: backend.memory().peakBytes };
+    return { result, seconds: (performance.now() - start) / 1000, addedBytes: backend.memory().peakBytes - before };
   };
   const dataBytes = backend.memory().liveBytes;
-  const results: OverheadResult[] = [];
-  for (const method of methods) {
-    const trainer = method.make();
-    const setup = trainer instanceof Trainer && trainer.config.init === 'calibrate' ? await measured(() => trainer.calibrate()) : null;
-    const epochSeconds: number[] = [], knn: number[] = [];
-    let peakBytes = 0;
-    for (let e = 0; e < epochs; e++) {
-      const bar = new ProgressBar(`${method.name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
+  const runs = methods.map((method) => ({ method, trainer: null as EncoderTrainer | null, setup: null as { seconds: number; addedBytes: number } | null, ownBytes: 0, addedBytes: 0, epochSeconds: [] as number[], knn: [] as number[] }));
+  for (let e = 0; e < epochs; e++) {
+    for (const run of runs) {
+      const { name } = run.method;
+      const liveBefore = backend.memory().liveBytes;
+      if (!run.trainer) {
+        const trainer = run.trainer = run.method.make();
+        if (trainer instanceof Trainer && trainer.config.init === 'calibrate') run.setup = await measured(() => trainer.calibrate());
+      }
+      const trainer = run.trainer;
+      const bar = new ProgressBar(`${name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
       const epoch = await measured(() => trainer.trainEpoch((done) => bar.update(done, Math.min(done * batch, train.count))));
       bar.finish();
-      epochSeconds.push(epoch.result.seconds);
-      peakBytes = Math.max(peakBytes, epoch.peakBytes);
-      knn.push((await trainer.evaluate({ h: false })).knnV);
-      console.log(`${method.name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(epoch.peakBytes)} MiB, kNN ${(100 * knn.at(-1)!).toFixed(2)} %`);
+      // what the trainer keeps between epochs (weights, velocities, bank), counted once it has all of it
+      if (e === 0) run.ownBytes = backend.memory().liveBytes - liveBefore;
+      run.epochSeconds.push(epoch.result.seconds);
+      run.addedBytes = Math.max(run.addedBytes, epoch.addedBytes);
+      run.knn.push((await trainer.evaluate({ h: false })).knnV);
+      console.log(`${name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(dataBytes + run.ownBytes + run.addedBytes)} MiB, kNN ${(100 * run.knn.at(-1)!).toFixed(2)} %`);
     }
-    trainer.dispose();
-    results.push({
-      name: method.name, epochSeconds, setupSeconds: setup?.seconds ?? 0, secondsPerEpoch: median(epochSeconds),
-      peakBytes, setupPeakBytes: setup?.peakBytes ?? 0, knn,
-    });
+    const results: OverheadResult[] = runs.map((run) => ({
+      name: run.method.name, epochSeconds: run.epochSeconds, setupSeconds: run.setup?.seconds ?? 0, secondsPerEpoch: median(run.epochSeconds),
+      peakBytes: dataBytes + run.ownBytes + run.addedBytes, setupPeakBytes: run.setup ? dataBytes + run.ownBytes + run.setup.addedBytes : 0, knn: run.knn,
+    }));
     writeFileSync(join(out, 'results.json'), JSON.stringify({
-      subset: train.count, testImages: test.count, epochs, batch, width: DEFAULTS.width, seed: DEFAULTS.seed,
+      subset: train.count, testImages: test.count, epochs, epochsDone: e + 1, batch, width: DEFAULTS.width, seed: DEFAULTS.seed,
       backend: backend.description, dataBytes, results,
     }, null, 2) + '\n');
+    if (e === epochs - 1) overheadReport(results, dataBytes);
   }
-  overheadReport(results, dataBytes);
+  for (const run of runs) run.trainer?.dispose();
 }
 
 /** The overhead table, with its caption, as markdown in overhead.md. */
@@ -179,16 +194,19 @@ function overheadReport(results: OverheadResult[], dataBytes: number): void {
     + `fmnist-resnet width ${DEFAULTS.width}, SGD lr ${DEFAULTS.lr} (cosine), seed ${DEFAULTS.seed}, on ${backend.description}; `
     + 'ours and NPID as in the ablation, SimCLR with two views per image, NT-Xent at τ 0.5 and a one-hidden-layer MLP head. '
     + '*s / epoch*: the median over the epochs of the training time (the kNN evaluation after each epoch excluded). '
-    + '*Peak memory*: the most bytes live on the device at once during the training epochs, counting everything there: '
-    + `the images (${mib(dataBytes)} MiB, the same for all), weights, velocities, bank, activations and gradients, kernel workspaces. `
+    + '*Peak memory*: the most bytes live on the device at once for the method: '
+    + `the images (${mib(dataBytes)} MiB, the same for all), what its trainer keeps between epochs (weights, velocities, bank), `
+    + 'and the most its training steps add on top (activations, gradients, kernel workspaces). '
     + `Not in it: ours' calibration pass before the first step (${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients `
     + 'over blocks of 500 images, as the kNN evaluation after each epoch, excluded for every method). '
+    + 'The three run in one process, epoch by epoch in turn, so that the machine\'s noise falls on all of them alike. '
     + `*kNN*: weighted kNN top-1 on v (k 200) over the ${test.count} test images, the training images as the bank. `
     + `*At ours' wall-clock*: the kNN after the last epoch each method finished within ours' total training time, ${budget.toFixed(1)} s `
     + '(calibration included, evaluation excluded); in brackets the epochs it finished by then. Every run follows the cosine schedule of '
     + `all ${epochs} epochs, so one cut short is not a run scheduled for that time; NPID, if faster, is not run past ${epochs} epochs.`;
   writeFileSync(join(out, 'overhead.md'), `${table}\n\n${caption}\n`);
-  console.log(`\n${table}\n\n${caption}\n\n${join(out, 'overhead.md')}, ${join(out, 'results.json')}`);
+  writeFileSync(join(out, 'overhead.svg'), knnPlot(results, epochs));
+  console.log(`\n${table}\n\n${caption}\n\n${join(out, 'overhead.md')}, ${join(out, 'overhead.svg')}, ${join(out, 'results.json')}`);
 }
 
 function median(values: number[]): number {
@@ -210,46 +228,11 @@ function report(results: RunResult[], epochs: number): void {
     ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
   ].join('\n');
   writeFileSync(join(out, 'ablation.md'), `${table}\n`);
-  writeFileSync(join(out, 'ablation.svg'), plot(results, epochs));
+  writeFileSync(join(out, 'ablation.svg'), knnPlot(results, epochs));
   console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
-}
-
-/** kNN accuracy per epoch, one line per run. */
-function plot(runs: RunResult[], epochCount: number): string {
-  const [w, h, left, bottom, top, right] = [640, 400, 56, 40, 20, 170];
-  const all = runs.flatMap((r) => r.knn);
-  const lo = Math.floor(Math.min(...all) * 20) / 20, hi = Math.ceil(Math.max(...all) * 20) / 20;
-  const x = (e: number) => left + ((e - 1) / Math.max(epochCount - 1, 1)) * (w - left - right);
-  const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
-  const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728'];
-  const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i).map((v) =>
-    `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`).join('');
-  const labelY = spread(runs.map((r) => y(r.knn.at(-1)!) + 4), 14);
-  const lines = runs.map((r, i) => {
-    const colour = colours[i % colours.length];
-    const points = r.knn.map((v, e) => `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
-      `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${r.name}</text>`;
-  }).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
-<rect width="100%" height="100%" fill="white"/>${grid}
-<line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>
-<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">epoch (weighted kNN top-1 on v, Fashion-MNIST test)</text>
-${Array.from({ length: epochCount }, (_, e) => `<text x="${x(e + 1)}" y="${h - bottom + 16}" text-anchor="middle">${e + 1}</text>`).join('')}
-${lines}
-</svg>
-`;
 }
 
 /** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a file name. */
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-}
-
-/** Positions at least `gap` apart, each as close to its wish as the others allow (labels that would overlap). */
-function spread(wishes: number[], gap: number): number[] {
-  const order = wishes.map((_, i) => i).sort((a, b) => wishes[a]! - wishes[b]!);
-  const placed = wishes.slice();
-  order.forEach((i, k) => { if (k > 0) placed[i] = Math.max(wishes[i]!, placed[order[k - 1]!]! + gap); });
-  return placed;
 }
