@@ -3,7 +3,7 @@
 import type { AxisLayout, Storage } from '../../../backend.js';
 import source from '../../../../shaders/softmax.wgsl';
 import l2Source from '../../../../shaders/l2_normalize.wgsl';
-import { bufferOf, dispatchLines, type GpuContext } from '../context.js';
+import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
 function lines(l: AxisLayout, log = false) {
   return { lines: l.outer * l.inner, length: l.length, inner: l.inner, log };
@@ -29,9 +29,14 @@ export function crossEntropyBackward(
     lines({ outer: rows, length: classes, inner: 1 }), [logits, target, gLoss, gLogits].map(bufferOf), rows);
 }
 
+/** Lines up to this long and contiguous take one invocation each (l2NormalizeRows). */
+const SHORT_ROW = 256;
+
 export function l2Normalize(ctx: GpuContext, x: Storage, out: Storage, l: AxisLayout, eps: number): void {
-  dispatchLines(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'l2Normalize', params: 'L2NormalizeParams' },
-    { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps }, [x, out].map(bufferOf), l.outer * l.inner);
+  const rows = l.inner === 1 && l.length <= SHORT_ROW;
+  const spec = { shader: 'l2_normalize', source: l2Source, entry: rows ? 'l2NormalizeRows' : 'l2Normalize', params: 'L2NormalizeParams' };
+  const params = { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps };
+  (rows ? dispatchThreads : dispatchLines)(ctx, spec, params, [x, out].map(bufferOf), l.outer * l.inner);
 }
 
 export function l2NormalizeBackward(ctx: GpuContext, x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
