@@ -59,9 +59,9 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const rows = profileRows(calls, steps);
   const total = calls.reduce((sum, k) => sum + k.ms, 0) / steps;
   const title = `One method step on ${wasm.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}: kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
-  const byFamily = printTable('The same by kernel family', familyRows(calls, steps, total));
+  const families = printTable('The same by kernel family', profileRows(byFamily(calls), steps));
   const table = printTable(title, rows.slice(0, 25));
-  console.log(`\nresults: ${writeResults('profile-wasm', { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, byFamily] })}`);
+  console.log(`\nresults: ${writeResults('profile-wasm', { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, families] })}`);
   contestant.dispose();
   wasm.destroy();
 }
@@ -74,8 +74,8 @@ function profileRows(calls: CallProfile[], steps: number): Row[] {
   }));
 }
 
-/** Calls summed by backend method (conv2d, matmul, batchNormBackward…). */
-function familyRows(calls: CallProfile[], steps: number, totalPerStep: number): Row[] {
+/** Calls summed by backend method (conv2d, matmul, batchNormBackward…), slowest first. */
+function byFamily(calls: CallProfile[]): CallProfile[] {
   const families = new Map<string, CallProfile>();
   for (const k of calls) {
     const name = k.kernel.split(' ')[0]!;
@@ -86,8 +86,5 @@ function familyRows(calls: CallProfile[], steps: number, totalPerStep: number): 
     f.bytes += k.bytes;
     families.set(name, f);
   }
-  return [...families.values()].sort((a, b) => b.ms - a.ms).map((k) => ({
-    family: k.kernel, 'calls / step': k.calls / steps, 'ms / step': k.ms / steps, share: `${((100 * k.ms) / steps / totalPerStep).toFixed(1)} %`,
-    GFLOPS: k.flops ? k.flops / k.ms / 1e6 : '', 'GB/s': k.bytes / k.ms / 1e6,
-  }));
+  return [...families.values()].sort((a, b) => b.ms - a.ms);
 }

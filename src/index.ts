@@ -19,7 +19,7 @@ export { FmnistResNet, fmnistResNetConvShapes, type FmnistResNetOptions } from '
 // The method of METHOD.md, the same in Node and in a page.
 export { Trainer, DEFAULTS, PRESETS, type TrainConfig, type StepListener, type EpochResult } from './method/train.js';
 export { EncoderTrainer, type EncoderTrainConfig } from './method/encoder-trainer.js';
-export { SimCLRTrainer, SIMCLR_DEFAULTS, ntXent, type SimCLRConfig } from './method/simclr.js';
+export { SimCLRTrainer, SIMCLR_DEFAULTS, ntXent, ntXentTargets, type NtXentTargets, type SimCLRConfig } from './method/simclr.js';
 export { MemoryBank } from './method/memory-bank.js';
 export { knnAccuracy, nearest } from './method/knn.js';
 export { linearProbe } from './method/linear-probe.js';

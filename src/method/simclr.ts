@@ -7,6 +7,7 @@
 import type { Backend } from '../backend.js';
 import * as ops from '../ops/index.js';
 import { Generator } from '../random.js';
+import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import type { DeviceImages } from './data.js';
 import { EncoderTrainer, type EncoderTrainConfig } from './encoder-trainer.js';
@@ -30,26 +31,40 @@ export const SIMCLR_DEFAULTS: SimCLRConfig = {
 /** Added to each view's similarity to itself: far below any other logit, so exp() of it is 0. */
 const SELF_MASK = -1e9;
 
+/** NT-Xent's constants for 2B views: the mask that leaves out each view's own similarity, and each view's partner. */
+export interface NtXentTargets {
+  mask: Tensor;
+  partner: Tensor;
+}
+
+export function ntXentTargets(rows: number, backend: Backend): NtXentTargets {
+  const diagonal = new Float32Array(rows * rows);
+  for (let i = 0; i < rows; i++) diagonal[i * (rows + 1)] = SELF_MASK;
+  return {
+    mask: ops.tensor(diagonal, [rows, rows], { backend }),
+    partner: ops.tensor(Int32Array.from({ length: rows }, (_, i) => (i + rows / 2) % rows), [rows], { backend }),
+  };
+}
+
 /**
  * NT-Xent over 2B views z [2B, d] with unit rows, view 1 of image b at row b and view 2 at
  * row B + b: with s = z zᵀ / τ and row i's own entry left out, the mean over the rows of
- * −log softmax(s_i)[i + B mod 2B]. Built from differentiable ops.
+ * −log softmax(s_i)[i + B mod 2B]. Built from differentiable ops. `targets` (made once per
+ * batch size by a caller that loops) saves building them again.
  */
-export function ntXent(z: Tensor, tau: number): Tensor {
+export function ntXent(z: Tensor, tau: number, targets?: NtXentTargets): Tensor {
   const [rows] = z.shape as [number, number];
   if (z.rank !== 2 || rows % 2 !== 0 || rows === 0) throw new Error(`ntXent: expected [2B, d], two views of each image, got [${z.shape.join(', ')}]`);
-  const half = rows / 2;
-  const options = { backend: z.backend };
-  const diagonal = new Float32Array(rows * rows);
-  for (let i = 0; i < rows; i++) diagonal[i * (rows + 1)] = SELF_MASK;
-  const mask = ops.tensor(diagonal, [rows, rows], options);
-  const partner = ops.tensor(Int32Array.from({ length: rows }, (_, i) => (i + half) % rows), [rows], options);
+  const { mask, partner } = targets ?? ntXentTargets(rows, z.backend);
   const logits = z.matmul(z, { transB: true }).mul(1 / tau).add(mask);
   return ops.crossEntropy(logits, partner).mean();
 }
 
 /** SimCLR: two views of each image, one forward of the 2B views, NT-Xent, backward, SGD. */
 export class SimCLRTrainer extends EncoderTrainer<SimCLRConfig> {
+  /** NT-Xent's constants by number of views: the full batch's and the last, shorter one's. */
+  private readonly targets = new Map<number, NtXentTargets>();
+
   constructor(config: SimCLRConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
     super(config, backend, train, test, new Generator(config.seed));
   }
@@ -60,8 +75,27 @@ export class SimCLRTrainer extends EncoderTrainer<SimCLRConfig> {
     twice.set(index);
     twice.set(index, index.length);
     const views = this.augment(ops.tensor(twice, [twice.length], { backend: this.backend }));
-    const loss = ntXent(this.encoder.forward(views), this.config.tau);
+    const loss = ntXent(this.encoder.forward(views), this.config.tau, this.targetsFor(twice.length));
     this.applyGradients(() => loss.backward());
     return loss;
+  }
+
+  private targetsFor(rows: number): NtXentTargets {
+    let targets = this.targets.get(rows);
+    if (!targets) {
+      const made = ntXentTargets(rows, this.backend);
+      targets = { mask: keep(made.mask), partner: keep(made.partner) };
+      this.targets.set(rows, targets);
+    }
+    return targets;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    for (const { mask, partner } of this.targets.values()) {
+      mask.dispose();
+      partner.dispose();
+    }
+    this.targets.clear();
   }
 }
