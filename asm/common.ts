@@ -84,6 +84,16 @@ export function philox(low: u32, high: u32, block: u32, key0: u32, key1: u32): v
 }
 
 /**
+ * a·b + c in each lane: one fused multiply-add where the module is built with relaxed SIMD
+ * (scripts/asm.mjs builds both kinds; the host picks the one its engine validates), else a
+ * multiply and an add.
+ */
+@inline export function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/**
  * e^x in each lane (Cephes' expf: x = n·ln 2 + r, a degree-6 polynomial in r, 2^n from the
  * exponent bits), within 2 ulp; x is clamped to [−87.3, 88.4], where 2^n stays a normal float.
  */
@@ -92,12 +102,12 @@ export function philox(low: u32, high: u32, block: u32, key0: u32, key1: u32): v
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   const r = f32x4.add(f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  p = madd4(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd4(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd4(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd4(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd4(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(madd4(p, f32x4.mul(r, r), r), f32x4.splat(1));
   return f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
 }
 

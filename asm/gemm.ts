@@ -12,6 +12,7 @@
 //
 // Pointers are byte addresses in linear memory; sizes, strides and offsets are in f32
 // elements unless a name says bytes.
+import { madd4 } from './common';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -50,13 +51,13 @@ export function microKernel(a: usize, b: usize, rows: usize, kc: i32, dst: usize
     const bp = b + <usize>load<i32>(rows);
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let s = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
     s = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
     s = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
     s = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     a += 16;
     rows += 4;
   }
@@ -139,21 +140,16 @@ export function packA(src: usize, rs: i32, cs: i32, rows: i32, kc: i32, dst: usi
       // Four k at a time: a 4×4 transpose of four rows.
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
-        const p = base + (<usize>k << 2);
-        const r0 = v128.load(p), r1 = v128.load(p + rsb), r2 = v128.load(p + 2 * rsb), r3 = v128.load(p + 3 * rsb);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const d = dst + (<usize>(k * MR) << 2);
-        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        transpose4(base + (<usize>k << 2), rsb, dst + (<usize>(k * MR) << 2), MR * 4);
       }
       for (; k < kc; k++) {
         const p = base + (<usize>k << 2);
         const d = dst + (<usize>(k * MR) << 2);
         for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(p + <usize>r * rsb));
       }
+    } else if (height == MR && rs == 1) {
+      // A transposed: each k of the panel is four consecutive floats.
+      for (let k = 0; k < kc; k++) v128.store(dst + (<usize>(k * MR) << 2), v128.load(base + <usize>k * csb));
     } else {
       for (let k = 0; k < kc; k++) {
         const p = base + <usize>k * csb;
@@ -184,6 +180,19 @@ export function packB(src: usize, ks: i32, cs: i32, kc: i32, cols: i32, dst: usi
         p += ksb;
         d += NR * 4;
       }
+    } else if (width == NR && ks == 1) {
+      // B transposed: its columns lie along k, so four k of eight columns are two 4×4 transposes.
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const q = p + (<usize>k << 2);
+        transpose4(q, csb, d, NR * 4);
+        transpose4(q + 4 * csb, csb, d + 16, NR * 4);
+        d += 4 * NR * 4;
+      }
+      for (; k < kc; k++) {
+        for (let t = 0; t < NR; t++) store<f32>(d + (<usize>t << 2), load<f32>(p + (<usize>k << 2) + <usize>t * csb));
+        d += NR * 4;
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         let t = 0;
@@ -195,6 +204,17 @@ export function packB(src: usize, ks: i32, cs: i32, kc: i32, cols: i32, dst: usi
     }
     dst += <usize>(kc * NR) << 2;
   }
+}
+
+/** dst rows 0..3 (stride dstStride bytes) = the transpose of the 4×4 block at src (row stride srcStride bytes). */
+@inline function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + srcStride), r2 = v128.load(src + 2 * srcStride), r3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /** Row table of a packed B panel: row t at t·NR·4 bytes. */

@@ -2,10 +2,38 @@
 // shaders/memory_bank.wgsl): row statistics merged online across chunks, then the gradient
 // with respect to the similarities. Parallel by batch row; four columns at a time with a
 // vector exp (the B×N exponentials are most of these kernels' work).
+//
+// Both kernels take one exponential per column, t = e^{s−M}: the other softmaxes are powers
+// of it, e^{(s−M)/2} = √t and, when 1/τ is a whole number k (τ = 0.1 by default),
+// e^{(s−M)/τ} = t^k by squaring. Other temperatures take a second exponential.
 import { at, exp4, lanesSum, shareStart } from './common';
 
+/** 1/τ when it is a whole number up to 64 (then e^{x/τ} = (e^x)^k), else 0. */
+@inline function wholePower(invTau: f32): i32 {
+  const k = <i32>Mathf.round(invTau);
+  return k >= 1 && k <= 64 && Mathf.abs(invTau - <f32>k) <= 1e-6 * <f32>k ? k : 0;
+}
+
+/** t^k by squaring (k ≥ 1): from the lowest set bit of k, square and multiply in the rest. */
+@inline function power4(t: v128, k: i32): v128 {
+  let base = t;
+  let e = k;
+  while ((e & 1) == 0) { base = f32x4.mul(base, base); e >>= 1; }
+  let result = base;
+  for (e >>= 1; e > 0; e >>= 1) {
+    base = f32x4.mul(base, base);
+    if (e & 1) result = f32x4.mul(result, base);
+  }
+  return result;
+}
+
+/** e^{d/τ} in each lane, from t = e^d when 1/τ is the whole number k. */
+@inline function tauExp4(d: v128, t: v128, k: i32, invTau4: v128): v128 {
+  return k > 0 ? power4(t, k) : exp4(f32x4.mul(d, invTau4));
+}
+
 export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32, part: i32, parts: i32): void {
-  const invTau: f32 = 1 / tau;
+  const invTau: f32 = 1 / tau, k = wholePower(invTau);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const row = at(s, r * cols);
     let wide = f32x4.splat(-3.4028234663852886e38);
@@ -13,7 +41,6 @@ export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32
     for (; j + 4 <= cols; j += 4) wide = f32x4.max(wide, v128.load(at(row, j)));
     let chunkMax = Mathf.max(Mathf.max(f32x4.extract_lane(wide, 0), f32x4.extract_lane(wide, 1)), Mathf.max(f32x4.extract_lane(wide, 2), f32x4.extract_lane(wide, 3)));
     for (; j < cols; j++) chunkMax = Mathf.max(chunkMax, load<f32>(at(row, j)));
-    // e^{(s−M)/2} = √e^{s−M}: one exponential fewer per column
     const max4 = f32x4.splat(chunkMax), invTau4 = f32x4.splat(invTau);
     let zTau4 = f32x4.splat(0), zOne4 = f32x4.splat(0), zHalf4 = f32x4.splat(0), weighted4 = f32x4.splat(0);
     j = 0;
@@ -21,7 +48,7 @@ export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32
       const v = v128.load(at(row, j));
       const d = f32x4.sub(v, max4);
       const e = exp4(d);
-      zTau4 = f32x4.add(zTau4, exp4(f32x4.mul(d, invTau4)));
+      zTau4 = f32x4.add(zTau4, tauExp4(d, e, k, invTau4));
       zOne4 = f32x4.add(zOne4, e);
       zHalf4 = f32x4.add(zHalf4, f32x4.sqrt(e));
       weighted4 = f32x4.add(weighted4, f32x4.mul(e, v));
@@ -52,7 +79,7 @@ export function bankGrad(
   part: i32, parts: i32,
 ): void {
   const batch = <f32>rows;
-  const invTau: f32 = 1 / tau, ceScale: f32 = 1 / (batch * tau), klScale: f32 = lambda / (2 * batch);
+  const invTau: f32 = 1 / tau, k = wholePower(invTau), ceScale: f32 = 1 / (batch * tau), klScale: f32 = lambda / (2 * batch);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const st = at(stats, r * 8);
     const m = load<f32>(st);
@@ -62,13 +89,17 @@ export function bankGrad(
     const own = load<i32>(at(index, r)) - colOffset;
     const gRow = at(g, r * cols), qRow = at(q, r * cols), sRow = at(s, r * cols);
     // every column as if y = 0; the own column, if in this chunk, is redone below
-    const invTau4 = f32x4.splat(invTau), logZTau4 = f32x4.splat(logZTau), logZOne4 = f32x4.splat(logZOne);
+    // prob = e^{(s−M)/τ} / zTau and probOne = e^{s−M} / zOne
+    const max4 = f32x4.splat(m), invTau4 = f32x4.splat(invTau);
+    const invZTau4 = f32x4.splat(1 / load<f32>(st, 4)), invZOne4 = f32x4.splat(1 / load<f32>(st, 8));
     const meanS4 = f32x4.splat(meanS), ceScale4 = f32x4.splat(ceScale), klScale4 = f32x4.splat(klScale);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const v = v128.load(at(sRow, j));
-      const prob = exp4(f32x4.sub(f32x4.mul(v, invTau4), logZTau4));
-      const probOne = exp4(f32x4.sub(v, logZOne4));
+      const d = f32x4.sub(v, max4);
+      const t = exp4(d);
+      const prob = f32x4.mul(tauExp4(d, t, k, invTau4), invZTau4);
+      const probOne = f32x4.mul(t, invZOne4);
       v128.store(at(gRow, j), f32x4.add(f32x4.mul(prob, ceScale4), f32x4.mul(klScale4, f32x4.mul(probOne, f32x4.sub(v, meanS4)))));
       v128.store(at(qRow, j), f32x4.neg(prob));
     }

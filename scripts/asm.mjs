@@ -1,6 +1,7 @@
-// Compiles the AssemblyScript kernels in asm/ into two WebAssembly SIMD modules, only when a
-// source is newer: dist/asm/kernels.wasm imports a shared memory (for worker threads), and
-// dist/asm/kernels-single.wasm a plain one (pages that are not cross-origin isolated).
+// Compiles the AssemblyScript kernels in asm/ into WebAssembly SIMD modules, only when a
+// source is newer: kernels.wasm imports a shared memory (for worker threads), kernels-single
+// a plain one (pages that are not cross-origin isolated), and the -fma twins of both use
+// relaxed SIMD's fused multiply-add, for engines that validate it.
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KERNELS = {
   shared: join(root, 'dist/asm/kernels.wasm'),
   single: join(root, 'dist/asm/kernels-single.wasm'),
+  sharedFma: join(root, 'dist/asm/kernels-fma.wasm'),
+  singleFma: join(root, 'dist/asm/kernels-single-fma.wasm'),
 };
 
 const ASC_FLAGS = [
@@ -29,13 +32,16 @@ async function compile(out, flags) {
   if (error) throw new Error(`AssemblyScript compilation failed:\n${errors || error.message}`);
 }
 
-/** Builds both modules if either is missing or stale; returns their paths. */
+/** Builds the modules if any is missing or stale; returns their paths. */
 export async function buildKernels({ force = false } = {}) {
   const fresh = Object.values(KERNELS).every((f) => existsSync(f) && statSync(f).mtimeMs >= newestSource());
   if (fresh && !force) return KERNELS;
   mkdirSync(dirname(KERNELS.shared), { recursive: true });
+  const fma = ['--enable', 'relaxed-simd'];
   await compile(KERNELS.shared, ['--sharedMemory']);
   await compile(KERNELS.single, []);
+  await compile(KERNELS.sharedFma, ['--sharedMemory', ...fma]);
+  await compile(KERNELS.singleFma, fma);
   return KERNELS;
 }
 

@@ -2,15 +2,15 @@
 // asm/ kernels as bytes (the `sslgpu:asm-kernels` module), so no bundle reads files at run time.
 import { buildKernels } from './asm.mjs';
 
-/** `import { shared, single } from 'sslgpu:asm-kernels'`: the compiled asm/ modules' bytes. */
+/** `import { shared, single, sharedFma, singleFma } from 'sslgpu:asm-kernels'`: the compiled asm/ modules' bytes. */
 const asmKernels = {
   name: 'asm-kernels',
   setup(b) {
     b.onResolve({ filter: /^sslgpu:asm-kernels$/ }, () => ({ path: 'asm-kernels', namespace: 'asm-kernels' }));
     b.onLoad({ filter: /.*/, namespace: 'asm-kernels' }, async () => {
-      const { shared, single } = await buildKernels();
+      const files = Object.entries(await buildKernels());
       return {
-        contents: `import shared from ${JSON.stringify(shared)}; import single from ${JSON.stringify(single)}; export { shared, single };`,
+        contents: files.map(([name, file]) => `export { default as ${name} } from ${JSON.stringify(file)};`).join('\n'),
         resolveDir: '.',
       };
     });

@@ -198,6 +198,8 @@ export interface Backend {
   readonly kind: BackendKind;
   /** A human description: adapter name and driver, or CPU features. */
   readonly description: string;
+  /** The most bytes one kernel may bind as a single operand (WebGPU's storage binding limit). */
+  readonly maxBindingBytes: number;
 
   alloc(dtype: DType, size: number): Storage;
   free(storage: Storage): void;

@@ -10,4 +10,7 @@ declare module 'sslgpu:asm-kernels' {
   export const shared: Uint8Array;
   /** The same kernels on a plain memory, where shared memory is unavailable. */
   export const single: Uint8Array;
+  /** The two above with relaxed SIMD's fused multiply-add in the GEMM core and exp. */
+  export const sharedFma: Uint8Array;
+  export const singleFma: Uint8Array;
 }

@@ -2,11 +2,12 @@
 // WebAssembly kernels on node:worker_threads.
 
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
 import { selectBackend, type BackendChoice } from './select.js';
-import { WasmBackend } from './backends/wasm/backend.js';
+import { hasRelaxedSimd, WasmBackend } from './backends/wasm/backend.js';
 import { openDevice, type AdapterChoice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
@@ -43,10 +44,16 @@ export async function createWebGpuBackend(options: InitOptions = {}): Promise<We
   return null;
 }
 
-/** The WebAssembly backend, its workers on node:worker_threads. */
-export async function createWasmBackend(options: { threads?: number } = {}): Promise<WasmBackend> {
+/**
+ * The WebAssembly backend, its workers on node:worker_threads. Its kernels use fused
+ * multiply-add unless `fma` is false (or WEBSSL_FMA=0): Node 22+ validates relaxed SIMD as
+ * it is, and Node 20 once V8's flag for it is set, which this does before compiling.
+ */
+export async function createWasmBackend(options: { threads?: number; fma?: boolean } = {}): Promise<WasmBackend> {
   const threads = options.threads ?? (Number(process.env.WEBSSL_THREADS) || availableParallelism());
-  return WasmBackend.create(kernelsWasm, { threads, spawnWorker: (source) => new Worker(source, { eval: true }) });
+  const fma = options.fma ?? process.env.WEBSSL_FMA !== '0';
+  if (fma && !hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WasmBackend.create(kernelsWasm, { threads, fma, spawnWorker: (source) => new Worker(source, { eval: true }) });
 }
 
 /**

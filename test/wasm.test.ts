@@ -1,12 +1,36 @@
 // What is particular to the WebAssembly backend: memory growth, thread-count independence,
-// and clear errors from its kernels.
+// the fused multiply-add kernels against the plain ones, and clear errors from its kernels.
 import { afterAll, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
 import { createWasmBackend } from '../src/node.js';
+import { MemoryBank } from '../src/method/memory-bank.js';
+import { Generator } from '../src/random.js';
+import { expectClose } from './helpers/oracle.js';
 
 const one = await createWasmBackend({ threads: 1 });
 const three = await createWasmBackend({ threads: 3 });
-afterAll(() => { one.destroy(); three.destroy(); });
+const plain = await createWasmBackend({ threads: 2, fma: false });
+afterAll(() => { one.destroy(); three.destroy(); plain.destroy(); });
+
+/** A convolution, a matmul, a softmax and their gradients; a memory-bank step. */
+async function convMatmulSoftmax(backend: typeof one) {
+  const x = ops.randn([5, 6, 13, 11], { backend, seed: 1 }).requireGrad();
+  const w = ops.randn([8, 3, 3, 3], { backend, seed: 2 }).requireGrad();
+  const m = ops.randn([7, 130], { backend, seed: 3 }).requireGrad();
+  const y = ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 });
+  const z = y.reshape([-1, 7]).matmul(m);
+  const loss = z.relu().sum().add(ops.softmax(z.mul(0.1), 1).max(1).sum());
+  loss.backward();
+  const out = [await loss.toArray(), await x.grad!.toArray(), await w.grad!.toArray(), await m.grad!.toArray()];
+  for (const t of [x, w, m, y, z, loss, x.grad!, w.grad!, m.grad!]) t.dispose();
+  const bank = MemoryBank.random(301, 16, { backend, generator: new Generator(4) });
+  const v = ops.l2Normalize(ops.randn([9, 16], { backend, seed: 5 }), 1);
+  const index = ops.tensor(Int32Array.from([3, 1, 4, 159, 26, 5, 35, 89, 79]), [9], { backend });
+  const step = bank.step(v, index, { tau: 0.1, lambda: 20, momentum: 0.5, update: 'corrected' });
+  out.push(await step.loss.toArray(), await step.gradV.toArray(), await bank.rows.toArray());
+  for (const t of [v, index, step.loss, step.gradV, bank]) t.dispose();
+  return out;
+}
 
 it('grows its memory for large tensors and frees them back to the pool', async () => {
   const before = one.memory();
@@ -20,18 +44,15 @@ it('grows its memory for large tensors and frees them back to the pool', async (
 });
 
 it('gives bit-identical results on one thread and on three', async () => {
-  const run = async (backend: typeof one) => {
-    const x = ops.randn([5, 6, 13, 11], { backend, seed: 1 }).requireGrad();
-    const w = ops.randn([8, 3, 3, 3], { backend, seed: 2 }).requireGrad();
-    const m = ops.randn([7, 130], { backend, seed: 3 }).requireGrad();
-    const y = ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 });
-    const loss = y.reshape([-1, 7]).matmul(m).relu().sum();
-    loss.backward();
-    const out = [await loss.toArray(), await x.grad!.toArray(), await w.grad!.toArray(), await m.grad!.toArray()];
-    for (const t of [x, w, m, y, loss, x.grad!, w.grad!, m.grad!]) t.dispose();
-    return out;
-  };
-  expect(await run(three)).toEqual(await run(one));
+  expect(await convMatmulSoftmax(three)).toEqual(await convMatmulSoftmax(one));
+});
+
+it('uses fused multiply-add kernels in Node (relaxed SIMD), which agree with the plain ones', async () => {
+  expect([one.fma, three.fma, plain.fma]).toEqual([true, true, false]);
+  expect(three.description).toMatch(/^WebAssembly SIMD \+ FMA, 3 threads/);
+  expect(plain.description).toMatch(/^WebAssembly SIMD, 2 threads/);
+  const fused = await convMatmulSoftmax(three), separate = await convMatmulSoftmax(plain);
+  fused.forEach((values, i) => expectClose(values.flat(Infinity) as number[], separate[i]!.flat(Infinity) as number[], 1e-4, 1e-4, `output ${i}`));
 });
 
 it('names the op and the index when an index is out of range', () => {

@@ -1,6 +1,6 @@
 // The feature-calibrated memory bank of METHOD.md: the loss L_CE + λ·L_SqrtKL of a batch
-// against every bank row (§3) with its gradient, and the two bank updates (§4). The bank is
-// walked in chunks of rows with an online softmax, so it need not fit one buffer binding.
+// against every bank row (§3) with its gradient, and the two bank updates (§4). A bank whose
+// similarities outgrow one buffer binding is walked in chunks of rows with an online softmax.
 
 import type { Backend } from '../backend.js';
 import * as ops from '../ops/index.js';
@@ -34,9 +34,6 @@ export interface BankStepResult {
   gradV: Tensor;
 }
 
-/** Bank rows per chunk: a chunk's B×rows similarities and its rows stay well inside one binding. */
-export const DEFAULT_CHUNK_ROWS = 16384;
-
 /** Up to this size the similarities of all chunks stay in memory between the two passes. */
 const KEEP_SIMILARITY_BYTES = 256 * 2 ** 20;
 
@@ -44,7 +41,8 @@ export class MemoryBank {
   /** W [N, d], every row at unit norm. */
   rows: Tensor;
 
-  constructor(rows: Tensor, readonly chunkRows = DEFAULT_CHUNK_ROWS) {
+  /** `chunkRows`: bank rows per chunk; by default as many as one binding holds (all, off WebGPU). */
+  constructor(rows: Tensor, readonly chunkRows?: number) {
     this.rows = keep(rows);
   }
 
@@ -73,10 +71,15 @@ export class MemoryBank {
     this.rows = keep(next);
   }
 
-  /** The chunks of `size` softmax columns: [first column, column count]. */
-  private chunks(size: number): [number, number][] {
+  /**
+   * The chunks of `size` softmax columns, [first column, column count]: each chunk's
+   * batch×rows similarities and rows×dim bank rows fit one binding of the backend.
+   */
+  private chunks(size: number, batch: number): [number, number][] {
+    const dim = this.rows.shape[1]!;
+    const rows = this.chunkRows ?? Math.max(1, Math.floor(this.rows.backend.maxBindingBytes / (4 * Math.max(batch, dim))));
     const out: [number, number][] = [];
-    for (let start = 0; start < size; start += this.chunkRows) out.push([start, Math.min(this.chunkRows, size - start)]);
+    for (let start = 0; start < size; start += rows) out.push([start, Math.min(rows, size - start)]);
     return out;
   }
 
@@ -99,7 +102,7 @@ export class MemoryBank {
       const partnerTarget = options.mix ? index.gather(ops.tensor(options.mix.partner, [batch], { backend: v.backend })) : null;
       const mixed = (a: Tensor, b: Tensor | null) => (b && options.mix ? a.mul(options.mix.weight).add(b.mul(1 - options.mix.weight)) : a);
       const stats = ops.bankStatsInit(features.shape[0]!, features);
-      const layout = this.chunks(source.shape[0]!);
+      const layout = this.chunks(source.shape[0]!, batch);
       const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
       const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
       // s of every chunk kept for pass 2 unless that is too much memory (then computed twice)

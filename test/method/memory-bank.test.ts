@@ -23,17 +23,17 @@ function inputs(backend: Backend) {
 }
 
 /** The loss written with plain differentiable ops, its gradient by autograd, and both updates by formula. */
-async function expected(update: 'npid' | 'corrected') {
+async function expected(update: 'npid' | 'corrected', tau = options.tau) {
   const { v, bank, index: idx } = inputs(f64);
   v.requireGrad();
   const s = v.matmul(bank, { transB: true });
-  const ce = ops.crossEntropy(s.div(options.tau), idx).mean();
+  const ce = ops.crossEntropy(s.div(tau), idx).mean();
   const pOne = ops.softmax(s, 1);
   const target = ops.softmax(s.mul(0.5), 1).detach();
   const kl = pOne.mul(pOne.log().sub(target.log())).sum(1).mean();
   const loss = ce.add(kl.mul(options.lambda));
   loss.backward();
-  const p = ops.softmax(s.div(options.tau), 1);
+  const p = ops.softmax(s.div(tau), 1);
   const y = ops.tensor(Float64Array.from({ length: B * N }, (_, k) => (index[Math.floor(k / N)] === k % N ? 1 : 0)), [B, N], { backend: f64 });
   const m = options.momentum;
   let next: Tensor;
@@ -50,10 +50,10 @@ async function expected(update: 'npid' | 'corrected') {
   return { loss: await loss.item(), grad: await v.grad!.data(), bank: await next.data() };
 }
 
-async function actual(backend: Backend, update: 'npid' | 'corrected', chunkRows: number) {
+async function actual(backend: Backend, update: 'npid' | 'corrected', chunkRows?: number, tau = options.tau) {
   const { v, bank, index: idx } = inputs(backend);
   const memory = new MemoryBank(bank, chunkRows);
-  const { loss, gradV } = memory.step(v, idx, { ...options, update });
+  const { loss, gradV } = memory.step(v, idx, { ...options, tau, update });
   const result = { loss: await loss.item(), grad: await gradV.data(), bank: await memory.rows.data() };
   for (const t of [v, idx, loss, gradV]) t.dispose();
   memory.dispose();
@@ -61,7 +61,7 @@ async function actual(backend: Backend, update: 'npid' | 'corrected', chunkRows:
 }
 
 describe.each(cases)('memory bank on $name', ({ backend }) => {
-  describe.each([['one chunk', N], ['chunks of 7 rows', 7]] as const)('%s', (_, chunkRows) => {
+  describe.each([['chunks as the binding allows (one)', undefined], ['chunks of 7 rows', 7]] as const)('%s', (_, chunkRows) => {
     it.skipIf(!backend).each(['corrected', 'npid'] as const)('%s update: loss, gradient and new bank', async (update) => {
       const want = await expected(update);
       const got = await actual(backend!, update, chunkRows);
@@ -69,6 +69,14 @@ describe.each(cases)('memory bank on $name', ({ backend }) => {
       expectClose(got.grad, want.grad, 1e-4, 1e-5, 'gradient of v');
       expectClose(got.bank, want.bank, 1e-4, 1e-5, 'updated bank');
     });
+  });
+  // 1/τ whole (the kernels raise e^{s−M} to that power) or not (a second exponential)
+  it.skipIf(!backend).each([0.25, 0.07, 1.5])('τ = %s: loss, gradient and new bank', async (tau) => {
+    const want = await expected('corrected', tau);
+    const got = await actual(backend!, 'corrected', 7, tau);
+    expect(got.loss).toBeCloseTo(want.loss, 4);
+    expectClose(got.grad, want.grad, 1e-4, 1e-5, 'gradient of v');
+    expectClose(got.bank, want.bank, 1e-4, 1e-5, 'updated bank');
   });
 });
 

@@ -28,6 +28,7 @@ export class ReferenceBackend implements Backend {
   readonly name: string;
   readonly kind = 'reference' as const;
   readonly description: string;
+  readonly maxBindingBytes = Number.MAX_SAFE_INTEGER;
   readonly precision: 'f32' | 'f64';
   private live = new Set<ReferenceStorage>();
   private liveBytes = 0;

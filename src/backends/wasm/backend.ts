@@ -7,7 +7,7 @@ import type {
 } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
 import { counterWords } from '../../random.js';
-import { WasmHeap } from './heap.js';
+import { MAX_HEAP_BYTES, WasmHeap } from './heap.js';
 import { CONTROL_BYTES, ThreadPool, type WorkerFactory } from './threads.js';
 import { mergeAxes } from './layout.js';
 
@@ -34,40 +34,66 @@ function addressOf(storage: Storage): number {
 
 type Kernel = (...args: number[]) => number;
 
+/** The compiled asm/ kernels (scripts/asm.mjs): on a shared or a plain memory, with or without FMA. */
+export interface KernelModules {
+  shared: Uint8Array;
+  single: Uint8Array;
+  sharedFma: Uint8Array;
+  singleFma: Uint8Array;
+}
+
 export interface WasmBackendOptions {
   /** Threads, the host included (default: the number of cores; 1 disables workers). */
   threads?: number;
   /** Starts a worker from source text: node:worker_threads in Node, a Web Worker in a page. */
   spawnWorker?: WorkerFactory;
+  /** Use the fused multiply-add kernels where the engine has relaxed SIMD (default true). */
+  fma?: boolean;
+}
+
+/** (module (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))) */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this engine validates relaxed SIMD (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd). */
+export function hasRelaxedSimd(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly kind = 'cpu' as const;
   readonly description: string;
+  readonly maxBindingBytes = MAX_HEAP_BYTES;
   private readonly heap: WasmHeap;
   private readonly kernels: Record<string, Kernel>;
   private workspace = { address: 0, bytes: 0 };
 
   private constructor(
-    private readonly linear: WebAssembly.Memory, instance: WebAssembly.Instance, private readonly pool: ThreadPool | null, notice: string,
+    private readonly linear: WebAssembly.Memory, instance: WebAssembly.Instance, private readonly pool: ThreadPool | null,
+    /** Whether the kernels use relaxed SIMD's fused multiply-add. */
+    readonly fma: boolean, notice: string,
   ) {
     this.kernels = instance.exports as unknown as Record<string, Kernel>;
     this.heap = new WasmHeap(linear, HEAP_BASE);
-    this.description = `WebAssembly SIMD, ${pool ? pool.threads : 1} thread${pool ? 's' : ''}${notice}`;
+    this.description = `WebAssembly SIMD${fma ? ' + FMA' : ''}, ${pool ? pool.threads : 1} thread${pool ? 's' : ''}${notice}`;
   }
 
   /**
    * Compiles the kernels and starts the workers. With one thread, or where shared memory or
    * workers are unavailable, the module on a plain memory runs everything on the caller.
    */
-  static async create(modules: { shared: Uint8Array; single: Uint8Array }, options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  static async create(modules: KernelModules, options: WasmBackendOptions = {}): Promise<WasmBackend> {
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     let notice = '';
     if (wanted > 1 && !options.spawnWorker) notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
     else if (wanted > 1 && typeof SharedArrayBuffer === 'undefined') notice = ' (no shared memory here: one thread)';
     const threaded = wanted > 1 && !notice;
-    const module = await WebAssembly.compile((threaded ? modules.shared : modules.single) as BufferSource);
+    const fma = options.fma !== false && hasRelaxedSimd();
+    const bytes = threaded ? (fma ? modules.sharedFma : modules.shared) : (fma ? modules.singleFma : modules.single);
+    const module = await WebAssembly.compile(bytes as BufferSource);
     const memory = new WebAssembly.Memory({ initial: HEAP_BASE / 65536, maximum: 65536, shared: threaded });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
     const dataEnd = (instance.exports.dataEnd as () => number)();
@@ -77,7 +103,7 @@ export class WasmBackend implements Backend {
       const names = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === 'function');
       pool = await ThreadPool.start(wanted, module, memory, CONTROL, names, options.spawnWorker!);
     }
-    return new WasmBackend(memory, instance, pool, notice);
+    return new WasmBackend(memory, instance, pool, fma, notice);
   }
 
   get threads(): number {

@@ -6,7 +6,7 @@ import type { MemoryStats } from '../../backend.js';
 import { sizeClass } from '../size-class.js';
 
 const PAGE = 65536;
-const MAX_BYTES = 65536 * PAGE; // wasm32: 4 GiB
+export const MAX_HEAP_BYTES = 65536 * PAGE; // wasm32: 4 GiB
 
 export class WasmHeap {
   private top: number;
@@ -63,7 +63,7 @@ export class WasmHeap {
 
   /** Grows the memory so that addresses below `end` exist. */
   private reserve(end: number): void {
-    if (end > MAX_BYTES) throw new Error(`wasm heap: out of memory (${(end / 2 ** 30).toFixed(2)} GiB needed, 4 GiB is the wasm32 limit)`);
+    if (end > MAX_HEAP_BYTES) throw new Error(`wasm heap: out of memory (${(end / 2 ** 30).toFixed(2)} GiB needed, 4 GiB is the wasm32 limit)`);
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
   }

@@ -48,6 +48,10 @@ export class WebGpuBackend implements Backend {
     return this.runtime.device;
   }
 
+  get maxBindingBytes(): number {
+    return this.device.limits.maxStorageBufferBindingSize;
+  }
+
   alloc(dtype: DType, size: number): Storage {
     return new GpuStorage(dtype, size, this.runtime.pool.acquire(Math.max(size, 1) * 4));
   }
