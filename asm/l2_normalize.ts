@@ -1,7 +1,7 @@
 // L2 normalisation along an axis viewed as [outer, length, inner] (the twin of
 // shaders/l2_normalize.wgsl): out = x / max(||x||, eps). Parallel by line; contiguous
 // lines (inner = 1: rows, the common case) four elements at a time.
-import { at, shareStart } from './common';
+import { at, madd4, shareStart } from './common';
 
 @inline function lineAt(length: i32, inner: i32, line: i32, j: i32): i32 {
   return ((line / inner) * length + j) * inner + line % inner;
@@ -46,25 +46,41 @@ export function l2NormalizeBackward(x: usize, gy: usize, gx: usize, outer: i32, 
   }
 }
 
-/** l2Normalize of contiguous rows: squares summed in f64 pairs, each row divided by its norm. */
+/** l2Normalize of contiguous rows: the blend below with y = x, α = 1, β = 0 (exactly x). */
 function l2NormalizeRows(x: usize, out: usize, rows: i32, length: i32, eps: f32, part: i32, parts: i32): void {
+  blendNormalizeRows(x, x, out, rows, length, 1, 0, eps, part, parts);
+}
+
+/**
+ * Each contiguous row of α·x + β·y over max(its norm, eps), in one pass (the memory bank's
+ * update): the blend is written first with its squares summed in f64 pairs, then divided.
+ */
+export function blendNormalizeRows(
+  x: usize, y: usize, out: usize, rows: i32, length: i32, alpha: f32, beta: f32, eps: f32, part: i32, parts: i32,
+): void {
+  const alpha4 = f32x4.splat(alpha), beta4 = f32x4.splat(beta);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
-    const row = at(x, r * length), target = at(out, r * length);
+    const xRow = at(x, r * length), yRow = at(y, r * length), target = at(out, r * length);
     let low = f64x2.splat(0), high = f64x2.splat(0);
     let j = 0;
     for (; j + 4 <= length; j += 4) {
-      const v = v128.load(at(row, j));
+      const v = madd4(alpha4, v128.load(at(xRow, j)), f32x4.mul(beta4, v128.load(at(yRow, j))));
+      v128.store(at(target, j), v);
       const a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
       low = f64x2.add(low, f64x2.mul(a, a));
       high = f64x2.add(high, f64x2.mul(b, b));
     }
     const pairs = f64x2.add(low, high);
     let squares = f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1);
-    for (; j < length; j++) { const v = <f64>load<f32>(at(row, j)); squares += v * v; }
+    for (; j < length; j++) {
+      const v = alpha * load<f32>(at(xRow, j)) + beta * load<f32>(at(yRow, j));
+      store<f32>(at(target, j), v);
+      squares += <f64>v * <f64>v;
+    }
     const norm = Mathf.max(<f32>Math.sqrt(squares), eps);
     const norm4 = f32x4.splat(norm);
     j = 0;
-    for (; j + 4 <= length; j += 4) v128.store(at(target, j), f32x4.div(v128.load(at(row, j)), norm4));
-    for (; j < length; j++) store<f32>(at(target, j), load<f32>(at(row, j)) / norm);
+    for (; j + 4 <= length; j += 4) v128.store(at(target, j), f32x4.div(v128.load(at(target, j)), norm4));
+    for (; j < length; j++) store<f32>(at(target, j), load<f32>(at(target, j)) / norm);
   }
 }

@@ -1,5 +1,6 @@
 // L2 normalisation along an axis, y = x / max(||x||, eps), and its gradient.
-// One workgroup per line [outer, ·, inner] of a contiguous tensor.
+// One workgroup per line [outer, ·, inner] of a contiguous tensor; short rows, and the
+// blend of two tensors' rows that the memory bank's update renormalises, one invocation each.
 
 struct L2NormalizeParams { lines: u32, length: u32, inner: u32, eps: f32 }
 
@@ -35,6 +36,30 @@ fn l2NormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) g
   for (var j = 0u; j < p.length; j++) { let v = x[base + j]; squares += v * v; }
   let norm = max(sqrt(squares), p.eps);
   for (var j = 0u; j < p.length; j++) { y[base + j] = x[base + j] / norm; }
+}
+
+struct BlendParams { lines: u32, length: u32, alpha: f32, beta: f32, eps: f32 }
+
+@group(0) @binding(0) var<uniform> blend: BlendParams;
+@group(0) @binding(1) var<storage, read> blendX: array<f32>;
+@group(0) @binding(2) var<storage, read> blendY: array<f32>;
+@group(0) @binding(3) var<storage, read_write> blended: array<f32>;
+
+// Each row of α·x + β·y at unit norm: the bank update's blend, sum and renormalisation in one
+// pass over the N×d rows instead of four.
+@compute @workgroup_size(WG)
+fn blendNormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let line = flatThread(wid, groups, lid);
+  if (line >= blend.lines) { return; }
+  let base = line * blend.length;
+  var squares = 0.0;
+  for (var j = 0u; j < blend.length; j++) {
+    let v = blend.alpha * blendX[base + j] + blend.beta * blendY[base + j];
+    blended[base + j] = v;
+    squares += v * v;
+  }
+  let norm = max(sqrt(squares), blend.eps);
+  for (var j = 0u; j < blend.length; j++) { blended[base + j] = blended[base + j] / norm; }
 }
 
 // Above eps: gx = (gy - x·(x·gy)/||x||²) / ||x||; below, the op is x/eps and gx = gy/eps.

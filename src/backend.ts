@@ -257,6 +257,8 @@ export interface Backend {
   /** out = x / max(||x||, eps) along the axis. */
   l2Normalize(x: Storage, out: Storage, layout: AxisLayout, eps: number): void;
   l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, layout: AxisLayout, eps: number): void;
+  /** Each contiguous row of α·x + β·y, over max(its L2 norm, eps). */
+  blendNormalizeRows(x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number): void;
   /** losses[r] = logsumexp(logits[r, :]) - logits[r, target[r]]. */
   crossEntropy(logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void;
   /** gLogits[r, :] = gLoss[r] · (softmax(logits[r, :]) - onehot(target[r])). */

@@ -128,6 +128,12 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
   logSoftmax: (g, { output, attrs }) => [softmaxBackward(output, g, attrs.axis, true)],
   // d x/||x||: (g - y·(g·y)) / ||x||
   l2Normalize: (g, { inputs: [x], attrs }) => [l2NormalizeBackward(x!, g, attrs.axis, attrs.eps)],
+  // the blend's gradient through l2Normalize, then α and β of it
+  blendNormalize: (g, { inputs: [x, y], attrs: { alpha, beta, eps } }) => {
+    const blended = x!.mul(alpha).add(y!.mul(beta));
+    const gBlend = l2NormalizeBackward(blended, g, blended.rank - 1, eps);
+    return [gBlend.mul(alpha), gBlend.mul(beta)];
+  },
   // d CE_r: g_r·(softmax(logits_r) - onehot(target_r))
   crossEntropy: (g, { inputs: [logits, targets] }) => [crossEntropyBackward(logits!, targets!, g), null],
 };

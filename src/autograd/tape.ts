@@ -40,6 +40,7 @@ export interface OpAttrs {
   softmax: { axis: number };
   logSoftmax: { axis: number };
   l2Normalize: { axis: number; eps: number };
+  blendNormalize: { alpha: number; beta: number; eps: number };
   crossEntropy: {};
 }
 

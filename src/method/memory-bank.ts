@@ -119,7 +119,7 @@ export class MemoryBank {
         const part = g.matmul(rows);
         gradV = gradV ? gradV.add(part) : part;
         // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
-        if (options.update === 'corrected') updated.push(ops.l2Normalize(rows.mul(momentum).add(q.matmul(features, { transA: true }).mul(1 - momentum)), 1));
+        if (options.update === 'corrected') updated.push(ops.blendNormalize(rows, q.matmul(features, { transA: true }), momentum, 1 - momentum));
       }
 
       // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
@@ -141,7 +141,7 @@ export class MemoryBank {
       } else {
         // NPID: only the batch's own rows move (indices are distinct within a batch)
         const old = this.rows.gather(index);
-        next = ops.scatterAdd(this.rows, index, ops.l2Normalize(old.mul(momentum).add(features.mul(1 - momentum)), 1).sub(old));
+        next = ops.scatterAdd(this.rows, index, ops.blendNormalize(old, features, momentum, 1 - momentum).sub(old));
       }
       return { loss, gradV: gradV!, next };
     }));

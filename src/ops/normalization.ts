@@ -83,6 +83,22 @@ export function l2Normalize(x: Tensor, axis = -1, eps = 1e-12): Tensor {
   return record('l2Normalize', { axis: dim, eps }, [x], out);
 }
 
+/**
+ * l2Normalize(α·x + β·y) along the last axis, in one pass over x and y: the memory bank's
+ * update, w ← normalise(m·w + (1 − m)·u), without three intermediate N×d tensors.
+ */
+export function blendNormalize(x: Tensor, y: Tensor, alpha: number, beta: number, eps = 1e-12): Tensor {
+  const backend = checkInputs('blendNormalize', x, y);
+  checkDType('blendNormalize', x, 'f32');
+  checkDType('blendNormalize', y, 'f32');
+  if (!sameShape(x.shape, y.shape)) throw new Error(`blendNormalize: shapes ${formatShape(x.shape)} and ${formatShape(y.shape)} differ`);
+  if (x.rank < 1) throw new Error('blendNormalize: needs rank ≥ 1, got a scalar');
+  const out = Tensor.empty(backend, x.shape);
+  const length = x.shape[x.rank - 1]!;
+  if (out.size > 0) backend.blendNormalizeRows(x.storage, y.storage, out.storage, out.size / length, length, alpha, beta, eps);
+  return record('blendNormalize', { alpha, beta, eps }, [x, y], out);
+}
+
 function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
   const name = log ? 'logSoftmax' : 'softmax';
   const backend = checkInputs(name, x);

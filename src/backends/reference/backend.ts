@@ -364,6 +364,16 @@ export class ReferenceBackend implements Backend {
     });
   }
 
+  blendNormalizeRows(x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number): void {
+    const xv = data(x), yv = data(y), o = data(out);
+    for (let r = 0; r < rows; r++) {
+      let squares = 0;
+      for (let j = r * length; j < (r + 1) * length; j++) squares += (o[j] = alpha * xv[j]! + beta * yv[j]!) ** 2;
+      const norm = Math.max(Math.sqrt(squares), eps);
+      for (let j = r * length; j < (r + 1) * length; j++) o[j]! /= norm;
+    }
+  }
+
   l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
     const xv = data(x), g = data(gy), o = data(gx);
     this.forEachLine(l, (at) => {

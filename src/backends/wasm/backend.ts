@@ -346,6 +346,10 @@ export class WasmBackend implements Backend {
     this.parallel('l2Normalize', addressOf(x), addressOf(out), l.outer, l.length, l.inner, eps);
   }
 
+  blendNormalizeRows(x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number): void {
+    this.parallel('blendNormalizeRows', addressOf(x), addressOf(y), addressOf(out), rows, length, alpha, beta, eps);
+  }
+
   l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
     this.parallel('l2NormalizeBackward', addressOf(x), addressOf(gy), addressOf(gx), l.outer, l.length, l.inner, eps);
   }

@@ -134,6 +134,9 @@ export class WebGpuBackend implements Backend {
   softmaxBackward(y: Storage, gy: Storage, gx: Storage, layout: AxisLayout, log: boolean): void { softmax.softmaxBackward(this.ctx, y, gy, gx, layout, log); }
   l2Normalize(x: Storage, out: Storage, layout: AxisLayout, eps: number): void { softmax.l2Normalize(this.ctx, x, out, layout, eps); }
   l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, layout: AxisLayout, eps: number): void { softmax.l2NormalizeBackward(this.ctx, x, gy, gx, layout, eps); }
+  blendNormalizeRows(x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number): void {
+    softmax.blendNormalizeRows(this.ctx, x, y, out, rows, length, alpha, beta, eps);
+  }
   crossEntropy(logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void { softmax.crossEntropy(this.ctx, logits, target, losses, rows, classes); }
   crossEntropyBackward(logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number): void {
     softmax.crossEntropyBackward(this.ctx, logits, target, gLoss, gLogits, rows, classes);

@@ -39,6 +39,13 @@ export function l2Normalize(ctx: GpuContext, x: Storage, out: Storage, l: AxisLa
   (rows ? dispatchThreads : dispatchLines)(ctx, spec, params, [x, out].map(bufferOf), l.outer * l.inner);
 }
 
+export function blendNormalizeRows(
+  ctx: GpuContext, x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number,
+): void {
+  dispatchThreads(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'blendNormalizeRows', params: 'BlendParams' },
+    { lines: rows, length, alpha, beta, eps }, [x, y, out].map(bufferOf), rows);
+}
+
 export function l2NormalizeBackward(ctx: GpuContext, x: Storage, gy: Storage, gx: Storage, l: AxisLayout, eps: number): void {
   dispatchLines(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'l2NormalizeBackward', params: 'L2NormalizeParams' },
     { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps }, [x, gy, gx].map(bufferOf), l.outer * l.inner);
