@@ -16,7 +16,7 @@
 // All pointers are byte addresses in linear memory; sizes and counts are in elements.
 import { shareStart } from './common';
 import {
-  blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packedRows, roundUp, TILE_BYTES,
+  blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packedRows, roundUp, TILE_BYTES, transpose4Rows,
 } from './gemm';
 
 /** Columns of B packed at once in the weight gradient. */
@@ -360,6 +360,11 @@ function packTaps(planes: usize, offsets: usize, cols: i32, p0: i32, kc: i32, ou
   const r0 = p0 / outWidth, q0 = p0 % outWidth;
   for (let j = 0; j < cols; j += NR) {
     const width = min<i32>(NR, cols - j);
+    if (width == NR) {
+      packTapPanel(planes + (<usize>(r0 * wq) << 2), offsets + (<usize>j << 2), q0, kc, outWidth, wq, dst);
+      dst += <usize>(kc * NR) << 2;
+      continue;
+    }
     for (let t = 0; t < NR; t++) {
       let d = dst + (<usize>t << 2);
       if (t >= width) {
@@ -375,6 +380,36 @@ function packTaps(planes: usize, offsets: usize, cols: i32, p0: i32, kc: i32, ou
       }
     }
     dst += <usize>(kc * NR) << 2;
+  }
+}
+
+/**
+ * One full panel of packTaps (NR = 8 taps from `offsets`, positions from column q0 of the
+ * plane row at `row`): along a row the positions are contiguous in every tap, so four taps ×
+ * four positions at a time are one 4×4 transpose; the rest of each row's run goes one by one.
+ */
+function packTapPanel(row: usize, offsets: usize, q0: i32, kc: i32, outWidth: i32, wq: i32, dst: usize): void {
+  const o0 = <usize>load<i32>(offsets), o1 = <usize>load<i32>(offsets, 4), o2 = <usize>load<i32>(offsets, 8), o3 = <usize>load<i32>(offsets, 12);
+  const o4 = <usize>load<i32>(offsets, 16), o5 = <usize>load<i32>(offsets, 20), o6 = <usize>load<i32>(offsets, 24), o7 = <usize>load<i32>(offsets, 28);
+  let q = q0;
+  for (let k = 0; k < kc;) {
+    const run = min<i32>(outWidth - q, kc - k);
+    const base = row + (<usize>q << 2);
+    let d = dst + (<usize>(k * NR) << 2);
+    let i = 0;
+    for (; i + 4 <= run; i += 4) {
+      const at = base + (<usize>i << 2);
+      transpose4Rows(at + o0, at + o1, at + o2, at + o3, d, NR * 4);
+      transpose4Rows(at + o4, at + o5, at + o6, at + o7, d + 16, NR * 4);
+      d += 4 * NR * 4;
+    }
+    for (; i < run; i++) {
+      for (let t = 0; t < NR; t++) store<f32>(d + (<usize>t << 2), load<f32>(base + <usize>load<i32>(offsets + (<usize>t << 2)) + (<usize>i << 2)));
+      d += NR * 4;
+    }
+    k += run;
+    q = 0;
+    row += <usize>wq << 2;
   }
 }
 

@@ -16,8 +16,8 @@ import { madd4 } from './common';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
-/** Depth of a block: an MR×KC panel of A and a KC×NR panel of B stay in L1. */
-export const KC: i32 = 256;
+/** Depth of a block: an MR×KC panel of A and a KC×NR panel of B stay in L1; a 3×3 convolution over 32 channels (depth 288) is one block. */
+export const KC: i32 = 320;
 /** Rows of A packed at once (an L2-sized block). */
 export const MC: i32 = 128;
 /** Columns of B packed at once. */
@@ -208,7 +208,12 @@ export function packB(src: usize, ks: i32, cs: i32, kc: i32, cols: i32, dst: usi
 
 /** dst rows 0..3 (stride dstStride bytes) = the transpose of the 4×4 block at src (row stride srcStride bytes). */
 @inline function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
-  const r0 = v128.load(src), r1 = v128.load(src + srcStride), r2 = v128.load(src + 2 * srcStride), r3 = v128.load(src + 3 * srcStride);
+  transpose4Rows(src, src + srcStride, src + 2 * srcStride, src + 3 * srcStride, dst, dstStride);
+}
+
+/** dst rows 0..3 (stride dstStride bytes) = the transpose of the four 4-float rows at a, b, c, d. */
+@inline export function transpose4Rows(a: usize, b: usize, c: usize, d: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(a), r1 = v128.load(b), r2 = v128.load(c), r3 = v128.load(d);
   const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
   const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
   v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
