@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { createWasmBackend, createWebGpuBackend, type AdapterChoice } from '../src/node.js';
 import { benchConv2d } from './conv2d.bench.js';
 import { benchProfile } from './profile.bench.js';
-import { benchTrain } from './train.bench.js';
+import { benchTrain, type TrainBenchOptions } from './train.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
 import { benchStep } from './step.bench.js';
@@ -28,6 +28,7 @@ const { values, positionals } = parseArgs({
     bank: { type: 'string' },
     'tfjs-cpu-batch': { type: 'string' },
     negatives: { type: 'string' },
+    update: { type: 'string' },
     'tfjs-wasm-batch': { type: 'string' },
     adapters: { type: 'string', default: 'hardware,llvmpipe' },
     peers: { type: 'string', default: 'wasm,cpu,webgpu' },
@@ -53,6 +54,7 @@ if (values.help || !['kernels', 'train', 'profile'].includes(command)) {
   --tfjs-cpu-batch N                             train: tfjs-cpu's batch (default 8: it runs at about 0.2 images/s)
   --tfjs-wasm-batch N                            train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)
   --negatives K                                  train: our step with K sampled negatives (default 0: all N rows)
+  --update corrected|npid                        train: our step's bank update (default corrected, the method's)
   --bank N                                       train, profile: bank rows N (default 60000)
   --peers wasm,cpu,webgpu                        train: the TensorFlow.js backends (default all three; none: ours alone)`);
   process.exit(values.help ? 0 : 1);
@@ -114,6 +116,7 @@ async function runWebGpu(): Promise<void> {
 }
 
 if (command === 'train') {
+  if (values.update && !['corrected', 'npid'].includes(values.update)) throw new Error(`--update: corrected or npid, got ${values.update}`);
   await benchTrain({
     reps, threads: Number(values.threads ?? availableParallelism()), batch: Number(values.batch ?? 256),
     gpuBatch: values['gpu-batch'] ? Number(values['gpu-batch']) : undefined,
@@ -121,6 +124,7 @@ if (command === 'train') {
     backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
     bankSize: values.bank ? Number(values.bank) : undefined,
     negatives: values.negatives ? Number(values.negatives) : undefined,
+    update: values.update as TrainBenchOptions['update'],
     tfjsCpuBatch: values['tfjs-cpu-batch'] ? Number(values['tfjs-cpu-batch']) : undefined,
     tfjsWasmBatch: values['tfjs-wasm-batch'] ? Number(values['tfjs-wasm-batch']) : undefined,
   });

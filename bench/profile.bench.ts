@@ -26,7 +26,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
     const gpu = await createWebGpuBackend({ adapter: o.adapter });
     if (!gpu) throw new Error('no WebGPU adapter');
     const batch = o.batch ?? (gpu.kind === 'gpu-hardware' ? 256 : 32);
-    const contestant = oursContestant(gpu, batch, gpu.description, o.bankSize);
+    const contestant = oursContestant(gpu, batch, { bankSize: o.bankSize });
     await contestant.step();
     const mode = gpu.device.features.has('timestamp-query') ? 'timestamp' : 'submit';
     gpu.runtime.setProfiling(mode);
@@ -49,7 +49,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const wasm = await createWasmBackend({ threads: o.threads });
   const batch = o.batch ?? 256;
   const profiled = profileCalls(wasm);
-  const contestant = oursContestant(profiled.backend, batch, wasm.description, o.bankSize);
+  const contestant = oursContestant(profiled.backend, batch, { label: wasm.description, bankSize: o.bankSize });
   await contestant.step();
   profiled.reset();
   const start = performance.now();

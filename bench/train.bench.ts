@@ -32,17 +32,28 @@ export interface Contestant {
   dispose: () => void;
 }
 
+/** How our step deviates from the bench's setting. */
+export interface OursOptions {
+  /** The contestant's name in the tables (default the backend's description). */
+  label?: string;
+  /** Bank rows N (default TRAIN_BENCH.bankSize). */
+  bankSize?: number;
+  /** Sampled negatives K (default 0: every bank row). */
+  negatives?: number;
+  /** The bank update (default the method's, corrected). */
+  update?: TrainConfig['update'];
+}
+
 /** Our method step through Trainer.step, on synthetic images (timing does not depend on pixels). */
-export function oursContestant(
-  backend: Backend, batch: number, label = backend.description, bankSize: number = TRAIN_BENCH.bankSize, negatives = 0,
-): Contestant {
+export function oursContestant(backend: Backend, batch: number, options: OursOptions = {}): Contestant {
   const { width } = TRAIN_BENCH;
+  const { label = backend.description, bankSize = TRAIN_BENCH.bankSize, negatives = 0, update = DEFAULTS.update } = options;
   const plane = 28 * 28;
   const pixels = new Uint8Array(bankSize * plane);
   for (let i = 0, x = 1; i < pixels.length; i++) pixels[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
   const split = (count: number) => ({ pixels: pixels.subarray(0, count * plane), labels: new Uint8Array(count), count, height: 28, width: 28 });
   const train = toDevice(split(bankSize), backend), test = toDevice(split(1), backend);
-  const config: TrainConfig = { ...DEFAULTS, width, batch, negatives };
+  const config: TrainConfig = { ...DEFAULTS, width, batch, negatives, update };
   const trainer = new Trainer(config, backend, train, test);
   const order = shuffle(bankSize, 0);
   let step = 0;
@@ -178,6 +189,8 @@ export interface TrainBenchOptions {
   bankSize?: number;
   /** Sampled negatives K of our step (default 0: every bank row, the method's default). */
   negatives?: number;
+  /** Our step's bank update (default corrected, the method's). */
+  update?: TrainConfig['update'];
 }
 
 const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 32, swiftshader: 8 };
@@ -190,7 +203,8 @@ const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 3
 export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   const log = (line: string) => console.log(line);
   const bankSize = o.bankSize ?? TRAIN_BENCH.bankSize;
-  const label = (backend: string) => (o.negatives ? `${backend}, K ${o.negatives} negatives` : backend);
+  const label = (backend: string) => backend + (o.negatives ? `, K ${o.negatives} negatives` : '') + (o.update === 'npid' ? ', NPID update' : '');
+  const ours = (backend: Backend, batch: number, name: string) => oursContestant(backend, batch, { label: label(name), bankSize, negatives: o.negatives, update: o.update });
   const groups: { title: string; rows: Row[]; results: TrainTiming[] }[] = [];
   const run = async (title: string, make: () => Promise<Contestant[]>, cleanup: () => void) => {
     console.log(`\n${title}`);
@@ -205,8 +219,8 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
     const multi = await createWasmBackend({ threads: o.threads });
     const single = o.threads > 1 ? await createWasmBackend({ threads: 1 }) : null;
     await run(`CPU, batch ${o.batch}${o.peers.includes('cpu') ? ` (tfjs-cpu: ${o.tfjsCpuBatch ?? 8})` : ''}`, async () => {
-      const list = [oursContestant(multi, o.batch, label(multi.description), bankSize, o.negatives)];
-      if (single) list.push(oursContestant(single, o.batch, label(single.description), bankSize, o.negatives));
+      const list = [ours(multi, o.batch, multi.description)];
+      if (single) list.push(ours(single, o.batch, single.description));
       for (const peer of o.peers.filter((p) => p === 'wasm' || p === 'cpu')) list.push(await tfjsContestant(peer, peer === 'cpu' ? o.tfjsCpuBatch ?? 8 : o.tfjsWasmBatch ?? Math.min(o.batch, 128), bankSize));
       return list;
     }, () => {
@@ -226,7 +240,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       const gpu = backend;
       const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : SOFTWARE_GPU_BATCH[adapter] ?? 32);
       await run(`WebGPU on ${gpu.description}, batch ${batch}`, async () => {
-        const list = [oursContestant(gpu, batch, label(`webgpu (${gpu.opened.name})`), bankSize, o.negatives)];
+        const list = [ours(gpu, batch, `webgpu (${gpu.opened.name})`)];
         if (o.peers.includes('webgpu')) list.push(await tfjsContestant('webgpu', batch, bankSize, { device: gpu.device, gpu: gpu.opened.instance, label: gpu.opened.name }));
         return list;
       }, () => gpu.destroy());
@@ -249,8 +263,8 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
 
   const tables = groups.map((g) => `**${g.title}**\n\n${printTable(g.title, g.rows)}`);
   tables.push(`**Headline**\n\n${printTable('Headline', headline)}`);
-  const path = writeResults(o.negatives ? `train-k${o.negatives}` : 'train', {
-    setting: { ...TRAIN_BENCH, bankSize, negatives: o.negatives ?? 0, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
+  const path = writeResults(`train${o.negatives ? `-k${o.negatives}` : ''}${o.update === 'npid' ? '-npid' : ''}`, {
+    setting: { ...TRAIN_BENCH, bankSize, negatives: o.negatives ?? 0, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: o.update ?? DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
     reps: o.reps, date: new Date().toISOString(), cores: availableParallelism(),
     groups: groups.map((g) => ({ title: g.title, rows: g.rows, samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })) })),
     headline, markdown: tables,
