@@ -1,6 +1,6 @@
 // L2 normalisation along an axis, y = x / max(||x||, eps), and its gradient.
-// One workgroup per line [outer, ·, inner] of a contiguous tensor; short rows, and the
-// blend of two tensors' rows that the memory bank's update renormalises, one invocation each.
+// One workgroup per line [outer, ·, inner] of a contiguous tensor; short contiguous rows,
+// alone or blended from two tensors as the memory bank's update needs, one invocation each.
 
 struct L2NormalizeParams { lines: u32, length: u32, inner: u32, eps: f32 }
 
@@ -24,20 +24,6 @@ fn l2Normalize(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) group
   for (var j = lid; j < p.length; j += WG) { y[at(line, j)] = x[at(line, j)] / norm; }
 }
 
-// Short contiguous lines (inner = 1; the bank's rows, d = 128): one invocation per line and
-// no workgroup reduction. The corrected update renormalises all N bank rows every step, and
-// as N workgroups of barriers that pass took 19 % of a step on SwiftShader.
-@compute @workgroup_size(WG)
-fn l2NormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let line = flatThread(wid, groups, lid);
-  if (line >= p.lines) { return; }
-  let base = line * p.length;
-  var squares = 0.0;
-  for (var j = 0u; j < p.length; j++) { let v = x[base + j]; squares += v * v; }
-  let norm = max(sqrt(squares), p.eps);
-  for (var j = 0u; j < p.length; j++) { y[base + j] = x[base + j] / norm; }
-}
-
 struct BlendParams { lines: u32, length: u32, alpha: f32, beta: f32, eps: f32 }
 
 @group(0) @binding(0) var<uniform> blend: BlendParams;
@@ -45,8 +31,10 @@ struct BlendParams { lines: u32, length: u32, alpha: f32, beta: f32, eps: f32 }
 @group(0) @binding(2) var<storage, read> blendY: array<f32>;
 @group(0) @binding(3) var<storage, read_write> blended: array<f32>;
 
-// Each row of α·x + β·y at unit norm: the bank update's blend, sum and renormalisation in one
-// pass over the N×d rows instead of four.
+// Each short contiguous row of α·x + β·y at unit norm, one invocation per row and no
+// workgroup reduction: the bank update's blend, sum and renormalisation in one pass over the
+// N×d rows instead of four, and l2Normalize's rows (y = x, α = 1, β = 0, exactly x). As N
+// workgroups of barriers, renormalising the bank took 19 % of a step on SwiftShader.
 @compute @workgroup_size(WG)
 fn blendNormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let line = flatThread(wid, groups, lid);

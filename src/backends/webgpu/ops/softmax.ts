@@ -29,14 +29,16 @@ export function crossEntropyBackward(
     lines({ outer: rows, length: classes, inner: 1 }), [logits, target, gLoss, gLogits].map(bufferOf), rows);
 }
 
-/** Lines up to this long and contiguous take one invocation each (l2NormalizeRows). */
+/** Lines up to this long and contiguous take one invocation each (blendNormalizeRows). */
 const SHORT_ROW = 256;
 
 export function l2Normalize(ctx: GpuContext, x: Storage, out: Storage, l: AxisLayout, eps: number): void {
-  const rows = l.inner === 1 && l.length <= SHORT_ROW;
-  const spec = { shader: 'l2_normalize', source: l2Source, entry: rows ? 'l2NormalizeRows' : 'l2Normalize', params: 'L2NormalizeParams' };
-  const params = { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps };
-  (rows ? dispatchThreads : dispatchLines)(ctx, spec, params, [x, out].map(bufferOf), l.outer * l.inner);
+  if (l.inner === 1 && l.length <= SHORT_ROW) {
+    blendNormalizeRows(ctx, x, x, out, l.outer, l.length, 1, 0, eps); // 1·x + 0·x is exactly x
+    return;
+  }
+  dispatchLines(ctx, { shader: 'l2_normalize', source: l2Source, entry: 'l2Normalize', params: 'L2NormalizeParams' },
+    { lines: l.outer * l.inner, length: l.length, inner: l.inner, eps }, [x, out].map(bufferOf), l.outer * l.inner);
 }
 
 export function blendNormalizeRows(
