@@ -94,3 +94,20 @@ fn philox(counter: vec4u, key: vec2u) -> vec4u {
 fn toUniform(word: u32) -> f32 {
   return f32(word >> 8u) * 5.9604644775390625e-8; // 2^-24
 }
+
+// (cos 2πu, sin 2πu) to about 1e-7. The built-in cos and sin may be far coarser (Vulkan
+// allows an absolute error of 2^-11, and SwiftShader uses it), which made weights
+// initialised on one adapter differ from every other backend's by 1e-3.
+fn turn(u: f32) -> vec2f {
+  let quadrant = round(4.0 * u);
+  let x = 6.283185307179586 * (u - 0.25 * quadrant); // exact reduction, |x| <= π/4
+  let x2 = x * x;
+  let c = 1.0 + x2 * (-0.5 + x2 * (4.1666666666666664e-2 + x2 * (-1.3888888888888889e-3 + x2 * (2.48015873015873e-5 + x2 * -2.7557319223985893e-7))));
+  let s = x * (1.0 + x2 * (-0.16666666666666666 + x2 * (8.333333333333333e-3 + x2 * (-1.984126984126984e-4 + x2 * 2.7557319223985893e-6))));
+  switch (u32(quadrant) & 3u) {
+    case 1u: { return vec2f(-s, c); }
+    case 2u: { return vec2f(-c, -s); }
+    case 3u: { return vec2f(s, -c); }
+    default: { return vec2f(c, s); }
+  }
+}

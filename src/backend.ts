@@ -129,13 +129,20 @@ export interface RandomParams {
 
 /**
  * One random augmentation per image of a batch (METHOD.md §1), drawn from Philox: image b
- * uses blocks counter + 2b and counter + 2b + 1, words u0…u4 as uniforms in [0, 1):
+ * uses `blocks` blocks from counter + blocks·b (2, or 3 when it rotates, shifts or erases),
+ * their words as uniforms in [0, 1): block 0 u0…u3, block 1 g0…g3, block 2 e0…e3.
  *   area = H·W·(scaleMin + (scaleMax − scaleMin)·u0), ratio = exp(log ratioMin + (log ratioMax − log ratioMin)·u1)
  *   cw = min(W, √(area·ratio)), ch = min(H, √(area/ratio)), x0 = (W − cw)·u2, y0 = (H − ch)·u3
- *   flipped when flip and u4 < ½; without crop the window is the whole image.
- * Output (i, j) samples the window bilinearly (edges clamped) at
- *   x = x0 + (j′ + ½)·cw/W − ½, y = y0 + (i + ½)·ch/H − ½, j′ = flipped ? W − 1 − j : j,
- * and is normalised: (pixel/255 − mean)/std.
+ *   flipped when flip and g0 < ½; without crop the window is the whole image.
+ * Output (i, j) samples the image bilinearly (edges clamped) at (x − ½, y − ½), where
+ *   X = x0 + (j′ + ½)·cw/W, Y = y0 + (i + ½)·ch/H, j′ = flipped ? W − 1 − j : j,
+ * and (x, y) = (X, Y) with 2 blocks; with 3, (X, Y) turned by θ = 2π·rotateTurns·(2g1 − 1)
+ * about the window's centre, then shifted by translate·(W·(2g2 − 1), H·(2g3 − 1)).
+ * The value is normalised, (pixel/255 − mean)/std, and set to 0 when e0 < erase and
+ * (i + ½, j + ½) falls in the erased box: area H·W·(eraseScaleMin + (eraseScaleMax −
+ * eraseScaleMin)·e1), aspect exp(log eraseRatioMin + (log eraseRatioMax − log eraseRatioMin)·e2),
+ * height eh = min(H, √(area·aspect)), width ew = min(W, √(area/aspect)), corner
+ * ((H − eh)·hi16(e3), (W − ew)·lo16(e3)) with the word's 16-bit halves as uniforms.
  */
 export interface AugmentParams {
   batch: number;
@@ -143,12 +150,23 @@ export interface AugmentParams {
   width: number;
   key: [number, number];
   counter: number;
+  blocks: 2 | 3;
   crop: boolean;
   scaleMin: number;
   scaleMax: number;
   ratioMin: number;
   ratioMax: number;
   flip: boolean;
+  /** Largest rotation, in turns (0.25: a quarter turn). */
+  rotateTurns: number;
+  /** Largest shift, as a fraction of the side. */
+  translate: number;
+  /** Probability of random erasing. */
+  erase: number;
+  eraseScaleMin: number;
+  eraseScaleMax: number;
+  eraseRatioMin: number;
+  eraseRatioMax: number;
   mean: number;
   std: number;
 }

@@ -30,6 +30,16 @@ export interface AugmentOptions {
   ratio?: [number, number];
   /** Random horizontal flip (default on). */
   flip?: boolean;
+  /** Largest random rotation in degrees, either way (default 0: none). */
+  rotate?: number;
+  /** Largest random shift as a fraction of the side, either way (default 0: none). */
+  translate?: number;
+  /** Probability of random erasing (default 0: never). */
+  erase?: number;
+  /** Erased area as a fraction of the image (default [0.02, 0.33], torchvision's RandomErasing). */
+  eraseScale?: [number, number];
+  /** Aspect ratio of the erased box, drawn log-uniformly (default [0.3, 3.3]). */
+  eraseRatio?: [number, number];
   mean?: number;
   std?: number;
   generator?: Generator;
@@ -53,10 +63,23 @@ export function augment(images: Tensor, index: Tensor, height: number, width: nu
   const out = Tensor.empty(backend, [batch, 1, height, width], 'f32');
   const [scaleMin, scaleMax] = options.scale ?? [0.2, 1];
   const [ratioMin, ratioMax] = options.ratio ?? [3 / 4, 4 / 3];
+  const { rotate = 0, translate = 0, erase = 0 } = options;
+  const [eraseScaleMin, eraseScaleMax] = options.eraseScale ?? [0.02, 0.33];
+  const [eraseRatioMin, eraseRatioMax] = options.eraseRatio ?? [0.3, 3.3];
+  const ranges: [string, number, number, number][] = [['scale', scaleMin, scaleMax, 1], ['eraseScale', eraseScaleMin, eraseScaleMax, 1]];
+  for (const [name, low, high, top] of ranges) {
+    if (!(low > 0 && low <= high && high <= top)) throw new Error(`augment: ${name} must be 0 < min ≤ max ≤ ${top}, got [${low}, ${high}]`);
+  }
+  if (!(rotate >= 0 && rotate <= 180)) throw new Error(`augment: rotate must be in [0, 180] degrees, got ${rotate}`);
+  if (!(translate >= 0 && translate <= 1)) throw new Error(`augment: translate must be in [0, 1], got ${translate}`);
+  if (!(erase >= 0 && erase <= 1)) throw new Error(`augment: erase must be a probability, got ${erase}`);
+  // the third Philox block per image only when it is used, so plain crops draw what they always drew
+  const blocks = rotate > 0 || translate > 0 || erase > 0 ? 3 : 2;
   if (batch > 0) {
     backend.augment(images.storage, index.storage, out.storage, {
-      batch, height, width, key: generator.key, counter: generator.reserve(8 * batch),
+      batch, height, width, key: generator.key, counter: generator.reserve(4 * blocks * batch), blocks,
       crop: options.crop ?? true, scaleMin, scaleMax, ratioMin, ratioMax, flip: options.flip ?? true,
+      rotateTurns: rotate / 360, translate, erase, eraseScaleMin, eraseScaleMax, eraseRatioMin, eraseRatioMax,
       mean: options.mean ?? FMNIST_MEAN, std: options.std ?? FMNIST_STD,
     });
   }

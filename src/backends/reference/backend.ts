@@ -449,8 +449,9 @@ export class ReferenceBackend implements Backend {
   augment(pixels: Storage, index: Storage, out: Storage, p: AugmentParams): void {
     const bytes = new Uint8Array(data(pixels).buffer, data(pixels).byteOffset, pixels.size * 4);
     const idx = data(index), o = data(out), w = p.width, h = p.height, plane = w * h;
+    const uniforms = (block: number) => philoxBlock(p.key, p.counter, block).map(wordToUniform) as [number, number, number, number];
     for (let b = 0; b < p.batch; b++) {
-      const [u0, u1, u2, u3] = philoxBlock(p.key, p.counter, 2 * b).map(wordToUniform) as [number, number, number, number];
+      const [u0, u1, u2, u3] = uniforms(p.blocks * b);
       let cw = w, ch = h, x0 = 0, y0 = 0;
       if (p.crop) {
         const area = h * w * (p.scaleMin + (p.scaleMax - p.scaleMin) * u0);
@@ -461,21 +462,29 @@ export class ReferenceBackend implements Backend {
         x0 = (w - cw) * u2;
         y0 = (h - ch) * u3;
       }
-      const flipped = p.flip && wordToUniform(philoxBlock(p.key, p.counter, 2 * b + 1)[0]) < 0.5;
+      const [g0, g1, g2, g3] = uniforms(p.blocks * b + 1);
+      const flipped = p.flip && g0 < 0.5;
+      const theta = 2 * Math.PI * p.rotateTurns * (2 * g1 - 1), cos = Math.cos(theta), sin = Math.sin(theta);
+      const [cx, cy] = [x0 + cw / 2, y0 + ch / 2], [tx, ty] = [p.translate * w * (2 * g2 - 1), p.translate * h * (2 * g3 - 1)];
+      const box = p.blocks === 3 ? erasedBox(p, philoxBlock(p.key, p.counter, 3 * b + 2)) : null;
       const base = idx[b]! * plane;
       const pixel = (y: number, x: number) => bytes[base + Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)]!;
       for (let i = 0; i < h; i++) {
         for (let j = 0; j < w; j++) {
-          const x = x0 + ((p.flip && flipped ? w - 1 - j : j) + 0.5) * cw / w - 0.5;
-          const y = y0 + (i + 0.5) * ch / h - 0.5;
+          let x = x0 + ((flipped ? w - 1 - j : j) + 0.5) * cw / w, y = y0 + (i + 0.5) * ch / h;
+          if (p.blocks === 3) [x, y] = [cx + cos * (x - cx) - sin * (y - cy) + tx, cy + sin * (x - cx) + cos * (y - cy) + ty];
+          x -= 0.5;
+          y -= 0.5;
           const xi = Math.floor(x), yi = Math.floor(y), fx = x - xi, fy = y - yi;
           const top = pixel(yi, xi) + (pixel(yi, xi + 1) - pixel(yi, xi)) * fx;
           const bottom = pixel(yi + 1, xi) + (pixel(yi + 1, xi + 1) - pixel(yi + 1, xi)) * fx;
-          o[b * plane + i * w + j] = ((top + (bottom - top) * fy) / 255 - p.mean) / p.std;
+          const erased = box !== null && i + 0.5 >= box.top && i + 0.5 < box.top + box.height && j + 0.5 >= box.left && j + 0.5 < box.left + box.width;
+          o[b * plane + i * w + j] = erased ? 0 : ((top + (bottom - top) * fy) / 255 - p.mean) / p.std;
         }
       }
     }
   }
+
 
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, s: SgdParams): void {
     const p = data(param), g = data(grad), v = data(velocity);
@@ -523,4 +532,15 @@ function binaryFunction(op: BinaryOp): (a: number, b: number) => number {
     case 'equal': return (a, b) => (a === b ? 1 : 0);
     default: return op satisfies never;
   }
+}
+
+/** Random erasing's box for one image (AugmentParams), or null when the image is not erased. */
+function erasedBox(p: AugmentParams, words: [number, number, number, number]): { top: number; left: number; height: number; width: number } | null {
+  const [e0, e1, e2] = words.map(wordToUniform) as [number, number, number];
+  if (e0 >= p.erase) return null;
+  const area = p.height * p.width * (p.eraseScaleMin + (p.eraseScaleMax - p.eraseScaleMin) * e1);
+  const logMin = Math.log(p.eraseRatioMin);
+  const aspect = Math.exp(logMin + (Math.log(p.eraseRatioMax) - logMin) * e2);
+  const height = Math.min(p.height, Math.sqrt(area * aspect)), width = Math.min(p.width, Math.sqrt(area / aspect));
+  return { top: (p.height - height) * (words[3] >>> 16) / 65536, left: (p.width - width) * (words[3] & 0xffff) / 65536, height, width };
 }

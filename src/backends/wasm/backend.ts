@@ -375,7 +375,8 @@ export class WasmBackend implements Backend {
     const [low, high] = counterWords(p.counter);
     this.checkRows('augment', index, p.batch, (pixels.size * 4) / (p.height * p.width));
     this.call('augment', addressOf(pixels), addressOf(index), addressOf(out), p.batch, p.height, p.width, p.crop ? 1 : 0,
-      p.key[0], p.key[1], low, high, p.scaleMin, p.scaleMax, Math.log(p.ratioMin), Math.log(p.ratioMax), p.flip ? 1 : 0, p.mean, p.std);
+      p.key[0], p.key[1], low, high, p.scaleMin, p.scaleMax, Math.log(p.ratioMin), Math.log(p.ratioMax), p.flip ? 1 : 0, p.mean, p.std,
+      p.blocks, p.rotateTurns, p.translate, p.erase, p.eraseScaleMin, p.eraseScaleMax, Math.log(p.eraseRatioMin), Math.log(p.eraseRatioMax));
   }
 
   sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, s: SgdParams): void {

@@ -10,5 +10,7 @@ export function augment(ctx: GpuContext, pixels: Storage, index: Storage, out: S
     batch: p.batch, height: p.height, width: p.width, crop: p.crop ? 1 : 0, key: p.key, counter: counterWords(p.counter),
     scaleMin: p.scaleMin, scaleMax: p.scaleMax, logRatioMin: Math.log(p.ratioMin), logRatioMax: Math.log(p.ratioMax),
     flip: p.flip ? 1 : 0, mean: p.mean, deviation: p.std, // `std` is reserved in WGSL
+    blocks: p.blocks, rotateTurns: p.rotateTurns, translate: p.translate, erase: p.erase,
+    eraseScaleMin: p.eraseScaleMin, eraseScaleMax: p.eraseScaleMax, eraseLogRatioMin: Math.log(p.eraseRatioMin), eraseLogRatioMax: Math.log(p.eraseRatioMax),
   }, [bufferOf(pixels), bufferOf(index), bufferOf(out)], p.batch * p.height * p.width);
 }
