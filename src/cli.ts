@@ -6,32 +6,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from './backend.js';
 import { DEFAULT_DATA_DIR } from './data/node-files.js';
-import { loadData, pixelKnn } from './cli/session.js';
-import { decodeTensorFile, encodeTensorFile } from './io/tensor-file.js';
-import { readFileBytes, writeFileAtomic } from './io/node-files.js';
+import { RECIPES, TRAIN_FLAGS, resolveSetting, trainFlagHelp, type Method, type Recipe, type RunSetting } from './cli/flags.js';
+import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
+import { decodeTensorFile } from './io/tensor-file.js';
+import { readFileBytes } from './io/node-files.js';
 import { init, type BackendChoice } from './node.js';
-import { linearProbe } from './method/linear-probe.js';
-import { DEFAULTS, PRESETS, Trainer, type TrainConfig } from './method/train.js';
-import { ProgressBar, formatDuration } from './cli/progress.js';
+import type { TrainConfig } from './method/train.js';
 
 const FLAGS = {
+  preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },
+  ...Object.fromEntries(Object.keys(TRAIN_FLAGS).map((name) => [name, { type: 'string' }])),
   data: { type: 'string', default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
-  subset: { type: 'string', default: '10000', help: 'train on the first N images after a seeded shuffle (0: all 60,000)' },
   'test-subset': { type: 'string', default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
-  method: { type: 'string', default: 'ours', help: 'preset: ours (calibrate, corrected, λ 20) or npid (random, npid, λ 0)' },
-  init: { type: 'string', help: 'bank initialisation: random | calibrate (default: from --method)' },
-  update: { type: 'string', help: 'bank update: npid | corrected (default: from --method)' },
-  lambda: { type: 'string', help: 'SqrtKL weight λ (default: from --method)' },
-  tau: { type: 'string', default: String(DEFAULTS.tau), help: 'temperature τ' },
-  m: { type: 'string', default: String(DEFAULTS.m), help: 'memory momentum of the bank update' },
-  negatives: { type: 'string', default: '0', help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)' },
-  cutmix: { type: 'string', default: '0', help: 'CutMix α across the batch (0: off; the reference code uses 0.5)' },
-  head: { type: 'string', default: DEFAULTS.head, help: 'projection head: mlp | linear' },
-  width: { type: 'string', default: String(DEFAULTS.width), help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)' },
-  epochs: { type: 'string', default: String(DEFAULTS.epochs), help: 'epochs' },
-  batch: { type: 'string', default: String(DEFAULTS.batch), help: 'batch size' },
-  lr: { type: 'string', default: String(DEFAULTS.lr), help: 'SGD learning rate (momentum 0.9, weight decay 5e-4, cosine to 0)' },
-  seed: { type: 'string', default: String(DEFAULTS.seed), help: 'seed of the weights, the subset, the order and the augmentations' },
   out: { type: 'string', default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.wssl' },
   resume: { type: 'boolean', default: false, help: 'continue from <out>/checkpoint.wssl' },
   checkpoint: { type: 'string', help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.wssl)' },
@@ -41,8 +27,9 @@ const FLAGS = {
 } as const;
 
 function usage(): string {
-  const lines = Object.entries(FLAGS).map(([name, f]) => `  --${name.padEnd(11)} ${f.help}${'default' in f && f.type === 'string' ? ` (default ${f.default})` : ''}`);
-  return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}`;
+  const other = Object.entries(FLAGS).filter(([name]) => !(name in TRAIN_FLAGS)) as [string, { help: string; type: string; default?: unknown }][];
+  const lines = other.map(([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`);
+  return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}\n\ntraining (defaults of --preset quick):\n${trainFlagHelp().join('\n')}`;
 }
 
 const { values, positionals } = parseArgs({
@@ -55,94 +42,55 @@ if (flag.help) {
   process.exit(0);
 }
 
-function config(): TrainConfig {
-  const preset = PRESETS[flag.method as keyof typeof PRESETS];
-  if (!preset) throw new Error(`--method must be ours or npid, got ${flag.method}`);
-  const number = (name: string) => {
-    const value = Number(flag[name]);
-    if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got ${flag[name]}`);
-    return value;
-  };
-  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = (flag[name] as string | undefined) ?? fallback;
-    if (!allowed.includes(value as T)) throw new Error(`--${name} must be ${allowed.join(' or ')}, got ${value}`);
-    return value as T;
-  };
-  return {
-    ...DEFAULTS,
-    init: choice('init', ['random', 'calibrate'], preset.init),
-    update: choice('update', ['npid', 'corrected'], preset.update),
-    lambda: flag.lambda === undefined ? preset.lambda : number('lambda'),
-    tau: number('tau'), m: number('m'), negatives: number('negatives'), cutmix: number('cutmix'), head: choice('head', ['mlp', 'linear'], DEFAULTS.head), width: number('width'),
-    epochs: number('epochs'), batch: number('batch'), lr: number('lr'), seed: number('seed'),
-  };
+/** The run the flags describe: the preset, refined by every training flag given. */
+function setting(): RunSetting {
+  const preset = flag.preset as string;
+  if (!(preset in RECIPES)) throw new Error(`--preset must be ${Object.keys(RECIPES).join(' or ')}; got ${preset}`);
+  const given = Object.fromEntries(Object.keys(TRAIN_FLAGS).filter((name) => flag[name] !== undefined).map((name) => [name, flag[name] as string]));
+  return resolveSetting(given, preset as Recipe);
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 
 async function train(backend: Backend): Promise<void> {
-  const cfg = config();
+  const run = setting();
+  const cfg = run.config;
   const out = flag.out as string;
-  mkdirSync(out, { recursive: true });
+  const { train: trainSet, test } = loadData(flag.data as string, run.subset, backend, cfg.seed, Number(flag['test-subset']));
+  console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
+  const trainer = makeTrainer(run, backend, trainSet, test);
   const checkpointPath = join(out, 'checkpoint.wssl');
-  const metricsPath = join(out, 'metrics.jsonl');
-  const log = (record: Record<string, unknown>) => appendFileSync(metricsPath, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
-  const { train: trainSet, test } = loadData(flag.data as string, Number(flag.subset), backend, cfg.seed, Number(flag['test-subset']));
-  console.log(`training on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
-  const trainer = new Trainer(cfg, backend, trainSet, test);
-  let baselines = { untrained: NaN, pixels: NaN };
+  let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
-    const bytes = readFileBytes(checkpointPath);
-    const meta = decodeTensorFile(bytes, checkpointPath).meta as { baselines?: typeof baselines; subset: number };
-    if (meta.subset !== trainSet.count) throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has --subset ${trainSet.count}`);
-    trainer.restore(bytes, checkpointPath);
-    baselines = meta.baselines ?? baselines;
-    console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
+    baselines = { ...baselines, ...(decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines }).baselines };
   } else {
-    baselines = { untrained: (await trainer.evaluate()).knnV, pixels: await pixelKnn(trainSet, test) };
-    console.log(`kNN before training: untrained network ${percent(baselines.untrained)}, raw pixels ${percent(baselines.pixels)}`);
-    log({ event: 'baselines', ...baselines });
-    if (cfg.init === 'calibrate') trainer.calibrate();
+    mkdirSync(out, { recursive: true });
+    const pixels = await pixelBaseline(trainSet, test, true);
+    baselines = { untrained: (await trainer.evaluate({ h: false })).knnV, pixels: pixels.knn, pixelsProbe: pixels.probe };
+    console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`);
+    appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines }) + '\n');
   }
-  let last = { knnV: NaN, knnH: NaN };
-  while (trainer.epoch < cfg.epochs) {
-    const bar = new ProgressBar(`epoch ${trainer.epoch + 1}/${cfg.epochs}`, trainer.stepsPerEpoch, 'img');
-    let latest = NaN;
-    const { loss, seconds } = await trainer.trainEpoch((done, _total, value) => {
-      if (value !== null) {
-        latest = value;
-        log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
-      }
-      bar.update(done, Math.min(done * cfg.batch, trainSet.count), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
-    });
-    bar.finish();
-    last = await trainer.evaluate();
-    const record = { event: 'epoch', epoch: trainer.epoch, loss, seconds, imagesPerSecond: trainSet.count / seconds, knnV: last.knnV, knnH: last.knnH };
-    log(record);
-    console.log(`epoch ${trainer.epoch}: loss ${loss.toFixed(4)}, ${formatDuration(seconds)} (${record.imagesPerSecond.toFixed(0)} img/s), kNN on v ${percent(last.knnV)}, on h ${percent(last.knnH)}`);
-    writeFileAtomic(checkpointPath, encodeTensorFile(await trainer.snapshot({ baselines, subset: trainSet.count })));
-  }
-  console.log(`\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images):`);
-  console.log(`  this run (v)       ${percent(last.knnV)}\n  this run (h)       ${percent(last.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`);
+  const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
+  console.log(`\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`);
+  console.log(`  this run (v)       ${percent(result.knnV)}\n  this run (h)       ${percent(result.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`);
+  console.log(`  linear probe       ${percent(result.probe)} (raw pixels ${percent(baselines.pixelsProbe)})`);
   trainer.dispose();
 }
 
 async function evaluate(backend: Backend, kind: string): Promise<void> {
   const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.wssl');
   const bytes = readFileBytes(path);
-  const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number };
+  const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number; method?: Method };
   const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed, Number(flag['test-subset']));
-  const trainer = new Trainer(meta.config, backend, trainSet, test);
+  const run: RunSetting = { method: meta.method ?? 'ours', config: meta.config, subset: meta.subset, evalEvery: 1 };
+  const trainer = makeTrainer(run, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {
     const { knnV, knnH } = await trainer.evaluate();
     console.log(`${path} (epoch ${trainer.epoch}): weighted kNN top-1 on v ${percent(knnV)}, on h ${percent(knnH)}`);
   } else if (kind === 'linear') {
-    const a = trainer.embed(trainSet), b = trainer.embed(test);
-    const accuracy = await linearProbe(a.h, trainSet.labels, b.h, test.labels);
-    console.log(`${path} (epoch ${trainer.epoch}): linear probe top-1 on h ${percent(accuracy)}`);
-    for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
+    console.log(`${path} (epoch ${trainer.epoch}): linear probe top-1 on h ${percent(await probeTrainer(trainer))}`);
   } else {
     throw new Error(`eval: choose knn or linear, got ${kind}`);
   }

@@ -21,6 +21,9 @@ import type { EncoderTrainer } from './method/encoder-trainer.js';
 import { linearProbe } from './method/linear-probe.js';
 import { SIMCLR_DEFAULTS, SimCLRTrainer } from './method/simclr.js';
 import { DEFAULTS, PRESETS, Trainer, type TrainConfig } from './method/train.js';
+import { parseAssignments } from './cli/flags.js';
+import { SCREEN, SWEEP_BASE, gridSettings, sweep } from './experiments/sweep.js';
+import { race } from './experiments/race.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,14 +35,38 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     threads: { type: 'string' },
+    base: { type: 'string' },
+    grid: { type: 'string' },
+    variants: { type: 'string' },
+    'test-subset': { type: 'string', default: '0' },
   },
 });
 const command = positionals[0];
-if (command !== 'ablation' && command !== 'report' && command !== 'overhead') {
+if (!['ablation', 'report', 'overhead', 'sweep', 'race'].includes(command ?? '')) {
   console.log('npm run experiment -- ablation [--subset N] [--epochs N] [--batch N] [--out DIR] [--only name,name] [--threads N]\n'
     + 'npm run experiment -- report DIR... [--out DIR]   (merges the results.json of several ablation runs)\n'
-    + 'npm run experiment -- overhead [--subset N] [--epochs N] [--batch N] [--out DIR] [--threads N]   (ours, NPID and SimCLR)');
+    + 'npm run experiment -- overhead [--subset N] [--epochs N] [--batch N] [--out DIR] [--threads N]   (ours, NPID and SimCLR)\n'
+    + 'npm run experiment -- sweep [--base "flag=v …"] [--grid "flag=a,b flag=c,d" | --variants name,name] [--out DIR] [--threads N]\n'
+    + `   (the recipe search; without --grid the variants are: ${Object.keys(SCREEN).join('; ')})\n`
+    + 'npm run experiment -- race [--base "flag=v …"] [--out DIR] [--threads N]   (ours, NPID, SimCLR, supervised at --preset full: kNN against time)');
   process.exit(positionals.length ? 1 : 0);
+}
+if (command === 'sweep' || command === 'race') {
+  try {
+    const base = values.base ? parseAssignments(values.base.trim().split(/\s+/), '--base') : command === 'sweep' ? SWEEP_BASE : {};
+    const names = values.variants?.split(',');
+    for (const name of names ?? []) if (!(name in SCREEN)) throw new Error(`--variants: no variant ${name}; there are ${Object.keys(SCREEN).join('; ')}`);
+    const settings = values.grid ? gridSettings(values.grid) : Object.fromEntries(Object.entries(SCREEN).filter(([name]) => !names || names.includes(name)));
+    const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
+    const common = { data: values.data!, out: values.out ?? `runs/${command}`, base, testSubset: Number(values['test-subset']) };
+    if (command === 'sweep') await sweep(backend, { ...common, settings });
+    else await race(backend, common);
+    backend.destroy();
+    process.exit(0);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 const RUNS: { name: string; config: Partial<TrainConfig> }[] = [

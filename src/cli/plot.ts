@@ -1,31 +1,60 @@
-// The SVG plot of the experiments: weighted-kNN accuracy per epoch, one line per run, its
-// label at the line's end (spread apart where they would overlap).
+// The SVG plots of the experiments: accuracy against epochs or seconds, one line per run,
+// its label at the line's end (spread apart where they would overlap), and dashed guides
+// for baselines (raw pixels, say).
 
-/** kNN accuracy per epoch, one line per run. */
-export function knnPlot(runs: { name: string; knn: number[] }[], epochCount: number): string {
+export interface Series {
+  name: string;
+  /** (x, accuracy in [0, 1]) in increasing x. */
+  points: [number, number][];
+}
+
+export interface PlotOptions {
+  xLabel: string;
+  /** Where to label the x axis (default: five even steps). */
+  xTicks?: number[];
+  /** Horizontal dashed lines with a label: baselines. */
+  guides?: { name: string; y: number }[];
+}
+
+/** Accuracy lines over a shared x axis, as a standalone SVG. */
+export function linePlot(series: Series[], options: PlotOptions): string {
   const [w, h, left, bottom, top, right] = [640, 400, 56, 40, 20, 170];
-  const all = runs.flatMap((r) => r.knn);
-  const lo = Math.floor(Math.min(...all) * 20) / 20, hi = Math.ceil(Math.max(...all) * 20) / 20;
-  const x = (e: number) => left + ((e - 1) / Math.max(epochCount - 1, 1)) * (w - left - right);
+  const guides = options.guides ?? [];
+  const ys = [...series.flatMap((s) => s.points.map((p) => p[1])), ...guides.map((g) => g.y)];
+  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const lo = Math.floor(Math.min(...ys) * 20) / 20, hi = Math.ceil(Math.max(...ys) * 20) / 20;
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const x = (v: number) => left + ((v - x0) / Math.max(x1 - x0, 1e-9)) * (w - left - right);
   const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
-  const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728'];
+  const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
   const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i).map((v) =>
     `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`).join('');
-  const labelY = spread(runs.map((r) => y(r.knn.at(-1)!) + 4), 14);
-  const lines = runs.map((r, i) => {
+  const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);
+  const lines = series.map((s, i) => {
     const colour = colours[i % colours.length];
-    const points = r.knn.map((v, e) => `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
     return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
-      `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${r.name}</text>`;
+      `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${s.name}</text>`;
   }).join('');
+  const dashed = guides.map((g, i) => `<line x1="${left}" x2="${w - right}" y1="${y(g.y).toFixed(1)}" y2="${y(g.y).toFixed(1)}" stroke="#444" stroke-dasharray="5,4"/>` +
+    `<text x="${w - right + 8}" y="${labelY[series.length + i]!.toFixed(1)}" fill="#444">${g.name}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>${grid}
 <line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>
-<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">epoch (weighted kNN top-1 on v, Fashion-MNIST test)</text>
-${Array.from({ length: epochCount }, (_, e) => `<text x="${x(e + 1)}" y="${h - bottom + 16}" text-anchor="middle">${e + 1}</text>`).join('')}
-${lines}
+<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">${options.xLabel}</text>
+${ticks.map((t) => `<text x="${x(t).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${Number(t.toPrecision(3))}</text>`).join('')}
+${dashed}${lines}
 </svg>
 `;
+}
+
+/** kNN accuracy per epoch, one line per run. */
+export function knnPlot(runs: { name: string; knn: number[] }[], epochCount: number): string {
+  return linePlot(runs.map((r) => ({ name: r.name, points: r.knn.map((v, e) => [e + 1, v] as [number, number]) })), {
+    xLabel: 'epoch (weighted kNN top-1 on v, Fashion-MNIST test)',
+    xTicks: Array.from({ length: epochCount }, (_, e) => e + 1),
+  });
 }
 
 /** Positions at least `gap` apart, each as close to its wish as the others allow (labels that would overlap). */

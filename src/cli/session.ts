@@ -1,29 +1,189 @@
-// What the train and experiment commands share: the data on the device and the pixel baseline.
+// What the train and experiment commands share: the data on the device, the baselines (raw
+// pixels), the trainer a setting asks for, and one resumable training run with its
+// evaluation (weighted kNN on v and h, the linear probe on h).
 
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Backend } from '../backend.js';
 import { loadSplit } from '../data/node-files.js';
+import { decodeTensorFile, encodeTensorFile } from '../io/tensor-file.js';
+import { readFileBytes, writeFileAtomic } from '../io/node-files.js';
 import * as ops from '../ops/index.js';
 import { scope } from '../scope.js';
+import type { Tensor } from '../tensor.js';
 import { prepareData, type DeviceImages } from '../method/data.js';
+import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { knnAccuracy } from '../method/knn.js';
+import { linearProbe } from '../method/linear-probe.js';
+import { SimCLRTrainer } from '../method/simclr.js';
+import { SupervisedTrainer } from '../method/supervised.js';
+import { Trainer } from '../method/train.js';
+import type { RunSetting } from './flags.js';
+import { ProgressBar, formatDuration } from './progress.js';
 
 /** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
 export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0): { train: DeviceImages; test: DeviceImages } {
   return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed, testSubset });
 }
 
-/** kNN on the standardised, L2-normalised pixels: no network at all (METHOD.md §5). */
-export async function pixelKnn(train: DeviceImages, test: DeviceImages): Promise<number> {
-  const pixels = (set: DeviceImages) => scope(() => {
+/** The standardised, L2-normalised pixels of a set: the no-network features (METHOD.md §5). */
+function pixelFeatures(set: DeviceImages): Tensor {
+  return scope(() => {
     const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });
     return ops.l2Normalize(ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
   });
-  const a = pixels(train), b = pixels(test);
+}
+
+/** Raw pixels as features: weighted kNN, and with `probe` the linear probe too. */
+export async function pixelBaseline(train: DeviceImages, test: DeviceImages, probe = false): Promise<{ knn: number; probe: number }> {
+  const a = pixelFeatures(train), b = pixelFeatures(test);
   try {
-    return await knnAccuracy(a, train.labels, b, test.labels);
+    return {
+      knn: await knnAccuracy(a, train.labels, b, test.labels),
+      probe: probe ? await linearProbe(a, train.labels, b, test.labels) : NaN,
+    };
   } finally {
     a.dispose();
     b.dispose();
   }
 }
 
+/** The trainer of a setting's method. */
+export function makeTrainer(setting: RunSetting, backend: Backend, train: DeviceImages, test: DeviceImages): EncoderTrainer {
+  switch (setting.method) {
+    case 'supervised': return new SupervisedTrainer(setting.config, backend, train, test);
+    case 'simclr': return new SimCLRTrainer(setting.config, backend, train, test);
+    default: return new Trainer(setting.config, backend, train, test);
+  }
+}
+
+/** The linear probe on the frozen, normalised h of the training set, scored on the test set. */
+export async function probeTrainer(trainer: EncoderTrainer): Promise<number> {
+  const a = trainer.embed(trainer.train), b = trainer.embed(trainer.test);
+  try {
+    return await linearProbe(a.h, trainer.train.labels, b.h, trainer.test.labels);
+  } finally {
+    for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
+  }
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  /** Training seconds of the epoch (evaluation excluded). */
+  seconds: number;
+  /** Seconds of the kNN evaluation after it (0 where it was skipped). */
+  evalSeconds: number;
+  knnV?: number;
+  knnH?: number;
+}
+
+export interface RunResult {
+  epochs: EpochRecord[];
+  knnV: number;
+  knnH: number;
+  /** Linear probe on h after the last epoch (NaN unless asked for). */
+  probe: number;
+  /** Training seconds over all epochs, calibration included. */
+  trainSeconds: number;
+}
+
+export interface RunOptions {
+  /** Directory of metrics.jsonl and checkpoint.wssl. */
+  out: string;
+  /** Continue from <out>/checkpoint.wssl when it is there. */
+  resume: boolean;
+  /** Run the linear probe after the last epoch. */
+  probe: boolean;
+  /** Printed before each epoch's progress bar. */
+  label?: string;
+  /** Saved in the checkpoint beside the trainer's state (the baselines, say). */
+  extra?: Record<string, unknown>;
+  /** Hears each finished epoch. */
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
+
+/** Where a run stands: its epochs so far and their training seconds (calibration included). */
+export interface RunState {
+  history: EpochRecord[];
+  trainSeconds: number;
+}
+
+/**
+ * A run's start: with `resume`, the checkpoint an earlier (killed) run of the same setting
+ * left in <out>, if there is one; otherwise a fresh start (the method's calibration pass).
+ */
+export async function startRun(setting: RunSetting, trainer: EncoderTrainer, options: Pick<RunOptions, 'out' | 'resume'>): Promise<RunState> {
+  const checkpointPath = join(options.out, 'checkpoint.wssl');
+  mkdirSync(options.out, { recursive: true });
+  if (options.resume && existsSync(checkpointPath)) {
+    const bytes = readFileBytes(checkpointPath);
+    const meta = decodeTensorFile(bytes, checkpointPath).meta as { subset: number; method?: string; history?: EpochRecord[]; trainSeconds?: number };
+    if (meta.subset !== trainer.train.count) throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has ${trainer.train.count}`);
+    if ((meta.method ?? 'ours') !== setting.method && !(meta.method === undefined && setting.method === 'npid')) {
+      throw new Error(`${checkpointPath}: was trained with --method ${meta.method ?? 'ours'}, this run has ${setting.method}`);
+    }
+    trainer.restore(bytes, checkpointPath);
+    console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
+    return { history: meta.history ?? [], trainSeconds: meta.trainSeconds ?? 0 };
+  }
+  const start = performance.now();
+  if (trainer instanceof Trainer && setting.config.init === 'calibrate') trainer.calibrate();
+  await trainer.backend.sync();
+  return { history: [], trainSeconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Trains up to epoch `until` (default: the last): progress bars, a line per logged step and
+ * per epoch in <out>/metrics.jsonl, kNN every `evalEvery` epochs and after the last, an
+ * atomic checkpoint after each epoch.
+ */
+export async function trainEpochs(setting: RunSetting, trainer: EncoderTrainer, state: RunState, options: RunOptions, until = setting.config.epochs): Promise<void> {
+  const { config } = setting;
+  const metricsPath = join(options.out, 'metrics.jsonl');
+  const log = (record: Record<string, unknown>) => appendFileSync(metricsPath, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
+  const label = options.label ? `${options.label}, ` : '';
+  while (trainer.epoch < Math.min(until, config.epochs)) {
+    const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
+    let latest = NaN;
+    const epoch = await trainer.trainEpoch((done, _total, value) => {
+      if (value !== null) {
+        latest = value;
+        log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
+      }
+      bar.update(done, Math.min(done * config.batch, trainer.train.count), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
+    });
+    bar.finish();
+    state.trainSeconds += epoch.seconds;
+    const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
+    let summary = '';
+    if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
+      const start = performance.now();
+      Object.assign(record, await trainer.evaluate());
+      record.evalSeconds = (performance.now() - start) / 1000;
+      summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
+    }
+    state.history.push(record);
+    log({ event: 'epoch', ...record, imagesPerSecond: trainer.train.count / epoch.seconds });
+    console.log(`${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`);
+    const meta = { ...options.extra, subset: trainer.train.count, method: setting.method, history: state.history, trainSeconds: state.trainSeconds };
+    writeFileAtomic(join(options.out, 'checkpoint.wssl'), encodeTensorFile(await trainer.snapshot(meta)));
+    options.onEpoch?.(record);
+  }
+}
+
+/** A whole run (started, or resumed where `resume` finds a checkpoint), then its evaluation. */
+export async function runTraining(setting: RunSetting, trainer: EncoderTrainer, options: RunOptions): Promise<RunResult> {
+  const state = await startRun(setting, trainer, options);
+  await trainEpochs(setting, trainer, state, options);
+  const last = state.history.findLast((r) => r.knnV !== undefined) ?? (await trainer.evaluate());
+  let probe = NaN;
+  if (options.probe) {
+    const start = performance.now();
+    probe = await probeTrainer(trainer);
+    console.log(`${options.label ? `${options.label}, ` : ''}linear probe on h ${percent(probe)} (${formatDuration((performance.now() - start) / 1000)})`);
+  }
+  return { epochs: state.history, knnV: last.knnV!, knnH: last.knnH!, probe, trainSeconds: state.trainSeconds };
+}

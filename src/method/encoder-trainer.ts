@@ -30,6 +30,21 @@ export interface EncoderTrainConfig {
   seed: number;
   /** Steps between logged losses (each one reads a scalar back). */
   logEvery: number;
+  /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
+  warmup: number;
+  /** Smallest crop area of the random resized crop, as a fraction of the image (largest: 1). */
+  cropMin: number;
+  /** Largest random rotation, degrees either way (0: none). */
+  rotate: number;
+  /** Largest random shift, as a fraction of the side either way (0: none). */
+  translate: number;
+  /** Probability of random erasing (0: never). */
+  erase: number;
+}
+
+/** The augmentation of METHOD.md §1 as configured: crop, flip, and what else the config adds. */
+export function augmentOptions(config: EncoderTrainConfig): ops.AugmentOptions {
+  return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase };
 }
 
 /**
@@ -89,7 +104,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** The training images `idx`, one random augmentation each from the trainer's generator. */
   protected augment(idx: Tensor): Tensor {
-    return ops.augment(this.train.images, idx, this.train.height, this.train.width, { generator: this.generator });
+    return ops.augment(this.train.images, idx, this.train.height, this.train.width, { ...augmentOptions(this.config), generator: this.generator });
   }
 
   /** Fresh gradients from `backward`, then one SGD step. */
@@ -111,7 +126,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
    * dispose. Nothing is read back. trainEpoch runs these; benchmarks time them.
    */
   step(index: Int32Array, step: number): Tensor {
-    this.optimizer.lr = cosineLr(this.config.lr, step, this.config.epochs * this.stepsPerEpoch);
+    this.optimizer.lr = cosineLr(this.config.lr, step, this.config.epochs * this.stepsPerEpoch, Math.round(this.config.warmup * this.stepsPerEpoch));
     this.encoder.train();
     return scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
   }

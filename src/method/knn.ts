@@ -2,7 +2,6 @@
 // features vote for their labels with weight exp(s/T). Similarities are computed on the
 // device a block of test rows at a time; the top-k selection runs on the host.
 
-import * as ops from '../ops/index.js';
 import { scope } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 
@@ -80,9 +79,4 @@ export async function nearest(train: Tensor, query: Tensor, k: number): Promise<
   const size = topK(values, count, top, topS);
   const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => topS[b]! - topS[a]! || top[a]! - top[b]!);
   return { index: order.map((i) => top[i]!), similarity: order.map((i) => topS[i]!) };
-}
-
-/** kNN on the normalised raw pixels: the no-network baseline of METHOD.md §5. */
-export function pixelFeatures(images: Tensor): Tensor {
-  return ops.l2Normalize(images.reshape([images.shape[0]!, -1]), 1);
 }

@@ -25,6 +25,7 @@ export interface SimCLRConfig extends EncoderTrainConfig {
 export const SIMCLR_DEFAULTS: SimCLRConfig = {
   epochs: DEFAULTS.epochs, batch: DEFAULTS.batch, lr: DEFAULTS.lr, momentum: DEFAULTS.momentum, weightDecay: DEFAULTS.weightDecay,
   width: DEFAULTS.width, head: 'mlp2', hidden: DEFAULTS.hidden, dim: DEFAULTS.dim, seed: DEFAULTS.seed, logEvery: DEFAULTS.logEvery,
+  warmup: DEFAULTS.warmup, cropMin: DEFAULTS.cropMin, rotate: DEFAULTS.rotate, translate: DEFAULTS.translate, erase: DEFAULTS.erase,
   tau: 0.5,
 };
 

@@ -16,7 +16,6 @@ import { cutMix } from './cutmix.js';
 export type { EpochResult, StepListener } from './encoder-trainer.js';
 
 export interface TrainConfig extends EncoderTrainConfig {
-  head: 'mlp' | 'linear';
   tau: number;
   lambda: number;
   /** Memory momentum of the bank update. */
@@ -33,6 +32,7 @@ export interface TrainConfig extends EncoderTrainConfig {
 export const DEFAULTS: TrainConfig = {
   epochs: 15, batch: 256, lr: 0.03, momentum: 0.9, weightDecay: 5e-4, width: 0.5, head: 'mlp', hidden: 512, dim: 128,
   tau: 0.1, lambda: 20, m: 0.5, negatives: 0, cutmix: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
+  warmup: 0, cropMin: 0.2, rotate: 0, translate: 0, erase: 0,
 };
 
 export const PRESETS = {

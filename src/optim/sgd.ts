@@ -56,7 +56,11 @@ export class SGD {
   }
 }
 
-/** Cosine decay from `base` at step 0 to 0 at `total` steps. */
-export function cosineLr(base: number, step: number, total: number): number {
-  return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(step, total) / total));
+/**
+ * Cosine decay from `base` at step 0 to 0 at `total` steps, scaled by a linear warm-up over
+ * the first `warmup` steps (step s gets (s + 1)/warmup of it).
+ */
+export function cosineLr(base: number, step: number, total: number, warmup = 0): number {
+  const ramp = step < warmup ? (step + 1) / warmup : 1;
+  return 0.5 * base * ramp * (1 + Math.cos(Math.PI * Math.min(step, total) / total));
 }

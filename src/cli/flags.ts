@@ -1,0 +1,130 @@
+// The training flags, declared once: `npm start`, the experiments' grids and the presets all
+// name a setting by these flags and parse it here, so a knob is spelled the same everywhere
+// (`--crop-min 0.5` on the command line, `crop-min=0.5` in a sweep grid).
+
+import { SIMCLR_DEFAULTS } from '../method/simclr.js';
+import { DEFAULTS, PRESETS, type TrainConfig } from '../method/train.js';
+
+export type Method = 'ours' | 'npid' | 'simclr' | 'supervised';
+export const METHODS: readonly Method[] = ['ours', 'npid', 'simclr', 'supervised'];
+
+/** What one training run is: the method, its configuration, and the data it sees. */
+export interface RunSetting {
+  method: Method;
+  config: TrainConfig;
+  /** Training images: the first N after the seeded shuffle (0: all). */
+  subset: number;
+  /** Evaluate (kNN) after every N-th epoch and after the last. */
+  evalEvery: number;
+}
+
+type Kind = { number: [min: number, max: number] } | { integer: [min: number, max: number] } | { choice: readonly string[] };
+
+interface FlagSpec {
+  help: string;
+  kind: Kind;
+  /** The default before the method's and the preset's (undefined: from the method). */
+  default?: string;
+}
+
+/** Every flag that changes what a run trains: its help, its range and its default. */
+export const TRAIN_FLAGS = {
+  method: {
+    help: 'ours (calibrate, corrected, λ 20), npid (random, npid, λ 0), simclr (two views, NT-Xent at τ 0.5) or supervised (labels: the ceiling)',
+    kind: { choice: METHODS }, default: 'ours',
+  },
+  subset: { help: 'train on the first N images after a seeded shuffle (0: all)', kind: { integer: [0, 1e9] }, default: '10000' },
+  init: { help: 'bank initialisation: random | calibrate (default: from --method)', kind: { choice: ['random', 'calibrate'] } },
+  update: { help: 'bank update: npid | corrected (default: from --method)', kind: { choice: ['npid', 'corrected'] } },
+  lambda: { help: 'SqrtKL weight λ (default: from --method)', kind: { number: [0, 1e6] } },
+  tau: { help: `temperature τ (default ${DEFAULTS.tau}; simclr ${SIMCLR_DEFAULTS.tau})`, kind: { number: [1e-3, 100] } },
+  m: { help: 'memory momentum of the bank update', kind: { number: [0, 1] }, default: String(DEFAULTS.m) },
+  negatives: { help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)', kind: { integer: [0, 1e9] }, default: String(DEFAULTS.negatives) },
+  cutmix: { help: 'CutMix α across the batch (0: off)', kind: { number: [0, 1e3] }, default: String(DEFAULTS.cutmix) },
+  'crop-min': { help: 'smallest random-resized-crop area, a fraction of the image', kind: { number: [0.01, 1] }, default: String(DEFAULTS.cropMin) },
+  rotate: { help: 'largest random rotation, degrees either way (0: none)', kind: { number: [0, 180] }, default: String(DEFAULTS.rotate) },
+  translate: { help: 'largest random shift, a fraction of the side (0: none)', kind: { number: [0, 1] }, default: String(DEFAULTS.translate) },
+  erase: { help: 'probability of random erasing (0: never)', kind: { number: [0, 1] }, default: String(DEFAULTS.erase) },
+  head: { help: `projection head: mlp | mlp2 | linear (default ${DEFAULTS.head}; simclr ${SIMCLR_DEFAULTS.head})`, kind: { choice: ['mlp', 'mlp2', 'linear'] } },
+  hidden: { help: 'hidden width of the MLP head', kind: { integer: [1, 65536] }, default: String(DEFAULTS.hidden) },
+  width: { help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)', kind: { number: [0.03125, 16] }, default: String(DEFAULTS.width) },
+  epochs: { help: 'epochs', kind: { integer: [1, 1e6] }, default: String(DEFAULTS.epochs) },
+  batch: { help: 'batch size', kind: { integer: [2, 65536] }, default: String(DEFAULTS.batch) },
+  lr: { help: 'SGD learning rate (momentum 0.9, weight decay 5e-4, cosine to 0)', kind: { number: [0, 100] }, default: String(DEFAULTS.lr) },
+  warmup: { help: 'epochs of linear learning-rate warm-up', kind: { number: [0, 1e6] }, default: String(DEFAULTS.warmup) },
+  seed: { help: 'seed of the weights, the subset, the order and the augmentations', kind: { integer: [0, 2 ** 31] }, default: String(DEFAULTS.seed) },
+  'eval-every': { help: 'kNN after every N-th epoch (and the last)', kind: { integer: [1, 1e6] }, default: '1' },
+} as const satisfies Record<string, FlagSpec>;
+
+export type TrainFlag = keyof typeof TRAIN_FLAGS;
+/** A setting as flag values, the way a user writes it. */
+export type FlagValues = Partial<Record<TrainFlag, string>>;
+
+/**
+ * Named settings. `quick` is `npm start`'s default (about ten minutes on two cores); `full`
+ * the full-data recipe. Flags given on top override a preset. The numbers come from the
+ * sweep (README, "Recipe search").
+ */
+export const RECIPES = {
+  quick: {},
+  full: { subset: '0', epochs: '30', negatives: '10000', 'eval-every': '5' },
+} as const satisfies Record<string, FlagValues>;
+export type Recipe = keyof typeof RECIPES;
+
+/** One flag's value, checked against its kind; the error names the flag. */
+export function parseFlag(name: TrainFlag, value: string): number | string {
+  const kind: Kind = TRAIN_FLAGS[name].kind;
+  if ('choice' in kind) {
+    if (!kind.choice.includes(value)) throw new Error(`--${name} must be ${kind.choice.join(', ')}; got ${value}`);
+    return value;
+  }
+  const [min, max] = 'number' in kind ? kind.number : kind.integer;
+  const x = value.trim() === '' ? NaN : Number(value);
+  const integer = 'integer' in kind;
+  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < min || x > max) {
+    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]; got ${value}`);
+  }
+  return x;
+}
+
+/** The run a recipe and flag values describe: defaults, then the method's, the recipe's, the flags'. */
+export function resolveSetting(flags: FlagValues, recipe: Recipe = 'quick'): RunSetting {
+  const given: FlagValues = { ...RECIPES[recipe], ...flags };
+  const get = (name: TrainFlag) => given[name] ?? (TRAIN_FLAGS[name] as FlagSpec).default;
+  const num = (name: TrainFlag) => parseFlag(name, get(name)!) as number;
+  const method = parseFlag('method', get('method')!) as Method;
+  const preset = method === 'ours' || method === 'npid' ? PRESETS[method] : PRESETS.npid;
+  const own = method === 'simclr' ? SIMCLR_DEFAULTS : DEFAULTS;
+  const choice = <T extends string>(name: TrainFlag, fallback: T) => (given[name] === undefined ? fallback : parseFlag(name, given[name]!) as T);
+  const config: TrainConfig = {
+    ...DEFAULTS,
+    init: choice('init', preset.init), update: choice('update', preset.update),
+    lambda: given.lambda === undefined ? preset.lambda : num('lambda'),
+    tau: given.tau === undefined ? own.tau : num('tau'), m: num('m'), negatives: num('negatives'), cutmix: num('cutmix'),
+    cropMin: num('crop-min'), rotate: num('rotate'), translate: num('translate'), erase: num('erase'),
+    head: choice('head', own.head), hidden: num('hidden'), width: num('width'),
+    epochs: num('epochs'), batch: num('batch'), lr: num('lr'), warmup: num('warmup'), seed: num('seed'),
+  };
+  if (method === 'supervised') {
+    if (given.head !== undefined && given.head !== 'linear') throw new Error(`--method supervised: its head is the linear classifier; got --head ${given.head}`);
+    Object.assign(config, { head: 'linear', dim: 10, lambda: 0 });
+  }
+  return { method, config, subset: num('subset'), evalEvery: num('eval-every') };
+}
+
+/** `name=value` words (a sweep grid's or a variant's) as flag values; unknown names are refused. */
+export function parseAssignments(words: string[], source: string): FlagValues {
+  const values: FlagValues = {};
+  for (const word of words) {
+    const match = /^([a-z-]+)=(.+)$/.exec(word);
+    if (!match || !(match[1]! in TRAIN_FLAGS)) throw new Error(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
+    parseFlag(match[1] as TrainFlag, match[2]!);
+    values[match[1] as TrainFlag] = match[2]!;
+  }
+  return values;
+}
+
+/** The usage lines of the training flags. */
+export function trainFlagHelp(): string[] {
+  return Object.entries(TRAIN_FLAGS).map(([name, f]: [string, FlagSpec]) => `  --${name.padEnd(11)} ${f.help}${f.default === undefined ? '' : ` (default ${f.default})`}`);
+}

@@ -1,0 +1,110 @@
+// `npm run experiment -- race`: time to accuracy at full data. Ours, NPID, SimCLR and the
+// supervised reference train one epoch each in turn (so the machine's drift falls on all
+// alike), each evaluated by weighted kNN against the 60,000 training images after every
+// epoch; the plot is kNN against training seconds, the table the time each needs to pass raw
+// pixels and where each stands at equal time. Resumable: each racer keeps its checkpoint,
+// and a restarted race continues every racer from its last finished epoch.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend.js';
+import { resolveSetting, type FlagValues, type RunSetting } from '../cli/flags.js';
+import { linePlot } from '../cli/plot.js';
+import { formatDuration } from '../cli/progress.js';
+import { loadData, makeTrainer, pixelBaseline, startRun, trainEpochs, type EpochRecord, type RunState } from '../cli/session.js';
+
+export const RACERS: { name: string; flags: FlagValues }[] = [
+  { name: 'ours', flags: { method: 'ours' } },
+  { name: 'NPID', flags: { method: 'npid' } },
+  { name: 'SimCLR', flags: { method: 'simclr' } },
+  { name: 'supervised', flags: { method: 'supervised' } },
+];
+
+interface Racer {
+  name: string;
+  setting: RunSetting;
+  /** Seconds before the first step (ours' calibration). */
+  setupSeconds: number;
+  history: EpochRecord[];
+}
+
+interface RaceFile {
+  base: FlagValues;
+  pixels: number;
+  backend: string;
+  racers: Racer[];
+}
+
+/** Elapsed training seconds at the end of each epoch (setup included, evaluation excluded). */
+const elapsed = (r: Racer) => r.history.map((_, e) => r.setupSeconds + r.history.slice(0, e + 1).reduce((sum, x) => sum + x.seconds, 0));
+
+export async function race(backend: Backend, options: { data: string; out: string; base: FlagValues; testSubset: number }): Promise<void> {
+  const { out } = options;
+  mkdirSync(out, { recursive: true });
+  const settings = RACERS.map((r) => ({ name: r.name, setting: { ...resolveSetting({ ...options.base, ...r.flags }, 'full'), evalEvery: 1 } }));
+  const { subset, config } = settings[0]!.setting;
+  const data = loadData(options.data, subset, backend, config.seed, options.testSubset);
+  const resultsPath = join(out, 'results.json');
+  const saved = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) as RaceFile : null;
+  if (saved && JSON.stringify(saved.base) !== JSON.stringify(options.base)) throw new Error(`${resultsPath}: a race with --base ${JSON.stringify(saved.base)}; use another --out`);
+  const file: RaceFile = saved ?? { base: options.base, pixels: (await pixelBaseline(data.train, data.test)).knn, backend: backend.description, racers: [] };
+  const epochs = Math.max(...settings.map((s) => s.setting.config.epochs));
+  console.log(`race: ${settings.map((s) => s.name).join(', ')} on ${data.train.count} images, ${epochs} epochs each, one epoch each in turn → ${out}`);
+  const running = [];
+  for (const { name, setting } of settings) {
+    const trainer = makeTrainer(setting, backend, data.train, data.test);
+    const dir = join(out, name.toLowerCase());
+    const state: RunState = await startRun(setting, trainer, { out: dir, resume: true });
+    const racer: Racer = file.racers.find((r) => r.name === name) ?? { name, setting, setupSeconds: state.trainSeconds, history: [] };
+    racer.history = state.history; // the checkpoint's epochs are the ones that count
+    if (!file.racers.includes(racer)) file.racers.push(racer);
+    running.push({ racer, trainer, state, dir });
+  }
+  const started = performance.now();
+  let done = 0;
+  const total = running.reduce((sum, r) => sum + r.racer.setting.config.epochs - r.trainer.epoch, 0);
+  for (let e = 1; e <= epochs; e++) {
+    for (const { racer, trainer, state, dir } of running) {
+      if (trainer.epoch >= e) continue;
+      const eta = done === 0 ? '' : `, race about ${formatDuration(((performance.now() - started) / 1000 / done) * (total - done))} left`;
+      console.log(`\n${racer.name}, epoch ${e}${eta}`);
+      await trainEpochs(racer.setting, trainer, state, { out: dir, resume: false, probe: false, label: racer.name }, e);
+      racer.history = state.history;
+      done++;
+      save(file, out);
+    }
+  }
+  for (const { trainer } of running) trainer.dispose();
+  console.log(`\n${table(file)}\n\n${join(out, 'race.md')}, ${join(out, 'race.svg')}, ${resultsPath}`);
+}
+
+function save(file: RaceFile, out: string): void {
+  writeFileSync(join(out, 'results.json'), JSON.stringify(file, null, 2) + '\n');
+  writeFileSync(join(out, 'race.md'), table(file) + '\n');
+  const series = file.racers.filter((r) => r.history.length > 0).map((r) => {
+    const times = elapsed(r);
+    return { name: r.name, points: r.history.map((h, e) => [times[e]!, h.knnV!] as [number, number]) };
+  });
+  if (series.length > 0) {
+    writeFileSync(join(out, 'race.svg'), linePlot(series, { xLabel: 'training seconds (weighted kNN top-1 on v, 60,000-image bank)', guides: [{ name: 'raw pixels', y: file.pixels }] }));
+  }
+}
+
+/** Per racer: seconds per epoch, final kNN, the time it first beat raw pixels, and its kNN at the shortest racer's total time. */
+export function table(file: RaceFile): string {
+  const pct = (x: number | undefined) => (x === undefined ? '—' : (100 * x).toFixed(1));
+  const racers = file.racers.filter((r) => r.history.length > 0);
+  const budget = Math.min(...racers.map((r) => elapsed(r).at(-1)!));
+  const rows = racers.map((r) => {
+    const times = elapsed(r);
+    const passed = r.history.findIndex((h) => h.knnV! > file.pixels);
+    const within = times.filter((t) => t <= budget + 1e-9).length;
+    const perEpoch = r.history.reduce((sum, h) => sum + h.seconds, 0) / r.history.length;
+    return `| ${r.name} | ${r.history.length} | ${perEpoch.toFixed(0)} | ${pct(r.history.at(-1)!.knnV)} | ${passed < 0 ? 'not yet' : `${times[passed]!.toFixed(0)} (epoch ${passed + 1})`} | ${within > 0 ? `${pct(r.history[within - 1]!.knnV)} (${within})` : '— (0)'} |`;
+  });
+  return [
+    `| method | epochs | s / epoch | kNN (v) | seconds to pass raw pixels (${pct(file.pixels)}) | kNN at ${budget.toFixed(0)} s (epochs) |`,
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}

@@ -1,0 +1,41 @@
+// The supervised reference: the same backbone, augmentation, optimiser and schedule as the
+// method, trained with the labels (cross-entropy through one linear layer on h). It is the
+// ceiling the self-supervised rows are read against; its "v" is the normalised logits, so
+// the same kNN and linear probe evaluate it.
+
+import type { Backend } from '../backend.js';
+import * as ops from '../ops/index.js';
+import { Generator } from '../random.js';
+import { keep } from '../scope.js';
+import type { Tensor } from '../tensor.js';
+import type { DeviceImages } from './data.js';
+import { EncoderTrainer, type EncoderTrainConfig } from './encoder-trainer.js';
+
+export type SupervisedConfig = EncoderTrainConfig;
+
+export class SupervisedTrainer extends EncoderTrainer<SupervisedConfig> {
+  /** The training labels on the device, i32 [N]. */
+  private readonly labels: Tensor;
+
+  /** `config.head` must be 'linear' and `config.dim` the number of classes: the classifier is the head. */
+  constructor(config: SupervisedConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
+    const classes = Math.max(...train.labels) + 1;
+    if (config.head !== 'linear' || config.dim !== classes) {
+      throw new Error(`SupervisedTrainer: the head must be linear with dim ${classes} (one logit a class), got ${config.head} with dim ${config.dim}`);
+    }
+    super(config, backend, train, test, new Generator(config.seed));
+    this.labels = keep(ops.tensor(Int32Array.from(train.labels), [train.count], { backend }));
+  }
+
+  protected trainStep(_index: Int32Array, idx: Tensor): Tensor {
+    const logits = this.encoder.head.forward(this.encoder.features(this.augment(idx)));
+    const loss = ops.crossEntropy(logits, this.labels.gather(idx)).mean();
+    this.applyGradients(() => loss.backward());
+    return loss;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.labels.dispose();
+  }
+}

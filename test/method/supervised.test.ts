@@ -1,0 +1,46 @@
+// The supervised reference: it learns the labels (its training loss falls and the kNN on its
+// features beats chance by far on a separable toy set), and it refuses a head that is not
+// the classifier.
+import { expect, it } from 'vitest';
+import { createWasmBackend } from '../../src/node.js';
+import { seededRandom } from '../helpers/oracle.js';
+import { toDevice } from '../../src/method/data.js';
+import { SupervisedTrainer } from '../../src/method/supervised.js';
+import { DEFAULTS } from '../../src/method/train.js';
+import { resolveSetting } from '../../src/cli/flags.js';
+
+const backend = await createWasmBackend({ threads: 1 });
+/** Stripes whose orientation is the class (a texture: global pooling keeps it), random phase and frequency. */
+function stripes(count: number, random: () => number) {
+  const pixels = new Uint8Array(count * 784);
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 4);
+  labels.forEach((label, n) => {
+    const [angle, frequency, phase] = [(label * Math.PI) / 4, 0.8 + 0.4 * random(), random() * 2 * Math.PI];
+    for (let p = 0; p < 784; p++) {
+      const [y, x] = [Math.floor(p / 28), p % 28];
+      pixels[n * 784 + p] = Math.round(127.5 + 127 * Math.sin(frequency * (x * Math.cos(angle) + y * Math.sin(angle)) + phase));
+    }
+  });
+  return { pixels, labels, count, height: 28, width: 28 };
+}
+const random = seededRandom(3);
+const train = toDevice(stripes(160, random), backend);
+const test = toDevice(stripes(80, random), backend);
+
+it('learns the labels: the loss falls and kNN on its features is far above chance', async () => {
+  const { config: flags } = resolveSetting({ method: 'supervised', epochs: '4', batch: '20', lr: '0.1', width: '0.25', 'crop-min': '0.5' });
+  const config = { ...flags, dim: 4, logEvery: 1 }; // four classes here
+  const trainer = new SupervisedTrainer(config, backend, train, test);
+  const first = await trainer.trainEpoch();
+  let last = first;
+  while (trainer.epoch < config.epochs) last = await trainer.trainEpoch();
+  expect(last.loss).toBeLessThan(first.loss / 2);
+  const { knnV, knnH } = await trainer.evaluate();
+  expect(knnV).toBeGreaterThan(0.8);
+  expect(knnH).toBeGreaterThan(0.8);
+  trainer.dispose();
+}, 120_000);
+
+it('its head must be the linear classifier, one logit a class', () => {
+  expect(() => new SupervisedTrainer({ ...DEFAULTS }, backend, train, test)).toThrow('SupervisedTrainer: the head must be linear with dim 4 (one logit a class), got mlp with dim 128');
+});
