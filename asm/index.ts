@@ -14,3 +14,4 @@ export * from './matmul';
 export * from './conv2d';
 export * from './augment';
 export * from './memory_bank';
+export * from './top_k';

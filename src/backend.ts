@@ -109,6 +109,13 @@ export interface BatchNormLayout {
   spatial: number;
 }
 
+/** The k largest entries of each row of s [rows, cols] (k ≤ cols). */
+export interface TopKParams {
+  rows: number;
+  cols: number;
+  k: number;
+}
+
 export interface SgdParams {
   lr: number;
   momentum: number;
@@ -237,6 +244,9 @@ export interface Backend {
   binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void;
   copy(src: Storage, dst: Storage, layout: CopyLayout): void;
   reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void;
+
+  /** values, indices [rows, k]: each row's k largest entries of s and their columns, in no particular order. */
+  topK(s: Storage, values: Storage, indices: Storage, params: TopKParams): void;
 
   matmul(a: Storage, b: Storage, out: Storage, params: MatmulParams, bias?: Storage): void;
   conv2d(x: Storage, w: Storage, out: Storage, params: Conv2dParams): void;

@@ -54,3 +54,19 @@ export function max(x: Tensor, axes?: number | number[], keepDims = false): Tens
 export function argmax(x: Tensor, axis: number): Tensor {
   return reduceKernel('argmax', x, [normalizeAxis('argmax', axis, x.rank)], false);
 }
+
+/**
+ * The k largest entries of each row of a matrix [rows, cols] and their column indices (i32),
+ * each [rows, k], in no particular order; which of several equal entries is taken is not
+ * specified. No gradient. The kNN vote's neighbours, found without reading the matrix back.
+ */
+export function topK(x: Tensor, k: number): { values: Tensor; indices: Tensor } {
+  const backend = checkInputs('topK', x);
+  checkDType('topK', x, 'f32');
+  if (x.rank !== 2) throw new Error(`topK: expected a matrix [rows, cols], got ${x}`);
+  const [rows, cols] = x.shape as [number, number];
+  if (!Number.isInteger(k) || k < 1 || k > cols) throw new Error(`topK: k must be an integer in [1, ${cols}] for ${x}, got ${k}`);
+  const values = Tensor.empty(backend, [rows, k], 'f32'), indices = Tensor.empty(backend, [rows, k], 'i32');
+  if (rows > 0) backend.topK(x.storage, values.storage, indices.storage, { rows, cols, k });
+  return { values, indices };
+}

@@ -4,7 +4,7 @@
 
 import type {
   AnyTypedArray, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
-  AugmentParams, MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  AugmentParams, MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, TopKParams, UnaryOp,
 } from '../../backend.js';
 import { philoxBlock, wordToUniform, wordsToNormal } from '../../random.js';
 import { forEachOffset } from './strided.js';
@@ -115,6 +115,17 @@ export class ReferenceBackend implements Backend {
     forEachOffset(layout.shape, [layout.srcStrides, layout.dstStrides], [layout.srcOffset, layout.dstOffset], ([is, id]) => {
       d[id!] = s[is!]!;
     });
+  }
+
+  topK(s: Storage, values: Storage, indices: Storage, p: TopKParams): void {
+    const x = data(s), v = data(values), index = data(indices);
+    for (let r = 0; r < p.rows; r++) {
+      const order = Array.from({ length: p.cols }, (_, j) => j).sort((a, b) => x[r * p.cols + b]! - x[r * p.cols + a]! || a - b);
+      order.slice(0, p.k).forEach((j, i) => {
+        v[r * p.k + i] = x[r * p.cols + j]!;
+        index[r * p.k + i] = j;
+      });
+    }
   }
 
   reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void {

@@ -3,7 +3,7 @@
 
 import type {
   AnyTypedArray, AugmentParams, AxisLayout, Backend, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, DType,
-  MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  MatmulParams, MemoryBankParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, TopKParams, UnaryOp,
 } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
 import { counterWords } from '../../random.js';
@@ -227,6 +227,10 @@ export class WasmBackend implements Backend {
     if (l.shape.some((d) => d === 0)) return;
     const layout = this.layout(l.shape, [l.srcStrides, l.dstStrides]);
     this.call('copy', addressOf(src), l.srcOffset, addressOf(dst), l.dstOffset, layout);
+  }
+
+  topK(s: Storage, values: Storage, indices: Storage, p: TopKParams): void {
+    this.parallel('topK', addressOf(s), addressOf(values), addressOf(indices), p.rows, p.cols, p.k);
   }
 
   reduce(op: ReduceOp, x: Storage, out: Storage, l: ReduceLayout): void {

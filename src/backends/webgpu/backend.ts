@@ -3,7 +3,7 @@
 import type {
   AugmentParams, MemoryBankParams,
   AnyTypedArray, AxisLayout, Backend, BackendKind, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout,
-  DType, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, UnaryOp,
+  DType, MatmulParams, MemoryStats, Pool2dParams, RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, TopKParams, UnaryOp,
 } from '../../backend.js';
 import type { OpenedDevice } from './adapter.js';
 import { GpuStorage, bufferOf, type GpuContext, type KernelConfig } from './context.js';
@@ -19,6 +19,7 @@ import * as indexing from './ops/indexing.js';
 import * as softmax from './ops/softmax.js';
 import { sgdStep } from './ops/sgd.js';
 import { augment } from './ops/augment.js';
+import { topK } from './ops/top_k.js';
 import * as bank from './ops/memory-bank.js';
 
 /** Kernel choices per kind of adapter; measured by `npm run bench` (README, "Adapters"). */
@@ -99,6 +100,7 @@ export class WebGpuBackend implements Backend {
   binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void { elementwise.binary(this.ctx, op, a, b, out, layout); }
   copy(src: Storage, dst: Storage, layout: CopyLayout): void { elementwise.copy(this.ctx, src, dst, layout); }
   reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void { reduce(this.ctx, op, x, out, layout); }
+  topK(s: Storage, values: Storage, indices: Storage, params: TopKParams): void { topK(this.ctx, s, values, indices, params); }
   matmul(a: Storage, b: Storage, out: Storage, params: MatmulParams, bias?: Storage): void { matmul(this.ctx, a, b, out, params, bias); }
   conv2d(x: Storage, w: Storage, out: Storage, params: Conv2dParams): void { conv.conv2d(this.ctx, x, w, out, params); }
   conv2dBackwardInput(gy: Storage, w: Storage, gx: Storage, params: Conv2dParams): void { conv.conv2dBackwardInput(this.ctx, gy, w, gx, params); }
