@@ -1,0 +1,55 @@
+// The experiments as a user runs them, on a small stand-in data set: a sweep writes a row
+// per setting and, run again, runs nothing twice; a race trains every racer epoch by epoch
+// in turn and plots kNN against seconds.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, expect, it } from 'vitest';
+import { seededRandom } from './helpers/oracle.js';
+import { bandedImages, dataset } from './helpers/idx.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const experiment = join(root, 'dist/scripts/experiment.js');
+const dataDir = dataset(bandedImages(120, 40, seededRandom(5)));
+const tiny = 'subset=0 epochs=2 batch=20 width=0.25 hidden=32 negatives=30';
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', 'src/experiment.ts'], { cwd: root });
+}, 120_000);
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env, WEBSSL_BACKEND: 'wasm', WEBSSL_THREADS: '1' };
+  const { status, stdout, stderr } = spawnSync(process.execPath, [experiment, ...args, '--data', dataDir], { cwd: root, encoding: 'utf8', env });
+  return { status, stdout, stderr };
+}
+
+it('sweep: a row per setting with its command; run again, it runs nothing twice', () => {
+  const out = mkdtempSync(join(tmpdir(), 'sweep-'));
+  const first = run(['sweep', '--base', tiny, '--grid', 'crop-min=0.3,0.6', '--out', out]);
+  expect(first.status, first.stderr).toBe(0);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: { name: string; knnV: number; probe: number; command: string }[] };
+  expect(results.rows.map((r) => r.name)).toEqual(['crop-min=0.3', 'crop-min=0.6']);
+  for (const row of results.rows) {
+    expect(row.knnV).toBeGreaterThan(0);
+    expect(row.probe).toBeGreaterThan(0);
+    expect(row.command).toContain('--crop-min');
+  }
+  expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('| raw pixels |');
+  const again = run(['sweep', '--base', tiny, '--grid', 'crop-min=0.3,0.6', '--out', out]);
+  expect(again.stdout).toContain('2 settings, 0 to run');
+  const other = run(['sweep', '--base', 'subset=0 epochs=3', '--grid', 'crop-min=0.3', '--out', out]);
+  expect(other.status).not.toBe(0);
+  expect(other.stderr).toContain('use another --out');
+}, 300_000);
+
+it('race: every racer epoch by epoch, kNN against seconds', () => {
+  const out = mkdtempSync(join(tmpdir(), 'race-'));
+  const { status, stderr } = run(['race', '--base', tiny, '--out', out]);
+  expect(status, stderr).toBe(0);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { racers: { name: string; history: { knnV: number }[] }[] };
+  expect(results.racers.map((r) => [r.name, r.history.length])).toEqual([['ours', 2], ['NPID', 2], ['SimCLR', 2], ['supervised', 2]]);
+  expect(existsSync(join(out, 'race.svg'))).toBe(true);
+  expect(readFileSync(join(out, 'race.md'), 'utf8')).toMatch(/\| supervised \| 2 \|/);
+}, 300_000);
