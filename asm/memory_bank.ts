@@ -1,4 +1,4 @@
-// The memory-bank softmaxes of METHOD.md §3 over a chunk of bank columns (the twin of
+// The memory-bank softmaxes of docs/method.md §3 over a chunk of bank columns (the twin of
 // shaders/memory_bank.wgsl): row statistics merged online across chunks, then the gradient
 // with respect to the similarities. Parallel by batch row; four columns at a time with a
 // vector exp (the B×N exponentials are most of these kernels' work).

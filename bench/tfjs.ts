@@ -63,7 +63,7 @@ export function tfjsResNetForward(batch: number, width = 1): { run: () => Promis
   };
 }
 
-/** Gradient-free identity: SqrtKL's target ũ is a constant (METHOD.md §3). */
+/** Gradient-free identity: SqrtKL's target ũ is a constant (docs/method.md §3). */
 const stopGradient = tf.customGrad((x, save) => {
   void save;
   return { value: (x as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
@@ -98,7 +98,7 @@ interface Layers {
 }
 
 /**
- * fmnist-resnet (METHOD.md §8) at `width`, then the method's head (Linear·BN·ReLU twice,
+ * fmnist-resnet (docs/method.md §8) at `width`, then the method's head (Linear·BN·ReLU twice,
  * Linear) and L2 normalisation: v. He-initialised weights; `filterGrad` swaps in
  * conv2dFilterGrad for the backends without Conv2DBackpropFilter.
  */
@@ -180,7 +180,7 @@ export function tfjsEncoder(options: { width: number; hidden: number; dim: numbe
   };
 }
 
-/** The method's loss (METHOD.md §3) over every bank row: CE at τ plus λ·SqrtKL at temperature 1. */
+/** The method's loss (docs/method.md §3) over every bank row: CE at τ plus λ·SqrtKL at temperature 1. */
 export function methodLoss(v: tf.Tensor2D, bank: tf.Tensor2D, onehot: tf.Tensor2D, tau: number, lambda: number): { loss: tf.Scalar; p: tf.Tensor2D } {
   const s = tf.matMul(v, bank, false, true);
   const logP = tf.logSoftmax(tf.div(s, tau));
@@ -191,7 +191,7 @@ export function methodLoss(v: tf.Tensor2D, bank: tf.Tensor2D, onehot: tf.Tensor2
   return { loss: tf.add(ce, tf.mul(sqrtKl, lambda)) as tf.Scalar, p: tf.exp(logP) as tf.Tensor2D };
 }
 
-/** The gradient-corrected update (METHOD.md §4): W ← normalise(m·W + (1 − m)·(Y − P)ᵀV), every row. */
+/** The gradient-corrected update (docs/method.md §4): W ← normalise(m·W + (1 − m)·(Y − P)ᵀV), every row. */
 export function correctedUpdate(bank: tf.Variable<tf.Rank.R2>, v: tf.Tensor2D, p: tf.Tensor2D, onehot: tf.Tensor2D, m: number): void {
   tf.tidy(() => {
     const u = tf.matMul(tf.sub(onehot, p), v, true, false);

@@ -1,4 +1,4 @@
-// The memory-bank softmaxes of METHOD.md §3 over a chunk of bank columns: statistics merged
+// The memory-bank softmaxes of docs/method.md §3 over a chunk of bank columns: statistics merged
 // online across chunks (so the bank never has to fit one binding), then the gradient with
 // respect to the similarities. One workgroup per batch row.
 

@@ -135,7 +135,7 @@ export interface RandomParams {
 }
 
 /**
- * One random augmentation per image of a batch (METHOD.md §1), drawn from Philox: image b
+ * One random augmentation per image of a batch (docs/method.md §1), drawn from Philox: image b
  * uses `blocks` blocks from counter + blocks·b (2, or 3 when it rotates, shifts or erases),
  * their words as uniforms in [0, 1): block 0 u0…u3, block 1 g0…g3, block 2 e0…e3.
  *   area = H·W·(scaleMin + (scaleMax − scaleMin)·u0), ratio = exp(log ratioMin + (log ratioMax − log ratioMin)·u1)
@@ -179,7 +179,7 @@ export interface AugmentParams {
 }
 
 /**
- * Per-row statistics of the memory-bank softmaxes (METHOD.md §3), merged chunk by chunk
+ * Per-row statistics of the memory-bank softmaxes (docs/method.md §3), merged chunk by chunk
  * (an online softmax), 8 floats per row: the running max M of the similarities s, then
  *   Σ exp((s − M)/τ),  Σ exp(s − M),  Σ exp((s − M)/2),  Σ exp(s − M)·s,  and 3 unused.
  * Before the first chunk: M = −3.4e38 (the lowest f32), sums 0.

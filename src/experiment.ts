@@ -5,7 +5,7 @@
 // Each run's final checkpoint lands beside the table, for `eval` to look at again.
 // `npm run experiment -- overhead`: ours, NPID and the dual-branch SimCLR at one setting, one
 // after the other in one process; a markdown table of seconds per epoch, peak device memory
-// and kNN accuracy at equal epochs and at equal wall-clock (METHOD.md §6).
+// and kNN accuracy at equal epochs and at equal wall-clock (docs/method.md §6).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -16,7 +16,7 @@ export { encodeTensorFile, decodeTensorFile, crc32, TensorFileError, type Tensor
 export { saveStateDict, loadStateDict, readTensors } from './io/state.js';
 export { FmnistResNet, fmnistResNetConvShapes, type FmnistResNetOptions } from './models/fmnist-resnet.js';
 
-// The method of METHOD.md, the same in Node and in a page.
+// The method of docs/method.md, the same in Node and in a page.
 export { Trainer, DEFAULTS, PRESETS, type TrainConfig, type StepListener, type EpochResult } from './method/train.js';
 export { EncoderTrainer, type EncoderTrainConfig } from './method/encoder-trainer.js';
 export { SimCLRTrainer, SIMCLR_DEFAULTS, ntXent, ntXentTargets, type NtXentTargets, type SimCLRConfig } from './method/simclr.js';

@@ -26,7 +26,7 @@ export function loadData(dir: string, subset: number, backend: Backend, seed: nu
   return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed, testSubset });
 }
 
-/** The standardised, L2-normalised pixels of a set: the no-network features (METHOD.md §5). */
+/** The standardised, L2-normalised pixels of a set: the no-network features (docs/method.md §5). */
 function pixelFeatures(set: DeviceImages): Tensor {
   return scope(() => {
     const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });

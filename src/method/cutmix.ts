@@ -1,4 +1,4 @@
-// CutMix across the batch (METHOD.md §1; the reference code's option, α = 0.5 there): each
+// CutMix across the batch (docs/method.md §1; the reference code's option, α = 0.5 there): each
 // image gets a box cut from another image of the batch, and its instance target is mixed
 // with that image's like a label, by the share of pixels each one shows.
 

@@ -42,7 +42,7 @@ export interface EncoderTrainConfig {
   erase: number;
 }
 
-/** The augmentation of METHOD.md §1 as configured: crop, flip, and what else the config adds. */
+/** The augmentation of docs/method.md §1 as configured: crop, flip, and what else the config adds. */
 export function augmentOptions(config: EncoderTrainConfig): ops.AugmentOptions {
   return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase };
 }

@@ -1,4 +1,4 @@
-// The encoder of METHOD.md: backbone → pooled feature h → projection head → v = f/||f||.
+// The encoder of docs/method.md: backbone → pooled feature h → projection head → v = f/||f||.
 
 import type { Backend } from '../backend.js';
 import { FmnistResNet } from '../models/fmnist-resnet.js';
@@ -9,7 +9,7 @@ import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
 /**
- * The projection head: 'mlp' is the method's (Linear·BN·ReLU twice, then Linear, METHOD.md);
+ * The projection head: 'mlp' is the method's (Linear·BN·ReLU twice, then Linear, docs/method.md);
  * 'mlp2' SimCLR's, one hidden layer (Linear·BN·ReLU·Linear); 'linear' one Linear.
  */
 export type HeadKind = 'mlp' | 'mlp2' | 'linear';
@@ -17,7 +17,7 @@ export type HeadKind = 'mlp' | 'mlp2' | 'linear';
 export interface EncoderOptions {
   width: number;
   head: HeadKind;
-  /** Hidden size of the MLP head (METHOD.md: 512 for the small backbones). */
+  /** Hidden size of the MLP head (docs/method.md: 512 for the small backbones). */
   hidden: number;
   /** Size of v. */
   dim: number;

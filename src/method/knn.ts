@@ -1,4 +1,4 @@
-// Weighted kNN (NPID's protocol, METHOD.md §5): each test feature's k most similar training
+// Weighted kNN (NPID's protocol, docs/method.md §5): each test feature's k most similar training
 // features vote for their labels with weight exp(s/T). A block of test rows at a time, the
 // similarities and their top k are found on the device; only the block's k neighbours per
 // row (values and indices) come back for the vote.

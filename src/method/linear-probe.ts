@@ -1,4 +1,4 @@
-// The linear probe of METHOD.md §5: a softmax classifier trained on frozen features of the
+// The linear probe of docs/method.md §5: a softmax classifier trained on frozen features of the
 // training split, scored on the test split. Features are standardised with the training
 // split's per-dimension mean and deviation first: L2-normalised features are small, and
 // on them plain SGD underfits (measured: 74.0 % raw against 79.4 % standardised, 30 epochs).

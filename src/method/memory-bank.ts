@@ -1,4 +1,4 @@
-// The feature-calibrated memory bank of METHOD.md: the loss L_CE + λ·L_SqrtKL of a batch
+// The feature-calibrated memory bank of docs/method.md: the loss L_CE + λ·L_SqrtKL of a batch
 // against every bank row (§3) with its gradient, and the two bank updates (§4). A bank whose
 // similarities outgrow one buffer binding is walked in chunks of rows with an online softmax.
 
@@ -16,12 +16,12 @@ export interface BankStepOptions {
   momentum: number;
   update: 'npid' | 'corrected';
   /**
-   * The bank rows J the softmax runs over (METHOD.md §3, `--negatives K`): distinct, the
+   * The bank rows J the softmax runs over (docs/method.md §3, `--negatives K`): distinct, the
    * batch's own rows first, in batch order, then the sampled negatives. Every row by default.
    */
   columns?: Int32Array;
   /**
-   * CutMix (METHOD.md §1): image b also shows instance `index[partner[b]]` on a share
+   * CutMix (docs/method.md §1): image b also shows instance `index[partner[b]]` on a share
    * 1 − `weight` of its pixels, and its target mixes the two like labels. Full bank only.
    */
   mix?: { partner: Int32Array; weight: number };

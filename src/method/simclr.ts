@@ -1,4 +1,4 @@
-// The dual-branch baseline of METHOD.md §6: SimCLR (Chen et al. 2020). Two random
+// The dual-branch baseline of docs/method.md §6: SimCLR (Chen et al. 2020). Two random
 // augmentations of every image of the batch go through the encoder together, and the NT-Xent
 // loss asks each view to pick its partner out of the other 2B − 1 views. Same encoder
 // backbone, optimiser, schedule, data and evaluation as the method (EncoderTrainer), so what

@@ -1,4 +1,4 @@
-// The method of METHOD.md: one augmented view per image, the memory-bank loss with its
+// The method of docs/method.md: one augmented view per image, the memory-bank loss with its
 // gradient-corrected update, the feature-calibrated bank. The loop around its step (SGD with
 // a cosine schedule, weighted kNN after each epoch, checkpoints) is EncoderTrainer's.
 // Platform-neutral: the CLI (src/cli/) adds files, progress and checkpoints on disk.
@@ -21,14 +21,14 @@ export interface TrainConfig extends EncoderTrainConfig {
   /** Memory momentum of the bank update. */
   m: number;
   init: 'random' | 'calibrate';
-  /** Sampled negatives K per step; 0: every bank row (METHOD.md §3). */
+  /** Sampled negatives K per step; 0: every bank row (docs/method.md §3). */
   negatives: number;
-  /** CutMix's α across the batch; 0: off (METHOD.md §1). */
+  /** CutMix's α across the batch; 0: off (docs/method.md §1). */
   cutmix: number;
   update: 'npid' | 'corrected';
 }
 
-/** The paper's method (METHOD.md §6); the setting of issue 4's acceptance run. */
+/** The paper's method (docs/method.md §6); the setting of issue 4's acceptance run. */
 export const DEFAULTS: TrainConfig = {
   epochs: 15, batch: 256, lr: 0.03, momentum: 0.9, weightDecay: 5e-4, width: 0.5, head: 'mlp', hidden: 512, dim: 128,
   tau: 0.1, lambda: 20, m: 0.5, negatives: 0, cutmix: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
@@ -40,7 +40,7 @@ export const PRESETS = {
   npid: { init: 'random', update: 'npid', lambda: 0 },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 
-/** The method: one augmented view per image against the memory bank (METHOD.md §1–4). */
+/** The method: one augmented view per image against the memory bank (docs/method.md §1–4). */
 export class Trainer extends EncoderTrainer<TrainConfig> {
   readonly bank: MemoryBank;
 
@@ -50,7 +50,7 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     this.bank = MemoryBank.random(train.count, config.dim, { backend, generator: init });
   }
 
-  /** Feature-calibrate initialisation (METHOD.md §2): the untrained encoder's v of every image. */
+  /** Feature-calibrate initialisation (docs/method.md §2): the untrained encoder's v of every image. */
   calibrate(): void {
     noGrad(() => {
       this.encoder.train(); // batch statistics, as the reference code does

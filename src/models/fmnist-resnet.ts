@@ -1,4 +1,4 @@
-// fmnist-resnet (METHOD.md §8): a small ResNet for 1×28×28 images, with a width multiplier.
+// fmnist-resnet (docs/method.md §8): a small ResNet for 1×28×28 images, with a width multiplier.
 //   stem   conv3×3(1→C, pad 1) · BN · ReLU                       28×28
 //   stage1 BasicBlock(C→C)                                        28×28
 //   stage2 BasicBlock(C→2C, stride 2)                             14×14

@@ -1,4 +1,4 @@
-// The layers METHOD.md §8 needs: Conv2d, BatchNorm, Linear, ReLU, pooling, Sequential, BasicBlock.
+// The layers docs/method.md §8 needs: Conv2d, BatchNorm, Linear, ReLU, pooling, Sequential, BasicBlock.
 
 import type { Backend } from '../backend.js';
 import { Tensor } from '../tensor.js';

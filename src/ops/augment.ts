@@ -1,5 +1,5 @@
 // Images stored on the device as packed 8-bit pixels, and the batch augmentation of
-// METHOD.md §1 drawn from them in one kernel (no per-image JavaScript).
+// docs/method.md §1 drawn from them in one kernel (no per-image JavaScript).
 
 import type { Backend } from '../backend.js';
 import { getBackend } from '../engine.js';
@@ -8,7 +8,7 @@ import { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { checkDType, checkInputs, checkRank } from './util.js';
 
-/** Fashion-MNIST's pixel statistics (METHOD.md §8). */
+/** Fashion-MNIST's pixel statistics (docs/method.md §8). */
 export const FMNIST_MEAN = 0.286;
 export const FMNIST_STD = 0.353;
 

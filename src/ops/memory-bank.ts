@@ -1,4 +1,4 @@
-// The memory-bank softmax kernels (METHOD.md §3) as ops: statistics merged chunk by chunk,
+// The memory-bank softmax kernels (docs/method.md §3) as ops: statistics merged chunk by chunk,
 // and the similarity gradient from the final statistics. No gradients flow through them:
 // the loss's gradient is formed here and handed to backward() by the trainer.
 

@@ -1,4 +1,4 @@
-// The memory-bank op (METHOD.md §3–4): loss, gradient and both updates against the f64
+// The memory-bank op (docs/method.md §3–4): loss, gradient and both updates against the f64
 // reference's autograd and finite differences, with the bank in one chunk and in several.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
@@ -122,7 +122,7 @@ describe.each(cases)('memory bank with CutMix targets on $name', ({ backend }) =
   });
 });
 
-// SqrtKL's target ũ is held constant (METHOD.md §3), so its gradient is not the derivative of
+// SqrtKL's target ũ is held constant (docs/method.md §3), so its gradient is not the derivative of
 // the loss value; the autograd comparison above covers it. Finite differences check L_CE.
 it('with λ = 0 the gradient matches central finite differences of the loss (f64 reference)', async () => {
   const ce = { ...options, lambda: 0 };

@@ -1,4 +1,4 @@
-// The SimCLR baseline (METHOD.md §6): NT-Xent and its gradient against a plain f64
+// The SimCLR baseline (docs/method.md §6): NT-Xent and its gradient against a plain f64
 // implementation written out by hand and against central finite differences; SimCLR steps
 // lower the loss and pause and resume like the method's; and the peak-memory figure the
 // overhead experiment reports.
