@@ -10,6 +10,7 @@ import type { Backend } from '../backend.js';
 import { parseAssignments, resolveSetting, type FlagValues, type TrainFlag } from '../cli/flags.js';
 import { formatDuration } from '../cli/progress.js';
 import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
+import { slug } from './ablation.js';
 
 /** One knob at a time from the base: what a practitioner would try first on 28×28 grayscale. */
 export const SCREEN: Record<string, FlagValues> = {
@@ -122,10 +123,6 @@ function describe(flags: FlagValues, asFlags = false): string {
   const entries = Object.entries(flags) as [TrainFlag, string][];
   if (entries.length === 0) return asFlags ? '' : 'the base';
   return entries.map(([k, v]) => (asFlags ? `--${k} ${v}` : `${k} ${v}`)).join(asFlags ? ' ' : ', ');
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '') || 'setting';
 }
 
 function save(file: SweepFile, out: string): void {

@@ -1,0 +1,73 @@
+// `npm run experiment -- ablation`: NPID, each of the method's three components alone on top
+// of it, and the full method (docs/method.md §6), at `npm start`'s setting (the quick preset,
+// so every row has the same augmentation and budget): a markdown table (kNN after epochs 1,
+// 5, 10 and the last, the linear probe, seconds per epoch) and an SVG plot of kNN per epoch.
+// Resumable: each run keeps its checkpoint in <out>/<run>/, a finished run is not repeated.
+// `--only` runs some of them (say, in two processes); `report DIR…` merges their results.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend.js';
+import { resolveSetting, type FlagValues } from '../cli/flags.js';
+import { knnPlot } from '../cli/plot.js';
+import { loadData, makeTrainer, runTraining } from '../cli/session.js';
+
+export const ABLATION: { name: string; flags: FlagValues }[] = [
+  { name: 'NPID', flags: { method: 'npid' } },
+  { name: '+ calibrate init', flags: { method: 'npid', init: 'calibrate' } },
+  { name: '+ corrected update', flags: { method: 'npid', update: 'corrected' } },
+  { name: '+ SqrtKL (λ 20)', flags: { method: 'npid', lambda: '20' } },
+  { name: 'full method', flags: { method: 'ours' } },
+];
+
+export interface AblationRow { name: string; knn: number[]; probe: number; secondsPerEpoch: number }
+
+export async function ablation(backend: Backend, options: { data: string; out: string; base: FlagValues; only?: string[]; testSubset: number }): Promise<void> {
+  const { out } = options;
+  mkdirSync(out, { recursive: true });
+  const resultsPath = join(out, 'results.json');
+  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { base?: FlagValues; results: AblationRow[] }) : null;
+  if (saved && JSON.stringify(saved.base ?? null) !== JSON.stringify(options.base)) throw new Error(`${resultsPath}: an ablation with another --base; use another --out`);
+  const results: AblationRow[] = saved?.results ?? [];
+  const runs = ABLATION.filter((r) => !options.only || options.only.includes(r.name));
+  const first = resolveSetting(options.base);
+  const data = loadData(options.data, first.subset, backend, first.config.seed, options.testSubset);
+  for (const run of runs.filter((r) => !results.some((x) => x.name === r.name))) {
+    const setting = { ...resolveSetting({ ...options.base, ...run.flags }), evalEvery: 1 };
+    const trainer = makeTrainer(setting, backend, data.train, data.test);
+    // `npm start -- eval knn|linear --checkpoint <out>/<run>/checkpoint.wssl` looks at a run again
+    const result = await runTraining(setting, trainer, { out: join(out, slug(run.name)), resume: true, probe: true, label: run.name });
+    trainer.dispose();
+    const seconds = result.epochs.reduce((sum, e) => sum + e.seconds, 0);
+    results.push({ name: run.name, knn: result.epochs.map((e) => e.knnV!), probe: result.probe, secondsPerEpoch: seconds / result.epochs.length });
+    writeFileSync(resultsPath, JSON.stringify({ base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results }, null, 2) + '\n');
+  }
+  report(results, out);
+}
+
+/** Merges the results.json of ablation runs made in several processes (`--only`) into one table. */
+export function mergeReports(dirs: string[], out: string): void {
+  const merged = dirs.flatMap((dir) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: AblationRow[] }).results);
+  mkdirSync(out, { recursive: true });
+  report(merged, out);
+}
+
+function report(results: AblationRow[], out: string): void {
+  results.sort((a, b) => ABLATION.findIndex((r) => r.name === a.name) - ABLATION.findIndex((r) => r.name === b.name));
+  const epochs = Math.max(...results.map((r) => r.knn.length));
+  const marks = [...new Set([1, 5, 10, epochs].filter((e) => e <= epochs))];
+  const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
+  const table = [
+    `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
+    `|---|${marks.map(() => '---').join('|')}|---|---|`,
+    ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
+  ].join('\n');
+  writeFileSync(join(out, 'ablation.md'), `${table}\n`);
+  writeFileSync(join(out, 'ablation.svg'), knnPlot(results, epochs));
+  console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+}
+
+/** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a folder name. */
+export function slug(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '') || 'run';
+}
