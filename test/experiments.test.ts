@@ -53,3 +53,16 @@ it('race: every racer epoch by epoch, kNN against seconds', () => {
   expect(existsSync(join(out, 'race.svg'))).toBe(true);
   expect(readFileSync(join(out, 'race.md'), 'utf8')).toMatch(/\| supervised \| 2 \|/);
 }, 300_000);
+
+it('ablation: five runs from the same base, each row with its kNN per epoch and probe; run again, nothing is redone', () => {
+  const out = mkdtempSync(join(tmpdir(), 'ablation-'));
+  const first = run(['ablation', '--base', tiny, '--only', 'NPID,full method', '--out', out]);
+  expect(first.status, first.stderr).toBe(0);
+  const rows = () => (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { name: string; knn: number[]; probe: number }[] }).results;
+  expect(rows().map((r) => [r.name, r.knn.length])).toEqual([['NPID', 2], ['full method', 2]]);
+  const again = run(['ablation', '--base', tiny, '--out', out]);
+  expect(again.status, again.stderr).toBe(0);
+  expect(again.stdout.match(/epoch 1: loss/g)).toHaveLength(3); // only the three runs not yet done
+  expect(rows().map((r) => r.name)).toEqual(['NPID', '+ calibrate init', '+ corrected update', '+ SqrtKL (λ 20)', 'full method']);
+  expect(readFileSync(join(out, 'ablation.md'), 'utf8')).toContain('| full method |');
+}, 300_000);

@@ -40,6 +40,7 @@ export async function ablation(backend: Backend, options: { data: string; out: s
     trainer.dispose();
     const seconds = result.epochs.reduce((sum, e) => sum + e.seconds, 0);
     results.push({ name: run.name, knn: result.epochs.map((e) => e.knnV!), probe: result.probe, secondsPerEpoch: seconds / result.epochs.length });
+    results.sort(byAblationOrder);
     writeFileSync(resultsPath, JSON.stringify({ base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results }, null, 2) + '\n');
   }
   report(results, out);
@@ -52,8 +53,12 @@ export function mergeReports(dirs: string[], out: string): void {
   report(merged, out);
 }
 
+function byAblationOrder(a: AblationRow, b: AblationRow): number {
+  return ABLATION.findIndex((r) => r.name === a.name) - ABLATION.findIndex((r) => r.name === b.name);
+}
+
 function report(results: AblationRow[], out: string): void {
-  results.sort((a, b) => ABLATION.findIndex((r) => r.name === a.name) - ABLATION.findIndex((r) => r.name === b.name));
+  results.sort(byAblationOrder);
   const epochs = Math.max(...results.map((r) => r.knn.length));
   const marks = [...new Set([1, 5, 10, epochs].filter((e) => e <= epochs))];
   const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
