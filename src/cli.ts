@@ -29,7 +29,7 @@ const FLAGS = {
 function usage(): string {
   const other = Object.entries(FLAGS).filter(([name]) => !(name in TRAIN_FLAGS)) as [string, { help: string; type: string; default?: unknown }][];
   const lines = other.map(([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`);
-  return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}\n\ntraining (defaults of --preset quick):\n${trainFlagHelp().join('\n')}`;
+  return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}\n\ntraining (the defaults are --preset quick's, npm start's):\n${trainFlagHelp().join('\n')}`;
 }
 
 const { values, positionals } = parseArgs({

@@ -124,7 +124,14 @@ export function parseAssignments(words: string[], source: string): FlagValues {
   return values;
 }
 
-/** The usage lines of the training flags. */
+/** The usage lines of the training flags, with the quick preset's defaults, then what each other preset changes. */
 export function trainFlagHelp(): string[] {
-  return Object.entries(TRAIN_FLAGS).map(([name, f]: [string, FlagSpec]) => `  --${name.padEnd(11)} ${f.help}${f.default === undefined ? '' : ` (default ${f.default})`}`);
+  const quick: FlagValues = RECIPES.quick;
+  const lines = Object.entries(TRAIN_FLAGS).map(([name, f]: [string, FlagSpec]) => {
+    const value = quick[name as TrainFlag] ?? f.default;
+    return `  --${name.padEnd(11)} ${f.help}${value === undefined ? '' : ` (default ${value})`}`;
+  });
+  const others = Object.entries(RECIPES).filter(([name]) => name !== 'quick')
+    .map(([name, values]) => `  --preset ${name}: ${Object.entries(values).map(([k, v]) => `--${k} ${v}`).join(' ')}`);
+  return [...lines, '', ...others];
 }
