@@ -63,7 +63,7 @@ try {
   const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
   const common = { data: values.data!, out, base, testSubset };
   if (command === 'sweep') {
-    const settings = values.grid ? gridSettings(values.grid) : Object.fromEntries(Object.entries(SCREEN).filter(([name]) => !names || names.includes(name)));
+    const settings = values.grid ? gridSettings(values.grid) : names ? Object.fromEntries(names.map((name) => [name, SCREEN[name]!])) : SCREEN;
     await sweep(backend, { ...common, settings });
   } else if (command === 'race') {
     await race(backend, common);
