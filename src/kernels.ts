@@ -19,13 +19,17 @@ import type { GpuContext } from './backends/webgpu/context.js';
 /** A declared kernel: its name, and (as a type only) the record of arguments it takes. */
 export interface Kernel<Args> {
   readonly name: string;
+  /** Its slot in every backend family's table (in order of declaration): run() indexes an array, no lookup by name. */
+  readonly id: number;
   /** Never set: carries the argument type. */
   readonly args?: Args;
 }
 
+let declaredKernels = 0;
+
 /** Declares a kernel named `name` taking `Args`. */
 export function kernel<Args>(name: string): Kernel<Args> {
-  return { name };
+  return { name, id: declaredKernels++ };
 }
 
 export type ArgsOf<K> = K extends Kernel<infer A> ? A : never;
@@ -103,10 +107,11 @@ export type BackendFamily = keyof BackendContexts;
 
 type Implementation<Context> = (context: Context, args: never) => void;
 
-/** Registered extension kernels, by backend family and name. */
-const extensions: { [Family in BackendFamily]: Map<string, Implementation<BackendContexts[Family]>> } = {
-  reference: new Map(), wasm: new Map(), webgpu: new Map(),
+/** Each backend family's implementations by kernel id: the engine's (set as its backend module loads) and the extensions'. */
+const slots: { [Family in BackendFamily]: (Implementation<BackendContexts[Family]> | undefined)[] } = {
+  reference: [], wasm: [], webgpu: [],
 };
+/** The registered extension kernels by name. */
 const extensionKernels = new Map<string, Kernel<unknown>>();
 
 /**
@@ -117,30 +122,27 @@ const extensionKernels = new Map<string, Kernel<unknown>>();
 export function registerKernels<Set extends KernelSet>(
   set: Set, implementations: { [Family in BackendFamily]: Implementations<Set, BackendContexts[Family]> },
 ): void {
-  for (const declared of Object.values(set)) {
-    const taken = extensionKernels.get(declared.name);
-    if (Object.hasOwn(KERNELS, declared.name) || (taken && taken !== declared)) throw new Error(`kernels: ${declared.name} is declared twice`);
+  for (const declaration of Object.values(set)) {
+    const { name } = declaration, taken = extensionKernels.get(name);
+    if (Object.hasOwn(KERNELS, name) || (taken && taken !== declaration)) throw new Error(`kernels: ${name} is declared twice`);
   }
-  for (const [key, declared] of Object.entries(set)) {
-    extensionKernels.set(declared.name, declared);
-    for (const family of Object.keys(extensions) as BackendFamily[]) {
-      extensions[family].set(declared.name, implementations[family][key] as never);
-    }
+  for (const [key, declaration] of Object.entries(set)) {
+    extensionKernels.set(declaration.name, declaration);
+    for (const family of Object.keys(slots) as BackendFamily[]) slots[family][declaration.id] = implementations[family][key] as never;
   }
 }
 
-/** The kernels of one backend family by name: the engine's own, then the registered extensions'. */
+/** The kernels of one backend family: the engine's own, and the registered extensions'. */
 export class KernelTable<Context> {
-  private readonly own = new Map<string, Implementation<Context>>();
-  private readonly extensions: Map<string, Implementation<Context>>;
+  private readonly slots: (Implementation<Context> | undefined)[];
 
   constructor(private readonly family: BackendFamily, own: Implementations<EngineKernels, Context>) {
-    for (const name of Object.keys(KERNELS) as (keyof EngineKernels)[]) this.own.set(name, own[name] as Implementation<Context>);
-    this.extensions = extensions[family] as Map<string, Implementation<unknown>>;
+    this.slots = slots[family] as (Implementation<Context> | undefined)[];
+    for (const name of Object.keys(KERNELS) as (keyof EngineKernels)[]) this.slots[KERNELS[name].id] = own[name] as Implementation<Context>;
   }
 
   run<Args>(context: Context, kernel: Kernel<Args>, args: Args): void {
-    const implementation = this.own.get(kernel.name) ?? this.extensions.get(kernel.name);
+    const implementation = this.slots[kernel.id];
     if (!implementation) throw new Error(`${kernel.name}: no ${this.family} kernel of that name (is its module imported?)`);
     implementation(context, args as never);
   }
