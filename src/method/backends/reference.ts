@@ -71,7 +71,8 @@ export function augment({ data }: ReferenceContext, { pixels, index, out, ...p }
         const xi = Math.floor(x), yi = Math.floor(y), fx = x - xi, fy = y - yi;
         const top = pixel(yi, xi) + (pixel(yi, xi + 1) - pixel(yi, xi)) * fx;
         const bottom = pixel(yi + 1, xi) + (pixel(yi + 1, xi + 1) - pixel(yi + 1, xi)) * fx;
-        const erased = box !== null && i + 0.5 >= box.top && i + 0.5 < box.top + box.height && j + 0.5 >= box.left && j + 0.5 < box.left + box.width;
+        const erased = box !== null
+          && i + 0.5 >= box.top && i + 0.5 < box.top + box.height && j + 0.5 >= box.left && j + 0.5 < box.left + box.width;
         o[b * plane + i * w + j] = erased ? 0 : ((top + (bottom - top) * fy) / 255 - p.mean) / p.std;
       }
     }
@@ -79,7 +80,9 @@ export function augment({ data }: ReferenceContext, { pixels, index, out, ...p }
 }
 
 /** Random erasing's box for one image (AugmentParams), or null when the image is not erased. */
-function erasedBox(p: AugmentParams, words: [number, number, number, number]): { top: number; left: number; height: number; width: number } | null {
+function erasedBox(
+  p: AugmentParams, words: [number, number, number, number],
+): { top: number; left: number; height: number; width: number } | null {
   const [e0, e1, e2] = words.map(wordToUniform) as [number, number, number];
   if (e0 >= p.erase) return null;
   const area = p.height * p.width * (p.eraseScaleMin + (p.eraseScaleMax - p.eraseScaleMin) * e1);
