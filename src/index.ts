@@ -10,9 +10,10 @@ export * from './ops/index.js';
 export {
   KERNELS, kernel, registerKernels, type Kernel, type KernelSet, type ArgsOf, type Implementations, type BackendContexts,
 } from './kernels.js';
+// what an extension kernel's implementations need: each backend family's context and handles
 export type { ReferenceContext } from './backends/reference/context.js';
-export type { WasmContext } from './backends/wasm/context.js';
-export type { GpuContext } from './backends/webgpu/context.js';
+export { addressOf, type WasmContext } from './backends/wasm/context.js';
+export { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from './backends/webgpu/context.js';
 export { ReferenceBackend } from './backends/reference/backend.js';
 export { manualSeed, globalGenerator } from './random.js';
 export { Module } from './nn/module.js';

@@ -2,8 +2,9 @@
 // declared once, implemented for every backend family, registered, and run through the table.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
-import { kernel, registerKernels, type GpuContext, type ReferenceContext, type Storage, type WasmContext } from '../../src/index.js';
-import { bufferOf, dispatchThreads } from '../../src/backends/webgpu/context.js';
+import {
+  bufferOf, dispatchThreads, kernel, registerKernels, type GpuContext, type ReferenceContext, type Storage, type WasmContext,
+} from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 
 type ClampArgs = { x: Storage; out: Storage; low: number; high: number };
