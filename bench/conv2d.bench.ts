@@ -2,7 +2,7 @@
 
 import type { WebGpuBackend } from '../src/node.js';
 import { conv2dGeometry } from '../src/ops/geometry.js';
-import { fmnistResNetConvShapes, randn } from '../src/index.js';
+import { KERNELS, fmnistResNetConvShapes, randn } from '../src/index.js';
 import { compare, gflops, type Row } from './harness.js';
 
 export async function benchConv2d(backend: WebGpuBackend, batch: number, reps: number): Promise<Row[]> {
@@ -14,9 +14,9 @@ export async function benchConv2d(backend: WebGpuBackend, batch: number, reps: n
     const y = randn([p.batch, p.outChannels, p.outHeight, p.outWidth], { backend, seed: 3 });
     const flops = 2 * p.batch * p.outChannels * p.outHeight * p.outWidth * p.inChannels * p.kernelH * p.kernelW;
     const passes: [string, () => void][] = [
-      ['forward', () => backend.conv2d(x.storage, w.storage, y.storage, p)],
-      ['grad input', () => backend.conv2dBackwardInput(y.storage, w.storage, x.storage, p)],
-      ['grad weight', () => backend.conv2dBackwardWeight(x.storage, y.storage, w.storage, p)],
+      ['forward', () => backend.run(KERNELS.conv2d, { x: x.storage, w: w.storage, out: y.storage, ...p })],
+      ['grad input', () => backend.run(KERNELS.conv2dBackwardInput, { gy: y.storage, w: w.storage, gx: x.storage, ...p })],
+      ['grad weight', () => backend.run(KERNELS.conv2dBackwardWeight, { x: x.storage, gy: y.storage, gw: w.storage, ...p })],
     ];
     const chosen = backend.config.gemm;
     for (const [pass, run] of passes) {

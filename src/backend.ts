@@ -1,5 +1,8 @@
-// The one interface every backend implements: storage plus a fixed set of kernels.
-// Autograd and shape checking live above it; a backend only moves numbers.
+// The one interface every backend implements: storage, and the kernels of the kernel table
+// (src/kernels.ts) run by name. Autograd and shape checking live above it; a backend only
+// moves numbers.
+
+import type { Kernel } from './kernels.js';
 
 export type DType = 'f32' | 'i32' | 'u32';
 /** Host-side values; Float64Array only comes from (and goes to) the f64 reference backend. */
@@ -134,68 +137,6 @@ export interface RandomParams {
   b: number;
 }
 
-/**
- * One random augmentation per image of a batch (docs/method.md §1), drawn from Philox: image b
- * uses `blocks` blocks from counter + blocks·b (2, or 3 when it rotates, shifts or erases),
- * their words as uniforms in [0, 1): block 0 u0…u3, block 1 g0…g3, block 2 e0…e3.
- *   area = H·W·(scaleMin + (scaleMax − scaleMin)·u0), ratio = exp(log ratioMin + (log ratioMax − log ratioMin)·u1)
- *   cw = min(W, √(area·ratio)), ch = min(H, √(area/ratio)), x0 = (W − cw)·u2, y0 = (H − ch)·u3
- *   flipped when flip and g0 < ½; without crop the window is the whole image.
- * Output (i, j) samples the image bilinearly (edges clamped) at (x − ½, y − ½), where
- *   X = x0 + (j′ + ½)·cw/W, Y = y0 + (i + ½)·ch/H, j′ = flipped ? W − 1 − j : j,
- * and (x, y) = (X, Y) with 2 blocks; with 3, (X, Y) turned by θ = 2π·rotateTurns·(2g1 − 1)
- * about the window's centre, then shifted by translate·(W·(2g2 − 1), H·(2g3 − 1)).
- * The value is normalised, (pixel/255 − mean)/std, and set to 0 when e0 < erase and
- * (i + ½, j + ½) falls in the erased box: area H·W·(eraseScaleMin + (eraseScaleMax −
- * eraseScaleMin)·e1), aspect exp(log eraseRatioMin + (log eraseRatioMax − log eraseRatioMin)·e2),
- * height eh = min(H, √(area·aspect)), width ew = min(W, √(area/aspect)), corner
- * ((H − eh)·hi16(e3), (W − ew)·lo16(e3)) with the word's 16-bit halves as uniforms.
- */
-export interface AugmentParams {
-  batch: number;
-  height: number;
-  width: number;
-  key: [number, number];
-  counter: number;
-  blocks: 2 | 3;
-  crop: boolean;
-  scaleMin: number;
-  scaleMax: number;
-  ratioMin: number;
-  ratioMax: number;
-  flip: boolean;
-  /** Largest rotation, in turns (0.25: a quarter turn). */
-  rotateTurns: number;
-  /** Largest shift, as a fraction of the side. */
-  translate: number;
-  /** Probability of random erasing. */
-  erase: number;
-  eraseScaleMin: number;
-  eraseScaleMax: number;
-  eraseRatioMin: number;
-  eraseRatioMax: number;
-  mean: number;
-  std: number;
-}
-
-/**
- * Per-row statistics of the memory-bank softmaxes (docs/method.md §3), merged chunk by chunk
- * (an online softmax), 8 floats per row: the running max M of the similarities s, then
- *   Σ exp((s − M)/τ),  Σ exp(s − M),  Σ exp((s − M)/2),  Σ exp(s − M)·s,  and 3 unused.
- * Before the first chunk: M = −3.4e38 (the lowest f32), sums 0.
- */
-export const BANK_STATS = 8;
-
-export interface MemoryBankParams {
-  /** Batch rows and the bank columns of this chunk. */
-  rows: number;
-  cols: number;
-  /** The chunk's first bank row, to recognise each batch row's own instance. */
-  colOffset: number;
-  tau: number;
-  lambda: number;
-}
-
 export interface MemoryStats {
   /** Allocations handed out and not yet freed. */
   liveBuffers: number;
@@ -238,76 +179,8 @@ export interface Backend {
   /** Releases pooled allocations and the device. */
   destroy(): void;
 
-  fill(out: Storage, value: number): void;
-  random(out: Storage, params: RandomParams): void;
-  unary(op: UnaryOp, x: Storage, out: Storage, alpha: number): void;
-  binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void;
-  copy(src: Storage, dst: Storage, layout: CopyLayout): void;
-  reduce(op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void;
-
-  /** values, indices [rows, k]: each row's k largest entries of s and their columns, in no particular order. */
-  topK(s: Storage, values: Storage, indices: Storage, params: TopKParams): void;
-
-  matmul(a: Storage, b: Storage, out: Storage, params: MatmulParams, bias?: Storage): void;
-  conv2d(x: Storage, w: Storage, out: Storage, params: Conv2dParams): void;
-  conv2dBackwardInput(gy: Storage, w: Storage, gx: Storage, params: Conv2dParams): void;
-  conv2dBackwardWeight(x: Storage, gy: Storage, gw: Storage, params: Conv2dParams): void;
-
-  /** Biased per-channel mean and variance, and running = (1-m)·running + m·batch (unbiased var). */
-  batchNormStats(
-    x: Storage, mean: Storage, variance: Storage, layout: BatchNormLayout,
-    running: { mean: Storage; variance: Storage; momentum: number },
-  ): void;
-  /** y = (x - mean) / sqrt(var + eps) · gamma + beta. */
-  batchNormForward(
-    x: Storage, mean: Storage, variance: Storage, gamma: Storage, beta: Storage, y: Storage,
-    layout: BatchNormLayout, eps: number,
-  ): void;
-  /** Gradients of batchNormForward; `batchStats` says whether mean/variance depended on x. */
-  batchNormBackward(
-    x: Storage, gy: Storage, mean: Storage, variance: Storage, gamma: Storage,
-    gx: Storage, gGamma: Storage, gBeta: Storage, layout: BatchNormLayout, eps: number, batchStats: boolean,
-  ): void;
-
-  maxPool2d(x: Storage, y: Storage, argmax: Storage, params: Pool2dParams): void;
-  maxPool2dBackward(gy: Storage, argmax: Storage, gx: Storage, params: Pool2dParams): void;
-  avgPool2d(x: Storage, y: Storage, params: Pool2dParams): void;
-  avgPool2dBackward(gy: Storage, gx: Storage, params: Pool2dParams): void;
-
-  /** out[r, :] = table[index[r], :] for rows of length `cols`. */
-  gather(table: Storage, index: Storage, out: Storage, rows: number, cols: number): void;
-  /** dst[index[r], :] += src[r, :], deterministic when indices repeat. */
-  scatterAdd(dst: Storage, index: Storage, src: Storage, rows: number, cols: number): void;
-
-  softmax(x: Storage, out: Storage, layout: AxisLayout, log: boolean): void;
-  /** Given y = softmax(x) (or log-softmax) and gy, writes gx. */
-  softmaxBackward(y: Storage, gy: Storage, gx: Storage, layout: AxisLayout, log: boolean): void;
-  /** out = x / max(||x||, eps) along the axis. */
-  l2Normalize(x: Storage, out: Storage, layout: AxisLayout, eps: number): void;
-  l2NormalizeBackward(x: Storage, gy: Storage, gx: Storage, layout: AxisLayout, eps: number): void;
-  /** Each contiguous row of α·x + β·y, over max(its L2 norm, eps). */
-  blendNormalizeRows(x: Storage, y: Storage, out: Storage, rows: number, length: number, alpha: number, beta: number, eps: number): void;
-  /** losses[r] = logsumexp(logits[r, :]) - logits[r, target[r]]. */
-  crossEntropy(logits: Storage, target: Storage, losses: Storage, rows: number, classes: number): void;
-  /** gLogits[r, :] = gLoss[r] · (softmax(logits[r, :]) - onehot(target[r])). */
-  crossEntropyBackward(
-    logits: Storage, target: Storage, gLoss: Storage, gLogits: Storage, rows: number, classes: number,
-  ): void;
-
-  /** Merges the chunk of similarities s [rows, cols] into the row statistics (BANK_STATS). */
-  bankStats(s: Storage, stats: Storage, params: MemoryBankParams): void;
-  /**
-   * From the final statistics, for the chunk: g = ∂L/∂s = (p − y)/(Bτ) + λ/(2B)·p̃·(s − Σp̃s)
-   * and q = y − p, where p = softmax(s/τ), p̃ = softmax(s) over the whole bank, y the
-   * one-hot of index[b] (B = rows).
-   */
-  bankGrad(s: Storage, stats: Storage, index: Storage, g: Storage, q: Storage, params: MemoryBankParams): void;
-
-  /** out [batch, H·W] f32 from images of 8-bit pixels packed four to a u32, picked by index. */
-  augment(pixels: Storage, index: Storage, out: Storage, params: AugmentParams): void;
-
-  /** In place: v = momentum·v + (1-dampening)·(g + wd·p); p -= lr·(nesterov ? g + wd·p + momentum·v : v). */
-  sgdStep(param: Storage, grad: Storage, velocity: Storage, size: number, params: SgdParams): void;
+  /** Runs `kernel` (declared in src/kernels.ts, or an extension registered with registerKernels) on `args`. */
+  run<Args>(kernel: Kernel<Args>, args: Args): void;
 }
 
 export function bytesPerElement(_dtype: DType): number {

@@ -1,12 +1,19 @@
 // Public API of the engine (platform-neutral part; src/node.ts and src/browser.ts add init()).
 
-export type { Backend, BackendKind, DType, MemoryStats } from './backend.js';
+export type { Backend, BackendKind, DType, MemoryStats, Storage } from './backend.js';
 export { Tensor } from './tensor.js';
 export { scope, keep } from './scope.js';
 export { noGrad } from './autograd/tape.js';
 export { getBackend, setBackend } from './engine.js';
 export { Generator, type GeneratorState } from './random.js';
 export * from './ops/index.js';
+export {
+  KERNELS, kernel, registerKernels, type Kernel, type KernelSet, type ArgsOf, type Implementations, type BackendContexts,
+} from './kernels.js';
+// what an extension kernel's implementations need: each backend family's context and handles
+export type { ReferenceContext } from './backends/reference/context.js';
+export { addressOf, type WasmContext } from './backends/wasm/context.js';
+export { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from './backends/webgpu/context.js';
 export { ReferenceBackend } from './backends/reference/backend.js';
 export { manualSeed, globalGenerator } from './random.js';
 export { Module } from './nn/module.js';
@@ -21,6 +28,9 @@ export { Trainer, DEFAULTS, PRESETS, type TrainConfig, type StepListener, type E
 export { EncoderTrainer, type EncoderTrainConfig } from './method/encoder-trainer.js';
 export { SimCLRTrainer, SIMCLR_DEFAULTS, ntXent, ntXentTargets, type NtXentTargets, type SimCLRConfig } from './method/simclr.js';
 export { MemoryBank } from './method/memory-bank.js';
+export { augment, packImages, FMNIST_MEAN, FMNIST_STD, type AugmentOptions } from './method/ops/augment.js';
+export { bankStatsInit, bankStats, bankGrad, type BankChunk } from './method/ops/memory-bank.js';
+export { METHOD_KERNELS, BANK_STATS, type AugmentParams, type MemoryBankParams } from './method/kernels.js';
 export { knnAccuracy, nearest } from './method/knn.js';
 export { linearProbe } from './method/linear-probe.js';
 export { principalAxes, project2d } from './method/pca.js';

@@ -12,6 +12,7 @@ import * as ops from '../ops/index.js';
 import { scope } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import { prepareData, type DeviceImages } from '../method/data.js';
+import { augment } from '../method/ops/augment.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
@@ -30,7 +31,7 @@ export function loadData(dir: string, subset: number, backend: Backend, seed: nu
 function pixelFeatures(set: DeviceImages): Tensor {
   return scope(() => {
     const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });
-    return ops.l2Normalize(ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
+    return ops.l2Normalize(augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
   });
 }
 

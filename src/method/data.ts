@@ -2,7 +2,7 @@
 
 import type { Backend } from '../backend.js';
 import type { LabelledImages } from '../data/idx.js';
-import { packImages } from '../ops/augment.js';
+import { packImages } from './ops/augment.js';
 import { keep } from '../scope.js';
 import { philoxBlock } from '../random.js';
 import type { Tensor } from '../tensor.js';

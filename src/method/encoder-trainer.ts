@@ -8,6 +8,7 @@ import { noGrad } from '../autograd/tape.js';
 import { decodeTensorFile, type TensorFile } from '../io/tensor-file.js';
 import { readTensors } from '../io/state.js';
 import * as ops from '../ops/index.js';
+import { augment, type AugmentOptions } from './ops/augment.js';
 import { SGD, cosineLr } from '../optim/sgd.js';
 import { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
@@ -43,7 +44,7 @@ export interface EncoderTrainConfig {
 }
 
 /** The augmentation of docs/method.md §1 as configured: crop, flip, and what else the config adds. */
-export function augmentOptions(config: EncoderTrainConfig): ops.AugmentOptions {
+export function augmentOptions(config: EncoderTrainConfig): AugmentOptions {
   return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase };
 }
 
@@ -104,7 +105,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** The training images `idx`, one random augmentation each from the trainer's generator. */
   protected augment(idx: Tensor): Tensor {
-    return ops.augment(this.train.images, idx, this.train.height, this.train.width, { ...augmentOptions(this.config), generator: this.generator });
+    const options = { ...augmentOptions(this.config), generator: this.generator };
+    return augment(this.train.images, idx, this.train.height, this.train.width, options);
   }
 
   /** Fresh gradients from `backward`, then one SGD step. */
@@ -117,7 +119,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** Images [start, start + count) of a set, unaugmented (normalised only). */
   protected plainBatch(set: DeviceImages, start: number, count: number): Tensor {
     const index = ops.tensor(Int32Array.from({ length: count }, (_, i) => start + i), [count], { backend: this.backend });
-    return ops.augment(set.images, index, set.height, set.width, { crop: false, flip: false });
+    return augment(set.images, index, set.height, set.width, { crop: false, flip: false });
   }
 
   /**

@@ -4,6 +4,7 @@
 
 import type { Backend } from '../backend.js';
 import * as ops from '../ops/index.js';
+import { bankGrad, bankStats, bankStatsInit } from './ops/memory-bank.js';
 import { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
 import { noGrad } from '../autograd/tape.js';
@@ -101,20 +102,20 @@ export class MemoryBank {
       // the mixed-in instances, and a mixing of two chunk gradients (both linear in the one-hot)
       const partnerTarget = options.mix ? index.gather(ops.tensor(options.mix.partner, [batch], { backend: v.backend })) : null;
       const mixed = (a: Tensor, b: Tensor | null) => (b && options.mix ? a.mul(options.mix.weight).add(b.mul(1 - options.mix.weight)) : a);
-      const stats = ops.bankStatsInit(features.shape[0]!, features);
+      const stats = bankStatsInit(features.shape[0]!, features);
       const layout = this.chunks(source.shape[0]!, batch);
       const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
       const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
       // s of every chunk kept for pass 2 unless that is too much memory (then computed twice)
       const kept = chunks.length === 1 || batch * source.shape[0]! * 4 <= KEEP_SIMILARITY_BYTES ? chunks.map((c) => similarities(c.rows)) : null;
-      chunks.forEach(({ start, rows }, i) => scope(() => ops.bankStats(kept?.[i] ?? similarities(rows), stats, { colOffset: start, tau, lambda })));
+      chunks.forEach(({ start, rows }, i) => scope(() => bankStats(kept?.[i] ?? similarities(rows), stats, { colOffset: start, tau, lambda })));
 
       let gradV: Tensor | null = null;
       const updated: Tensor[] = [];
       for (const [i, { start, rows }] of chunks.entries()) {
         const s = kept?.[i] ?? similarities(rows);
-        const own = ops.bankGrad(s, stats, target, { colOffset: start, tau, lambda });
-        const other = partnerTarget ? ops.bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
+        const own = bankGrad(s, stats, target, { colOffset: start, tau, lambda });
+        const other = partnerTarget ? bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
         const g = mixed(own.g, other?.g ?? null), q = mixed(own.q, other?.q ?? null);
         const part = g.matmul(rows);
         gradV = gradV ? gradV.add(part) : part;

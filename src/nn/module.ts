@@ -3,7 +3,8 @@
 
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/tape.js';
-import { formatShape, sameShape } from '../ops/util.js';
+import { KERNELS } from '../kernels.js';
+import { formatShape, sameShape, wholeCopy } from '../ops/util.js';
 
 export abstract class Module {
   /** Training mode: batch statistics in BatchNorm, and so on. */
@@ -62,7 +63,8 @@ export abstract class Module {
           throw new Error(`loadStateDict: ${name} is ${source.dtype}${formatShape(source.shape)}, the module has ${target.dtype}${formatShape(target.shape)}`);
         }
         if (source.backend !== target.backend) throw new Error(`loadStateDict: ${name} lives on another backend`);
-        if (target.size > 0) target.backend.copy(source.storage, target.storage, { shape: [target.size], srcOffset: 0, srcStrides: [1], dstOffset: 0, dstStrides: [1] });
+        if (target.size === 0) continue;
+        target.backend.run(KERNELS.copy, wholeCopy(source.storage, target.storage, target.size));
       }
     });
   }

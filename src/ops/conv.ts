@@ -1,6 +1,7 @@
 // 2-D convolution over NCHW with stride, padding and groups (depthwise included).
 
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { conv2dGeometry, type Conv2dGeometry, type Pair } from './geometry.js';
 import { add } from './elementwise.js';
@@ -21,7 +22,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   checkDType('conv2d', weight, 'f32');
   const geometry = conv2dGeometry(x.shape, weight.shape, options.stride ?? 1, options.padding ?? 0, options.groups ?? 1);
   const out = Tensor.empty(backend, [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth]);
-  if (out.size > 0) backend.conv2d(x.storage, weight.storage, out.storage, geometry);
+  if (out.size > 0) backend.run(KERNELS.conv2d, { x: x.storage, w: weight.storage, out: out.storage, ...geometry });
   const y = record('conv2d', { geometry }, [x, weight], out);
   if (!options.bias) return y;
   const bias = reshape(options.bias, [1, geometry.outChannels, 1, 1]);
@@ -31,7 +32,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
 /** @internal Gradient of conv2d with respect to its input. */
 export function conv2dBackwardInput(gy: Tensor, weight: Tensor, geometry: Conv2dGeometry): Tensor {
   const gx = Tensor.empty(gy.backend, [geometry.batch, geometry.inChannels, geometry.height, geometry.width]);
-  if (gx.size > 0) gy.backend.conv2dBackwardInput(gy.storage, weight.storage, gx.storage, geometry);
+  if (gx.size > 0) gy.backend.run(KERNELS.conv2dBackwardInput, { gy: gy.storage, w: weight.storage, gx: gx.storage, ...geometry });
   return gx;
 }
 
@@ -39,6 +40,6 @@ export function conv2dBackwardInput(gy: Tensor, weight: Tensor, geometry: Conv2d
 export function conv2dBackwardWeight(x: Tensor, gy: Tensor, geometry: Conv2dGeometry): Tensor {
   const { outChannels, inChannels, groups, kernelH, kernelW } = geometry;
   const gw = Tensor.empty(gy.backend, [outChannels, inChannels / groups, kernelH, kernelW]);
-  if (gw.size > 0) gy.backend.conv2dBackwardWeight(x.storage, gy.storage, gw.storage, geometry);
+  if (gw.size > 0) gy.backend.run(KERNELS.conv2dBackwardWeight, { x: x.storage, gy: gy.storage, gw: gw.storage, ...geometry });
   return gw;
 }

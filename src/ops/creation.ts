@@ -2,6 +2,7 @@
 
 import type { AnyTypedArray, Backend, DType } from '../backend.js';
 import { getBackend } from '../engine.js';
+import { KERNELS } from '../kernels.js';
 import { Generator, globalGenerator } from '../random.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { formatShape } from './util.js';
@@ -58,7 +59,7 @@ function flatten(data: NestedNumbers, shape: number[], depth = 0, out: number[] 
 
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
   const result = Tensor.empty(options.backend ?? getBackend(), shape, options.dtype ?? 'f32');
-  if (result.size > 0) result.backend.fill(result.storage, value);
+  if (result.size > 0) result.backend.run(KERNELS.fill, { out: result.storage, value });
   return result;
 }
 
@@ -78,7 +79,7 @@ function randomTensor(shape: readonly number[], distribution: 'uniform' | 'norma
   const generator = options.generator ?? (options.seed === undefined ? globalGenerator() : new Generator(options.seed));
   const result = Tensor.empty(options.backend ?? getBackend(), shape, 'f32');
   const counter = generator.reserve(result.size);
-  if (result.size > 0) result.backend.random(result.storage, { distribution, key: generator.key, counter, a, b });
+  if (result.size > 0) result.backend.run(KERNELS.random, { out: result.storage, distribution, key: generator.key, counter, a, b });
   return result;
 }
 

@@ -2,6 +2,7 @@
 
 import type { BinaryOp, DType, UnaryOp } from '../backend.js';
 import { record, type OpName } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import {
   broadcastShapes, broadcastStrides, checkDType, checkInputs, contiguousStrides, formatShape, sameShape, simplifyLayout,
@@ -12,7 +13,7 @@ function unary(op: UnaryOp, tapeOp: OpName | null, x: Tensor, alpha = 0, attrs: 
   const backend = checkInputs(op, x);
   checkDType(op, x, 'f32');
   const out = Tensor.empty(backend, x.shape, 'f32');
-  if (out.size > 0) backend.unary(op, x.storage, out.storage, alpha);
+  if (out.size > 0) backend.run(KERNELS.unary, { op, x: x.storage, out: out.storage, alpha });
   return tapeOp ? record(tapeOp, attrs as never, [x], out) : out;
 }
 
@@ -34,7 +35,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const backend = checkInputs('cast', x);
   if (x.dtype === dtype) return x.view(x.shape);
   const out = Tensor.empty(backend, x.shape, dtype);
-  if (out.size > 0) backend.unary('cast', x.storage, out.storage, 0);
+  if (out.size > 0) backend.run(KERNELS.unary, { op: 'cast', x: x.storage, out: out.storage, alpha: 0 });
   return out;
 }
 
@@ -46,8 +47,8 @@ function binary(op: BinaryOp, tapeOp: OpName | null, a: Tensor, b: Tensor): Tens
   const out = Tensor.empty(backend, shape, 'f32');
   if (out.size > 0) {
     const simple = simplifyLayout(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
-    backend.binary(op, a.storage, b.storage, out.storage, {
-      shape: simple.shape, aStrides: simple.strides[0]!, bStrides: simple.strides[1]!,
+    backend.run(KERNELS.binary, {
+      op, a: a.storage, b: b.storage, out: out.storage, shape: simple.shape, aStrides: simple.strides[0]!, bStrides: simple.strides[1]!,
     });
   }
   return tapeOp ? record(tapeOp, {} as never, [a, b], out) : out;
@@ -89,7 +90,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.empty(backend, shape, x.dtype);
   if (out.size > 0) {
     const simple = simplifyLayout(shape, [broadcastStrides(x.shape, shape), contiguousStrides(shape)]);
-    backend.copy(x.storage, out.storage, {
+    backend.run(KERNELS.copy, {
+      src: x.storage, dst: out.storage,
       shape: simple.shape, srcOffset: 0, srcStrides: simple.strides[0]!, dstOffset: 0, dstStrides: simple.strides[1]!,
     });
   }

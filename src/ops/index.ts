@@ -9,5 +9,3 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';
 export * from './normalization.js';
-export * from './augment.js';
-export * from './memory-bank.js';

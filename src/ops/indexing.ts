@@ -1,8 +1,9 @@
 // Row indexing: gather rows by index and its adjoint, scatter-add rows by index.
 
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
-import { checkDType, checkInputs, checkRank, formatShape, sameShape } from './util.js';
+import { checkDType, checkInputs, checkRank, formatShape, sameShape, wholeCopy } from './util.js';
 
 /** out[i, ...] = table[index[i], ...] for an i32 index vector. Indices must be in range. */
 export function gather(table: Tensor, index: Tensor): Tensor {
@@ -12,7 +13,7 @@ export function gather(table: Tensor, index: Tensor): Tensor {
   if (table.rank < 1) throw new Error('gather: table must have at least one axis');
   const cols = table.size / table.shape[0]! || 0;
   const out = Tensor.empty(backend, [index.size, ...table.shape.slice(1)], table.dtype);
-  if (out.size > 0) backend.gather(table.storage, index.storage, out.storage, index.size, cols);
+  if (out.size > 0) backend.run(KERNELS.gather, { table: table.storage, index: index.storage, out: out.storage, rows: index.size, cols });
   return record('gather', {}, [table, index], out);
 }
 
@@ -26,8 +27,11 @@ export function scatterAdd(dst: Tensor, index: Tensor, src: Tensor): Tensor {
   }
   const out = Tensor.empty(backend, dst.shape, dst.dtype);
   if (out.size > 0) {
-    backend.copy(dst.storage, out.storage, { shape: [out.size], srcOffset: 0, srcStrides: [1], dstOffset: 0, dstStrides: [1] });
-    if (src.size > 0) backend.scatterAdd(out.storage, index.storage, src.storage, index.size, src.size / index.size);
+    backend.run(KERNELS.copy, wholeCopy(dst.storage, out.storage, out.size));
+    if (src.size > 0) {
+      const rows = index.size;
+      backend.run(KERNELS.scatterAdd, { dst: out.storage, index: index.storage, src: src.storage, rows, cols: src.size / rows });
+    }
   }
   return record('scatterAdd', {}, [dst, index, src], out);
 }

@@ -1,6 +1,7 @@
 // Layout ops: reshape (a view), transpose, slice and concat (strided copies).
 
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { checkInputs, contiguousStrides, formatShape, normalizeAxis, sameShape, simplifyLayout } from './util.js';
 
@@ -26,8 +27,9 @@ export function copyRegion(
 ): void {
   if (shapeSize(shape) === 0) return;
   const simple = simplifyLayout(shape, [srcStrides, dstStrides]);
-  x.backend.copy(x.storage, dst.storage, {
-    shape: simple.shape, srcOffset, srcStrides: simple.strides[0]!, dstOffset, dstStrides: simple.strides[1]!,
+  x.backend.run(KERNELS.copy, {
+    src: x.storage, dst: dst.storage, shape: simple.shape, srcOffset, srcStrides: simple.strides[0]!, dstOffset,
+    dstStrides: simple.strides[1]!,
   });
 }
 

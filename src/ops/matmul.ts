@@ -1,6 +1,7 @@
 // Matrix products: batched matmul with either operand transposed, and linear layers.
 
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, checkInputs, formatShape, sameShape } from './util.js';
 
@@ -37,8 +38,8 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const out = Tensor.empty(backend, [...batchShape, m, n], 'f32');
   if (out.size > 0) {
-    backend.matmul(a.storage, b.storage, out.storage, {
-      batch, m, n, k, transA, transB,
+    backend.run(KERNELS.matmul, {
+      a: a.storage, b: b.storage, out: out.storage, batch, m, n, k, transA, transB,
       aBatchStride: aBatch.length ? m * k : 0,
       bBatchStride: bBatch.length ? k * n : 0,
     });
@@ -57,8 +58,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const n = weight.shape[0]!;
   const out = Tensor.empty(backend, [rows, n], 'f32');
   if (out.size > 0) {
-    backend.matmul(x.storage, weight.storage, out.storage,
-      { batch: 1, m: rows, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 }, bias?.storage);
+    backend.run(KERNELS.matmul, {
+      a: x.storage, b: weight.storage, out: out.storage, bias: bias?.storage,
+      batch: 1, m: rows, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0,
+    });
   }
   return record('linear', {}, inputs, out);
 }

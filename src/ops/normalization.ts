@@ -2,6 +2,7 @@
 
 import type { AxisLayout, BatchNormLayout } from '../backend.js';
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, checkInputs, checkRank, formatShape, normalizeAxis, sameShape } from './util.js';
 
@@ -41,14 +42,20 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
   if (training) {
     mean = Tensor.empty(backend, [layout.channels]);
     variance = Tensor.empty(backend, [layout.channels]);
-    backend.batchNormStats(x.storage, mean.storage, variance.storage, layout,
-      { mean: runningMean.storage, variance: runningVar.storage, momentum: options.momentum ?? 0.1 });
+    backend.run(KERNELS.batchNormStats, {
+      x: x.storage, mean: mean.storage, variance: variance.storage, runningMean: runningMean.storage, runningVariance: runningVar.storage,
+      momentum: options.momentum ?? 0.1, ...layout,
+    });
   } else {
     mean = runningMean.view(runningMean.shape);
     variance = runningVar.view(runningVar.shape);
   }
   const out = Tensor.empty(backend, x.shape);
-  if (out.size > 0) backend.batchNormForward(x.storage, mean.storage, variance.storage, gamma.storage, beta.storage, out.storage, layout, eps);
+  if (out.size > 0) {
+    backend.run(KERNELS.batchNormForward, {
+      x: x.storage, mean: mean.storage, variance: variance.storage, gamma: gamma.storage, beta: beta.storage, y: out.storage, eps, ...layout,
+    });
+  }
   return record('batchNorm', { eps, batchStats: training }, [x, gamma, beta], out, [mean, variance]);
 }
 
@@ -61,8 +68,10 @@ export function batchNormBackward(
   const gx = Tensor.empty(backend, x.shape);
   const gGamma = Tensor.empty(backend, [layout.channels]);
   const gBeta = Tensor.empty(backend, [layout.channels]);
-  backend.batchNormBackward(x.storage, gy.storage, mean.storage, variance.storage, gamma.storage,
-    gx.storage, gGamma.storage, gBeta.storage, layout, eps, batchStats);
+  backend.run(KERNELS.batchNormBackward, {
+    x: x.storage, gy: gy.storage, mean: mean.storage, variance: variance.storage, gamma: gamma.storage,
+    gx: gx.storage, gGamma: gGamma.storage, gBeta: gBeta.storage, eps, batchStats, ...layout,
+  });
   return [gx, gGamma, gBeta];
 }
 
@@ -79,7 +88,7 @@ export function l2Normalize(x: Tensor, axis = -1, eps = 1e-12): Tensor {
   checkDType('l2Normalize', x, 'f32');
   const dim = normalizeAxis('l2Normalize', axis, x.rank);
   const out = Tensor.empty(backend, x.shape);
-  if (out.size > 0) backend.l2Normalize(x.storage, out.storage, axisLayout(x.shape, dim), eps);
+  if (out.size > 0) backend.run(KERNELS.l2Normalize, { x: x.storage, out: out.storage, eps, ...axisLayout(x.shape, dim) });
   return record('l2Normalize', { axis: dim, eps }, [x], out);
 }
 
@@ -95,7 +104,10 @@ export function blendNormalize(x: Tensor, y: Tensor, alpha: number, beta: number
   if (x.rank < 1) throw new Error('blendNormalize: needs rank ≥ 1, got a scalar');
   const out = Tensor.empty(backend, x.shape);
   const length = x.shape[x.rank - 1]!;
-  if (out.size > 0) backend.blendNormalizeRows(x.storage, y.storage, out.storage, out.size / length, length, alpha, beta, eps);
+  if (out.size > 0) {
+    const rows = out.size / length;
+    backend.run(KERNELS.blendNormalizeRows, { x: x.storage, y: y.storage, out: out.storage, rows, length, alpha, beta, eps });
+  }
   return record('blendNormalize', { alpha, beta, eps }, [x, y], out);
 }
 
@@ -105,7 +117,7 @@ function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
   checkDType(name, x, 'f32');
   const dim = normalizeAxis(name, axis, x.rank);
   const out = Tensor.empty(backend, x.shape);
-  if (out.size > 0) backend.softmax(x.storage, out.storage, axisLayout(x.shape, dim), log);
+  if (out.size > 0) backend.run(KERNELS.softmax, { x: x.storage, out: out.storage, log, ...axisLayout(x.shape, dim) });
   return record(name, { axis: dim }, [x], out);
 }
 
@@ -125,21 +137,25 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   }
   const [rows, classes] = logits.shape as [number, number];
   const out = Tensor.empty(backend, [rows]);
-  if (rows > 0) backend.crossEntropy(logits.storage, targets.storage, out.storage, rows, classes);
+  if (rows > 0) backend.run(KERNELS.crossEntropy, { logits: logits.storage, target: targets.storage, losses: out.storage, rows, classes });
   return record('crossEntropy', {}, [logits, targets], out);
 }
 
 /** @internal Gradient of softmax / log-softmax from its output y. */
 export function softmaxBackward(y: Tensor, gy: Tensor, axis: number, log: boolean): Tensor {
   const gx = Tensor.empty(y.backend, y.shape);
-  if (gx.size > 0) y.backend.softmaxBackward(y.storage, gy.storage, gx.storage, axisLayout(y.shape, axis), log);
+  if (gx.size > 0) {
+    y.backend.run(KERNELS.softmaxBackward, { y: y.storage, gy: gy.storage, gx: gx.storage, log, ...axisLayout(y.shape, axis) });
+  }
   return gx;
 }
 
 /** @internal Gradient of l2Normalize. */
 export function l2NormalizeBackward(x: Tensor, gy: Tensor, axis: number, eps: number): Tensor {
   const gx = Tensor.empty(x.backend, x.shape);
-  if (gx.size > 0) x.backend.l2NormalizeBackward(x.storage, gy.storage, gx.storage, axisLayout(x.shape, axis), eps);
+  if (gx.size > 0) {
+    x.backend.run(KERNELS.l2NormalizeBackward, { x: x.storage, gy: gy.storage, gx: gx.storage, eps, ...axisLayout(x.shape, axis) });
+  }
   return gx;
 }
 
@@ -147,6 +163,10 @@ export function l2NormalizeBackward(x: Tensor, gy: Tensor, axis: number, eps: nu
 export function crossEntropyBackward(logits: Tensor, targets: Tensor, gLoss: Tensor): Tensor {
   const [rows, classes] = logits.shape as [number, number];
   const gx = Tensor.empty(logits.backend, logits.shape);
-  if (gx.size > 0) logits.backend.crossEntropyBackward(logits.storage, targets.storage, gLoss.storage, gx.storage, rows, classes);
+  if (gx.size > 0) {
+    logits.backend.run(KERNELS.crossEntropyBackward, {
+      logits: logits.storage, target: targets.storage, gLoss: gLoss.storage, gLogits: gx.storage, rows, classes,
+    });
+  }
   return gx;
 }

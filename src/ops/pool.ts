@@ -1,6 +1,7 @@
 // Pooling over NCHW: max, average and global average.
 
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { pool2dGeometry, type Pair, type Pool2dGeometry } from './geometry.js';
 import { mean } from './reduce.js';
@@ -24,7 +25,7 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const geometry = pool2dGeometry('maxPool2d', x.shape, options.kernel, options.stride ?? options.kernel, options.padding ?? 0);
   const out = Tensor.empty(backend, outputShape(geometry));
   const argmax = Tensor.empty(backend, outputShape(geometry), 'i32');
-  if (out.size > 0) backend.maxPool2d(x.storage, out.storage, argmax.storage, geometry);
+  if (out.size > 0) backend.run(KERNELS.maxPool2d, { x: x.storage, y: out.storage, argmax: argmax.storage, ...geometry });
   return record('maxPool2d', { geometry }, [x], out, [argmax]);
 }
 
@@ -34,7 +35,7 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   checkDType('avgPool2d', x, 'f32');
   const geometry = pool2dGeometry('avgPool2d', x.shape, options.kernel, options.stride ?? options.kernel, options.padding ?? 0);
   const out = Tensor.empty(backend, outputShape(geometry));
-  if (out.size > 0) backend.avgPool2d(x.storage, out.storage, geometry);
+  if (out.size > 0) backend.run(KERNELS.avgPool2d, { x: x.storage, y: out.storage, ...geometry });
   return record('avgPool2d', { geometry }, [x], out);
 }
 
@@ -47,13 +48,13 @@ export function globalAvgPool2d(x: Tensor): Tensor {
 /** @internal */
 export function maxPool2dBackward(gy: Tensor, argmax: Tensor, geometry: Pool2dGeometry): Tensor {
   const gx = Tensor.empty(gy.backend, [geometry.batch, geometry.channels, geometry.height, geometry.width]);
-  if (gx.size > 0) gy.backend.maxPool2dBackward(gy.storage, argmax.storage, gx.storage, geometry);
+  if (gx.size > 0) gy.backend.run(KERNELS.maxPool2dBackward, { gy: gy.storage, argmax: argmax.storage, gx: gx.storage, ...geometry });
   return gx;
 }
 
 /** @internal */
 export function avgPool2dBackward(gy: Tensor, geometry: Pool2dGeometry): Tensor {
   const gx = Tensor.empty(gy.backend, [geometry.batch, geometry.channels, geometry.height, geometry.width]);
-  if (gx.size > 0) gy.backend.avgPool2dBackward(gy.storage, gx.storage, geometry);
+  if (gx.size > 0) gy.backend.run(KERNELS.avgPool2dBackward, { gy: gy.storage, gx: gx.storage, ...geometry });
   return gx;
 }

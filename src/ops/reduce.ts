@@ -2,6 +2,7 @@
 
 import type { ReduceOp } from '../backend.js';
 import { record } from '../autograd/tape.js';
+import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { mulScalar } from './elementwise.js';
 import { checkDType, checkInputs, contiguousStrides, normalizeAxes, normalizeAxis, simplifyLayout } from './util.js';
@@ -22,7 +23,8 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean
   if (out.size === 0) return out;
   const kept = simplifyLayout(keptAxes.map((i) => x.shape[i]!), [keptAxes.map((i) => strides[i]!)]);
   const reduced = simplifyLayout(axes.map((i) => x.shape[i]!), [axes.map((i) => strides[i]!)]);
-  backend.reduce(op, x.storage, out.storage, {
+  backend.run(KERNELS.reduce, {
+    op, x: x.storage, out: out.storage,
     keptShape: kept.shape, keptStrides: kept.strides[0]!, reducedShape: reduced.shape, reducedStrides: reduced.strides[0]!,
   });
   return out;
@@ -67,6 +69,6 @@ export function topK(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   const [rows, cols] = x.shape as [number, number];
   if (!Number.isInteger(k) || k < 1 || k > cols) throw new Error(`topK: k must be an integer in [1, ${cols}] for ${x}, got ${k}`);
   const values = Tensor.empty(backend, [rows, k], 'f32'), indices = Tensor.empty(backend, [rows, k], 'i32');
-  if (rows > 0) backend.topK(x.storage, values.storage, indices.storage, { rows, cols, k });
+  if (rows > 0) backend.run(KERNELS.topK, { s: x.storage, values: values.storage, indices: indices.storage, rows, cols, k });
   return { values, indices };
 }

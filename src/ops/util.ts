@@ -1,6 +1,7 @@
 // Shared helpers of the op layer: input checks, axes, strides and broadcasting.
 
-import type { Backend, DType } from '../backend.js';
+import type { Backend, DType, Storage } from '../backend.js';
+import type { EngineArgs } from '../kernels.js';
 import type { Tensor } from '../tensor.js';
 
 export function formatShape(shape: readonly number[]): string {
@@ -44,6 +45,11 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   if (axes === undefined) return [...Array(rank).keys()];
   const list = typeof axes === 'number' ? [axes] : axes;
   return [...new Set(list.map((axis) => normalizeAxis(op, axis, rank)))].sort((a, b) => a - b);
+}
+
+/** The copy kernel's arguments for all `size` elements of src into dst, both contiguous. */
+export function wholeCopy(src: Storage, dst: Storage, size: number): EngineArgs<'copy'> {
+  return { src, dst, shape: [size], srcOffset: 0, srcStrides: [1], dstOffset: 0, dstStrides: [1] };
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

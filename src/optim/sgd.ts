@@ -2,6 +2,7 @@
 
 import type { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
+import { KERNELS } from '../kernels.js';
 import { zerosLike } from '../ops/creation.js';
 
 export interface SgdOptions {
@@ -36,7 +37,8 @@ export class SGD {
     this.params.forEach((param, i) => {
       if (!param.grad) return;
       const velocity = (this.velocities[i] ??= keep(zerosLike(param)));
-      param.backend.sgdStep(param.storage, param.grad.storage, velocity.storage, param.size, {
+      param.backend.run(KERNELS.sgdStep, {
+        param: param.storage, grad: param.grad.storage, velocity: velocity.storage, size: param.size,
         lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov,
       });
     });

@@ -1,6 +1,7 @@
 // The in-place SGD kernel against PyTorch's update rule, on every backend.
 import { describe, it } from 'vitest';
 import * as ops from '../../src/index.js';
+import { KERNELS } from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose, makeValues, seededRandom } from '../helpers/oracle.js';
 
@@ -30,7 +31,8 @@ describe.each(cases)('sgdStep on $name', ({ backend }) => {
       const g = makeValues({ shape: [size] }, random).map(Math.fround);
       const grad = ops.tensor(g, [size], { backend: backend! });
       const lr = 0.1 / (s + 1);
-      backend!.sgdStep(param.storage, grad.storage, velocity.storage, size, { lr, momentum, dampening, weightDecay, nesterov });
+      const storages = { param: param.storage, grad: grad.storage, velocity: velocity.storage };
+      backend!.run(KERNELS.sgdStep, { ...storages, size, lr, momentum, dampening, weightDecay, nesterov });
       const next = p.map((pi, i) => step(pi, g[i]!, v[i]!, lr, momentum, dampening, weightDecay, nesterov));
       p = next.map((n) => n.p);
       v = next.map((n) => n.v);
@@ -44,7 +46,10 @@ describe.each(cases)('sgdStep on $name', ({ backend }) => {
     const param = ops.tensor([1, -2], [2], { backend: backend! });
     const velocity = ops.tensor([0.5, 0], [2], { backend: backend! });
     const grad = ops.tensor([0.2, 0.4], [2], { backend: backend! });
-    backend!.sgdStep(param.storage, grad.storage, velocity.storage, 2, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.1, nesterov: false });
+    backend!.run(KERNELS.sgdStep, {
+      param: param.storage, grad: grad.storage, velocity: velocity.storage, size: 2,
+      lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.1, nesterov: false,
+    });
     // d = g + 0.1·p = [0.3, 0.2]; v = 0.9·v + d = [0.75, 0.2]; p -= 0.1·v
     expectClose(await velocity.toArray(), [0.75, 0.2], 1e-6, 1e-7, 'velocity');
     expectClose(await param.toArray(), [0.925, -2.02], 1e-6, 1e-7, 'parameters');

@@ -1,6 +1,7 @@
 // Dispatches shaders/batchnorm.wgsl.
 
-import type { BatchNormLayout, Storage } from '../../../backend.js';
+import type { BatchNormLayout } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/batchnorm.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
@@ -13,26 +14,19 @@ function uniforms(l: BatchNormLayout, extra: { momentum?: number; eps?: number; 
   };
 }
 
-export function batchNormStats(
-  ctx: GpuContext, x: Storage, mean: Storage, variance: Storage, l: BatchNormLayout,
-  running: { mean: Storage; variance: Storage; momentum: number },
-): void {
-  dispatchLines(ctx, { shader, source, entry: 'stats', params: 'BatchNormParams' }, uniforms(l, { momentum: running.momentum }),
-    [x, mean, variance, running.mean, running.variance].map(bufferOf), l.channels);
+export function batchNormStats(ctx: GpuContext, l: EngineArgs<'batchNormStats'>): void {
+  dispatchLines(ctx, { shader, source, entry: 'stats', params: 'BatchNormParams' }, uniforms(l, { momentum: l.momentum }),
+    [l.x, l.mean, l.variance, l.runningMean, l.runningVariance].map(bufferOf), l.channels);
 }
 
-export function batchNormForward(
-  ctx: GpuContext, x: Storage, mean: Storage, variance: Storage, gamma: Storage, beta: Storage, y: Storage, l: BatchNormLayout, eps: number,
-): void {
-  dispatchThreads(ctx, { shader, source, entry: 'forward', params: 'BatchNormParams' }, uniforms(l, { eps }),
-    [x, mean, variance, gamma, beta, y].map(bufferOf), y.size);
+export function batchNormForward(ctx: GpuContext, l: EngineArgs<'batchNormForward'>): void {
+  dispatchThreads(ctx, { shader, source, entry: 'forward', params: 'BatchNormParams' }, uniforms(l, { eps: l.eps }),
+    [l.x, l.mean, l.variance, l.gamma, l.beta, l.y].map(bufferOf), l.y.size);
 }
 
-export function batchNormBackward(
-  ctx: GpuContext, x: Storage, gy: Storage, mean: Storage, variance: Storage, gamma: Storage,
-  gx: Storage, gGamma: Storage, gBeta: Storage, l: BatchNormLayout, eps: number, batchStats: boolean,
-): void {
-  const params = uniforms(l, { eps, batchStats });
+export function batchNormBackward(ctx: GpuContext, l: EngineArgs<'batchNormBackward'>): void {
+  const { x, gy, mean, variance, gamma, gx, gGamma, gBeta } = l;
+  const params = uniforms(l, { eps: l.eps, batchStats: l.batchStats });
   dispatchLines(ctx, { shader, source, entry: 'backwardReduce', params: 'BatchNormParams' }, params,
     [x, gy, mean, variance, gGamma, gBeta].map(bufferOf), l.channels);
   dispatchThreads(ctx, { shader, source, entry: 'backwardInput', params: 'BatchNormParams' }, params,

@@ -1,6 +1,7 @@
 // Dispatches shaders/elementwise.wgsl and shaders/copy.wgsl.
 
-import type { BinaryOp, BroadcastLayout, CopyLayout, Storage, UnaryOp } from '../../../backend.js';
+import type { BinaryOp, UnaryOp } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/elementwise.wgsl';
 import copySource from '../../../../shaders/copy.wgsl';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
@@ -15,7 +16,7 @@ const BINARY_CODES: Record<BinaryOp, number> = {
 
 const shader = 'elementwise';
 
-export function fill(ctx: GpuContext, out: Storage, value: number): void {
+export function fill(ctx: GpuContext, { out, value }: EngineArgs<'fill'>): void {
   const bits = new DataView(new ArrayBuffer(4));
   if (out.dtype === 'f32') bits.setFloat32(0, value, true);
   else bits.setInt32(0, value, true);
@@ -23,7 +24,7 @@ export function fill(ctx: GpuContext, out: Storage, value: number): void {
     { size: out.size, bits: bits.getUint32(0, true) }, [bufferOf(out)], out.size);
 }
 
-export function unary(ctx: GpuContext, op: UnaryOp, x: Storage, out: Storage, alpha: number): void {
+export function unary(ctx: GpuContext, { op, x, out, alpha }: EngineArgs<'unary'>): void {
   if (op === 'cast') {
     const entry = x.dtype === 'f32' ? 'castF32ToI32' : 'castI32ToF32';
     dispatchThreads(ctx, { shader, source, entry, params: 'UnaryParams' }, { size: out.size, alpha: 0 }, [bufferOf(x), bufferOf(out)], out.size);
@@ -33,13 +34,15 @@ export function unary(ctx: GpuContext, op: UnaryOp, x: Storage, out: Storage, al
     { size: out.size, alpha }, [bufferOf(x), bufferOf(out)], out.size);
 }
 
-export function binary(ctx: GpuContext, op: BinaryOp, a: Storage, b: Storage, out: Storage, layout: BroadcastLayout): void {
+export function binary(ctx: GpuContext, layout: EngineArgs<'binary'>): void {
+  const { op, a, b, out } = layout;
   dispatchThreads(ctx, { shader, source, entry: 'binary', params: 'BinaryParams', constants: { OP: BINARY_CODES[op] } },
     { size: out.size, rank: layout.shape.length, shape: layout.shape, aStrides: layout.aStrides, bStrides: layout.bStrides },
     [bufferOf(a), bufferOf(b), bufferOf(out)], out.size);
 }
 
-export function copy(ctx: GpuContext, src: Storage, dst: Storage, layout: CopyLayout): void {
+export function copy(ctx: GpuContext, layout: EngineArgs<'copy'>): void {
+  const { src, dst } = layout;
   const size = layout.shape.reduce((p, d) => p * d, 1);
   dispatchThreads(ctx, { shader: 'copy', source: copySource, entry: 'copy', params: 'CopyParams' },
     { size, rank: layout.shape.length, srcOffset: layout.srcOffset, dstOffset: layout.dstOffset, shape: layout.shape, srcStrides: layout.srcStrides, dstStrides: layout.dstStrides },

@@ -1,11 +1,12 @@
 // Dispatches shaders/matmul.wgsl (on the GEMM core) for batched matmul and linear layers.
 
-import type { MatmulParams, Storage } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/matmul.wgsl';
 import { bufferOf, type GpuContext } from '../context.js';
 import { dispatchGemm } from './gemm.js';
 
-export function matmul(ctx: GpuContext, a: Storage, b: Storage, out: Storage, p: MatmulParams, bias?: Storage): void {
+export function matmul(ctx: GpuContext, p: EngineArgs<'matmul'>): void {
+  const { a, b, out, bias } = p;
   dispatchGemm(ctx, 'matmul', source,
     { m: p.m, n: p.n, k: p.k, aBatchStride: p.aBatchStride, bBatchStride: p.bBatchStride }, 'MatmulParams',
     [bufferOf(a), bufferOf(b), bufferOf(out), bias ? bufferOf(bias) : ctx.runtime.placeholder],

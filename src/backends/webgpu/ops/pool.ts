@@ -1,6 +1,7 @@
 // Dispatches shaders/pool.wgsl.
 
 import type { Pool2dParams, Storage } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/pool.wgsl';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
@@ -13,11 +14,9 @@ function run(ctx: GpuContext, entry: string, p: Pool2dParams, buffers: Storage[]
   dispatchThreads(ctx, { shader: 'pool', source, entry, params: 'Pool2dParams' }, uniforms(p, threads), buffers.map(bufferOf), threads);
 }
 
-export const maxPool2d = (ctx: GpuContext, x: Storage, y: Storage, argmax: Storage, p: Pool2dParams) =>
-  run(ctx, 'maxPool', p, [x, y, argmax], y.size);
-export const maxPool2dBackward = (ctx: GpuContext, gy: Storage, argmax: Storage, gx: Storage, p: Pool2dParams) =>
-  run(ctx, 'maxPoolBackward', p, [gy, argmax, gx], gx.size);
-export const avgPool2d = (ctx: GpuContext, x: Storage, y: Storage, p: Pool2dParams) =>
-  run(ctx, 'avgPool', p, [x, y], y.size);
-export const avgPool2dBackward = (ctx: GpuContext, gy: Storage, gx: Storage, p: Pool2dParams) =>
-  run(ctx, 'avgPoolBackward', p, [gy, gx], gx.size);
+export const maxPool2d = (ctx: GpuContext, p: EngineArgs<'maxPool2d'>) => run(ctx, 'maxPool', p, [p.x, p.y, p.argmax], p.y.size);
+export const maxPool2dBackward = (ctx: GpuContext, p: EngineArgs<'maxPool2dBackward'>) =>
+  run(ctx, 'maxPoolBackward', p, [p.gy, p.argmax, p.gx], p.gx.size);
+export const avgPool2d = (ctx: GpuContext, p: EngineArgs<'avgPool2d'>) => run(ctx, 'avgPool', p, [p.x, p.y], p.y.size);
+export const avgPool2dBackward = (ctx: GpuContext, p: EngineArgs<'avgPool2dBackward'>) =>
+  run(ctx, 'avgPoolBackward', p, [p.gy, p.gx], p.gx.size);

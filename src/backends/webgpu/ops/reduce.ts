@@ -1,7 +1,8 @@
 // Dispatches shaders/reduce.wgsl: a workgroup per output for long reductions, a thread per
 // output for short ones.
 
-import type { ReduceLayout, ReduceOp, Storage } from '../../../backend.js';
+import type { ReduceOp } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/reduce.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
@@ -10,7 +11,8 @@ const CODES: Record<ReduceOp, number> = { sum: 0, max: 1, argmax: 2 };
 /** Below this many reduced elements per output a single thread does the whole reduction. */
 const NARROW_LIMIT = 64;
 
-export function reduce(ctx: GpuContext, op: ReduceOp, x: Storage, out: Storage, layout: ReduceLayout): void {
+export function reduce(ctx: GpuContext, layout: EngineArgs<'reduce'>): void {
+  const { op, x, out } = layout;
   const count = layout.reducedShape.reduce((p, d) => p * d, 1);
   const params = {
     outputs: out.size, count, keptRank: layout.keptShape.length, reducedRank: layout.reducedShape.length,

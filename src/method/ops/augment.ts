@@ -1,12 +1,13 @@
 // Images stored on the device as packed 8-bit pixels, and the batch augmentation of
 // docs/method.md §1 drawn from them in one kernel (no per-image JavaScript).
 
-import type { Backend } from '../backend.js';
-import { getBackend } from '../engine.js';
-import { globalGenerator, type Generator } from '../random.js';
-import { Tensor } from '../tensor.js';
-import { tensor } from './creation.js';
-import { checkDType, checkInputs, checkRank } from './util.js';
+import type { Backend } from '../../backend.js';
+import { getBackend } from '../../engine.js';
+import { tensor } from '../../ops/creation.js';
+import { checkDType, checkInputs, checkRank } from '../../ops/util.js';
+import { globalGenerator, type Generator } from '../../random.js';
+import { Tensor } from '../../tensor.js';
+import { METHOD_KERNELS } from '../kernels.js';
 
 /** Fashion-MNIST's pixel statistics (docs/method.md §8). */
 export const FMNIST_MEAN = 0.286;
@@ -47,7 +48,7 @@ export interface AugmentOptions {
 
 /**
  * [B, 1, H, W] normalised images: image index[b] of the packed `images`, randomly cropped,
- * resized back bilinearly and flipped (semantics: AugmentParams in src/backend.ts). With
+ * resized back bilinearly and flipped (semantics: AugmentParams in src/method/kernels.ts). With
  * crop and flip off, the plain normalised images (for evaluation).
  */
 export function augment(images: Tensor, index: Tensor, height: number, width: number, options: AugmentOptions = {}): Tensor {
@@ -76,7 +77,8 @@ export function augment(images: Tensor, index: Tensor, height: number, width: nu
   // the third Philox block per image only when it is used, so plain crops draw what they always drew
   const blocks = rotate > 0 || translate > 0 || erase > 0 ? 3 : 2;
   if (batch > 0) {
-    backend.augment(images.storage, index.storage, out.storage, {
+    backend.run(METHOD_KERNELS.augment, {
+      pixels: images.storage, index: index.storage, out: out.storage,
       batch, height, width, key: generator.key, counter: generator.reserve(4 * blocks * batch), blocks,
       crop: options.crop ?? true, scaleMin, scaleMax, ratioMin, ratioMax, flip: options.flip ?? true,
       rotateTurns: rotate / 360, translate, erase, eraseScaleMin, eraseScaleMax, eraseRatioMin, eraseRatioMax,

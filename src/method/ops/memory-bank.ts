@@ -2,10 +2,10 @@
 // and the similarity gradient from the final statistics. No gradients flow through them:
 // the loss's gradient is formed here and handed to backward() by the trainer.
 
-import { BANK_STATS } from '../backend.js';
-import { Tensor } from '../tensor.js';
-import { tensor } from './creation.js';
-import { checkDType, checkInputs } from './util.js';
+import { tensor } from '../../ops/creation.js';
+import { checkDType, checkInputs } from '../../ops/util.js';
+import { Tensor } from '../../tensor.js';
+import { BANK_STATS, METHOD_KERNELS } from '../kernels.js';
 
 /** Fresh statistics for `rows` batch rows: no columns seen yet. */
 export function bankStatsInit(rows: number, like: Tensor): Tensor {
@@ -25,7 +25,7 @@ export interface BankChunk {
 export function bankStats(s: Tensor, stats: Tensor, chunk: BankChunk): void {
   const backend = checkInputs('bankStats', s, stats);
   checkDType('bankStats', s, 'f32');
-  backend.bankStats(s.storage, stats.storage, { rows: s.shape[0]!, cols: s.shape[1]!, ...chunk });
+  backend.run(METHOD_KERNELS.bankStats, { s: s.storage, stats: stats.storage, rows: s.shape[0]!, cols: s.shape[1]!, ...chunk });
 }
 
 /** g = ∂L/∂s and q = y − p for one chunk, given the final statistics. */
@@ -34,6 +34,8 @@ export function bankGrad(s: Tensor, stats: Tensor, index: Tensor, chunk: BankChu
   checkDType('bankGrad', index, 'i32');
   const g = Tensor.empty(backend, s.shape);
   const q = Tensor.empty(backend, s.shape);
-  backend.bankGrad(s.storage, stats.storage, index.storage, g.storage, q.storage, { rows: s.shape[0]!, cols: s.shape[1]!, ...chunk });
+  backend.run(METHOD_KERNELS.bankGrad, {
+    s: s.storage, stats: stats.storage, index: index.storage, g: g.storage, q: q.storage, rows: s.shape[0]!, cols: s.shape[1]!, ...chunk,
+  });
   return { g, q };
 }

@@ -1,0 +1,91 @@
+// The method's own kernels (docs/method.md §1 and §3): the batch augmentation and the
+// memory-bank softmax statistics and gradient. They are declared and implemented here and
+// registered with the engine as an extension, so the engine knows nothing of the method.
+// Their WGSL and AssemblyScript sources stay beside the engine's (shaders/augment.wgsl,
+// shaders/memory_bank.wgsl, asm/augment.ts, asm/memory_bank.ts: one WebAssembly module).
+
+import type { Storage } from '../backend.js';
+import { kernel, registerKernels, type ArgsOf } from '../kernels.js';
+import * as reference from './backends/reference.js';
+import * as wasm from './backends/wasm.js';
+import * as webgpu from './backends/webgpu.js';
+
+/**
+ * One random augmentation per image of a batch (docs/method.md §1), drawn from Philox: image b
+ * uses `blocks` blocks from counter + blocks·b (2, or 3 when it rotates, shifts or erases),
+ * their words as uniforms in [0, 1): block 0 u0…u3, block 1 g0…g3, block 2 e0…e3.
+ *   area = H·W·(scaleMin + (scaleMax − scaleMin)·u0), ratio = exp(log ratioMin + (log ratioMax − log ratioMin)·u1)
+ *   cw = min(W, √(area·ratio)), ch = min(H, √(area/ratio)), x0 = (W − cw)·u2, y0 = (H − ch)·u3
+ *   flipped when flip and g0 < ½; without crop the window is the whole image.
+ * Output (i, j) samples the image bilinearly (edges clamped) at (x − ½, y − ½), where
+ *   X = x0 + (j′ + ½)·cw/W, Y = y0 + (i + ½)·ch/H, j′ = flipped ? W − 1 − j : j,
+ * and (x, y) = (X, Y) with 2 blocks; with 3, (X, Y) turned by θ = 2π·rotateTurns·(2g1 − 1)
+ * about the window's centre, then shifted by translate·(W·(2g2 − 1), H·(2g3 − 1)).
+ * The value is normalised, (pixel/255 − mean)/std, and set to 0 when e0 < erase and
+ * (i + ½, j + ½) falls in the erased box: area H·W·(eraseScaleMin + (eraseScaleMax −
+ * eraseScaleMin)·e1), aspect exp(log eraseRatioMin + (log eraseRatioMax − log eraseRatioMin)·e2),
+ * height eh = min(H, √(area·aspect)), width ew = min(W, √(area/aspect)), corner
+ * ((H − eh)·hi16(e3), (W − ew)·lo16(e3)) with the word's 16-bit halves as uniforms.
+ */
+export interface AugmentParams {
+  batch: number;
+  height: number;
+  width: number;
+  key: [number, number];
+  counter: number;
+  blocks: 2 | 3;
+  crop: boolean;
+  scaleMin: number;
+  scaleMax: number;
+  ratioMin: number;
+  ratioMax: number;
+  flip: boolean;
+  /** Largest rotation, in turns (0.25: a quarter turn). */
+  rotateTurns: number;
+  /** Largest shift, as a fraction of the side. */
+  translate: number;
+  /** Probability of random erasing. */
+  erase: number;
+  eraseScaleMin: number;
+  eraseScaleMax: number;
+  eraseRatioMin: number;
+  eraseRatioMax: number;
+  mean: number;
+  std: number;
+}
+
+/**
+ * Per-row statistics of the memory-bank softmaxes (docs/method.md §3), merged chunk by chunk
+ * (an online softmax), 8 floats per row: the running max M of the similarities s, then
+ *   Σ exp((s − M)/τ),  Σ exp(s − M),  Σ exp((s − M)/2),  Σ exp(s − M)·s,  and 3 unused.
+ * Before the first chunk: M = −3.4e38 (the lowest f32), sums 0.
+ */
+export const BANK_STATS = 8;
+
+export interface MemoryBankParams {
+  /** Batch rows and the bank columns of this chunk. */
+  rows: number;
+  cols: number;
+  /** The chunk's first bank row, to recognise each batch row's own instance. */
+  colOffset: number;
+  tau: number;
+  lambda: number;
+}
+
+export const METHOD_KERNELS = {
+  /** out [batch, H·W] f32 from images of 8-bit pixels packed four to a u32, picked by index. */
+  augment: kernel<{ pixels: Storage; index: Storage; out: Storage } & AugmentParams>('augment'),
+  /** Merges the chunk of similarities s [rows, cols] into the row statistics (BANK_STATS). */
+  bankStats: kernel<{ s: Storage; stats: Storage } & MemoryBankParams>('bankStats'),
+  /**
+   * From the final statistics, for the chunk: g = ∂L/∂s = (p − y)/(Bτ) + λ/(2B)·p̃·(s − Σp̃s)
+   * and q = y − p, where p = softmax(s/τ), p̃ = softmax(s) over the whole bank, y the
+   * one-hot of index[b] (B = rows).
+   */
+  bankGrad: kernel<{ s: Storage; stats: Storage; index: Storage; g: Storage; q: Storage } & MemoryBankParams>('bankGrad'),
+} as const;
+
+export type MethodKernels = typeof METHOD_KERNELS;
+export type MethodArgs<Name extends keyof MethodKernels> = ArgsOf<MethodKernels[Name]>;
+
+registerKernels(METHOD_KERNELS, { reference, wasm, webgpu });
