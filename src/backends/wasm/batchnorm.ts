@@ -1,20 +1,26 @@
 // Calls asm/batchnorm.ts.
 
 import type { EngineArgs } from '../../kernels.js';
+import { ASM_CALLS } from './calls.js';
 import { addressOf, type WasmContext } from './context.js';
 
 export function batchNormStats(ctx: WasmContext, p: EngineArgs<'batchNormStats'>): void {
-  ctx.parallel('batchNormStats', addressOf(p.x), addressOf(p.mean), addressOf(p.variance),
-    addressOf(p.runningMean), addressOf(p.runningVariance),
-    p.momentum, p.batch, p.channels, p.spatial);
+  ctx.parallel(ASM_CALLS.batchNormStats, {
+    ...p, x: addressOf(p.x), mean: addressOf(p.mean), variance: addressOf(p.variance),
+    runningMean: addressOf(p.runningMean), runningVariance: addressOf(p.runningVariance),
+  });
 }
 
 export function batchNormForward(ctx: WasmContext, p: EngineArgs<'batchNormForward'>): void {
-  ctx.parallel('batchNormForward', addressOf(p.x), addressOf(p.mean), addressOf(p.variance), addressOf(p.gamma), addressOf(p.beta),
-    addressOf(p.y), p.batch, p.channels, p.spatial, p.eps);
+  ctx.parallel(ASM_CALLS.batchNormForward, {
+    ...p, x: addressOf(p.x), mean: addressOf(p.mean), variance: addressOf(p.variance), gamma: addressOf(p.gamma), beta: addressOf(p.beta),
+    y: addressOf(p.y),
+  });
 }
 
 export function batchNormBackward(ctx: WasmContext, p: EngineArgs<'batchNormBackward'>): void {
-  ctx.parallel('batchNormBackward', addressOf(p.x), addressOf(p.gy), addressOf(p.mean), addressOf(p.variance), addressOf(p.gamma),
-    addressOf(p.gx), addressOf(p.gGamma), addressOf(p.gBeta), p.batch, p.channels, p.spatial, p.eps, p.batchStats ? 1 : 0);
+  ctx.parallel(ASM_CALLS.batchNormBackward, {
+    ...p, x: addressOf(p.x), gy: addressOf(p.gy), mean: addressOf(p.mean), variance: addressOf(p.variance), gamma: addressOf(p.gamma),
+    gx: addressOf(p.gx), gGamma: addressOf(p.gGamma), gBeta: addressOf(p.gBeta),
+  });
 }

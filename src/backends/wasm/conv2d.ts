@@ -1,26 +1,19 @@
-// Calls asm/conv2d.ts.
+// Calls asm/conv2d.ts. Conv2dParams' fields are the kernels' geometry fields by name.
 
-import type { Conv2dParams } from '../../backend.js';
 import type { EngineArgs } from '../../kernels.js';
+import { ASM_CALLS } from './calls.js';
 import { addressOf, type WasmContext } from './context.js';
 
-function convArgs(p: Conv2dParams): number[] {
-  return [
-    p.batch, p.inChannels, p.height, p.width, p.outChannels, p.kernelH, p.kernelW,
-    p.strideH, p.strideW, p.padH, p.padW, p.outHeight, p.outWidth, p.groups,
-  ];
-}
-
 export function conv2d(ctx: WasmContext, p: EngineArgs<'conv2d'>): void {
-  const args = convArgs(p);
-  ctx.parallelWithScratch('conv2d', ctx.call('conv2dWorkspaceBytes', ...args, ctx.threads),
-    addressOf(p.x), addressOf(p.w), addressOf(p.out), ...args);
+  ctx.parallelWithScratch(ASM_CALLS.conv2d, ctx.call(ASM_CALLS.conv2dWorkspaceBytes, { ...p, parts: ctx.threads }),
+    { ...p, x: addressOf(p.x), w: addressOf(p.w), out: addressOf(p.out) });
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackwardInput'>): void {
-  const args = convArgs(p);
-  ctx.parallelWithScratch('conv2dBackwardInput', ctx.call('conv2dBackwardInputWorkspaceBytes', ...args, ctx.threads),
-    addressOf(p.gy), addressOf(p.w), addressOf(p.gx), ...args);
+  const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardInputWorkspaceBytes, { ...p, parts: ctx.threads });
+  ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardInput, workspaceBytes, {
+    ...p, gy: addressOf(p.gy), w: addressOf(p.w), gx: addressOf(p.gx),
+  });
 }
 
 /**
@@ -28,12 +21,14 @@ export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackw
  * then their sum in split order.
  */
 export function conv2dBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dBackwardWeight'>): void {
-  const args = convArgs(p);
-  const partials = ctx.heap.alloc(ctx.call('conv2dBackwardWeightPartialsBytes', ...args), true);
+  const size = { ...p, parts: ctx.threads };
+  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, size), true);
   try {
-    const workspaceBytes = ctx.call('conv2dBackwardWeightWorkspaceBytes', ...args, ctx.threads);
-    ctx.parallelWithScratch('conv2dBackwardWeight', workspaceBytes, addressOf(p.x), addressOf(p.gy), addressOf(p.gw), ...args, partials);
-    ctx.parallel('conv2dBackwardWeightReduce', addressOf(p.gw), partials, p.gw.size, ctx.call('conv2dBackwardWeightSplits', p.batch));
+    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, size);
+    const gw = addressOf(p.gw);
+    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, { ...p, x: addressOf(p.x), gy: addressOf(p.gy), gw, partials });
+    const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
+    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw, partials, size: p.gw.size, splits });
   } finally {
     ctx.heap.release(partials);
   }
