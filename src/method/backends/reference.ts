@@ -34,7 +34,8 @@ export function bankGrad({ data }: ReferenceContext, { s, stats, index, g, q, ..
   const sv = data(s), st = data(stats), idx = data(index), gv = data(g), qv = data(q), batch = p.rows;
   for (let r = 0; r < p.rows; r++) {
     const at = r * BANK_STATS, m = st[at + BANK_SLOT.max]!, zOne = st[at + BANK_SLOT.zOne]!;
-    const logZTau = m / p.tau + Math.log(st[at + BANK_SLOT.zTau]!), logZOne = m + Math.log(zOne), meanS = st[at + BANK_SLOT.weighted]! / zOne;
+    const logZTau = m / p.tau + Math.log(st[at + BANK_SLOT.zTau]!), logZOne = m + Math.log(zOne);
+    const meanS = st[at + BANK_SLOT.weighted]! / zOne;
     for (let j = 0; j < p.cols; j++) {
       const v = sv[r * p.cols + j]!, prob = Math.exp(v / p.tau - logZTau), probOne = Math.exp(v - logZOne);
       const y = idx[r]! - p.colOffset === j ? 1 : 0;
