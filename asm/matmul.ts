@@ -16,7 +16,7 @@ export function matmulWorkspaceBytes(p: MatmulWorkspaceBytesParams): i32 {
  * when n > m) of each: every element is computed the same way for any `parts`.
  */
 export function matmul(p: MatmulParams, part: i32, parts: i32): void {
-  const a = p.a, b = p.b, out = p.out, bias = p.bias, hasBias = p.hasBias, batch = p.batch, m = p.m, n = p.n, k = p.k;
+  const a = p.a, b = p.b, out = p.out, bias = p.bias, hasBias = bias != 0, batch = p.batch, m = p.m, n = p.n, k = p.k;
   const transA = p.transA, transB = p.transB, aBatchStride = p.aBatchStride, bBatchStride = p.bBatchStride;
   const workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
   const ars = transA ? 1 : k, acs = transA ? m : 1;

@@ -5,7 +5,7 @@ import { AvgPool2dBackwardParams, AvgPool2dParams, MaxPool2dBackwardParams, MaxP
 
 export function maxPool2d(p: MaxPool2dParams, part: i32, parts: i32): void {
   const x = p.x, y = p.y, argmax = p.argmax;
-  const planes = p.planes, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
   const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const xp = at(x, plane * height * width);
@@ -33,7 +33,8 @@ export function maxPool2d(p: MaxPool2dParams, part: i32, parts: i32): void {
 }
 
 export function maxPool2dBackward(p: MaxPool2dBackwardParams, part: i32, parts: i32): void {
-  const gy = p.gy, argmax = p.argmax, gx = p.gx, planes = p.planes, inPlane = p.inPlane, outPlane = p.outPlane;
+  const gy = p.gy, argmax = p.argmax, gx = p.gx, planes = p.batch * p.channels;
+  const inPlane = p.height * p.width, outPlane = p.outHeight * p.outWidth;
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const g = at(gx, plane * inPlane);
     memory.fill(g, 0, <usize>inPlane << 2);
@@ -46,7 +47,7 @@ export function maxPool2dBackward(p: MaxPool2dBackwardParams, part: i32, parts: 
 
 /** Average pooling counts the padding in the window's area (PyTorch's default). */
 export function avgPool2d(p: AvgPool2dParams, part: i32, parts: i32): void {
-  const x = p.x, y = p.y, planes = p.planes, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const x = p.x, y = p.y, planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
   const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   const area = <f64>(kernelH * kernelW);
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
@@ -69,7 +70,7 @@ export function avgPool2d(p: AvgPool2dParams, part: i32, parts: i32): void {
 }
 
 export function avgPool2dBackward(p: AvgPool2dBackwardParams, part: i32, parts: i32): void {
-  const gy = p.gy, gx = p.gx, planes = p.planes, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const gy = p.gy, gx = p.gx, planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
   const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   const area = <f32>(kernelH * kernelW);
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {

@@ -12,11 +12,9 @@ const CONV = {
 } as const;
 /** A per-part workspace: part p's starts at workspace + p·workspaceStride (WasmContext.parallelWithScratch). */
 const WORKSPACE = { workspace: 'ptr', workspaceStride: 'i32' } as const;
-/** A size query for a kernel that runs in `parts` parts. */
-const CONV_SIZE = { ...CONV, parts: 'i32' } as const;
-/** Pool2dParams, with batch × channels as planes. */
+/** Pool2dParams. */
 const POOL = {
-  planes: 'i32', height: 'i32', width: 'i32', kernelH: 'i32', kernelW: 'i32', strideH: 'i32', strideW: 'i32',
+  batch: 'i32', channels: 'i32', height: 'i32', width: 'i32', kernelH: 'i32', kernelW: 'i32', strideH: 'i32', strideW: 'i32',
   padH: 'i32', padW: 'i32', outHeight: 'i32', outWidth: 'i32',
 } as const;
 /** An axis viewed as [outer, length, inner] (AxisLayout). */
@@ -38,18 +36,19 @@ export const ASM_CALLS = {
   /** kept, reduced: one-operand layout blocks. */
   reduce: asmCall('reduce', { op: 'i32', x: 'ptr', out: 'ptr', keptSize: 'i32', kept: 'ptr', reduced: 'ptr' }),
   topK: asmCall('topK', { s: 'ptr', values: 'ptr', indices: 'ptr', rows: 'i32', cols: 'i32', k: 'i32' }, parallel),
-  matmulWorkspaceBytes: asmCall('matmulWorkspaceBytes', { m: 'i32', n: 'i32', k: 'i32', parts: 'i32' }),
+  matmulWorkspaceBytes: asmCall('matmulWorkspaceBytes', { m: 'i32', n: 'i32', k: 'i32' }),
   matmul: asmCall('matmul', {
-    a: 'ptr', b: 'ptr', out: 'ptr', bias: 'ptr', hasBias: 'bool', batch: 'i32', m: 'i32', n: 'i32', k: 'i32',
+    a: 'ptr', b: 'ptr', out: 'ptr', bias: 'ptr?', batch: 'i32', m: 'i32', n: 'i32', k: 'i32',
     transA: 'bool', transB: 'bool', aBatchStride: 'i32', bBatchStride: 'i32', ...WORKSPACE,
   }, parallel),
-  conv2dWorkspaceBytes: asmCall('conv2dWorkspaceBytes', CONV_SIZE),
+  /** Per-part workspace bytes of conv2d (as of its siblings below). */
+  conv2dWorkspaceBytes: asmCall('conv2dWorkspaceBytes', CONV),
   conv2d: asmCall('conv2d', { x: 'ptr', w: 'ptr', out: 'ptr', ...CONV, ...WORKSPACE }, parallel),
-  conv2dBackwardInputWorkspaceBytes: asmCall('conv2dBackwardInputWorkspaceBytes', CONV_SIZE),
+  conv2dBackwardInputWorkspaceBytes: asmCall('conv2dBackwardInputWorkspaceBytes', CONV),
   conv2dBackwardInput: asmCall('conv2dBackwardInput', { gy: 'ptr', w: 'ptr', gx: 'ptr', ...CONV, ...WORKSPACE }, parallel),
   conv2dBackwardWeightSplits: asmCall('conv2dBackwardWeightSplits', { batch: 'i32' }),
-  conv2dBackwardWeightPartialsBytes: asmCall('conv2dBackwardWeightPartialsBytes', CONV_SIZE),
-  conv2dBackwardWeightWorkspaceBytes: asmCall('conv2dBackwardWeightWorkspaceBytes', CONV_SIZE),
+  conv2dBackwardWeightPartialsBytes: asmCall('conv2dBackwardWeightPartialsBytes', CONV),
+  conv2dBackwardWeightWorkspaceBytes: asmCall('conv2dBackwardWeightWorkspaceBytes', CONV),
   conv2dBackwardWeight: asmCall('conv2dBackwardWeight', {
     x: 'ptr', gy: 'ptr', gw: 'ptr', partials: 'ptr', ...CONV, ...WORKSPACE,
   }, parallel),
@@ -67,7 +66,7 @@ export const ASM_CALLS = {
   }, parallel),
   maxPool2d: asmCall('maxPool2d', { x: 'ptr', y: 'ptr', argmax: 'ptr', ...POOL }, parallel),
   maxPool2dBackward: asmCall('maxPool2dBackward', {
-    gy: 'ptr', argmax: 'ptr', gx: 'ptr', planes: 'i32', inPlane: 'i32', outPlane: 'i32',
+    gy: 'ptr', argmax: 'ptr', gx: 'ptr', batch: 'i32', channels: 'i32', height: 'i32', width: 'i32', outHeight: 'i32', outWidth: 'i32',
   }, parallel),
   avgPool2d: asmCall('avgPool2d', { x: 'ptr', y: 'ptr', ...POOL }, parallel),
   avgPool2dBackward: asmCall('avgPool2dBackward', { gy: 'ptr', gx: 'ptr', ...POOL }, parallel),

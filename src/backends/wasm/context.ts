@@ -6,7 +6,7 @@ import type { AnyTypedArray, DType, Storage } from '../../backend.js';
 import type { WasmHeap } from './heap.js';
 import { CONTROL_BYTES, type ThreadPool } from './threads.js';
 import { mergeAxes } from './layout.js';
-import { recordViews, type AsmCall, type Fields, type RecordValues, type RecordViews } from './records.js';
+import { recordViews, writeRecord, type AsmCall, type Fields, type RecordInput, type RecordValues, type RecordViews } from './records.js';
 import { ASM_CALLS } from './calls.js';
 
 // Linear memory map: the module's static data sits below CONTROL (checked at start-up).
@@ -32,6 +32,8 @@ type Export = (record: number, part?: number, parts?: number) => number;
 
 /** The fields of a kernel that takes a per-part workspace, which parallelWithScratch fills in. */
 type WorkspaceFields = { workspace: 'ptr'; workspaceStride: 'i32' };
+/** What a second object of values must hold: every field the first lacks. */
+type Rest<F extends Fields, V> = Omit<RecordValues<F>, keyof V>;
 
 /** The WebAssembly backend's context for its kernels (and extensions'). */
 export interface WasmContext {
@@ -39,13 +41,20 @@ export interface WasmContext {
   readonly heap: WasmHeap;
   /** Threads, the host included. */
   readonly threads: number;
-  /** Writes the kernel's record and calls it on this thread (as part 0 of 1 if it is parallel). */
+  /**
+   * Writes the kernel's record and calls it on this thread (as part 0 of 1 if it is parallel).
+   * `values` is usually the kernel table's argument record itself; `extra` has the fields it
+   * lacks (written by name, a little slower).
+   */
   call<F extends Fields>(kernel: AsmCall<F>, values: RecordValues<F>): number;
+  call<F extends Fields, V extends Partial<RecordValues<F>>>(kernel: AsmCall<F>, values: V, extra: Rest<F, V>): number;
   /** Writes the record of a kernel that takes (part, parts) and runs it on every thread. */
   parallel<F extends Fields>(kernel: AsmCall<F>, values: RecordValues<F>): void;
+  parallel<F extends Fields, V extends Partial<RecordValues<F>>>(kernel: AsmCall<F>, values: V, extra: Rest<F, V>): void;
   /** Like parallel(), for a kernel with a workspace of `bytesPerPart` per part, which this fills in. */
-  parallelWithScratch<F extends Fields & WorkspaceFields>(
-    kernel: AsmCall<F>, bytesPerPart: number, values: Omit<RecordValues<F>, keyof WorkspaceFields>,
+  parallelWithScratch<F extends Fields & WorkspaceFields>(kernel: AsmCall<F>, bytesPerPart: number, values: Rest<F, WorkspaceFields>): void;
+  parallelWithScratch<F extends Fields & WorkspaceFields, V extends Partial<RecordValues<F>>>(
+    kernel: AsmCall<F>, bytesPerPart: number, values: V, extra: Rest<F, V & WorkspaceFields>,
   ): void;
   /** A scratch area of at least `bytes`, reused across calls (kernels never keep it). */
   scratch(bytes: number): number;
@@ -81,9 +90,10 @@ export class WasmRuntime implements WasmContext {
    * as empty), growing a shared one leaves the old views valid below the old size: the views
    * are renewed only when detached, as reading memory.buffer on every call would cost more.
    */
-  private write<F extends Fields>(kernel: AsmCall<F>, values: RecordValues<F>): void {
+  private write(kernel: AsmCall<Fields>, values: RecordInput, extra?: RecordInput): void {
     if (this.views.i32.length === 0) this.views = recordViews(this.memory.buffer);
     kernel.write(this.views, RECORD, values);
+    if (extra) writeRecord(this.views, RECORD, kernel, extra, true);
   }
 
   private invoke(kernel: AsmCall<Fields>, part: number, parts: number): number {
@@ -95,23 +105,27 @@ export class WasmRuntime implements WasmContext {
     }
   }
 
-  call<F extends Fields>(kernel: AsmCall<F>, values: RecordValues<F>): number {
-    this.write(kernel, values);
+  call(kernel: AsmCall<Fields>, values: object, extra?: object): number {
+    this.write(kernel, values as RecordInput, extra as RecordInput | undefined);
     return this.invoke(kernel, 0, 1);
   }
 
-  parallel<F extends Fields>(kernel: AsmCall<F>, values: RecordValues<F>): void {
-    this.write(kernel, values);
+  parallel(kernel: AsmCall<Fields>, values: object, extra?: object): void {
+    this.write(kernel, values as RecordInput, extra as RecordInput | undefined);
+    this.runParts(kernel);
+  }
+
+  private runParts(kernel: AsmCall<Fields>): void {
     if (!this.pool) this.invoke(kernel, 0, 1);
     else this.pool.run(kernel.name, RECORD, (part, parts) => this.invoke(kernel, part, parts));
   }
 
-  parallelWithScratch<F extends Fields & WorkspaceFields>(
-    kernel: AsmCall<F>, bytesPerPart: number, values: Omit<RecordValues<F>, keyof WorkspaceFields>,
-  ): void {
+  parallelWithScratch(kernel: AsmCall<Fields>, bytesPerPart: number, values: object, extra?: object): void {
     const workspaceStride = Math.ceil(bytesPerPart / 64) * 64;
-    const workspace = this.scratch(workspaceStride * this.threads);
-    this.parallel(kernel, { ...values, workspace, workspaceStride } as RecordValues<F>);
+    const workspace = this.scratch(workspaceStride * this.threads); // before the write: it may grow the memory
+    this.write(kernel, values as RecordInput, extra as RecordInput | undefined);
+    writeRecord(this.views, RECORD, kernel, { workspace, workspaceStride }, true);
+    this.runParts(kernel);
   }
 
   scratch(bytes: number): number {

@@ -1,19 +1,16 @@
-// Calls asm/conv2d.ts. Conv2dParams' fields are the kernels' geometry fields by name.
+// Calls asm/conv2d.ts. The kernel table's argument records are the kernels' records, named
+// alike (Conv2dParams' fields are the kernels' geometry fields).
 
 import type { EngineArgs } from '../../kernels.js';
 import { ASM_CALLS } from './calls.js';
-import { addressOf, type WasmContext } from './context.js';
+import type { WasmContext } from './context.js';
 
 export function conv2d(ctx: WasmContext, p: EngineArgs<'conv2d'>): void {
-  ctx.parallelWithScratch(ASM_CALLS.conv2d, ctx.call(ASM_CALLS.conv2dWorkspaceBytes, { ...p, parts: ctx.threads }),
-    { ...p, x: addressOf(p.x), w: addressOf(p.w), out: addressOf(p.out) });
+  ctx.parallelWithScratch(ASM_CALLS.conv2d, ctx.call(ASM_CALLS.conv2dWorkspaceBytes, p), p);
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackwardInput'>): void {
-  const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardInputWorkspaceBytes, { ...p, parts: ctx.threads });
-  ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardInput, workspaceBytes, {
-    ...p, gy: addressOf(p.gy), w: addressOf(p.w), gx: addressOf(p.gx),
-  });
+  ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardInput, ctx.call(ASM_CALLS.conv2dBackwardInputWorkspaceBytes, p), p);
 }
 
 /**
@@ -21,14 +18,12 @@ export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackw
  * then their sum in split order.
  */
 export function conv2dBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dBackwardWeight'>): void {
-  const size = { ...p, parts: ctx.threads };
-  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, size), true);
+  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, p), true);
   try {
-    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, size);
-    const gw = addressOf(p.gw);
-    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, { ...p, x: addressOf(p.x), gy: addressOf(p.gy), gw, partials });
+    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, p);
+    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, p, { partials });
     const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
-    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw, partials, size: p.gw.size, splits });
+    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw: p.gw, partials, size: p.gw.size, splits });
   } finally {
     ctx.heap.release(partials);
   }

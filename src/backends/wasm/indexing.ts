@@ -3,14 +3,14 @@
 
 import type { EngineArgs } from '../../kernels.js';
 import { ASM_CALLS } from './calls.js';
-import { addressOf, type WasmContext } from './context.js';
+import type { WasmContext } from './context.js';
 
-export function gather(ctx: WasmContext, { table, index, out, rows, cols }: EngineArgs<'gather'>): void {
-  ctx.checkRows('gather', index, rows, table.size / cols);
-  ctx.call(ASM_CALLS.gather, { table: addressOf(table), index: addressOf(index), out: addressOf(out), rows, cols });
+export function gather(ctx: WasmContext, p: EngineArgs<'gather'>): void {
+  ctx.checkRows('gather', p.index, p.rows, p.table.size / p.cols);
+  ctx.call(ASM_CALLS.gather, p);
 }
 
-export function scatterAdd(ctx: WasmContext, { dst, index, src, rows, cols }: EngineArgs<'scatterAdd'>): void {
-  ctx.checkRows('scatterAdd', index, rows, dst.size / cols);
-  ctx.call(ASM_CALLS.scatterAdd, { dst: addressOf(dst), index: addressOf(index), src: addressOf(src), rows, cols });
+export function scatterAdd(ctx: WasmContext, p: EngineArgs<'scatterAdd'>): void {
+  ctx.checkRows('scatterAdd', p.index, p.rows, p.dst.size / p.cols);
+  ctx.call(ASM_CALLS.scatterAdd, p);
 }

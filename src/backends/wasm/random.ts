@@ -3,12 +3,12 @@
 import type { EngineArgs } from '../../kernels.js';
 import { counterWords } from '../../random.js';
 import { ASM_CALLS } from './calls.js';
-import { addressOf, type WasmContext } from './context.js';
+import type { WasmContext } from './context.js';
 
 export function random(ctx: WasmContext, p: EngineArgs<'random'>): void {
   const [counterLow, counterHigh] = counterWords(p.counter);
   ctx.call(ASM_CALLS.random, {
-    out: addressOf(p.out), size: p.out.size, normal: p.distribution === 'normal', key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
+    out: p.out, size: p.out.size, normal: p.distribution === 'normal', key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
     a: p.a, b: p.b,
   });
 }

@@ -4,17 +4,36 @@
 // (asm/generated.ts, `asmRecordClass`) and the host's writer of each record (committed
 // beside the declarations as *.writers.ts, `hostWriters`: a field-by-field writer costs a few
 // nanoseconds, a loop over the fields by name some 80 on every small kernel). A field can thus
-// be neither swapped nor forgotten.
+// be neither swapped nor forgotten. Records are named like the kernel table's argument
+// records, so a wrapper mostly hands those over as they are (see RecordValues).
 
-/** How a field is stored: every kind takes one 32-bit word, f64 two (8-byte aligned). */
-export type FieldKind = 'ptr' | 'i32' | 'u32' | 'f32' | 'f64' | 'bool';
+import type { Storage } from '../../backend.js';
+
+/**
+ * How a field is stored: every kind takes one 32-bit word, f64 two (8-byte aligned). A 'ptr'
+ * is an address, given as a number or as the tensor storage it points into; 'ptr?' is one
+ * that may be absent (0).
+ */
+export type FieldKind = 'ptr' | 'ptr?' | 'i32' | 'u32' | 'f32' | 'f64' | 'bool';
 export type Fields = Record<string, FieldKind>;
 
-/** The values the host gives a record of `F`: numbers, or booleans for 'bool' fields. */
-export type RecordValues<F extends Fields> = { [Name in keyof F]: F[Name] extends 'bool' ? boolean : number };
+type ValueOf<Kind extends FieldKind> = Kind extends 'bool' ? boolean : Kind extends 'ptr' | 'ptr?' ? Storage | number : number;
+type OptionalNames<F extends Fields> = { [Name in keyof F]: F[Name] extends 'ptr?' ? Name : never }[keyof F];
+/**
+ * The values the host gives a record of `F`. The kernel wrappers mostly hand over the kernel
+ * table's argument record itself, named alike: copying it into a fresh object (a spread) on
+ * every call would cost more than the smaller kernels.
+ */
+export type RecordValues<F extends Fields> = { [Name in Exclude<keyof F, OptionalNames<F>>]: ValueOf<F[Name]> }
+  & { [Name in OptionalNames<F>]?: ValueOf<F[Name]> };
+
+/** A pointer field's address: a number as it is, a storage's address, 0 for none. */
+export function pointerOf(value: RecordInput[string]): number {
+  return typeof value === 'number' ? value : value === undefined ? 0 : (value as unknown as { address: number }).address;
+}
 
 /** What a writer reads: the record's values by field name. */
-export type RecordInput = { readonly [name: string]: number | boolean };
+export type RecordInput = { readonly [name: string]: number | boolean | Storage | undefined };
 /** Writes a record at byte address `at` (8-byte aligned). */
 export type RecordWriter = (views: RecordViews, at: number, values: RecordInput) => void;
 /** Generated writers by kernel name, each with the signature (`signatureOf`) it was generated for. */
@@ -53,7 +72,7 @@ export function asmCall<F extends Fields>(name: string, fields: F, options: { pa
   if (offset > MAX_RECORD_BYTES) throw new Error(`${name}: a record of ${offset} bytes is over ${MAX_RECORD_BYTES}`);
   const call: AsmCall<F> = {
     name, id: declaredCalls++, fields, names, kinds, offsets, bytes: Math.ceil(offset / 8) * 8, parallel: options.parallel ?? false,
-    write: (views, at, values) => writeRecord(views, at, call, values as RecordValues<F>),
+    write: (views, at, values) => writeRecord(views, at, call, values),
   };
   return call;
 }
@@ -84,17 +103,19 @@ export function recordViews(buffer: ArrayBufferLike): RecordViews {
 }
 
 /**
- * Writes the record at byte address `at` (8-byte aligned), field by field in a loop. Typed-array
- * stores convert as a call argument would (ToInt32, ToUint32, round to nearest f32), so the
- * kernels see the same bits as they did through positional arguments.
+ * Writes the record at byte address `at` (8-byte aligned), field by field in a loop; with
+ * `only`, just the fields it has. Typed-array stores convert as a call argument would
+ * (ToInt32, ToUint32, round to nearest f32), so the kernels see the same bits as they did
+ * through positional arguments.
  */
-export function writeRecord<F extends Fields>(views: RecordViews, at: number, call: AsmCall<F>, values: RecordValues<F>): void {
+export function writeRecord(views: RecordViews, at: number, call: AsmCall<Fields>, values: RecordInput, only = false): void {
   const { names, kinds, offsets } = call;
-  const record = values as Record<string, number | boolean>;
   for (let i = 0; i < names.length; i++) {
-    const value = record[names[i]!]!, address = at + offsets[i]!;
+    if (only && !(names[i]! in values)) continue;
+    const value = values[names[i]!], address = at + offsets[i]!;
     switch (kinds[i]!) {
-      case 'ptr': case 'u32': views.u32[address >> 2] = value as number; break;
+      case 'ptr': case 'ptr?': views.u32[address >> 2] = pointerOf(value); break;
+      case 'u32': views.u32[address >> 2] = value as number; break;
       case 'i32': views.i32[address >> 2] = value as number; break;
       case 'bool': views.i32[address >> 2] = value ? 1 : 0; break;
       case 'f32': views.f32[address >> 2] = value as number; break;
@@ -103,7 +124,7 @@ export function writeRecord<F extends Fields>(views: RecordViews, at: number, ca
   }
 }
 
-const AS_TYPES: Record<FieldKind, string> = { ptr: 'usize', i32: 'i32', u32: 'u32', f32: 'f32', f64: 'f64', bool: 'bool' };
+const AS_TYPES: Record<FieldKind, string> = { ptr: 'usize', 'ptr?': 'usize', i32: 'i32', u32: 'u32', f32: 'f32', f64: 'f64', bool: 'bool' };
 
 /** The record's class name on the AssemblyScript side: `conv2d` → `Conv2dParams`. */
 export function recordClassName(call: AsmCall<Fields>): string {
@@ -122,7 +143,9 @@ export function asmRecordClass(call: AsmCall<Fields>): string {
   return [header, `@unmanaged export class ${recordClassName(call)} {`, ...getters, '}'].join('\n');
 }
 
-const VIEW_OF: Record<FieldKind, keyof RecordViews> = { ptr: 'u32', u32: 'u32', i32: 'i32', bool: 'i32', f32: 'f32', f64: 'f64' };
+const VIEW_OF: Record<FieldKind, keyof RecordViews> = {
+  ptr: 'u32', 'ptr?': 'u32', u32: 'u32', i32: 'i32', bool: 'i32', f32: 'f32', f64: 'f64',
+};
 
 /** The TypeScript module of the calls' writers, one straight-line function per call (see RecordWriters). */
 export function hostWriters(calls: readonly AsmCall<Fields>[], generatedFrom: string, recordsModule: string): string {
@@ -136,7 +159,8 @@ export function hostWriters(calls: readonly AsmCall<Fields>[], generatedFrom: st
     const stores = call.names.map((name, i) => {
       const kind = call.kinds[i]!, offset = call.offsets[i]!;
       const index = kind === 'f64' ? `(at >> 3) + ${offset >> 3}` : `w + ${offset >> 2}`;
-      const value = kind === 'bool' ? `values.${name} ? 1 : 0` : `values.${name} as number`;
+      const value = kind === 'bool' ? `values.${name} ? 1 : 0`
+        : kind === 'ptr' || kind === 'ptr?' ? `pointerOf(values.${name})` : `values.${name} as number`;
       return `views.${VIEW_OF[kind]}[${index}] = ${value};`;
     });
     // several stores a line: shorter, and no run of lines alike from one writer to the next
@@ -154,7 +178,7 @@ export function hostWriters(calls: readonly AsmCall<Fields>[], generatedFrom: st
   return [
     `// Generated by scripts/asm.mjs (scripts/asm-bindings.ts) from ${generatedFrom}: do not edit.`,
     '// test/asm-bindings.test.ts fails when it is stale; building (npm test, scripts/build.mjs) rewrites it.',
-    `import type { RecordWriter, RecordWriters } from '${recordsModule}';`,
+    `import { pointerOf, type RecordWriter, type RecordWriters } from '${recordsModule}';`,
     '',
     ...writers,
     '',

@@ -3,7 +3,7 @@
 import { REDUCE_CODES } from '../../codes.js';
 import type { EngineArgs } from '../../kernels.js';
 import { ASM_CALLS } from './calls.js';
-import { LAYOUT, addressOf, type WasmContext } from './context.js';
+import { LAYOUT, type WasmContext } from './context.js';
 
 export function reduce(ctx: WasmContext, l: EngineArgs<'reduce'>): void {
   const keptSize = l.keptShape.reduce((p, d) => p * d, 1);
@@ -18,6 +18,6 @@ export function reduce(ctx: WasmContext, l: EngineArgs<'reduce'>): void {
   both.set(keptWords);
   both.set(reducedWords, keptWords.length);
   ctx.call(ASM_CALLS.reduce, {
-    op: REDUCE_CODES[l.op], x: addressOf(l.x), out: addressOf(l.out), keptSize, kept: LAYOUT, reduced: LAYOUT + keptWords.length * 4,
+    op: REDUCE_CODES[l.op], x: l.x, out: l.out, keptSize, kept: LAYOUT, reduced: LAYOUT + keptWords.length * 4,
   });
 }

@@ -2,8 +2,8 @@
 
 import type { EngineArgs } from '../../kernels.js';
 import { ASM_CALLS } from './calls.js';
-import { addressOf, type WasmContext } from './context.js';
+import type { WasmContext } from './context.js';
 
 export function topK(ctx: WasmContext, p: EngineArgs<'topK'>): void {
-  ctx.parallel(ASM_CALLS.topK, { ...p, s: addressOf(p.s), values: addressOf(p.values), indices: addressOf(p.indices) });
+  ctx.parallel(ASM_CALLS.topK, p);
 }

@@ -2,7 +2,7 @@
 // which asm/index.ts compiles into the engine's one module. Their records are declared here;
 // scripts/asm.mjs generates the AssemblyScript side from them too, and wasm.writers.ts.
 
-import { addressOf, type WasmContext } from '../../backends/wasm/context.js';
+import type { WasmContext } from '../../backends/wasm/context.js';
 import { asmCall, useWriters } from '../../backends/wasm/records.js';
 import { counterWords } from '../../random.js';
 import type { MethodArgs } from '../kernels.js';
@@ -25,20 +25,17 @@ export const METHOD_ASM_CALLS = {
 useWriters(METHOD_ASM_CALLS, WRITERS);
 
 export function bankStats(ctx: WasmContext, p: MethodArgs<'bankStats'>): void {
-  ctx.parallel(METHOD_ASM_CALLS.bankStats, { ...p, s: addressOf(p.s), stats: addressOf(p.stats) });
+  ctx.parallel(METHOD_ASM_CALLS.bankStats, p);
 }
 
 export function bankGrad(ctx: WasmContext, p: MethodArgs<'bankGrad'>): void {
-  ctx.parallel(METHOD_ASM_CALLS.bankGrad, {
-    ...p, s: addressOf(p.s), stats: addressOf(p.stats), index: addressOf(p.index), g: addressOf(p.g), q: addressOf(p.q),
-  });
+  ctx.parallel(METHOD_ASM_CALLS.bankGrad, p);
 }
 
 export function augment(ctx: WasmContext, p: MethodArgs<'augment'>): void {
   const [counterLow, counterHigh] = counterWords(p.counter);
   ctx.checkRows('augment', p.index, p.batch, (p.pixels.size * 4) / (p.height * p.width));
-  ctx.call(METHOD_ASM_CALLS.augment, {
-    ...p, pixels: addressOf(p.pixels), index: addressOf(p.index), out: addressOf(p.out),
+  ctx.call(METHOD_ASM_CALLS.augment, p, {
     key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
     logRatioMin: Math.log(p.ratioMin), logRatioMax: Math.log(p.ratioMax),
     eraseLogRatioMin: Math.log(p.eraseRatioMin), eraseLogRatioMax: Math.log(p.eraseRatioMax),
