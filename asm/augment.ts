@@ -2,6 +2,7 @@
 // src/backend.ts): random resized crop sampled bilinearly, horizontal flip, and where asked
 // a rotation, a shift and random erasing, then normalisation.
 import { at, philox, uniformOf, word0, word1, word2, word3 } from './common';
+import { AugmentParams } from './generated';
 
 @inline function pixel(image: usize, height: i32, width: i32, y: i32, x: i32): f32 {
   const yy = min(max(y, 0), height - 1);
@@ -11,13 +12,13 @@ import { at, philox, uniformOf, word0, word1, word2, word3 } from './common';
 
 const TWO_POW_MINUS_16: f32 = 1.52587890625e-5;
 
-export function augment(
-  pixels: usize, index: usize, out: usize, batch: i32, height: i32, width: i32, crop: bool,
-  key0: u32, key1: u32, counterLow: u32, counterHigh: u32,
-  scaleMin: f32, scaleMax: f32, logRatioMin: f32, logRatioMax: f32, flip: bool, mean: f32, std: f32,
-  blocks: i32, rotateTurns: f32, translate: f32, erase: f32,
-  eraseScaleMin: f32, eraseScaleMax: f32, eraseLogRatioMin: f32, eraseLogRatioMax: f32,
-): void {
+export function augment(p: AugmentParams): void {
+  const pixels = p.pixels, index = p.index, out = p.out, batch = p.batch, height = p.height, width = p.width, crop = p.crop;
+  const key0 = p.key0, key1 = p.key1, counterLow = p.counterLow, counterHigh = p.counterHigh;
+  const scaleMin = p.scaleMin, scaleMax = p.scaleMax, logRatioMin = p.logRatioMin, logRatioMax = p.logRatioMax;
+  const flip = p.flip, mean = p.mean, std = p.std, blocks = p.blocks, rotateTurns = p.rotateTurns, translate = p.translate, erase = p.erase;
+  const eraseScaleMin = p.eraseScaleMin, eraseScaleMax = p.eraseScaleMax, eraseLogRatioMin = p.eraseLogRatioMin;
+  const eraseLogRatioMax = p.eraseLogRatioMax;
   const w = <f32>width, h = <f32>height;
   const plane = height * width;
   for (let b = 0; b < batch; b++) {

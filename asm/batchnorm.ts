@@ -2,6 +2,7 @@
 // channel across batch × spatial. Each channel's planes are summed with f32x4 and the
 // per-plane sums added in f64, so long channels keep their precision. Parallel by channel.
 import { at, shareStart } from './common';
+import { BatchNormBackwardParams, BatchNormForwardParams, BatchNormStatsParams } from './generated';
 
 /** Σ x over one contiguous run. */
 function runSum(p: usize, length: i32): f64 {
@@ -27,10 +28,10 @@ function runSquares(p: usize, length: i32, mu: f32): f64 {
   return sum;
 }
 
-export function batchNormStats(
-  x: usize, mean: usize, variance: usize, runningMean: usize, runningVar: usize, momentum: f32,
-  batch: i32, channels: i32, spatial: i32, part: i32, parts: i32,
-): void {
+export function batchNormStats(p: BatchNormStatsParams, part: i32, parts: i32): void {
+  const x = p.x, mean = p.mean, variance = p.variance, runningMean = p.runningMean, runningVariance = p.runningVariance;
+  const momentum = p.momentum;
+  const batch = p.batch, channels = p.channels, spatial = p.spatial;
   const count = <f64>batch * spatial;
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     let sum: f64 = 0;
@@ -44,7 +45,7 @@ export function batchNormStats(
     const m = <f64>momentum;
     store<f32>(at(runningMean, c), <f32>((1 - m) * load<f32>(at(runningMean, c)) + m * mu));
     const unbiased = biased * count / Math.max(count - 1, 1);
-    store<f32>(at(runningVar, c), <f32>((1 - m) * load<f32>(at(runningVar, c)) + m * unbiased));
+    store<f32>(at(runningVariance, c), <f32>((1 - m) * load<f32>(at(runningVariance, c)) + m * unbiased));
   }
 }
 
@@ -57,10 +58,9 @@ function affineRun(x: usize, y: usize, length: i32, scale: f32, shift: f32): voi
   for (; i < length; i++) store<f32>(at(y, i), load<f32>(at(x, i)) * scale + shift);
 }
 
-export function batchNormForward(
-  x: usize, mean: usize, variance: usize, gamma: usize, beta: usize, y: usize,
-  batch: i32, channels: i32, spatial: i32, eps: f32, part: i32, parts: i32,
-): void {
+export function batchNormForward(p: BatchNormForwardParams, part: i32, parts: i32): void {
+  const x = p.x, mean = p.mean, variance = p.variance, gamma = p.gamma, beta = p.beta, y = p.y;
+  const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps;
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     const scale = load<f32>(at(gamma, c)) / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
     const shift = load<f32>(at(beta, c)) - load<f32>(at(mean, c)) * scale;
@@ -71,10 +71,9 @@ export function batchNormForward(
   }
 }
 
-export function batchNormBackward(
-  x: usize, gy: usize, mean: usize, variance: usize, gamma: usize, gx: usize, gGamma: usize, gBeta: usize,
-  batch: i32, channels: i32, spatial: i32, eps: f32, batchStats: bool, part: i32, parts: i32,
-): void {
+export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: i32): void {
+  const x = p.x, gy = p.gy, mean = p.mean, variance = p.variance, gamma = p.gamma, gx = p.gx, gGamma = p.gGamma, gBeta = p.gBeta;
+  const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps, batchStats = p.batchStats;
   const count = <f32>(batch * spatial);
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     const mu = load<f32>(at(mean, c));

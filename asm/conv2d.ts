@@ -16,6 +16,11 @@
 // All pointers are byte addresses in linear memory; sizes and counts are in elements.
 import { shareStart } from './common';
 import {
+  Conv2dBackwardInputParams, Conv2dBackwardInputWorkspaceBytesParams, Conv2dBackwardWeightParams, Conv2dBackwardWeightPartialsBytesParams,
+  Conv2dBackwardWeightReduceParams, Conv2dBackwardWeightSplitsParams, Conv2dBackwardWeightWorkspaceBytesParams, Conv2dParams,
+  Conv2dWorkspaceBytesParams,
+} from './generated';
+import {
   blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packedRows, roundUp, TILE_BYTES, transpose4Rows,
 } from './gemm';
 
@@ -105,10 +110,10 @@ function virtualCols(dst: usize, rows: i32, wv: i32, valid: i32, rowStep: i32, c
 }
 
 /** Per-part scratch bytes of conv2d. */
-export function conv2dWorkspaceBytes(
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32, parts: i32,
-): i32 {
+export function conv2dWorkspaceBytes(p: Conv2dWorkspaceBytesParams): i32 {
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const depth = inChannels / groups * kernelH * kernelW;
   const hq = fwdHq(height, kernelH, strideH, padH, outHeight);
   const wq = fwdHq(width, kernelW, strideW, padW, outWidth);
@@ -120,14 +125,13 @@ export function conv2dWorkspaceBytes(
 /**
  * y = conv(x, w): per group, y[n] (Cout/g × OH·OW) = W (Cout/g × Cin/g·KH·KW) · im2col(x[n]),
  * B read straight from the phase planes. A part takes a share of the images (a part with none
- * returns at once). x, w, y, workspace: byte pointers; workspace: conv2dWorkspaceBytes.
+ * returns at once). x, w, out, workspace: byte pointers; workspace: conv2dWorkspaceBytes.
  */
-export function conv2d(
-  x: usize, w: usize, y: usize,
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32,
-  workspace: usize, part: i32, parts: i32,
-): void {
+export function conv2d(p: Conv2dParams, part: i32, parts: i32): void {
+  const x = p.x, w = p.w, y = p.out, workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const n0 = shareStart(batch, part, parts), n1 = shareStart(batch, part + 1, parts);
   if (n0 >= n1) return;
   const cig = inChannels / groups, cog = outChannels / groups;
@@ -201,10 +205,10 @@ function gyPad(high: bool, stride: i32, pad: i32, kernel: i32, size: i32, out: i
 }
 
 /** Per-part scratch bytes of conv2dBackwardInput. */
-export function conv2dBackwardInputWorkspaceBytes(
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32, parts: i32,
-): i32 {
+export function conv2dBackwardInputWorkspaceBytes(p: Conv2dBackwardInputWorkspaceBytesParams): i32 {
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const cig = inChannels / groups, cog = outChannels / groups, taps = cog * kernelH * kernelW;
   const hp = outHeight + gyPad(false, strideH, padH, kernelH, height, outHeight) + gyPad(true, strideH, padH, kernelH, height, outHeight);
   const wp = outWidth + gyPad(false, strideW, padW, kernelW, width, outWidth) + gyPad(true, strideW, padW, kernelW, width, outWidth);
@@ -219,12 +223,11 @@ export function conv2dBackwardInputWorkspaceBytes(
  * share of the images. gy, w, gx, workspace: byte pointers; workspace:
  * conv2dBackwardInputWorkspaceBytes.
  */
-export function conv2dBackwardInput(
-  gy: usize, w: usize, gx: usize,
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32,
-  workspace: usize, part: i32, parts: i32,
-): void {
+export function conv2dBackwardInput(p: Conv2dBackwardInputParams, part: i32, parts: i32): void {
+  const gy = p.gy, w = p.w, gx = p.gx, workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const n0 = shareStart(batch, part, parts), n1 = shareStart(batch, part + 1, parts);
   if (n0 >= n1) return;
   const cig = inChannels / groups, cog = outChannels / groups;
@@ -326,23 +329,24 @@ export function conv2dBackwardInput(
 // ---- Gradient with respect to the weight ------------------------------------------------------
 
 /** Number of batch splits of the weight gradient: fixed by the batch alone, not by parts. */
-export function conv2dBackwardWeightSplits(batch: i32): i32 {
+export function conv2dBackwardWeightSplits(p: Conv2dBackwardWeightSplitsParams): i32 {
+  return splitsOf(p.batch);
+}
+
+@inline function splitsOf(batch: i32): i32 {
   return max<i32>(1, min<i32>(batch, MAX_SPLITS));
 }
 
 /** Shared bytes for the weight gradient's partial sums: splits × the size of gw. */
-export function conv2dBackwardWeightPartialsBytes(
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32,
-): i32 {
-  return conv2dBackwardWeightSplits(batch) * outChannels * (inChannels / groups) * kernelH * kernelW * 4;
+export function conv2dBackwardWeightPartialsBytes(p: Conv2dBackwardWeightPartialsBytesParams): i32 {
+  return splitsOf(p.batch) * p.outChannels * (p.inChannels / p.groups) * p.kernelH * p.kernelW * 4;
 }
 
 /** Per-part scratch bytes of conv2dBackwardWeight. */
-export function conv2dBackwardWeightWorkspaceBytes(
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32, parts: i32,
-): i32 {
+export function conv2dBackwardWeightWorkspaceBytes(p: Conv2dBackwardWeightWorkspaceBytesParams): i32 {
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const depth = inChannels / groups * kernelH * kernelW;
   const hq = fwdHq(height, kernelH, strideH, padH, outHeight);
   const wq = fwdHq(width, kernelW, strideW, padW, outWidth);
@@ -417,16 +421,15 @@ function packTapPanel(row: usize, offsets: usize, q0: i32, kc: i32, outWidth: i3
  * Partial sums of gw = gy · im2col(x)ᵀ per group, one partial per batch split:
  * partials[s] (Cout × Cin/g·KH·KW) = Σ over the images of split s. A part takes a share of
  * the splits; conv2dBackwardWeightReduce then adds them into gw. x, gy, gw, partials,
- * workspace: byte pointers; gw is not written here (it is in the signature for symmetry).
- * The per-part workspace comes last, as in every kernel the host hands scratch to.
+ * workspace: byte pointers; gw is not written here (it is in the record for symmetry).
+ * Part p's workspace starts at workspace + p·workspaceStride, as in every kernel the host hands scratch to.
  */
-export function conv2dBackwardWeight(
-  x: usize, gy: usize, gw: usize,
-  batch: i32, inChannels: i32, height: i32, width: i32, outChannels: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, groups: i32,
-  partials: usize, workspace: usize, part: i32, parts: i32,
-): void {
-  const splits = conv2dBackwardWeightSplits(batch);
+export function conv2dBackwardWeight(p: Conv2dBackwardWeightParams, part: i32, parts: i32): void {
+  const x = p.x, gy = p.gy, partials = p.partials, workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
+  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
+  const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
+  const splits = splitsOf(batch);
   const s0 = shareStart(splits, part, parts), s1 = shareStart(splits, part + 1, parts);
   if (s0 >= s1) return;
   const cig = inChannels / groups, cog = outChannels / groups;
@@ -477,7 +480,8 @@ export function conv2dBackwardWeight(
  * conv2dBackwardWeightSplits(batch)); a part takes a share of i. gw, partials: byte pointers;
  * size: elements of gw.
  */
-export function conv2dBackwardWeightReduce(gw: usize, partials: usize, size: i32, splits: i32, part: i32, parts: i32): void {
+export function conv2dBackwardWeightReduce(params: Conv2dBackwardWeightReduceParams, part: i32, parts: i32): void {
+  const gw = params.gw, partials = params.partials, size = params.size, splits = params.splits;
   const quads = (size + 3) >> 2;
   const i0 = shareStart(quads, part, parts) << 2;
   const i1 = min<i32>(size, shareStart(quads, part + 1, parts) << 2);

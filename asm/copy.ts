@@ -1,8 +1,10 @@
 // Strided copy (the twin of shaders/copy.wgsl): dst[dstOffset + Σ i·dstStrides] =
 // src[srcOffset + Σ i·srcStrides], moving 32-bit words whatever their dtype.
 import { at, layoutDim, layoutRank, layoutRows, layoutStride, rowOffset } from './common';
+import { CopyParams } from './generated';
 
-export function copy(src: usize, srcOffset: i32, dst: usize, dstOffset: i32, layout: usize): void {
+export function copy(p: CopyParams): void {
+  const src = p.src, srcOffset = p.srcOffset, dst = p.dst, dstOffset = p.dstOffset, layout = p.layout;
   const last = layoutRank(layout) - 1;
   const length = layoutDim(layout, last);
   const ss = layoutStride(layout, 0, last);

@@ -1,16 +1,19 @@
 // Elementwise kernels (the twin of shaders/elementwise.wgsl): fill, unary maps, casts and
 // broadcasting binary ops. Contiguous runs go through f32x4; the op is chosen once per call.
 import { at, layoutDim, layoutRank, layoutRows, layoutStride, rowOffset } from './common';
+import {
+  BINARY_ADD, BINARY_DIV, BINARY_GREATER, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_RELU_BACKWARD, BINARY_SUB,
+  CastF32ToI32Params, CastI32ToF32Params, FillParams, UNARY_ABS, UNARY_ADD_SCALAR, UNARY_EXP, UNARY_LOG, UNARY_NEG, UNARY_POW,
+  UNARY_MUL_SCALAR, UNARY_RELU, UNARY_RSQRT, UNARY_SQRT, UNARY_SQUARE, BinaryParams, UnaryParams,
+} from './generated';
 
-export function fill(out: usize, size: i32, bits: u32): void {
+export function fill(p: FillParams): void {
+  const out = p.out, size = p.size, bits = p.bits;
   const v = i32x4.splat(bits);
   let i = 0;
   for (; i + 4 <= size; i += 4) v128.store(at(out, i), v);
   for (; i < size; i++) store<u32>(at(out, i), bits);
 }
-
-// Unary op codes, shared with src/backends/wasm/kernels.ts.
-const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, RSQRT = 4, RELU = 5, ABS = 6, SQUARE = 7, POW = 8, ADD_SCALAR = 9, MUL_SCALAR = 10;
 
 /** x ** p, defined for negative x when p is an integer. */
 function powScalar(x: f32, p: f32): f32 {
@@ -21,17 +24,17 @@ function powScalar(x: f32, p: f32): f32 {
 
 @inline function unaryScalar(op: i32, x: f32, alpha: f32): f32 {
   switch (op) {
-    case NEG: return -x;
-    case EXP: return Mathf.exp(x);
-    case LOG: return Mathf.log(x);
-    case SQRT: return Mathf.sqrt(x);
-    case RSQRT: return 1 / Mathf.sqrt(x);
-    case RELU: return x > 0 ? x : 0;
-    case ABS: return Mathf.abs(x);
-    case SQUARE: return x * x;
-    case POW: return powScalar(x, alpha);
-    case ADD_SCALAR: return x + alpha;
-    case MUL_SCALAR: return x * alpha;
+    case UNARY_NEG: return -x;
+    case UNARY_EXP: return Mathf.exp(x);
+    case UNARY_LOG: return Mathf.log(x);
+    case UNARY_SQRT: return Mathf.sqrt(x);
+    case UNARY_RSQRT: return 1 / Mathf.sqrt(x);
+    case UNARY_RELU: return x > 0 ? x : 0;
+    case UNARY_ABS: return Mathf.abs(x);
+    case UNARY_SQUARE: return x * x;
+    case UNARY_POW: return powScalar(x, alpha);
+    case UNARY_ADD_SCALAR: return x + alpha;
+    case UNARY_MUL_SCALAR: return x * alpha;
     default: return x;
   }
 }
@@ -46,47 +49,47 @@ function powScalar(x: f32, p: f32): f32 {
     const v = v128.load(at(x, i));
     let r: v128;
     switch (op) {
-      case NEG: r = f32x4.neg(v); break;
-      case SQRT: r = f32x4.sqrt(v); break;
-      case RSQRT: r = f32x4.div(one, f32x4.sqrt(v)); break;
-      case RELU: r = f32x4.max(v, zero); break;
-      case ABS: r = f32x4.abs(v); break;
-      case SQUARE: r = f32x4.mul(v, v); break;
-      case ADD_SCALAR: r = f32x4.add(v, a); break;
-      default: r = f32x4.mul(v, a); break; // MUL_SCALAR
+      case UNARY_NEG: r = f32x4.neg(v); break;
+      case UNARY_SQRT: r = f32x4.sqrt(v); break;
+      case UNARY_RSQRT: r = f32x4.div(one, f32x4.sqrt(v)); break;
+      case UNARY_RELU: r = f32x4.max(v, zero); break;
+      case UNARY_ABS: r = f32x4.abs(v); break;
+      case UNARY_SQUARE: r = f32x4.mul(v, v); break;
+      case UNARY_ADD_SCALAR: r = f32x4.add(v, a); break;
+      default: r = f32x4.mul(v, a); break; // UNARY_MUL_SCALAR
     }
     v128.store(at(out, i), r);
   }
   return i;
 }
 
-export function unary(op: i32, x: usize, out: usize, size: i32, alpha: f32): void {
-  const vectorized = op == NEG || op == SQRT || op == RSQRT || op == RELU || op == ABS || op == SQUARE || op == ADD_SCALAR || op == MUL_SCALAR;
+export function unary(p: UnaryParams): void {
+  const op = p.op, x = p.x, out = p.out, size = p.size, alpha = p.alpha;
+  const vectorized = op == UNARY_NEG || op == UNARY_SQRT || op == UNARY_RSQRT || op == UNARY_RELU || op == UNARY_ABS || op == UNARY_SQUARE
+    || op == UNARY_ADD_SCALAR || op == UNARY_MUL_SCALAR;
   let i = vectorized ? unaryVector(op, x, out, size, alpha) : 0;
   for (; i < size; i++) store<f32>(at(out, i), unaryScalar(op, load<f32>(at(x, i)), alpha));
 }
 
-export function castF32ToI32(x: usize, out: usize, size: i32): void {
-  for (let i = 0; i < size; i++) store<i32>(at(out, i), <i32>load<f32>(at(x, i)));
+export function castF32ToI32(p: CastF32ToI32Params): void {
+  for (let i = 0; i < p.size; i++) store<i32>(at(p.out, i), <i32>load<f32>(at(p.x, i)));
 }
 
-export function castI32ToF32(x: usize, out: usize, size: i32): void {
-  for (let i = 0; i < size; i++) store<f32>(at(out, i), <f32>load<i32>(at(x, i)));
+export function castI32ToF32(p: CastI32ToF32Params): void {
+  for (let i = 0; i < p.size; i++) store<f32>(at(p.out, i), <f32>load<i32>(at(p.x, i)));
 }
-
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, RELU_BACKWARD = 6, GREATER = 7, EQUAL = 8;
 
 @inline function binaryScalar(op: i32, a: f32, b: f32): f32 {
   switch (op) {
-    case ADD: return a + b;
-    case SUB: return a - b;
-    case MUL: return a * b;
-    case DIV: return a / b;
-    case MAXIMUM: return a > b ? a : b;
-    case MINIMUM: return a < b ? a : b;
-    case RELU_BACKWARD: return b > 0 ? a : 0;
-    case GREATER: return a > b ? 1 : 0;
-    default: return a == b ? 1 : 0; // EQUAL
+    case BINARY_ADD: return a + b;
+    case BINARY_SUB: return a - b;
+    case BINARY_MUL: return a * b;
+    case BINARY_DIV: return a / b;
+    case BINARY_MAXIMUM: return a > b ? a : b;
+    case BINARY_MINIMUM: return a < b ? a : b;
+    case BINARY_RELU_BACKWARD: return b > 0 ? a : 0;
+    case BINARY_GREATER: return a > b ? 1 : 0;
+    default: return a == b ? 1 : 0; // BINARY_EQUAL
   }
 }
 
@@ -94,15 +97,15 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, RELU_BACKWAR
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   switch (op) {
-    case ADD: return f32x4.add(a, b);
-    case SUB: return f32x4.sub(a, b);
-    case MUL: return f32x4.mul(a, b);
-    case DIV: return f32x4.div(a, b);
-    case MAXIMUM: return f32x4.max(a, b);
-    case MINIMUM: return f32x4.min(a, b);
-    case RELU_BACKWARD: return v128.and(a, f32x4.gt(b, zero));
-    case GREATER: return v128.and(one, f32x4.gt(a, b));
-    default: return v128.and(one, f32x4.eq(a, b)); // EQUAL
+    case BINARY_ADD: return f32x4.add(a, b);
+    case BINARY_SUB: return f32x4.sub(a, b);
+    case BINARY_MUL: return f32x4.mul(a, b);
+    case BINARY_DIV: return f32x4.div(a, b);
+    case BINARY_MAXIMUM: return f32x4.max(a, b);
+    case BINARY_MINIMUM: return f32x4.min(a, b);
+    case BINARY_RELU_BACKWARD: return v128.and(a, f32x4.gt(b, zero));
+    case BINARY_GREATER: return v128.and(one, f32x4.gt(a, b));
+    default: return v128.and(one, f32x4.eq(a, b)); // BINARY_EQUAL
   }
 }
 
@@ -122,7 +125,8 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, RELU_BACKWAR
 }
 
 /** out (contiguous) = a op b, with a and b walked by a layout block of two operands. */
-export function binary(op: i32, a: usize, b: usize, out: usize, layout: usize): void {
+export function binary(p: BinaryParams): void {
+  const op = p.op, a = p.a, b = p.b, out = p.out, layout = p.layout;
   const last = layoutRank(layout) - 1;
   const length = layoutDim(layout, last);
   const sa = layoutStride(layout, 0, last);

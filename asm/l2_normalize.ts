@@ -2,14 +2,17 @@
 // shaders/l2_normalize.wgsl): out = x / max(||x||, eps). Parallel by line; contiguous
 // lines (inner = 1: rows, the common case) four elements at a time.
 import { at, madd4, shareStart } from './common';
+import { BlendNormalizeRowsParams, L2NormalizeBackwardParams, L2NormalizeParams } from './generated';
 
 @inline function lineAt(length: i32, inner: i32, line: i32, j: i32): i32 {
   return ((line / inner) * length + j) * inner + line % inner;
 }
 
-export function l2Normalize(x: usize, out: usize, outer: i32, length: i32, inner: i32, eps: f32, part: i32, parts: i32): void {
+export function l2Normalize(p: L2NormalizeParams, part: i32, parts: i32): void {
+  const x = p.x, out = p.out, outer = p.outer, length = p.length, inner = p.inner, eps = p.eps;
   if (inner == 1) {
-    l2NormalizeRows(x, out, outer, length, eps, part, parts);
+    // the blend below with y = x, α = 1, β = 0 (exactly x)
+    blendRows(x, x, out, outer, length, 1, 0, eps, part, parts);
     return;
   }
   const lines = outer * inner;
@@ -25,7 +28,8 @@ export function l2Normalize(x: usize, out: usize, outer: i32, length: i32, inner
 }
 
 /** Below eps the op is x/eps, a linear map; above, d(x/|x|) = (g - x·(x·g)/|x|²) / |x|. */
-export function l2NormalizeBackward(x: usize, gy: usize, gx: usize, outer: i32, length: i32, inner: i32, eps: f32, part: i32, parts: i32): void {
+export function l2NormalizeBackward(p: L2NormalizeBackwardParams, part: i32, parts: i32): void {
+  const x = p.x, gy = p.gy, gx = p.gx, outer = p.outer, length = p.length, inner = p.inner, eps = p.eps;
   const lines = outer * inner;
   for (let line = shareStart(lines, part, parts); line < shareStart(lines, part + 1, parts); line++) {
     let squares: f64 = 0;
@@ -46,18 +50,16 @@ export function l2NormalizeBackward(x: usize, gy: usize, gx: usize, outer: i32, 
   }
 }
 
-/** l2Normalize of contiguous rows: the blend below with y = x, α = 1, β = 0 (exactly x). */
-function l2NormalizeRows(x: usize, out: usize, rows: i32, length: i32, eps: f32, part: i32, parts: i32): void {
-  blendNormalizeRows(x, x, out, rows, length, 1, 0, eps, part, parts);
-}
-
 /**
  * Each contiguous row of α·x + β·y over max(its norm, eps), in one pass (the memory bank's
  * update): the blend is written first with its squares summed in f64 pairs, then divided.
  */
-export function blendNormalizeRows(
-  x: usize, y: usize, out: usize, rows: i32, length: i32, alpha: f32, beta: f32, eps: f32, part: i32, parts: i32,
-): void {
+export function blendNormalizeRows(p: BlendNormalizeRowsParams, part: i32, parts: i32): void {
+  blendRows(p.x, p.y, p.out, p.rows, p.length, p.alpha, p.beta, p.eps, part, parts);
+}
+
+/** blendNormalizeRows, shared with l2Normalize's rows. */
+function blendRows(x: usize, y: usize, out: usize, rows: i32, length: i32, alpha: f32, beta: f32, eps: f32, part: i32, parts: i32): void {
   const alpha4 = f32x4.splat(alpha), beta4 = f32x4.splat(beta);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const xRow = at(x, r * length), yRow = at(y, r * length), target = at(out, r * length);

@@ -2,23 +2,23 @@
 // the core of gemm.ts, which takes either operand's transpose as a pair of strides.
 import { shareStart } from './common';
 import { gemm, gemmWorkspaceBytes, MR, NR } from './gemm';
+import { MatmulParams, MatmulWorkspaceBytesParams } from './generated';
 
 /** Per-part scratch bytes of matmul (sized for any share of the work). */
-export function matmulWorkspaceBytes(m: i32, n: i32, k: i32, parts: i32): i32 {
-  return gemmWorkspaceBytes(m, n, k);
+export function matmulWorkspaceBytes(p: MatmulWorkspaceBytesParams): i32 {
+  return gemmWorkspaceBytes(p.m, p.n, p.k);
 }
 
 /**
- * a, b, c, bias, workspace: byte pointers; sizes and batch strides in elements (a stride of
- * 0 broadcasts). C[z] is m×n at c + z·m·n. A part takes whole products when there are at
+ * a, b, out, bias, workspace: byte pointers; sizes and batch strides in elements (a stride of
+ * 0 broadcasts). C[z] is m×n at out + z·m·n. A part takes whole products when there are at
  * least as many as parts, else an MR-aligned share of rows (or NR-aligned share of columns
  * when n > m) of each: every element is computed the same way for any `parts`.
  */
-export function matmul(
-  a: usize, b: usize, c: usize, bias: usize, hasBias: bool,
-  batch: i32, m: i32, n: i32, k: i32, transA: bool, transB: bool,
-  aBatchStride: i32, bBatchStride: i32, workspace: usize, part: i32, parts: i32,
-): void {
+export function matmul(p: MatmulParams, part: i32, parts: i32): void {
+  const a = p.a, b = p.b, out = p.out, bias = p.bias, hasBias = bias != 0, batch = p.batch, m = p.m, n = p.n, k = p.k;
+  const transA = p.transA, transB = p.transB, aBatchStride = p.aBatchStride, bBatchStride = p.bBatchStride;
+  const workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
   const ars = transA ? 1 : k, acs = transA ? m : 1;
   const bks = transB ? 1 : n, bcs = transB ? k : 1;
   let z0 = 0, z1 = batch, r0 = 0, r1 = m, c0 = 0, c1 = n;
@@ -38,7 +38,7 @@ export function matmul(
   for (let z = z0; z < z1; z++) {
     const az = a + (<usize>z * aBatchStride << 2);
     const bz = b + (<usize>z * bBatchStride << 2);
-    const cz = c + (<usize>z * m * n << 2);
+    const cz = out + (<usize>z * m * n << 2);
     // Bias (or zeros when there is no depth) goes in first; the product then adds to it.
     const prefill = hasBias || k == 0;
     if (prefill) {

@@ -7,6 +7,9 @@
 // of it, e^{(s−M)/2} = √t and, when 1/τ is a whole number k (τ = 0.1 by default),
 // e^{(s−M)/τ} = t^k by squaring. Other temperatures take a second exponential.
 import { at, exp4, lanesSum, shareStart } from './common';
+import {
+  BANK_SLOT_MAX, BANK_SLOT_WEIGHTED, BANK_SLOT_Z_HALF, BANK_SLOT_Z_ONE, BANK_SLOT_Z_TAU, BANK_STATS, BankGradParams, BankStatsParams,
+} from './generated';
 
 /** 1/τ when it is a whole number up to 64 (then e^{x/τ} = (e^x)^k), else 0. */
 @inline function wholePower(invTau: f32): i32 {
@@ -32,7 +35,8 @@ import { at, exp4, lanesSum, shareStart } from './common';
   return k > 0 ? power4(t, k) : exp4(f32x4.mul(d, invTau4));
 }
 
-export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32, part: i32, parts: i32): void {
+export function bankStats(p: BankStatsParams, part: i32, parts: i32): void {
+  const s = p.s, stats = p.stats, rows = p.rows, cols = p.cols, tau = p.tau;
   const invTau: f32 = 1 / tau, k = wholePower(invTau);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const row = at(s, r * cols);
@@ -62,36 +66,37 @@ export function bankStats(s: usize, stats: usize, rows: i32, cols: i32, tau: f32
       zHalf += Mathf.sqrt(e);
       weighted += e * v;
     }
-    const st = at(stats, r * 8);
-    const oldMax = load<f32>(st);
+    const st = at(stats, r * BANK_STATS);
+    const oldMax = load<f32>(at(st, BANK_SLOT_MAX));
     const newMax = Mathf.max(oldMax, chunkMax);
     const keep = oldMax - newMax, add = chunkMax - newMax;
-    store<f32>(st, newMax);
-    store<f32>(st, load<f32>(st, 4) * Mathf.exp(keep * invTau) + <f32>zTau * Mathf.exp(add * invTau), 4);
-    store<f32>(st, load<f32>(st, 8) * Mathf.exp(keep) + <f32>zOne * Mathf.exp(add), 8);
-    store<f32>(st, load<f32>(st, 12) * Mathf.exp(keep * 0.5) + <f32>zHalf * Mathf.exp(add * 0.5), 12);
-    store<f32>(st, load<f32>(st, 16) * Mathf.exp(keep) + <f32>weighted * Mathf.exp(add), 16);
+    store<f32>(at(st, BANK_SLOT_MAX), newMax);
+    const zTauAt = at(st, BANK_SLOT_Z_TAU), zOneAt = at(st, BANK_SLOT_Z_ONE), zHalfAt = at(st, BANK_SLOT_Z_HALF);
+    const weightedAt = at(st, BANK_SLOT_WEIGHTED);
+    store<f32>(zTauAt, load<f32>(zTauAt) * Mathf.exp(keep * invTau) + <f32>zTau * Mathf.exp(add * invTau));
+    store<f32>(zOneAt, load<f32>(zOneAt) * Mathf.exp(keep) + <f32>zOne * Mathf.exp(add));
+    store<f32>(zHalfAt, load<f32>(zHalfAt) * Mathf.exp(keep * 0.5) + <f32>zHalf * Mathf.exp(add * 0.5));
+    store<f32>(weightedAt, load<f32>(weightedAt) * Mathf.exp(keep) + <f32>weighted * Mathf.exp(add));
   }
 }
 
-export function bankGrad(
-  s: usize, stats: usize, index: usize, g: usize, q: usize, rows: i32, cols: i32, colOffset: i32, tau: f32, lambda: f32,
-  part: i32, parts: i32,
-): void {
+export function bankGrad(p: BankGradParams, part: i32, parts: i32): void {
+  const s = p.s, stats = p.stats, index = p.index, g = p.g, q = p.q, rows = p.rows, cols = p.cols, colOffset = p.colOffset;
+  const tau = p.tau, lambda = p.lambda;
   const batch = <f32>rows;
   const invTau: f32 = 1 / tau, k = wholePower(invTau), ceScale: f32 = 1 / (batch * tau), klScale: f32 = lambda / (2 * batch);
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
-    const st = at(stats, r * 8);
-    const m = load<f32>(st);
-    const logZTau = m * invTau + Mathf.log(load<f32>(st, 4));
-    const logZOne = m + Mathf.log(load<f32>(st, 8));
-    const meanS = load<f32>(st, 16) / load<f32>(st, 8);
+    const st = at(stats, r * BANK_STATS);
+    const m = load<f32>(at(st, BANK_SLOT_MAX)), zTau = load<f32>(at(st, BANK_SLOT_Z_TAU)), zOne = load<f32>(at(st, BANK_SLOT_Z_ONE));
+    const logZTau = m * invTau + Mathf.log(zTau);
+    const logZOne = m + Mathf.log(zOne);
+    const meanS = load<f32>(at(st, BANK_SLOT_WEIGHTED)) / zOne;
     const own = load<i32>(at(index, r)) - colOffset;
     const gRow = at(g, r * cols), qRow = at(q, r * cols), sRow = at(s, r * cols);
     // every column as if y = 0; the own column, if in this chunk, is redone below
     // prob = e^{(s−M)/τ} / zTau and probOne = e^{s−M} / zOne
     const max4 = f32x4.splat(m), invTau4 = f32x4.splat(invTau);
-    const invZTau4 = f32x4.splat(1 / load<f32>(st, 4)), invZOne4 = f32x4.splat(1 / load<f32>(st, 8));
+    const invZTau4 = f32x4.splat(1 / zTau), invZOne4 = f32x4.splat(1 / zOne);
     const meanS4 = f32x4.splat(meanS), ceScale4 = f32x4.splat(ceScale), klScale4 = f32x4.splat(klScale);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {

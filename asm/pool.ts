@@ -1,11 +1,12 @@
 // Max and average pooling over NCHW planes (the twin of shaders/pool.wgsl). The argmax of
 // max pooling is the winner's index within its input plane. Parallel by plane.
 import { at, shareStart } from './common';
+import { AvgPool2dBackwardParams, AvgPool2dParams, MaxPool2dBackwardParams, MaxPool2dParams } from './generated';
 
-export function maxPool2d(
-  x: usize, y: usize, argmax: usize, planes: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, part: i32, parts: i32,
-): void {
+export function maxPool2d(p: MaxPool2dParams, part: i32, parts: i32): void {
+  const x = p.x, y = p.y, argmax = p.argmax;
+  const planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const xp = at(x, plane * height * width);
     const out = plane * outHeight * outWidth;
@@ -31,7 +32,9 @@ export function maxPool2d(
   }
 }
 
-export function maxPool2dBackward(gy: usize, argmax: usize, gx: usize, planes: i32, inPlane: i32, outPlane: i32, part: i32, parts: i32): void {
+export function maxPool2dBackward(p: MaxPool2dBackwardParams, part: i32, parts: i32): void {
+  const gy = p.gy, argmax = p.argmax, gx = p.gx, planes = p.batch * p.channels;
+  const inPlane = p.height * p.width, outPlane = p.outHeight * p.outWidth;
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const g = at(gx, plane * inPlane);
     memory.fill(g, 0, <usize>inPlane << 2);
@@ -43,10 +46,9 @@ export function maxPool2dBackward(gy: usize, argmax: usize, gx: usize, planes: i
 }
 
 /** Average pooling counts the padding in the window's area (PyTorch's default). */
-export function avgPool2d(
-  x: usize, y: usize, planes: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, part: i32, parts: i32,
-): void {
+export function avgPool2d(p: AvgPool2dParams, part: i32, parts: i32): void {
+  const x = p.x, y = p.y, planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   const area = <f64>(kernelH * kernelW);
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const xp = at(x, plane * height * width);
@@ -67,10 +69,9 @@ export function avgPool2d(
   }
 }
 
-export function avgPool2dBackward(
-  gy: usize, gx: usize, planes: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, outHeight: i32, outWidth: i32, part: i32, parts: i32,
-): void {
+export function avgPool2dBackward(p: AvgPool2dBackwardParams, part: i32, parts: i32): void {
+  const gy = p.gy, gx = p.gx, planes = p.batch * p.channels, height = p.height, width = p.width, kernelH = p.kernelH, kernelW = p.kernelW;
+  const strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW, outHeight = p.outHeight, outWidth = p.outWidth;
   const area = <f32>(kernelH * kernelW);
   for (let plane = shareStart(planes, part, parts); plane < shareStart(planes, part + 1, parts); plane++) {
     const g = at(gx, plane * height * width);

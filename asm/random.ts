@@ -1,11 +1,14 @@
 // Seeded uniform and normal numbers (the twin of shaders/random.wgsl): block b of a draw is
 // Philox of the 64-bit counter base + b under the key, so every backend draws the same words.
 import { at, philox, uniformOf, word0, word1, word2, word3, TWO_POW_MINUS_24 } from './common';
+import { RandomParams } from './generated';
 
 const TWO_PI: f32 = 6.283185307179586;
 
 /** Writes `size` values; uniform in [a, b) or normal with mean a and deviation b. */
-export function random(out: usize, size: i32, normal: bool, key0: u32, key1: u32, counterLow: u32, counterHigh: u32, a: f32, b: f32): void {
+export function random(p: RandomParams): void {
+  const out = p.out, size = p.size, normal = p.normal, key0 = p.key0, key1 = p.key1, counterLow = p.counterLow, counterHigh = p.counterHigh;
+  const a = p.a, b = p.b;
   for (let first = 0; first < size; first += 4) {
     philox(counterLow, counterHigh, <u32>(first >> 2), key0, key1);
     const c0 = word0, c1 = word1, c2 = word2, c3 = word3;

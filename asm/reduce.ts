@@ -1,8 +1,7 @@
 // Reductions over any axes (the twin of shaders/reduce.wgsl): out[kept] = op over the
 // reduced index space. Sums accumulate in f64, as the reference does.
 import { at, layoutDim, layoutRank, layoutRows, layoutStride, rowOffset } from './common';
-
-const SUM = 0, MAX = 1, ARGMAX = 2;
+import { REDUCE_MAX, REDUCE_SUM, ReduceParams } from './generated';
 
 /** Offset of flat index `index` of a one-operand layout, over all its axes. */
 function offsetOf(layout: usize, index: i32): i32 {
@@ -16,7 +15,8 @@ function offsetOf(layout: usize, index: i32): i32 {
   return offset;
 }
 
-export function reduce(op: i32, x: usize, out: usize, keptSize: i32, kept: usize, reduced: usize): void {
+export function reduce(params: ReduceParams): void {
+  const op = params.op, x = params.x, out = params.out, keptSize = params.keptSize, kept = params.kept, reduced = params.reduced;
   const last = layoutRank(reduced) - 1;
   const length = layoutDim(reduced, last);
   const stride = layoutStride(reduced, 0, last);
@@ -29,7 +29,7 @@ export function reduce(op: i32, x: usize, out: usize, keptSize: i32, kept: usize
     let position = 0;
     for (let row = 0; row < rows; row++) {
       const p = at(base, rowOffset(reduced, 0, row));
-      if (op == SUM) {
+      if (op == REDUCE_SUM) {
         for (let i = 0; i < length; i++) sum += <f64>load<f32>(at(p, i * stride));
       } else {
         for (let i = 0; i < length; i++, position++) {
@@ -38,8 +38,8 @@ export function reduce(op: i32, x: usize, out: usize, keptSize: i32, kept: usize
         }
       }
     }
-    if (op == SUM) store<f32>(at(out, k), <f32>sum);
-    else if (op == MAX) store<f32>(at(out, k), best);
+    if (op == REDUCE_SUM) store<f32>(at(out, k), <f32>sum);
+    else if (op == REDUCE_MAX) store<f32>(at(out, k), best);
     else store<i32>(at(out, k), bestAt);
   }
 }

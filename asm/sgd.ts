@@ -1,8 +1,11 @@
 // The SGD step in place (the twin of shaders/sgd.wgsl): momentum, dampening, Nesterov and
 // weight decay in one pass over parameter, gradient and velocity.
 import { at } from './common';
+import { SgdStepParams } from './generated';
 
-export function sgdStep(param: usize, grad: usize, velocity: usize, size: i32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, nesterov: bool): void {
+export function sgdStep(s: SgdStepParams): void {
+  const param = s.param, grad = s.grad, velocity = s.velocity, size = s.size;
+  const lr = s.lr, momentum = s.momentum, dampening = s.dampening, weightDecay = s.weightDecay, nesterov = s.nesterov;
   const vLr = f32x4.splat(lr);
   const vMomentum = f32x4.splat(momentum);
   const vKeep = f32x4.splat(1 - dampening);

@@ -1,12 +1,14 @@
 // Softmax and log-softmax along an axis viewed as [outer, length, inner], and cross-entropy
 // with integer targets (the twin of shaders/softmax.wgsl). Parallel by line.
 import { at, shareStart } from './common';
+import { CrossEntropyBackwardParams, CrossEntropyParams, SoftmaxBackwardParams, SoftmaxParams } from './generated';
 
 @inline function lineAt(length: i32, inner: i32, line: i32, j: i32): i32 {
   return ((line / inner) * length + j) * inner + line % inner;
 }
 
-export function softmax(x: usize, out: usize, outer: i32, length: i32, inner: i32, log: bool, part: i32, parts: i32): void {
+export function softmax(p: SoftmaxParams, part: i32, parts: i32): void {
+  const x = p.x, out = p.out, outer = p.outer, length = p.length, inner = p.inner, log = p.log;
   const lines = outer * inner;
   for (let line = shareStart(lines, part, parts); line < shareStart(lines, part + 1, parts); line++) {
     let max: f32 = -Infinity;
@@ -22,7 +24,8 @@ export function softmax(x: usize, out: usize, outer: i32, length: i32, inner: i3
   }
 }
 
-export function softmaxBackward(y: usize, gy: usize, gx: usize, outer: i32, length: i32, inner: i32, log: bool, part: i32, parts: i32): void {
+export function softmaxBackward(p: SoftmaxBackwardParams, part: i32, parts: i32): void {
+  const y = p.y, gy = p.gy, gx = p.gx, outer = p.outer, length = p.length, inner = p.inner, log = p.log;
   const lines = outer * inner;
   for (let line = shareStart(lines, part, parts); line < shareStart(lines, part + 1, parts); line++) {
     let dot: f64 = 0;
@@ -50,14 +53,17 @@ export function softmaxBackward(y: usize, gy: usize, gx: usize, outer: i32, leng
   return max + <f32>Math.log(sum);
 }
 
-export function crossEntropy(logits: usize, target: usize, losses: usize, rows: i32, classes: i32, part: i32, parts: i32): void {
+export function crossEntropy(p: CrossEntropyParams, part: i32, parts: i32): void {
+  const logits = p.logits, target = p.target, losses = p.losses, rows = p.rows, classes = p.classes;
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const row = at(logits, r * classes);
     store<f32>(at(losses, r), rowLogSumExp(row, classes) - load<f32>(at(row, load<i32>(at(target, r)))));
   }
 }
 
-export function crossEntropyBackward(logits: usize, target: usize, gLoss: usize, gLogits: usize, rows: i32, classes: i32, part: i32, parts: i32): void {
+export function crossEntropyBackward(params: CrossEntropyBackwardParams, part: i32, parts: i32): void {
+  const logits = params.logits, target = params.target, gLoss = params.gLoss, gLogits = params.gLogits;
+  const rows = params.rows, classes = params.classes;
   for (let r = shareStart(rows, part, parts); r < shareStart(rows, part + 1, parts); r++) {
     const row = at(logits, r * classes);
     const lse = rowLogSumExp(row, classes);

@@ -4,8 +4,10 @@
 // after the first few hundred columns is one comparison for nearly every entry. The output
 // is in heap order. Parallel by row.
 import { at, shareStart } from './common';
+import { TopKParams } from './generated';
 
-export function topK(s: usize, values: usize, indices: usize, rows: i32, cols: i32, k: i32, part: i32, parts: i32): void {
+export function topK(p: TopKParams, part: i32, parts: i32): void {
+  const s = p.s, values = p.values, indices = p.indices, rows = p.rows, cols = p.cols, k = p.k;
   for (let row = shareStart(rows, part, parts); row < shareStart(rows, part + 1, parts); row++) {
     const x = at(s, row * cols), v = at(values, row * k), index = at(indices, row * k);
     let size = 0;

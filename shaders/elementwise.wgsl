@@ -1,5 +1,6 @@
 // Elementwise kernels: fill, unary maps, casts and broadcasting binary ops.
-// OP is a pipeline constant, so each op compiles to its own branch-free kernel.
+// OP is a pipeline constant, so each op compiles to its own branch-free kernel; its values
+// (UNARY_*, BINARY_*) are src/codes.ts's, prepended by src/backends/webgpu/ops/elementwise.ts.
 
 override OP: u32 = 0u;
 
@@ -29,17 +30,17 @@ fn powScalar(x: f32, p: f32) -> f32 {
 
 fn applyUnary(x: f32, alpha: f32) -> f32 {
   switch OP {
-    case 0u: { return -x; }
-    case 1u: { return exp(x); }
-    case 2u: { return log(x); }
-    case 3u: { return sqrt(x); }
-    case 4u: { return inverseSqrt(x); }
-    case 5u: { return max(x, 0.0); }
-    case 6u: { return abs(x); }
-    case 7u: { return x * x; }
-    case 8u: { return powScalar(x, alpha); }
-    case 9u: { return x + alpha; }
-    case 10u: { return x * alpha; }
+    case UNARY_NEG: { return -x; }
+    case UNARY_EXP: { return exp(x); }
+    case UNARY_LOG: { return log(x); }
+    case UNARY_SQRT: { return sqrt(x); }
+    case UNARY_RSQRT: { return inverseSqrt(x); }
+    case UNARY_RELU: { return max(x, 0.0); }
+    case UNARY_ABS: { return abs(x); }
+    case UNARY_SQUARE: { return x * x; }
+    case UNARY_POW: { return powScalar(x, alpha); }
+    case UNARY_ADD_SCALAR: { return x + alpha; }
+    case UNARY_MUL_SCALAR: { return x * alpha; }
     default: { return x; }
   }
 }
@@ -74,15 +75,15 @@ fn castI32ToF32(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) grou
 
 fn applyBinary(a: f32, b: f32) -> f32 {
   switch OP {
-    case 0u: { return a + b; }
-    case 1u: { return a - b; }
-    case 2u: { return a * b; }
-    case 3u: { return a / b; }
-    case 4u: { return max(a, b); }
-    case 5u: { return min(a, b); }
-    case 6u: { return select(0.0, a, b > 0.0); }
-    case 7u: { return select(0.0, 1.0, a > b); }
-    case 8u: { return select(0.0, 1.0, a == b); }
+    case BINARY_ADD: { return a + b; }
+    case BINARY_SUB: { return a - b; }
+    case BINARY_MUL: { return a * b; }
+    case BINARY_DIV: { return a / b; }
+    case BINARY_MAXIMUM: { return max(a, b); }
+    case BINARY_MINIMUM: { return min(a, b); }
+    case BINARY_RELU_BACKWARD: { return select(0.0, a, b > 0.0); }
+    case BINARY_GREATER: { return select(0.0, 1.0, a > b); }
+    case BINARY_EQUAL: { return select(0.0, 1.0, a == b); }
     default: { return a; }
   }
 }

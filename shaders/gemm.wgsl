@@ -7,38 +7,36 @@
 //   gemmReadA(GemmRow, GemmDepth) -> f32,  gemmReadB(GemmDepth, GemmCol) -> f32
 //   gemmWrite(z, row, col, value)
 // The core keeps rows, columns and k in range, so readers never check bounds of A or B.
+// GEMM_BLOCK, GEMM_TILE_K and GEMM_REG come from src/backends/webgpu/ops/gemm.ts (GEMM_TILES).
 
-const BLOCK: u32 = 4u; // the tiled kernel's register block per thread: BLOCK × BLOCK outputs
-const TILE_K: u32 = 16u; // depth of one workgroup-memory stage
-const REG: u32 = 8u; // the register-only kernel's block per thread: REG × REG outputs
 override TILE_X: u32 = 16u; // threads along n
 override TILE_Y: u32 = 16u; // threads along m
 
-var<workgroup> tileA: array<f32, TILE_K * TILE_Y * BLOCK>;
-var<workgroup> tileB: array<f32, TILE_K * TILE_X * BLOCK>;
+var<workgroup> tileA: array<f32, GEMM_TILE_K * TILE_Y * GEMM_BLOCK>;
+var<workgroup> tileB: array<f32, GEMM_TILE_K * TILE_X * GEMM_BLOCK>;
 
-// Stages TILE_K-deep slices of A and B in workgroup memory: the fast path on real GPUs.
+// Stages GEMM_TILE_K-deep slices of A and B in workgroup memory: the fast path on real GPUs.
 // Thread (x, y) owns rows row0 + y + i·TILE_Y and columns col0 + x + j·TILE_X, so that
 // neighbouring threads touch neighbouring addresses in workgroup memory and in C.
 @compute @workgroup_size(TILE_X, TILE_Y)
 fn gemmTiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let z = wid.z;
   let dims = gemmDims(z);
-  let rows = TILE_Y * BLOCK;
-  let cols = TILE_X * BLOCK;
+  let rows = TILE_Y * GEMM_BLOCK;
+  let cols = TILE_X * GEMM_BLOCK;
   let row0 = wid.y * rows;
   let col0 = wid.x * cols;
   let thread = lid.y * TILE_X + lid.x;
-  var acc: array<array<f32, BLOCK>, BLOCK>;
-  for (var k0 = dims.z; k0 < dims.w; k0 += TILE_K) {
-    for (var e = thread; e < rows * TILE_K; e += TILE_X * TILE_Y) {
-      let row = row0 + e / TILE_K;
-      let k = k0 + e % TILE_K;
+  var acc: array<array<f32, GEMM_BLOCK>, GEMM_BLOCK>;
+  for (var k0 = dims.z; k0 < dims.w; k0 += GEMM_TILE_K) {
+    for (var e = thread; e < rows * GEMM_TILE_K; e += TILE_X * TILE_Y) {
+      let row = row0 + e / GEMM_TILE_K;
+      let k = k0 + e % GEMM_TILE_K;
       var value = 0.0;
       if (row < dims.x && k < dims.w) { value = gemmReadA(gemmRow(z, row), gemmDepth(z, k)); }
-      tileA[(e % TILE_K) * rows + e / TILE_K] = value;
+      tileA[(e % GEMM_TILE_K) * rows + e / GEMM_TILE_K] = value;
     }
-    for (var e = thread; e < cols * TILE_K; e += TILE_X * TILE_Y) {
+    for (var e = thread; e < cols * GEMM_TILE_K; e += TILE_X * TILE_Y) {
       let col = col0 + e % cols;
       let k = k0 + e / cols;
       var value = 0.0;
@@ -46,20 +44,20 @@ fn gemmTiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) li
       tileB[e] = value;
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      var a: array<f32, BLOCK>;
-      var b: array<f32, BLOCK>;
-      for (var i = 0u; i < BLOCK; i++) { a[i] = tileA[kk * rows + lid.y + i * TILE_Y]; }
-      for (var j = 0u; j < BLOCK; j++) { b[j] = tileB[kk * cols + lid.x + j * TILE_X]; }
-      for (var i = 0u; i < BLOCK; i++) {
-        for (var j = 0u; j < BLOCK; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+    for (var kk = 0u; kk < GEMM_TILE_K; kk++) {
+      var a: array<f32, GEMM_BLOCK>;
+      var b: array<f32, GEMM_BLOCK>;
+      for (var i = 0u; i < GEMM_BLOCK; i++) { a[i] = tileA[kk * rows + lid.y + i * TILE_Y]; }
+      for (var j = 0u; j < GEMM_BLOCK; j++) { b[j] = tileB[kk * cols + lid.x + j * TILE_X]; }
+      for (var i = 0u; i < GEMM_BLOCK; i++) {
+        for (var j = 0u; j < GEMM_BLOCK; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
       }
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < BLOCK; i++) {
+  for (var i = 0u; i < GEMM_BLOCK; i++) {
     let row = row0 + lid.y + i * TILE_Y;
-    for (var j = 0u; j < BLOCK; j++) {
+    for (var j = 0u; j < GEMM_BLOCK; j++) {
       let col = col0 + lid.x + j * TILE_X;
       if (row < dims.x && col < dims.y) { gemmWrite(z, row, col, acc[i][j]); }
     }
@@ -74,28 +72,28 @@ fn gemmRegisters(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
   let z = wid.z;
   let dims = gemmDims(z);
   if (dims.x == 0u || dims.y == 0u) { return; }
-  let row0 = wid.y * TILE_Y * REG + lid.y;
-  let col0 = wid.x * TILE_X * REG + lid.x;
-  var rows: array<GemmRow, REG>;
-  var cols: array<GemmCol, REG>;
-  for (var i = 0u; i < REG; i++) {
+  let row0 = wid.y * TILE_Y * GEMM_REG + lid.y;
+  let col0 = wid.x * TILE_X * GEMM_REG + lid.x;
+  var rows: array<GemmRow, GEMM_REG>;
+  var cols: array<GemmCol, GEMM_REG>;
+  for (var i = 0u; i < GEMM_REG; i++) {
     rows[i] = gemmRow(z, min(row0 + i * TILE_Y, dims.x - 1u));
     cols[i] = gemmCol(z, min(col0 + i * TILE_X, dims.y - 1u));
   }
-  var acc: array<array<f32, REG>, REG>;
+  var acc: array<array<f32, GEMM_REG>, GEMM_REG>;
   for (var k = dims.z; k < dims.w; k++) {
     let depth = gemmDepth(z, k);
-    var a: array<f32, REG>;
-    var b: array<f32, REG>;
-    for (var i = 0u; i < REG; i++) { a[i] = gemmReadA(rows[i], depth); }
-    for (var j = 0u; j < REG; j++) { b[j] = gemmReadB(depth, cols[j]); }
-    for (var i = 0u; i < REG; i++) {
-      for (var j = 0u; j < REG; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+    var a: array<f32, GEMM_REG>;
+    var b: array<f32, GEMM_REG>;
+    for (var i = 0u; i < GEMM_REG; i++) { a[i] = gemmReadA(rows[i], depth); }
+    for (var j = 0u; j < GEMM_REG; j++) { b[j] = gemmReadB(depth, cols[j]); }
+    for (var i = 0u; i < GEMM_REG; i++) {
+      for (var j = 0u; j < GEMM_REG; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
     }
   }
-  for (var i = 0u; i < REG; i++) {
+  for (var i = 0u; i < GEMM_REG; i++) {
     let row = row0 + i * TILE_Y;
-    for (var j = 0u; j < REG; j++) {
+    for (var j = 0u; j < GEMM_REG; j++) {
       let col = col0 + j * TILE_X;
       if (row < dims.x && col < dims.y) { gemmWrite(z, row, col, acc[i][j]); }
     }

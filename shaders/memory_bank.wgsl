@@ -1,6 +1,8 @@
 // The memory-bank softmaxes of docs/method.md §3 over a chunk of bank columns: statistics merged
 // online across chunks (so the bank never has to fit one binding), then the gradient with
-// respect to the similarities. One workgroup per batch row.
+// respect to the similarities. One workgroup per batch row. The statistics' layout (BANK_STATS
+// floats a row, slots BANK_SLOT_*) is src/method/bank-stats.ts's, prepended by
+// src/method/backends/webgpu.ts.
 
 struct BankParams { rows: u32, cols: u32, colOffset: u32, tau: f32, lambda: f32 }
 
@@ -36,16 +38,16 @@ fn bankStats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups:
   zHalf = workgroupSum(zHalf, lid);
   weighted = workgroupSum(weighted, lid);
   if (lid == 0u) {
-    let at = row * 8u;
-    let oldMax = stats[at];
+    let at = row * BANK_STATS;
+    let oldMax = stats[at + BANK_SLOT_MAX];
     let newMax = max(oldMax, chunkMax);
     let keep = oldMax - newMax; // ≤ 0: rescales the sums so far
     let add = chunkMax - newMax;
-    stats[at] = newMax;
-    stats[at + 1u] = stats[at + 1u] * exp(keep / p.tau) + zTau * exp(add / p.tau);
-    stats[at + 2u] = stats[at + 2u] * exp(keep) + zOne * exp(add);
-    stats[at + 3u] = stats[at + 3u] * exp(keep * 0.5) + zHalf * exp(add * 0.5);
-    stats[at + 4u] = stats[at + 4u] * exp(keep) + weighted * exp(add);
+    stats[at + BANK_SLOT_MAX] = newMax;
+    stats[at + BANK_SLOT_Z_TAU] = stats[at + BANK_SLOT_Z_TAU] * exp(keep / p.tau) + zTau * exp(add / p.tau);
+    stats[at + BANK_SLOT_Z_ONE] = stats[at + BANK_SLOT_Z_ONE] * exp(keep) + zOne * exp(add);
+    stats[at + BANK_SLOT_Z_HALF] = stats[at + BANK_SLOT_Z_HALF] * exp(keep * 0.5) + zHalf * exp(add * 0.5);
+    stats[at + BANK_SLOT_WEIGHTED] = stats[at + BANK_SLOT_WEIGHTED] * exp(keep) + weighted * exp(add);
   }
 }
 
@@ -58,11 +60,11 @@ fn bankStats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups:
 fn bankGrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = flatWorkgroup(wid, groups);
   if (row >= p.rows) { return; }
-  let at = row * 8u;
-  let m = finalStats[at];
-  let logZTau = m / p.tau + log(finalStats[at + 1u]);
-  let logZOne = m + log(finalStats[at + 2u]);
-  let meanS = finalStats[at + 4u] / finalStats[at + 2u]; // Σ p̃·s
+  let at = row * BANK_STATS;
+  let m = finalStats[at + BANK_SLOT_MAX];
+  let logZTau = m / p.tau + log(finalStats[at + BANK_SLOT_Z_TAU]);
+  let logZOne = m + log(finalStats[at + BANK_SLOT_Z_ONE]);
+  let meanS = finalStats[at + BANK_SLOT_WEIGHTED] / finalStats[at + BANK_SLOT_Z_ONE]; // Σ p̃·s
   let batch = f32(p.rows);
   let own = index[row] - i32(p.colOffset);
   for (var j = lid; j < p.cols; j += WG) {

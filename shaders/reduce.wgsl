@@ -1,6 +1,7 @@
 // Reductions over an arbitrary set of axes. reduceWide gives each output a workgroup
 // (long reductions); reduceNarrow gives each output a thread (many short reductions).
-// OP: 0 sum, 1 max, 2 argmax (first index of the maximum).
+// OP: REDUCE_SUM, REDUCE_MAX or REDUCE_ARGMAX (first index of the maximum), src/codes.ts's
+// codes prepended by src/backends/webgpu/ops/reduce.ts.
 
 override OP: u32 = 0u;
 
@@ -24,7 +25,7 @@ fn beats(value: f32, index: u32, best: f32, bestIndex: u32) -> bool {
 
 // argmax writes i32 indices; their bits go through the f32 view of the same buffer.
 fn store(o: u32, value: f32, index: u32) {
-  out[o] = select(value, bitcast<f32>(i32(index)), OP == 2u);
+  out[o] = select(value, bitcast<f32>(i32(index)), OP == REDUCE_ARGMAX);
 }
 
 @compute @workgroup_size(WG)
@@ -32,7 +33,7 @@ fn reduceWide(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups
   let o = flatWorkgroup(wid, groups);
   if (o >= p.outputs) { return; } // uniform: o is the same for the whole workgroup
   let base = stridedOffset(o, p.keptRank, p.keptShape, p.keptStrides);
-  if (OP == 0u) {
+  if (OP == REDUCE_SUM) {
     var acc = 0.0;
     for (var j = lid; j < p.count; j += WG) { acc += valueAt(base, j); }
     let total = workgroupSum(acc, lid);
@@ -63,11 +64,11 @@ fn reduceNarrow(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) grou
   let o = flatThread(wid, groups, lid);
   if (o >= p.outputs) { return; }
   let base = stridedOffset(o, p.keptRank, p.keptShape, p.keptStrides);
-  var acc = select(valueAt(base, 0u), 0.0, OP == 0u);
+  var acc = select(valueAt(base, 0u), 0.0, OP == REDUCE_SUM);
   var bestIndex = 0u;
-  for (var j = select(1u, 0u, OP == 0u); j < p.count; j++) {
+  for (var j = select(1u, 0u, OP == REDUCE_SUM); j < p.count; j++) {
     let v = valueAt(base, j);
-    if (OP == 0u) { acc += v; } else if (v > acc) { acc = v; bestIndex = j; }
+    if (OP == REDUCE_SUM) { acc += v; } else if (v > acc) { acc = v; bestIndex = j; }
   }
   store(o, acc, bestIndex);
 }

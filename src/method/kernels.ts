@@ -54,13 +54,7 @@ export interface AugmentParams {
   std: number;
 }
 
-/**
- * Per-row statistics of the memory-bank softmaxes (docs/method.md §3), merged chunk by chunk
- * (an online softmax), 8 floats per row: the running max M of the similarities s, then
- *   Σ exp((s − M)/τ),  Σ exp(s − M),  Σ exp((s − M)/2),  Σ exp(s − M)·s,  and 3 unused.
- * Before the first chunk: M = −3.4e38 (the lowest f32), sums 0.
- */
-export const BANK_STATS = 8;
+export { BANK_STATS } from './bank-stats.js';
 
 export interface MemoryBankParams {
   /** Batch rows and the bank columns of this chunk. */

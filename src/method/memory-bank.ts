@@ -4,7 +4,7 @@
 
 import type { Backend } from '../backend.js';
 import * as ops from '../ops/index.js';
-import { bankGrad, bankStats, bankStatsInit } from './ops/memory-bank.js';
+import { bankGrad, bankLossTerms, bankStats, bankStatsInit } from './ops/memory-bank.js';
 import { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
 import { noGrad } from '../autograd/tape.js';
@@ -124,12 +124,7 @@ export class MemoryBank {
       }
 
       // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
-      const column = (k: number) => stats.slice([0, k], [stats.shape[0]!, 1]).reshape([-1]);
-      const max = column(0);
-      const logZTau = max.div(tau).add(column(1).log());
-      const logZOne = max.add(column(2).log());
-      const logZHalf = max.mul(0.5).add(column(3).log());
-      const meanS = column(4).div(column(2));
+      const { logZTau, logZOne, logZHalf, meanS } = bankLossTerms(stats, tau);
       const ownOf = (t: Tensor) => features.mul(source.gather(t)).sum(1);
       const own = mixed(ownOf(target), partnerTarget ? ownOf(partnerTarget) : null);
       const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);

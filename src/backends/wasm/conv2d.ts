@@ -1,26 +1,16 @@
-// Calls asm/conv2d.ts.
+// Calls asm/conv2d.ts. The kernel table's argument records are the kernels' records, named
+// alike (Conv2dParams' fields are the kernels' geometry fields).
 
-import type { Conv2dParams } from '../../backend.js';
 import type { EngineArgs } from '../../kernels.js';
-import { addressOf, type WasmContext } from './context.js';
-
-function convArgs(p: Conv2dParams): number[] {
-  return [
-    p.batch, p.inChannels, p.height, p.width, p.outChannels, p.kernelH, p.kernelW,
-    p.strideH, p.strideW, p.padH, p.padW, p.outHeight, p.outWidth, p.groups,
-  ];
-}
+import { ASM_CALLS } from './calls.js';
+import type { WasmContext } from './context.js';
 
 export function conv2d(ctx: WasmContext, p: EngineArgs<'conv2d'>): void {
-  const args = convArgs(p);
-  ctx.parallelWithScratch('conv2d', ctx.call('conv2dWorkspaceBytes', ...args, ctx.threads),
-    addressOf(p.x), addressOf(p.w), addressOf(p.out), ...args);
+  ctx.parallelWithScratch(ASM_CALLS.conv2d, ctx.call(ASM_CALLS.conv2dWorkspaceBytes, p), p);
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackwardInput'>): void {
-  const args = convArgs(p);
-  ctx.parallelWithScratch('conv2dBackwardInput', ctx.call('conv2dBackwardInputWorkspaceBytes', ...args, ctx.threads),
-    addressOf(p.gy), addressOf(p.w), addressOf(p.gx), ...args);
+  ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardInput, ctx.call(ASM_CALLS.conv2dBackwardInputWorkspaceBytes, p), p);
 }
 
 /**
@@ -28,12 +18,12 @@ export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackw
  * then their sum in split order.
  */
 export function conv2dBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dBackwardWeight'>): void {
-  const args = convArgs(p);
-  const partials = ctx.heap.alloc(ctx.call('conv2dBackwardWeightPartialsBytes', ...args), true);
+  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, p), true);
   try {
-    const workspaceBytes = ctx.call('conv2dBackwardWeightWorkspaceBytes', ...args, ctx.threads);
-    ctx.parallelWithScratch('conv2dBackwardWeight', workspaceBytes, addressOf(p.x), addressOf(p.gy), addressOf(p.gw), ...args, partials);
-    ctx.parallel('conv2dBackwardWeightReduce', addressOf(p.gw), partials, p.gw.size, ctx.call('conv2dBackwardWeightSplits', p.batch));
+    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, p);
+    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, p, { partials });
+    const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
+    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw: p.gw, partials, size: p.gw.size, splits });
   } finally {
     ctx.heap.release(partials);
   }

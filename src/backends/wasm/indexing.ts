@@ -2,14 +2,15 @@
 // write outside the tensor).
 
 import type { EngineArgs } from '../../kernels.js';
-import { addressOf, type WasmContext } from './context.js';
+import { ASM_CALLS } from './calls.js';
+import type { WasmContext } from './context.js';
 
-export function gather(ctx: WasmContext, { table, index, out, rows, cols }: EngineArgs<'gather'>): void {
-  ctx.checkRows('gather', index, rows, table.size / cols);
-  ctx.call('gather', addressOf(table), addressOf(index), addressOf(out), rows, cols);
+export function gather(ctx: WasmContext, p: EngineArgs<'gather'>): void {
+  ctx.checkRows('gather', p.index, p.rows, p.table.size / p.cols);
+  ctx.call(ASM_CALLS.gather, p);
 }
 
-export function scatterAdd(ctx: WasmContext, { dst, index, src, rows, cols }: EngineArgs<'scatterAdd'>): void {
-  ctx.checkRows('scatterAdd', index, rows, dst.size / cols);
-  ctx.call('scatterAdd', addressOf(dst), addressOf(index), addressOf(src), rows, cols);
+export function scatterAdd(ctx: WasmContext, p: EngineArgs<'scatterAdd'>): void {
+  ctx.checkRows('scatterAdd', p.index, p.rows, p.dst.size / p.cols);
+  ctx.call(ASM_CALLS.scatterAdd, p);
 }

@@ -2,9 +2,13 @@
 
 import type { EngineArgs } from '../../kernels.js';
 import { counterWords } from '../../random.js';
-import { addressOf, type WasmContext } from './context.js';
+import { ASM_CALLS } from './calls.js';
+import type { WasmContext } from './context.js';
 
 export function random(ctx: WasmContext, p: EngineArgs<'random'>): void {
-  const [low, high] = counterWords(p.counter);
-  ctx.call('random', addressOf(p.out), p.out.size, p.distribution === 'normal' ? 1 : 0, p.key[0], p.key[1], low, high, p.a, p.b);
+  const [counterLow, counterHigh] = counterWords(p.counter);
+  ctx.call(ASM_CALLS.random, {
+    out: p.out, size: p.out.size, normal: p.distribution === 'normal', key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
+    a: p.a, b: p.b,
+  });
 }

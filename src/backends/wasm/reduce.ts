@@ -1,10 +1,9 @@
 // Calls asm/reduce.ts.
 
-import type { ReduceOp } from '../../backend.js';
+import { REDUCE_CODES } from '../../codes.js';
 import type { EngineArgs } from '../../kernels.js';
-import { LAYOUT, addressOf, type WasmContext } from './context.js';
-
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, argmax: 2 };
+import { ASM_CALLS } from './calls.js';
+import { LAYOUT, type WasmContext } from './context.js';
 
 export function reduce(ctx: WasmContext, l: EngineArgs<'reduce'>): void {
   const keptSize = l.keptShape.reduce((p, d) => p * d, 1);
@@ -18,5 +17,7 @@ export function reduce(ctx: WasmContext, l: EngineArgs<'reduce'>): void {
   const both = new Int32Array(buffer, LAYOUT, keptWords.length + reducedWords.length);
   both.set(keptWords);
   both.set(reducedWords, keptWords.length);
-  ctx.call('reduce', REDUCE_CODES[l.op], addressOf(l.x), addressOf(l.out), keptSize, LAYOUT, LAYOUT + keptWords.length * 4);
+  ctx.call(ASM_CALLS.reduce, {
+    op: REDUCE_CODES[l.op], x: l.x, out: l.out, keptSize, kept: LAYOUT, reduced: LAYOUT + keptWords.length * 4,
+  });
 }

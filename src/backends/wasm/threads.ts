@@ -1,7 +1,8 @@
 // Worker threads that run the kernels' parts in parallel on one shared WebAssembly.Memory.
 // The host (part 0) publishes a job in a control block in that memory, wakes the workers
 // with Atomics.notify, runs its own part, and waits for the others: a handful of
-// microseconds per parallel call, no messages.
+// microseconds per parallel call, no messages. A job is a kernel and the address of its
+// record (records.ts), which the host leaves in place until every part is done.
 
 export type WorkerFactory = (source: string) => WorkerLike;
 
@@ -11,20 +12,16 @@ export interface WorkerLike {
   terminate(): unknown;
 }
 
-// Control block layout (i32 words), then the arguments as f64 from ARGS_OFFSET.
+// Control block layout (i32 words).
 const GENERATION = 0; // bumped once per job
 const DONE = 1; // workers finished with the current job
 const KERNEL = 2; // index into the kernel names, -1 to exit
-const ARGC = 3;
+const RECORD = 3; // the kernel's record
 const FAILED = 4; // a worker's kernel threw
 const PARTS = 5;
-const OWN_ARG = 6; // the argument that is a per-part scratch address (-1: none)…
-const OWN_STRIDE = 7; // …and the bytes between one part's scratch and the next
-const ARGS_OFFSET = 64;
-export const CONTROL_BYTES = 1024;
+export const CONTROL_BYTES = 64;
 /** A part that takes this long has hung (a dead worker): fail loudly instead of waiting forever. */
 const STALL_MS = 120_000;
-const MAX_ARGS = (CONTROL_BYTES - ARGS_OFFSET) / 8;
 
 /**
  * The worker's whole program, as a string so that it needs no file of its own in either
@@ -33,7 +30,7 @@ const MAX_ARGS = (CONTROL_BYTES - ARGS_OFFSET) / 8;
 const WORKER_SOURCE = `
 const start = ({ module, memory, control, part, names }) => {
   const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('abort'); } } });
-  const words = new Int32Array(memory.buffer, control, ${ARGS_OFFSET / 4});
+  const words = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
   let seen = 0;
   for (;;) {
     // Run each generation once: a wait may also end without a new job (an interrupt).
@@ -47,9 +44,7 @@ const start = ({ module, memory, control, part, names }) => {
     if (kernel < 0) return;
     const parts = words[${PARTS}];
     if (part < parts) {
-      const args = Array.from(new Float64Array(memory.buffer, control + ${ARGS_OFFSET}, words[${ARGC}]));
-      if (words[${OWN_ARG}] >= 0) args[words[${OWN_ARG}]] += part * words[${OWN_STRIDE}];
-      try { instance.exports[names[kernel]](...args, part, parts); } catch { Atomics.store(words, ${FAILED}, 1); }
+      try { instance.exports[names[kernel]](words[${RECORD}], part, parts); } catch { Atomics.store(words, ${FAILED}, 1); }
     }
     Atomics.add(words, ${DONE}, 1);
     Atomics.notify(words, ${DONE});
@@ -65,7 +60,6 @@ if (typeof process === 'object' && process.versions && process.versions.node) {
 
 export class ThreadPool {
   private readonly words: Int32Array;
-  private readonly args: Float64Array;
   private readonly indexOf = new Map<string, number>();
   /** Atomics.wait is refused on a browser's main thread; there the host spins instead. */
   private readonly canBlock: boolean;
@@ -73,8 +67,7 @@ export class ThreadPool {
   private constructor(
     memory: WebAssembly.Memory, control: number, private readonly workers: WorkerLike[], names: string[],
   ) {
-    this.words = new Int32Array(memory.buffer, control, ARGS_OFFSET / 4);
-    this.args = new Float64Array(memory.buffer, control + ARGS_OFFSET, MAX_ARGS);
+    this.words = new Int32Array(memory.buffer, control, CONTROL_BYTES / 4);
     names.forEach((name, i) => this.indexOf.set(name, i));
     this.canBlock = typeof process === 'object' && !!process.versions?.node;
   }
@@ -112,22 +105,17 @@ export class ThreadPool {
   }
 
   /**
-   * Runs kernel(...args, part, parts) for every part: part 0 here (through `local`), the
-   * others on the workers. If `scratch` is given, argument `scratch.arg` is a scratch address
-   * and part p gets it plus p·scratch.stride bytes.
+   * Runs kernel(record, part, parts) for every part: part 0 here (through `local`), the
+   * others on the workers. The record must stay as it is until this returns.
    */
-  run(kernel: string, args: number[], local: (part: number, parts: number) => void, scratch?: { arg: number; stride: number }): void {
+  run(kernel: string, record: number, local: (part: number, parts: number) => void): void {
     const parts = this.threads;
     const index = this.indexOf.get(kernel);
     if (index === undefined) throw new Error(`thread pool: unknown kernel ${kernel}`);
-    if (args.length > MAX_ARGS) throw new Error(`thread pool: ${kernel} has ${args.length} arguments, at most ${MAX_ARGS} fit`);
     const w = this.words;
-    this.args.set(args);
     w[KERNEL] = index;
-    w[ARGC] = args.length;
+    w[RECORD] = record;
     w[PARTS] = parts;
-    w[OWN_ARG] = scratch ? scratch.arg : -1;
-    w[OWN_STRIDE] = scratch ? scratch.stride : 0;
     w[FAILED] = 0;
     Atomics.store(w, DONE, 0);
     Atomics.add(w, GENERATION, 1);

@@ -2,7 +2,8 @@
 
 import type { ReferenceContext } from '../../backends/reference/context.js';
 import { philoxBlock, wordToUniform } from '../../random.js';
-import { BANK_STATS, type AugmentParams, type MethodArgs } from '../kernels.js';
+import { BANK_SLOT, BANK_STATS } from '../bank-stats.js';
+import type { AugmentParams, MethodArgs } from '../kernels.js';
 
 export function bankStats({ data }: ReferenceContext, { s, stats, ...p }: MethodArgs<'bankStats'>): void {
   const sv = data(s), st = data(stats);
@@ -16,20 +17,25 @@ export function bankStats({ data }: ReferenceContext, { s, stats, ...p }: Method
       zHalf += Math.exp((v - chunkMax) / 2);
       weighted += Math.exp(v - chunkMax) * v;
     }
-    const at = r * BANK_STATS, newMax = Math.max(st[at]!, chunkMax), keep = st[at]! - newMax, add = chunkMax - newMax;
-    st[at] = newMax;
-    st[at + 1] = st[at + 1]! * Math.exp(keep / p.tau) + zTau * Math.exp(add / p.tau);
-    st[at + 2] = st[at + 2]! * Math.exp(keep) + zOne * Math.exp(add);
-    st[at + 3] = st[at + 3]! * Math.exp(keep / 2) + zHalf * Math.exp(add / 2);
-    st[at + 4] = st[at + 4]! * Math.exp(keep) + weighted * Math.exp(add);
+    const at = r * BANK_STATS, max = at + BANK_SLOT.max;
+    const newMax = Math.max(st[max]!, chunkMax), keep = st[max]! - newMax, add = chunkMax - newMax;
+    const merge = (slot: number, sum: number, rescale: (x: number) => number) => {
+      st[at + slot] = st[at + slot]! * Math.exp(rescale(keep)) + sum * Math.exp(rescale(add));
+    };
+    st[max] = newMax;
+    merge(BANK_SLOT.zTau, zTau, (x) => x / p.tau);
+    merge(BANK_SLOT.zOne, zOne, (x) => x);
+    merge(BANK_SLOT.zHalf, zHalf, (x) => x / 2);
+    merge(BANK_SLOT.weighted, weighted, (x) => x);
   }
 }
 
 export function bankGrad({ data }: ReferenceContext, { s, stats, index, g, q, ...p }: MethodArgs<'bankGrad'>): void {
   const sv = data(s), st = data(stats), idx = data(index), gv = data(g), qv = data(q), batch = p.rows;
   for (let r = 0; r < p.rows; r++) {
-    const at = r * BANK_STATS, m = st[at]!;
-    const logZTau = m / p.tau + Math.log(st[at + 1]!), logZOne = m + Math.log(st[at + 2]!), meanS = st[at + 4]! / st[at + 2]!;
+    const at = r * BANK_STATS, m = st[at + BANK_SLOT.max]!, zOne = st[at + BANK_SLOT.zOne]!;
+    const logZTau = m / p.tau + Math.log(st[at + BANK_SLOT.zTau]!), logZOne = m + Math.log(zOne);
+    const meanS = st[at + BANK_SLOT.weighted]! / zOne;
     for (let j = 0; j < p.cols; j++) {
       const v = sv[r * p.cols + j]!, prob = Math.exp(v / p.tau - logZTau), probOne = Math.exp(v - logZOne);
       const y = idx[r]! - p.colOffset === j ? 1 : 0;

@@ -1,23 +1,43 @@
 // The method's kernels on WebAssembly: calls into asm/augment.ts and asm/memory_bank.ts,
-// which asm/index.ts compiles into the engine's one module.
+// which asm/index.ts compiles into the engine's one module. Their records are declared here;
+// scripts/asm.mjs generates the AssemblyScript side from them too, and wasm.writers.ts.
 
-import { addressOf, type WasmContext } from '../../backends/wasm/context.js';
+import type { WasmContext } from '../../backends/wasm/context.js';
+import { asmCall, useWriters } from '../../backends/wasm/records.js';
 import { counterWords } from '../../random.js';
 import type { MethodArgs } from '../kernels.js';
+import { WRITERS } from './wasm.writers.js';
+
+const BANK = { rows: 'i32', cols: 'i32', colOffset: 'i32', tau: 'f32', lambda: 'f32' } as const;
+
+export const METHOD_ASM_CALLS = {
+  bankStats: asmCall('bankStats', { s: 'ptr', stats: 'ptr', ...BANK }, { parallel: true }),
+  bankGrad: asmCall('bankGrad', { s: 'ptr', stats: 'ptr', index: 'ptr', g: 'ptr', q: 'ptr', ...BANK }, { parallel: true }),
+  /** The ratios' logarithms, as the kernel draws them uniformly. */
+  augment: asmCall('augment', {
+    pixels: 'ptr', index: 'ptr', out: 'ptr', batch: 'i32', height: 'i32', width: 'i32', crop: 'bool',
+    key0: 'u32', key1: 'u32', counterLow: 'u32', counterHigh: 'u32',
+    scaleMin: 'f32', scaleMax: 'f32', logRatioMin: 'f32', logRatioMax: 'f32', flip: 'bool', mean: 'f32', std: 'f32',
+    blocks: 'i32', rotateTurns: 'f32', translate: 'f32', erase: 'f32',
+    eraseScaleMin: 'f32', eraseScaleMax: 'f32', eraseLogRatioMin: 'f32', eraseLogRatioMax: 'f32',
+  }),
+} as const;
+useWriters(METHOD_ASM_CALLS, WRITERS);
 
 export function bankStats(ctx: WasmContext, p: MethodArgs<'bankStats'>): void {
-  ctx.parallel('bankStats', addressOf(p.s), addressOf(p.stats), p.rows, p.cols, p.tau);
+  ctx.parallel(METHOD_ASM_CALLS.bankStats, p);
 }
 
 export function bankGrad(ctx: WasmContext, p: MethodArgs<'bankGrad'>): void {
-  ctx.parallel('bankGrad', addressOf(p.s), addressOf(p.stats), addressOf(p.index), addressOf(p.g), addressOf(p.q),
-    p.rows, p.cols, p.colOffset, p.tau, p.lambda);
+  ctx.parallel(METHOD_ASM_CALLS.bankGrad, p);
 }
 
 export function augment(ctx: WasmContext, p: MethodArgs<'augment'>): void {
-  const [low, high] = counterWords(p.counter);
+  const [counterLow, counterHigh] = counterWords(p.counter);
   ctx.checkRows('augment', p.index, p.batch, (p.pixels.size * 4) / (p.height * p.width));
-  ctx.call('augment', addressOf(p.pixels), addressOf(p.index), addressOf(p.out), p.batch, p.height, p.width, p.crop ? 1 : 0,
-    p.key[0], p.key[1], low, high, p.scaleMin, p.scaleMax, Math.log(p.ratioMin), Math.log(p.ratioMax), p.flip ? 1 : 0, p.mean, p.std,
-    p.blocks, p.rotateTurns, p.translate, p.erase, p.eraseScaleMin, p.eraseScaleMax, Math.log(p.eraseRatioMin), Math.log(p.eraseRatioMax));
+  ctx.call(METHOD_ASM_CALLS.augment, p, {
+    key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
+    logRatioMin: Math.log(p.ratioMin), logRatioMax: Math.log(p.ratioMax),
+    eraseLogRatioMin: Math.log(p.eraseRatioMin), eraseLogRatioMax: Math.log(p.eraseRatioMax),
+  });
 }

@@ -2,10 +2,14 @@
 // shaders/memory_bank.wgsl (one workgroup per batch row).
 
 import augmentSource from '../../../shaders/augment.wgsl';
-import bankSource from '../../../shaders/memory_bank.wgsl';
+import memoryBankSource from '../../../shaders/memory_bank.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../../backends/webgpu/context.js';
+import { wgslConstants } from '../../codes.js';
 import { counterWords } from '../../random.js';
+import { BANK_CODES } from '../bank-stats.js';
 import type { MemoryBankParams, MethodArgs } from '../kernels.js';
+
+const bankSource = wgslConstants(BANK_CODES) + memoryBankSource;
 
 function bankUniforms(p: MemoryBankParams) {
   return { rows: p.rows, cols: p.cols, colOffset: p.colOffset, tau: p.tau, lambda: p.lambda };

@@ -5,13 +5,38 @@
 import { tensor } from '../../ops/creation.js';
 import { checkDType, checkInputs } from '../../ops/util.js';
 import { Tensor } from '../../tensor.js';
-import { BANK_STATS, METHOD_KERNELS } from '../kernels.js';
+import { BANK_SLOT, BANK_STATS } from '../bank-stats.js';
+import { METHOD_KERNELS } from '../kernels.js';
 
 /** Fresh statistics for `rows` batch rows: no columns seen yet. */
 export function bankStatsInit(rows: number, like: Tensor): Tensor {
   const initial = new Float32Array(rows * BANK_STATS);
-  for (let r = 0; r < rows; r++) initial[r * BANK_STATS] = -3.4028234663852886e38;
+  for (let r = 0; r < rows; r++) initial[r * BANK_STATS + BANK_SLOT.max] = -3.4028234663852886e38;
   return tensor(initial, [rows, BANK_STATS], { backend: like.backend });
+}
+
+/** Per batch row [B], from the final statistics: the log-partition functions the loss needs. */
+export interface BankLossTerms {
+  /** log Σ e^{s/τ} */
+  logZTau: Tensor;
+  /** log Σ e^{s} */
+  logZOne: Tensor;
+  /** log Σ e^{s/2} */
+  logZHalf: Tensor;
+  /** Σ p̃·s, p̃ = softmax(s) */
+  meanS: Tensor;
+}
+
+/** The loss terms of every batch row, read out of the statistics' slots. */
+export function bankLossTerms(stats: Tensor, tau: number): BankLossTerms {
+  const slot = (k: number) => stats.slice([0, k], [stats.shape[0]!, 1]).reshape([-1]);
+  const max = slot(BANK_SLOT.max), zOne = slot(BANK_SLOT.zOne);
+  return {
+    logZTau: max.div(tau).add(slot(BANK_SLOT.zTau).log()),
+    logZOne: max.add(zOne.log()),
+    logZHalf: max.mul(0.5).add(slot(BANK_SLOT.zHalf).log()),
+    meanS: slot(BANK_SLOT.weighted).div(zOne),
+  };
 }
 
 export interface BankChunk {

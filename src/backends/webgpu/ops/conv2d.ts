@@ -7,13 +7,12 @@ import forward from '../../../../shaders/conv2d.wgsl';
 import gradInput from '../../../../shaders/conv2d_grad_input.wgsl';
 import gradWeight from '../../../../shaders/conv2d_grad_weight.wgsl';
 import { bufferOf, GpuStorage, type GpuContext } from '../context.js';
-import { dispatchGemm, gemmWorkgroups } from './gemm.js';
+import { GEMM_TILES, dispatchGemm, gemmWorkgroups } from './gemm.js';
 import { reduce } from './reduce.js';
 
 const [forwardSource, gradInputSource, gradWeightSource] = [forward, gradInput, gradWeight].map((pass) => commonSource + pass);
 
-const TILE_K = 16; // K chunks of the split weight gradient start on gemm.wgsl's stage boundary
-const MIN_CHUNK = 8 * TILE_K; // shorter chunks cost more in partial sums than they gain
+const MIN_CHUNK = 8 * GEMM_TILES.tileK; // shorter chunks cost more in partial sums than they gain
 
 /** The shaders' Conv2dParams: the geometry, and how the weight gradient splits its K axis. */
 function uniforms(p: Conv2dParams, splits: number, kChunk: number) {
@@ -49,7 +48,8 @@ export function conv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dBackw
   const workgroups = gemmWorkgroups(m, n, ctx.config.gemm) * p.groups;
   const maxSplits = Math.max(1, Math.floor(k / MIN_CHUNK));
   const wanted = Math.min(maxSplits, Math.max(1, Math.ceil(ctx.config.targetWorkgroups / workgroups)));
-  const kChunk = Math.ceil(k / wanted / TILE_K) * TILE_K;
+  // K chunks of the split weight gradient start on gemm.wgsl's stage boundary
+  const kChunk = Math.ceil(k / wanted / GEMM_TILES.tileK) * GEMM_TILES.tileK;
   const splits = Math.ceil(k / kChunk);
   const partials = splits > 1 ? new GpuStorage('f32', splits * gw.size, ctx.runtime.pool.acquire(splits * gw.size * 4)) : gw;
   dispatchGemm(ctx, 'conv2d_grad_weight', gradWeightSource, uniforms(p, splits, kChunk), 'Conv2dParams',

@@ -1,19 +1,12 @@
 // Dispatches shaders/elementwise.wgsl and shaders/copy.wgsl.
 
-import type { BinaryOp, UnaryOp } from '../../../backend.js';
+import { BINARY_CODES, UNARY_CODES, wgslConstants } from '../../../codes.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/elementwise.wgsl';
+import elementwiseSource from '../../../../shaders/elementwise.wgsl';
 import copySource from '../../../../shaders/copy.wgsl';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
-const UNARY_CODES: Record<Exclude<UnaryOp, 'cast'>, number> = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, relu: 5, abs: 6, square: 7, pow: 8, addScalar: 9, mulScalar: 10,
-};
-
-const BINARY_CODES: Record<BinaryOp, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, reluBackward: 6, greater: 7, equal: 8,
-};
-
+const source = wgslConstants({ UNARY: UNARY_CODES, BINARY: BINARY_CODES }) + elementwiseSource;
 const shader = 'elementwise';
 
 export function fill(ctx: GpuContext, { out, value }: EngineArgs<'fill'>): void {

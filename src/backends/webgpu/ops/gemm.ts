@@ -3,12 +3,21 @@
 
 import type { UniformValues } from '../uniforms.js';
 import type { GpuContext, KernelConfig } from '../context.js';
-
-type GemmVariant = KernelConfig['gemm'];
+import { wgslConstants } from '../../../codes.js';
 import gemmSource from '../../../../shaders/gemm.wgsl';
 
-const BLOCK = 4; // the register block of gemm.wgsl's tiled kernel
-const REG = 8; // and of its register-only kernel (REG in gemm.wgsl)
+type GemmVariant = KernelConfig['gemm'];
+
+/** gemm.wgsl's blocking, as GEMM_BLOCK, GEMM_TILE_K and GEMM_REG there. */
+export const GEMM_TILES = {
+  /** The tiled kernel's register block per thread: block × block outputs. */
+  block: 4,
+  /** The depth of one workgroup-memory stage. */
+  tileK: 16,
+  /** The register-only kernel's block per thread: reg × reg outputs. */
+  reg: 8,
+} as const;
+const source = wgslConstants({ GEMM: GEMM_TILES }) + gemmSource;
 const MAX_THREADS = 256;
 const MAX_TILE_X = 32; // keeps tileB within 8 KiB of workgroup memory
 
@@ -21,7 +30,7 @@ export interface GemmProblem {
 
 /** Outputs per thread along each axis for a GEMM variant. */
 function perThread(variant: GemmVariant): number {
-  return variant === 'naive' ? 1 : variant === 'registers' ? REG : BLOCK;
+  return variant === 'naive' ? 1 : variant === 'registers' ? GEMM_TILES.reg : GEMM_TILES.block;
 }
 
 /** The smallest power of two ≥ the threads needed to cover `size` outputs, at most `cap`. */
@@ -53,7 +62,7 @@ export function dispatchGemm(
   const block = perThread(variant);
   const entry = variant === 'naive' ? 'gemmNaive' : variant === 'tiled' ? 'gemmTiled' : 'gemmRegisters';
   ctx.runtime.dispatch(
-    { shader, source: gemmSource + readers, entry, params: paramsStruct, constants: { ...constants, TILE_X: tile.x, TILE_Y: tile.y } },
+    { shader, source: source + readers, entry, params: paramsStruct, constants: { ...constants, TILE_X: tile.x, TILE_Y: tile.y } },
     params, buffers,
     [Math.ceil(problem.n / (tile.x * block)), Math.ceil(problem.m / (tile.y * block)), problem.batch],
   );

@@ -1,12 +1,12 @@
 // Dispatches shaders/reduce.wgsl: a workgroup per output for long reductions, a thread per
 // output for short ones.
 
-import type { ReduceOp } from '../../../backend.js';
+import { REDUCE_CODES, wgslConstants } from '../../../codes.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/reduce.wgsl';
+import reduceSource from '../../../../shaders/reduce.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
-const CODES: Record<ReduceOp, number> = { sum: 0, max: 1, argmax: 2 };
+const source = wgslConstants({ REDUCE: REDUCE_CODES }) + reduceSource;
 
 /** Below this many reduced elements per output a single thread does the whole reduction. */
 const NARROW_LIMIT = 64;
@@ -19,7 +19,7 @@ export function reduce(ctx: GpuContext, layout: EngineArgs<'reduce'>): void {
     keptShape: layout.keptShape, keptStrides: layout.keptStrides, reducedShape: layout.reducedShape, reducedStrides: layout.reducedStrides,
   };
   const buffers = [bufferOf(x), bufferOf(out)];
-  const constants = { OP: CODES[op] };
+  const constants = { OP: REDUCE_CODES[op] };
   if (count < NARROW_LIMIT) {
     dispatchThreads(ctx, { shader: 'reduce', source, entry: 'reduceNarrow', params: 'ReduceParams', constants }, params, buffers, out.size);
   } else {
