@@ -71,6 +71,7 @@ export const RECIPES = {
     subset: '0', epochs: '30', negatives: '10000', 'eval-every': '5',
     // the sweep's winners at 20,000 images (docs/sweep/): a milder crop, more steps, a faster warmed-up rate
     'crop-min': '0.7', batch: '128', lr: '0.1', warmup: '1',
+    width: '1', // twice the channels: +4.1 points of linear probe at three times the cost (h has 128 dimensions, not 64)
   },
 } as const satisfies Record<string, FlagValues>;
 export type Recipe = keyof typeof RECIPES;
