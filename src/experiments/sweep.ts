@@ -39,7 +39,7 @@ export const SCREEN: Record<string, FlagValues> = {
   'epochs ×2': { epochs: 'double' },
 };
 
-/** The sweep's base: a fifth of `npm start`'s budget per setting, on twice its images. */
+/** The sweep's base: 100,000 images seen per setting (the old `npm start` saw 150,000), on twice its images. */
 export const SWEEP_BASE: FlagValues = { subset: '20000', epochs: '5', negatives: '4096' };
 
 export interface SweepRow {
