@@ -8,22 +8,29 @@ import { buildKernels } from './scripts/asm.mjs';
 const ASM_KERNELS = 'sslgpu:asm-kernels';
 
 export default defineConfig({
-  plugins: [{
-    name: 'wgsl-as-text',
-    load(id) {
-      if (id.endsWith('.wgsl')) return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
-      return undefined;
+  plugins: [
+    {
+      name: 'wgsl-as-text',
+      load(id) {
+        if (id.endsWith('.wgsl')) return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+        return undefined;
+      },
     },
-  }, {
-    name: 'asm-kernels',
-    resolveId: (id) => (id === ASM_KERNELS ? `\0${ASM_KERNELS}` : undefined),
-    async load(id) {
-      if (id !== `\0${ASM_KERNELS}`) return undefined;
-      const files: Record<string, string> = await buildKernels();
-      return Object.entries(files).map(([name, file]) =>
-        `export const ${name} = Uint8Array.from(atob(${JSON.stringify(readFileSync(file).toString('base64'))}), (c) => c.charCodeAt(0));`).join('\n');
+    {
+      name: 'asm-kernels',
+      resolveId: (id) => (id === ASM_KERNELS ? `\0${ASM_KERNELS}` : undefined),
+      async load(id) {
+        if (id !== `\0${ASM_KERNELS}`) return undefined;
+        const files: Record<string, string> = await buildKernels();
+        return Object.entries(files)
+          .map(
+            ([name, file]) =>
+              `export const ${name} = Uint8Array.from(atob(${JSON.stringify(readFileSync(file).toString('base64'))}), (c) => c.charCodeAt(0));`,
+          )
+          .join('\n');
+      },
     },
-  }],
+  ],
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

@@ -111,7 +111,7 @@ function virtualCols(dst: usize, rows: i32, wv: i32, valid: i32, rowStep: i32, c
 
 /** Per-part scratch bytes of conv2d. */
 export function conv2dWorkspaceBytes(p: Conv2dWorkspaceBytesParams): i32 {
-  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
   const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
   const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const depth = inChannels / groups * kernelH * kernelW;
@@ -206,7 +206,7 @@ function gyPad(high: bool, stride: i32, pad: i32, kernel: i32, size: i32, out: i
 
 /** Per-part scratch bytes of conv2dBackwardInput. */
 export function conv2dBackwardInputWorkspaceBytes(p: Conv2dBackwardInputWorkspaceBytesParams): i32 {
-  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
   const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
   const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const cig = inChannels / groups, cog = outChannels / groups, taps = cog * kernelH * kernelW;
@@ -344,7 +344,7 @@ export function conv2dBackwardWeightPartialsBytes(p: Conv2dBackwardWeightPartial
 
 /** Per-part scratch bytes of conv2dBackwardWeight. */
 export function conv2dBackwardWeightWorkspaceBytes(p: Conv2dBackwardWeightWorkspaceBytesParams): i32 {
-  const batch = p.batch, inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
+  const inChannels = p.inChannels, height = p.height, width = p.width, outChannels = p.outChannels;
   const kernelH = p.kernelH, kernelW = p.kernelW, strideH = p.strideH, strideW = p.strideW, padH = p.padH, padW = p.padW;
   const outHeight = p.outHeight, outWidth = p.outWidth, groups = p.groups;
   const depth = inChannels / groups * kernelH * kernelW;

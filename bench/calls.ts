@@ -52,7 +52,9 @@ export function profileCalls(backend: Backend): { backend: Backend; report: () =
     entry.calls++;
     entry.ms += ms;
     entry.flops += described.flops;
-    entry.bytes += Object.values(record).filter(isStorage).reduce((sum, s) => sum + 4 * s.size, 0);
+    entry.bytes += Object.values(record)
+      .filter(isStorage)
+      .reduce((sum, s) => sum + 4 * s.size, 0);
     totals.set(described.kernel, entry);
   };
   const proxy = new Proxy(backend, {

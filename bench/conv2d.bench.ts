@@ -20,14 +20,23 @@ export async function benchConv2d(backend: WebGpuBackend, batch: number, reps: n
     ];
     const chosen = backend.config.gemm;
     for (const [pass, run] of passes) {
-      const { candidate, baseline } = await compare(backend, run, () => {
-        backend.config.gemm = 'naive';
-        run();
-        backend.config.gemm = chosen;
-      }, reps);
+      const { candidate, baseline } = await compare(
+        backend,
+        run,
+        () => {
+          backend.config.gemm = 'naive';
+          run();
+          backend.config.gemm = chosen;
+        },
+        reps,
+      );
       rows.push({
-        conv: shape.name, pass, GFLOPS: gflops(flops, candidate.median), 'naive GFLOPS': gflops(flops, baseline.median),
-        speedup: baseline.median / candidate.median, 'median ms': candidate.median,
+        conv: shape.name,
+        pass,
+        GFLOPS: gflops(flops, candidate.median),
+        'naive GFLOPS': gflops(flops, baseline.median),
+        speedup: baseline.median / candidate.median,
+        'median ms': candidate.median,
       });
       console.log(`  ${shape.name} ${pass}: ${(rows.at(-1)!.GFLOPS as number).toFixed(2)} GFLOPS`);
     }

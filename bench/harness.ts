@@ -36,11 +36,15 @@ export async function time(backend: Backend, fn: () => void | Promise<void>, rep
  * spreads the noise over both), and returns both timings.
  */
 export async function compare(
-  backend: Backend, candidate: () => void | Promise<void>, baseline: () => void | Promise<void>, reps = 5,
+  backend: Backend,
+  candidate: () => void | Promise<void>,
+  baseline: () => void | Promise<void>,
+  reps = 5,
 ): Promise<{ candidate: Timing; baseline: Timing }> {
   await time(backend, candidate, 0, 1);
   await time(backend, baseline, 0, 1);
-  const a: number[] = [], b: number[] = [];
+  const a: number[] = [],
+    b: number[] = [];
   for (let i = 0; i < reps; i++) {
     a.push(...(await time(backend, candidate, 1, 0)).samples);
     b.push(...(await time(backend, baseline, 1, 0)).samples);
@@ -63,7 +67,11 @@ export function printTable(title: string, rows: Row[]): string {
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(columns.map((c) => cell(r[c] ?? ''))));
-  const markdown = [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${columns.map((c) => cell(r[c] ?? '')).join(' | ')} |`)];
+  const markdown = [
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${columns.map((c) => cell(r[c] ?? '')).join(' | ')} |`),
+  ];
   return markdown.join('\n');
 }
 
@@ -74,13 +82,13 @@ function formatNumber(v: number): string {
   return abs >= 100 ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : abs >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
 
 /** Writes `data` to bench/results/<name>.json and returns the path. */
 export function writeResults(name: string, data: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.json`);
-  writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
   return path;
 }
 

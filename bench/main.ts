@@ -70,11 +70,10 @@ async function runWasm(): Promise<void> {
   console.log(`wasm: ${multi.description}; batch ${batch}; ${reps} repetitions, medians`);
   const { peer, matmul, resnet } = await benchWasm(single, multi, batch, reps);
   console.log(`peer: ${peer}`);
-  const tables = [
-    printTable('Matmul on the CPU (GFLOPS, median)', matmul),
-    printTable('fmnist-resnet on the CPU', resnet),
-  ];
-  console.log(`\nresults: ${writeResults('wasm', { backend: multi.description, peer, batch, ...stamp, matmul, resnet, markdown: tables })}`);
+  const tables = [printTable('Matmul on the CPU (GFLOPS, median)', matmul), printTable('fmnist-resnet on the CPU', resnet)];
+  console.log(
+    `\nresults: ${writeResults('wasm', { backend: multi.description, peer, batch, ...stamp, matmul, resnet, markdown: tables })}`,
+  );
   single.destroy();
   multi.destroy();
 }
@@ -106,8 +105,12 @@ async function runWebGpu(): Promise<void> {
     const { rows, profile, profileMode } = await benchStep(backend, batch, reps);
     tables.push(printTable('fmnist-resnet training step', rows));
     const total = profile.reduce((sum, k) => sum + k.ms, 0);
-    const top = profile.slice(0, 15).map((k) => ({ kernel: k.kernel, calls: k.calls, ms: k.ms, share: `${((100 * k.ms) / total).toFixed(1)} %` }));
-    tables.push(printTable(`Per-kernel breakdown of one step (${profileMode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel'})`, top));
+    const top = profile
+      .slice(0, 15)
+      .map((k) => ({ kernel: k.kernel, calls: k.calls, ms: k.ms, share: `${((100 * k.ms) / total).toFixed(1)} %` }));
+    tables.push(
+      printTable(`Per-kernel breakdown of one step (${profileMode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel'})`, top),
+    );
     results.step = rows;
     results.profile = { mode: profileMode, kernels: profile };
   }
@@ -118,9 +121,12 @@ async function runWebGpu(): Promise<void> {
 if (command === 'train') {
   if (values.update && !['corrected', 'npid'].includes(values.update)) throw new Error(`--update: corrected or npid, got ${values.update}`);
   await benchTrain({
-    reps, threads: Number(values.threads ?? availableParallelism()), batch: Number(values.batch ?? 256),
+    reps,
+    threads: Number(values.threads ?? availableParallelism()),
+    batch: Number(values.batch ?? 256),
     gpuBatch: values['gpu-batch'] ? Number(values['gpu-batch']) : undefined,
-    adapters: values.adapters.split(',') as AdapterChoice[], peers: values.peers.split(',') as TfjsBackend[],
+    adapters: values.adapters.split(',') as AdapterChoice[],
+    peers: values.peers.split(',') as TfjsBackend[],
     backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
     bankSize: values.bank ? Number(values.bank) : undefined,
     negatives: values.negatives ? Number(values.negatives) : undefined,
@@ -130,8 +136,10 @@ if (command === 'train') {
   });
 } else if (command === 'profile') {
   await benchProfile({
-    backend: values.backend === 'all' ? 'wasm' : values.backend, adapter: values.adapter as AdapterChoice,
-    threads: values.threads ? Number(values.threads) : undefined, batch: values.batch ? Number(values.batch) : undefined,
+    backend: values.backend === 'all' ? 'wasm' : values.backend,
+    adapter: values.adapter as AdapterChoice,
+    threads: values.threads ? Number(values.threads) : undefined,
+    batch: values.batch ? Number(values.batch) : undefined,
     bankSize: values.bank ? Number(values.bank) : undefined,
   });
 } else {

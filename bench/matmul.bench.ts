@@ -17,15 +17,24 @@ export async function benchMatmul(backend: WebGpuBackend, reps: number): Promise
     const b = randn(shape.transB ? [shape.n, shape.k] : [shape.k, shape.n], { backend, seed: 2 });
     const run = () => noGrad(() => a.matmul(b, { transB: shape.transB }).dispose());
     const chosen = backend.config.gemm;
-    const { candidate, baseline } = await compare(backend, run, () => {
-      backend.config.gemm = 'naive';
-      run();
-      backend.config.gemm = chosen;
-    }, reps);
+    const { candidate, baseline } = await compare(
+      backend,
+      run,
+      () => {
+        backend.config.gemm = 'naive';
+        run();
+        backend.config.gemm = chosen;
+      },
+      reps,
+    );
     const flops = 2 * shape.m * shape.n * shape.k;
     rows.push({
-      op: `matmul ${shape.name}`, kernel: chosen, GFLOPS: gflops(flops, candidate.median),
-      'naive GFLOPS': gflops(flops, baseline.median), speedup: baseline.median / candidate.median, 'median ms': candidate.median,
+      op: `matmul ${shape.name}`,
+      kernel: chosen,
+      GFLOPS: gflops(flops, candidate.median),
+      'naive GFLOPS': gflops(flops, baseline.median),
+      speedup: baseline.median / candidate.median,
+      'median ms': candidate.median,
     });
     console.log(`  ${rows.at(-1)!.op}: ${(rows.at(-1)!.GFLOPS as number).toFixed(2)} GFLOPS`);
     a.dispose();

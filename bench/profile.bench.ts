@@ -37,10 +37,17 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
     const kernels = gpu.runtime.profiler.report();
     gpu.runtime.setProfiling('off');
     const total = kernels.reduce((sum, k) => sum + k.ms, 0) / steps;
-    const rows: Row[] = kernels.map((k) => ({ kernel: k.kernel, 'calls / step': k.calls / steps, 'ms / step': k.ms / steps, share: `${((100 * k.ms) / steps / total).toFixed(1)} %` }));
+    const rows: Row[] = kernels.map((k) => ({
+      kernel: k.kernel,
+      'calls / step': k.calls / steps,
+      'ms / step': k.ms / steps,
+      share: `${((100 * k.ms) / steps / total).toFixed(1)} %`,
+    }));
     const title = `One method step on ${gpu.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize} (${mode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel'}): kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
     const table = printTable(title, rows);
-    console.log(`\nresults: ${writeResults(`profile-${gpu.opened.kind}`, { backend: gpu.description, batch, steps, mode, wallMs: wall, kernelMs: total, rows, markdown: table })}`);
+    console.log(
+      `\nresults: ${writeResults(`profile-${gpu.opened.kind}`, { backend: gpu.description, batch, steps, mode, wallMs: wall, kernelMs: total, rows, markdown: table })}`,
+    );
     contestant.dispose();
     gpu.destroy();
     return;
@@ -61,7 +68,9 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const title = `One method step on ${wasm.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}: kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
   const families = printTable('The same by kernel family', profileRows(byFamily(calls), steps));
   const table = printTable(title, rows.slice(0, 25));
-  console.log(`\nresults: ${writeResults('profile-wasm', { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, families] })}`);
+  console.log(
+    `\nresults: ${writeResults('profile-wasm', { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, families] })}`,
+  );
   contestant.dispose();
   wasm.destroy();
 }
@@ -69,8 +78,12 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
 function profileRows(calls: CallProfile[], steps: number): Row[] {
   const total = calls.reduce((sum, k) => sum + k.ms, 0);
   return calls.map((k) => ({
-    kernel: k.kernel, 'calls / step': k.calls / steps, 'ms / step': k.ms / steps, share: `${((100 * k.ms) / total).toFixed(1)} %`,
-    GFLOPS: k.flops ? k.flops / k.ms / 1e6 : '', 'GB/s': k.bytes / k.ms / 1e6,
+    kernel: k.kernel,
+    'calls / step': k.calls / steps,
+    'ms / step': k.ms / steps,
+    share: `${((100 * k.ms) / total).toFixed(1)} %`,
+    GFLOPS: k.flops ? k.flops / k.ms / 1e6 : '',
+    'GB/s': k.bytes / k.ms / 1e6,
   }));
 }
 

@@ -18,21 +18,34 @@ export function trainingStep(backend: Backend, batch: number): { step: () => voi
   const generator = new Generator(1);
   const model = new FmnistResNet({ backend, generator });
   const classifier = new nn.Linear(model.features, 10, { backend, generator });
-  const optimizer = new SGD([...model.parameters(), ...classifier.parameters()], { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, nesterov: true });
+  const optimizer = new SGD([...model.parameters(), ...classifier.parameters()], {
+    lr: 0.05,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    nesterov: true,
+  });
   const images = randn([batch, 1, 28, 28], { backend, generator });
-  const labels = tensor(Int32Array.from({ length: batch }, (_, i) => i % 10), [batch], { backend });
+  const labels = tensor(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    [batch],
+    { backend },
+  );
   return {
-    step: () => scope(() => {
-      model.train();
-      const loss = crossEntropy(classifier.forward(model.forward(images)), labels).mean();
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-    }),
-    forward: () => noGrad(() => scope(() => {
-      model.eval();
-      model.forward(images);
-    })),
+    step: () =>
+      scope(() => {
+        model.train();
+        const loss = crossEntropy(classifier.forward(model.forward(images)), labels).mean();
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+      }),
+    forward: () =>
+      noGrad(() =>
+        scope(() => {
+          model.eval();
+          model.forward(images);
+        }),
+      ),
     dispose: () => {
       optimizer.zeroGrad();
       optimizer.dispose();
@@ -46,16 +59,26 @@ export function trainingStep(backend: Backend, batch: number): { step: () => voi
 export async function benchStep(backend: WebGpuBackend, batch: number, reps: number): Promise<StepResult> {
   const { step, dispose } = trainingStep(backend, batch);
   const chosen = backend.config.gemm;
-  const { candidate, baseline } = await compare(backend, step, () => {
-    backend.config.gemm = 'naive';
-    step();
-    backend.config.gemm = chosen;
-  }, reps);
-  const rows: Row[] = [{
-    step: `fmnist-resnet fwd+bwd+SGD, batch ${batch}`, kernel: chosen,
-    'images/s': batch / (candidate.median / 1000), 'naive images/s': batch / (baseline.median / 1000),
-    speedup: baseline.median / candidate.median, 'median ms': candidate.median,
-  }];
+  const { candidate, baseline } = await compare(
+    backend,
+    step,
+    () => {
+      backend.config.gemm = 'naive';
+      step();
+      backend.config.gemm = chosen;
+    },
+    reps,
+  );
+  const rows: Row[] = [
+    {
+      step: `fmnist-resnet fwd+bwd+SGD, batch ${batch}`,
+      kernel: chosen,
+      'images/s': batch / (candidate.median / 1000),
+      'naive images/s': batch / (baseline.median / 1000),
+      speedup: baseline.median / candidate.median,
+      'median ms': candidate.median,
+    },
+  ];
 
   // Per-kernel breakdown of one more step
   const profileMode = backend.device.features.has('timestamp-query') ? 'timestamp' : 'submit';

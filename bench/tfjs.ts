@@ -76,12 +76,25 @@ const stopGradient = tf.customGrad((x, save) => {
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: number): tf.Tensor4D {
   const [batch, , , cin] = x.shape;
   const [, oh, ow, cout] = dy.shape;
-  const padded = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x;
+  const padded =
+    pad > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [pad, pad],
+          [pad, pad],
+          [0, 0],
+        ])
+      : x;
   const dy2d = tf.reshape(dy, [batch * oh * ow, cout]);
   const taps: tf.Tensor[] = [];
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      const window = tf.stridedSlice(padded, [0, i, j, 0], [batch, i + stride * (oh - 1) + 1, j + stride * (ow - 1) + 1, cin], [1, stride, stride, 1]);
+      const window = tf.stridedSlice(
+        padded,
+        [0, i, j, 0],
+        [batch, i + stride * (oh - 1) + 1, j + stride * (ow - 1) + 1, cin],
+        [1, stride, stride, 1],
+      );
       taps.push(tf.matMul(tf.reshape(window, [batch * oh * ow, cin]), dy2d, true, false));
     }
   }
@@ -102,7 +115,7 @@ interface Layers {
  * Linear) and L2 normalisation: v. He-initialised weights; `filterGrad` swaps in
  * conv2dFilterGrad for the backends without Conv2DBackpropFilter.
  */
-export function tfjsEncoder(options: { width: number; hidden: number; dim: number; filterGrad: boolean }): Layers {
+function tfjsEncoder(options: { width: number; hidden: number; dim: number; filterGrad: boolean }): Layers {
   const c = Math.max(1, Math.round(32 * options.width));
   const variables: tf.Variable[] = [];
   const stats: tf.Variable[] = [];
@@ -132,8 +145,10 @@ export function tfjsEncoder(options: { width: number; hidden: number; dim: numbe
   };
   /** BatchNorm over every axis but the last (channels), as tf.batchNorm wants it. */
   const bn = (channels: number, axes: number[]) => {
-    const gamma = param(tf.ones([channels])), beta = param(tf.zeros([channels]));
-    const runningMean = tf.variable(tf.zeros([channels]), false), runningVar = tf.variable(tf.ones([channels]), false);
+    const gamma = param(tf.ones([channels])),
+      beta = param(tf.zeros([channels]));
+    const runningMean = tf.variable(tf.zeros([channels]), false),
+      runningVar = tf.variable(tf.ones([channels]), false);
     stats.push(runningMean, runningVar);
     return <T extends tf.Tensor>(x: T): T => {
       if (!training) return tf.batchNorm(x, runningMean, runningVar, beta, gamma, 1e-5) as T;
@@ -141,27 +156,38 @@ export function tfjsEncoder(options: { width: number; hidden: number; dim: numbe
       const count = x.size / channels;
       tf.tidy(() => {
         runningMean.assign(tf.add(tf.mul(runningMean, 0.9), tf.mul(mean, 0.1)));
-        runningVar.assign(tf.add(tf.mul(runningVar, 0.9), tf.mul(variance, 0.1 * count / (count - 1))));
+        runningVar.assign(tf.add(tf.mul(runningVar, 0.9), tf.mul(variance, (0.1 * count) / (count - 1))));
       });
       return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5) as T;
     };
   };
   const block = (cin: number, cout: number, stride: number) => {
     const [conv1, bn1, conv2, bn2] = [conv(cin, cout, 3, stride), bn(cout, [0, 1, 2]), conv(cout, cout, 3, 1), bn(cout, [0, 1, 2])];
-    const shortcut = stride !== 1 || cin !== cout ? [conv(cin, cout, 1, stride), bn(cout, [0, 1, 2])] as const : null;
+    const shortcut = stride !== 1 || cin !== cout ? ([conv(cin, cout, 1, stride), bn(cout, [0, 1, 2])] as const) : null;
     return (x: tf.Tensor4D): tf.Tensor4D => {
       const h = bn2(conv2(tf.relu(bn1(conv1(x)))));
       return tf.relu(tf.add(h, shortcut ? shortcut[1](shortcut[0](x)) : x));
     };
   };
   const linear = (inputs: number, outputs: number) => {
-    const w = param(tf.mul(tf.randomNormal([inputs, outputs]), Math.sqrt(1 / inputs))), b = param(tf.zeros([outputs]));
+    const w = param(tf.mul(tf.randomNormal([inputs, outputs]), Math.sqrt(1 / inputs))),
+      b = param(tf.zeros([outputs]));
     return (x: tf.Tensor2D) => tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
   };
   const [stem, stemBn] = [conv(1, c, 3, 1), bn(c, [0, 1, 2])];
   const stages = [block(c, c, 1), block(c, 2 * c, 2), block(2 * c, 4 * c, 2)];
-  const head = [linear(4 * c, options.hidden), bn(options.hidden, [0]), linear(options.hidden, options.hidden), bn(options.hidden, [0]), linear(options.hidden, options.dim)];
-  const backbone = (x: tf.Tensor4D) => tf.mean(stages.reduce((h, stage) => stage(h), tf.relu(stemBn(stem(x)))), [1, 2]) as tf.Tensor2D;
+  const head = [
+    linear(4 * c, options.hidden),
+    bn(options.hidden, [0]),
+    linear(options.hidden, options.hidden),
+    bn(options.hidden, [0]),
+    linear(options.hidden, options.dim),
+  ];
+  const backbone = (x: tf.Tensor4D) =>
+    tf.mean(
+      stages.reduce((h, stage) => stage(h), tf.relu(stemBn(stem(x)))),
+      [1, 2],
+    ) as tf.Tensor2D;
   return {
     variables,
     forward: (x) => {
@@ -181,7 +207,13 @@ export function tfjsEncoder(options: { width: number; hidden: number; dim: numbe
 }
 
 /** The method's loss (docs/method.md §3) over every bank row: CE at τ plus λ·SqrtKL at temperature 1. */
-export function methodLoss(v: tf.Tensor2D, bank: tf.Tensor2D, onehot: tf.Tensor2D, tau: number, lambda: number): { loss: tf.Scalar; p: tf.Tensor2D } {
+export function methodLoss(
+  v: tf.Tensor2D,
+  bank: tf.Tensor2D,
+  onehot: tf.Tensor2D,
+  tau: number,
+  lambda: number,
+): { loss: tf.Scalar; p: tf.Tensor2D } {
   const s = tf.matMul(v, bank, false, true);
   const logP = tf.logSoftmax(tf.div(s, tau));
   const ce = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logP), 1)));
@@ -231,13 +263,16 @@ export interface TfjsStep {
  */
 export function tfjsMethodStep(o: TfjsMethodOptions, filterGrad: boolean): TfjsStep {
   let seed = 12345;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const images = tf.tidy(() => tf.floor(tf.randomUniform([o.pool, 28, 28, 1], 0, 256)));
   const encoder = tfjsEncoder({ width: o.width, hidden: o.hidden, dim: o.dim, filterGrad });
-  const bank = tf.variable(tf.tidy(() => {
-    const w = tf.randomNormal([o.bankSize, o.dim]);
-    return tf.div(w, tf.norm(w, 2, 1, true));
-  }), false) as tf.Variable<tf.Rank.R2>;
+  const bank = tf.variable(
+    tf.tidy(() => {
+      const w = tf.randomNormal([o.bankSize, o.dim]);
+      return tf.div(w, tf.norm(w, 2, 1, true));
+    }),
+    false,
+  ) as tf.Variable<tf.Rank.R2>;
   const optimizer = tf.train.momentum(o.lr, 0.9);
   const fixedV = tf.tidy(() => {
     const v = tf.randomNormal([o.batch, o.dim]);
@@ -249,19 +284,45 @@ export function tfjsMethodStep(o: TfjsMethodOptions, filterGrad: boolean): TfjsS
     const index = Int32Array.from({ length: o.batch }, () => (cursor = (cursor + 7919) % o.bankSize));
     const boxes = new Float32Array(4 * o.batch);
     for (let b = 0; b < o.batch; b++) {
-      const area = 0.2 + 0.8 * random(), ratio = Math.exp(Math.log(3 / 4) + Math.log(16 / 9) * random());
-      const w = Math.min(1, Math.sqrt(area * ratio)), h = Math.min(1, Math.sqrt(area / ratio));
-      const x0 = (1 - w) * random(), y0 = (1 - h) * random();
+      const area = 0.2 + 0.8 * random(),
+        ratio = Math.exp(Math.log(3 / 4) + Math.log(16 / 9) * random());
+      const w = Math.min(1, Math.sqrt(area * ratio)),
+        h = Math.min(1, Math.sqrt(area / ratio));
+      const x0 = (1 - w) * random(),
+        y0 = (1 - h) * random();
       boxes.set([y0, x0, y0 + h, x0 + w], 4 * b);
     }
     const flips = Array.from({ length: o.batch }, () => random() < 0.5);
     const indexT = tf.tensor1d(index, 'int32');
     const onehot = tf.cast(tf.oneHot(indexT, o.bankSize), 'float32') as tf.Tensor2D;
     const x = tf.tidy(() => {
-      const raw = tf.gather(images, tf.tensor1d(index.map((i) => i % o.pool), 'int32')) as tf.Tensor4D;
-      const crops = tf.image.cropAndResize(raw, tf.tensor2d(boxes, [o.batch, 4]), tf.range(0, o.batch, 1, 'int32') as tf.Tensor1D, [28, 28], 'bilinear');
-      const flipped = tf.where(tf.tile(tf.tensor4d(flips.map((f) => (f ? 1 : 0)), [o.batch, 1, 1, 1], 'bool'), [1, 28, 28, 1]), tf.image.flipLeftRight(crops), crops);
-      return tf.div(tf.sub(tf.div(flipped, 255), 0.2860), 0.3530) as tf.Tensor4D;
+      const raw = tf.gather(
+        images,
+        tf.tensor1d(
+          index.map((i) => i % o.pool),
+          'int32',
+        ),
+      ) as tf.Tensor4D;
+      const crops = tf.image.cropAndResize(
+        raw,
+        tf.tensor2d(boxes, [o.batch, 4]),
+        tf.range(0, o.batch, 1, 'int32') as tf.Tensor1D,
+        [28, 28],
+        'bilinear',
+      );
+      const flipped = tf.where(
+        tf.tile(
+          tf.tensor4d(
+            flips.map((f) => (f ? 1 : 0)),
+            [o.batch, 1, 1, 1],
+            'bool',
+          ),
+          [1, 28, 28, 1],
+        ),
+        tf.image.flipLeftRight(crops),
+        crops,
+      );
+      return tf.div(tf.sub(tf.div(flipped, 255), 0.286), 0.353) as tf.Tensor4D;
     });
     indexT.dispose();
     return { onehot, x };
@@ -285,7 +346,9 @@ export function tfjsMethodStep(o: TfjsMethodOptions, filterGrad: boolean): TfjsS
         return out.loss;
       }, encoder.variables);
       tf.tidy(() => {
-        optimizer.applyGradients(encoder.variables.map((variable) => ({ name: variable.name, tensor: tf.add(grads[variable.name]!, tf.mul(variable, 5e-4)) })));
+        optimizer.applyGradients(
+          encoder.variables.map((variable) => ({ name: variable.name, tensor: tf.add(grads[variable.name]!, tf.mul(variable, 5e-4)) })),
+        );
       });
       correctedUpdate(bank, kept.v!, kept.p!, onehot, o.m);
       tf.dispose([value, grads, onehot, x, kept.v!, kept.p!]);

@@ -51,13 +51,20 @@ export function oursContestant(backend: Backend, batch: number, options: OursOpt
   const plane = 28 * 28;
   const pixels = new Uint8Array(bankSize * plane);
   for (let i = 0, x = 1; i < pixels.length; i++) pixels[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
-  const split = (count: number) => ({ pixels: pixels.subarray(0, count * plane), labels: new Uint8Array(count), count, height: 28, width: 28 });
-  const train = toDevice(split(bankSize), backend), test = toDevice(split(1), backend);
+  const split = (count: number) => ({
+    pixels: pixels.subarray(0, count * plane),
+    labels: new Uint8Array(count),
+    count,
+    height: 28,
+    width: 28,
+  });
+  const train = toDevice(split(bankSize), backend),
+    test = toDevice(split(1), backend);
   const config: TrainConfig = { ...DEFAULTS, width, batch, negatives, update };
   const trainer = new Trainer(config, backend, train, test);
   const order = shuffle(bankSize, 0);
   let step = 0;
-  const nextIndex = () => order.subarray((step % trainer.stepsPerEpoch) * batch, (step % trainer.stepsPerEpoch + 1) * batch);
+  const nextIndex = () => order.subarray((step % trainer.stepsPerEpoch) * batch, ((step % trainer.stepsPerEpoch) + 1) * batch);
   const v = scope(() => l2Normalize(randn([batch, config.dim], { backend, seed: 3 }), 1));
   const imageBytes = (train.images.size + test.images.size) * 4;
   const run = async () => {
@@ -65,7 +72,9 @@ export function oursContestant(backend: Backend, batch: number, options: OursOpt
     await backend.sync();
   };
   return {
-    engine: 'ours', backend: label, batch,
+    engine: 'ours',
+    backend: label,
+    batch,
     activate: async () => {},
     step: run,
     bankPart: async () => {
@@ -93,18 +102,35 @@ export function oursContestant(backend: Backend, batch: number, options: OursOpt
 
 /** The same step in TensorFlow.js on `name` (webgpu: on our device). */
 export async function tfjsContestant(
-  name: TfjsBackend, batch: number, bankSize: number, webgpu?: { device: GPUDevice; gpu: GPU; label: string },
+  name: TfjsBackend,
+  batch: number,
+  bankSize: number,
+  webgpu?: { device: GPUDevice; gpu: GPU; label: string },
 ): Promise<Contestant> {
   const description = await useTfjs(name, webgpu);
   const activate = async () => {
     if (tf.getBackend() !== name) await tf.setBackend(name);
   };
-  const step = tfjsMethodStep({
-    batch, bankSize, width: TRAIN_BENCH.width, hidden: DEFAULTS.hidden, dim: DEFAULTS.dim,
-    tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, lr: DEFAULTS.lr, pool: 4096,
-  }, name === 'wasm');
+  const step = tfjsMethodStep(
+    {
+      batch,
+      bankSize,
+      width: TRAIN_BENCH.width,
+      hidden: DEFAULTS.hidden,
+      dim: DEFAULTS.dim,
+      tau: DEFAULTS.tau,
+      lambda: DEFAULTS.lambda,
+      m: DEFAULTS.m,
+      lr: DEFAULTS.lr,
+      pool: 4096,
+    },
+    name === 'wasm',
+  );
   return {
-    engine: 'tfjs', backend: webgpu ? `${description} on ${webgpu.label}` : description, batch, activate,
+    engine: 'tfjs',
+    backend: webgpu ? `${description} on ${webgpu.label}` : description,
+    batch,
+    activate,
     step: step.step,
     bankPart: step.bankPart,
     peakBytes: async () => {
@@ -146,7 +172,9 @@ export async function timeRoundRobin(contestants: Contestant[], reps: number, lo
     for (const r of results) {
       r.stepMs.push(await timed(r.contestant, r.contestant.step));
       r.bankMs.push(await timed(r.contestant, r.contestant.bankPart));
-      log(`  round ${rep + 1}/${reps}: ${r.contestant.engine} ${r.contestant.backend}, step ${r.stepMs.at(-1)!.toFixed(0)} ms, bank part ${r.bankMs.at(-1)!.toFixed(0)} ms`);
+      log(
+        `  round ${rep + 1}/${reps}: ${r.contestant.engine} ${r.contestant.backend}, step ${r.stepMs.at(-1)!.toFixed(0)} ms, bank part ${r.bankMs.at(-1)!.toFixed(0)} ms`,
+      );
     }
   }
   for (const r of results) r.peakBytes = await r.contestant.peakBytes();
@@ -203,8 +231,10 @@ const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 3
 export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   const log = (line: string) => console.log(line);
   const bankSize = o.bankSize ?? TRAIN_BENCH.bankSize;
-  const label = (backend: string) => backend + (o.negatives ? `, K ${o.negatives} negatives` : '') + (o.update === 'npid' ? ', NPID update' : '');
-  const ours = (backend: Backend, batch: number, name: string) => oursContestant(backend, batch, { label: label(name), bankSize, negatives: o.negatives, update: o.update });
+  const label = (backend: string) =>
+    backend + (o.negatives ? `, K ${o.negatives} negatives` : '') + (o.update === 'npid' ? ', NPID update' : '');
+  const ours = (backend: Backend, batch: number, name: string) =>
+    oursContestant(backend, batch, { label: label(name), bankSize, negatives: o.negatives, update: o.update });
   const groups: { title: string; rows: Row[]; results: TrainTiming[] }[] = [];
   const run = async (title: string, make: () => Promise<Contestant[]>, cleanup: () => void) => {
     console.log(`\n${title}`);
@@ -218,15 +248,22 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   if (o.backends.includes('wasm')) {
     const multi = await createWasmBackend({ threads: o.threads });
     const single = o.threads > 1 ? await createWasmBackend({ threads: 1 }) : null;
-    await run(`CPU, batch ${o.batch}${o.peers.includes('cpu') ? ` (tfjs-cpu: ${o.tfjsCpuBatch ?? 8})` : ''}`, async () => {
-      const list = [ours(multi, o.batch, multi.description)];
-      if (single) list.push(ours(single, o.batch, single.description));
-      for (const peer of o.peers.filter((p) => p === 'wasm' || p === 'cpu')) list.push(await tfjsContestant(peer, peer === 'cpu' ? o.tfjsCpuBatch ?? 8 : o.tfjsWasmBatch ?? Math.min(o.batch, 128), bankSize));
-      return list;
-    }, () => {
-      multi.destroy();
-      single?.destroy();
-    });
+    await run(
+      `CPU, batch ${o.batch}${o.peers.includes('cpu') ? ` (tfjs-cpu: ${o.tfjsCpuBatch ?? 8})` : ''}`,
+      async () => {
+        const list = [ours(multi, o.batch, multi.description)];
+        if (single) list.push(ours(single, o.batch, single.description));
+        for (const peer of o.peers.filter((p) => p === 'wasm' || p === 'cpu'))
+          list.push(
+            await tfjsContestant(peer, peer === 'cpu' ? (o.tfjsCpuBatch ?? 8) : (o.tfjsWasmBatch ?? Math.min(o.batch, 128)), bankSize),
+          );
+        return list;
+      },
+      () => {
+        multi.destroy();
+        single?.destroy();
+      },
+    );
   }
   if (o.backends.includes('webgpu')) {
     for (const adapter of o.adapters) {
@@ -238,37 +275,71 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       }
       if (!backend) continue;
       const gpu = backend;
-      const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : SOFTWARE_GPU_BATCH[adapter] ?? 32);
-      await run(`WebGPU on ${gpu.description}, batch ${batch}`, async () => {
-        const list = [ours(gpu, batch, `webgpu (${gpu.opened.name})`)];
-        if (o.peers.includes('webgpu')) list.push(await tfjsContestant('webgpu', batch, bankSize, { device: gpu.device, gpu: gpu.opened.instance, label: gpu.opened.name }));
-        return list;
-      }, () => gpu.destroy());
+      const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : (SOFTWARE_GPU_BATCH[adapter] ?? 32));
+      await run(
+        `WebGPU on ${gpu.description}, batch ${batch}`,
+        async () => {
+          const list = [ours(gpu, batch, `webgpu (${gpu.opened.name})`)];
+          if (o.peers.includes('webgpu'))
+            list.push(
+              await tfjsContestant('webgpu', batch, bankSize, { device: gpu.device, gpu: gpu.opened.instance, label: gpu.opened.name }),
+            );
+          return list;
+        },
+        () => gpu.destroy(),
+      );
     }
   }
 
   const all = groups.flatMap((g) => g.results);
   const rate = (r: TrainTiming) => r.contestant.batch / (median(r.stepMs) / 1000);
-  const best = (engine: 'ours' | 'tfjs', list = all) => list.filter((r) => r.contestant.engine === engine).sort((a, b) => rate(b) - rate(a))[0];
+  const best = (engine: 'ours' | 'tfjs', list = all) =>
+    list.filter((r) => r.contestant.engine === engine).sort((a, b) => rate(b) - rate(a))[0];
   const headline: Row[] = [];
-  const oursBest = best('ours'), tfjsBest = best('tfjs');
+  const oursBest = best('ours'),
+    tfjsBest = best('tfjs');
   if (oursBest && tfjsBest) {
-    headline.push({ comparison: `ours best (${oursBest.contestant.backend}) / tfjs best (${tfjsBest.contestant.backend})`, 'images/s ratio': rate(oursBest) / rate(tfjsBest) });
+    headline.push({
+      comparison: `ours best (${oursBest.contestant.backend}) / tfjs best (${tfjsBest.contestant.backend})`,
+      'images/s ratio': rate(oursBest) / rate(tfjsBest),
+    });
   }
   for (const g of groups.slice(o.backends.includes('wasm') ? 1 : 0)) {
-    const ours = best('ours', g.results), theirs = best('tfjs', g.results);
+    const ours = best('ours', g.results),
+      theirs = best('tfjs', g.results);
     if (ours && theirs) headline.push({ comparison: `ours / tfjs-webgpu, ${g.title}`, 'images/s ratio': rate(ours) / rate(theirs) });
   }
-  if (oursBest) headline.push({ comparison: `memory-bank part of ours best step (${oursBest.contestant.backend})`, 'images/s ratio': `${((100 * median(oursBest.bankMs)) / median(oursBest.stepMs)).toFixed(1)} % of the step` });
+  if (oursBest)
+    headline.push({
+      comparison: `memory-bank part of ours best step (${oursBest.contestant.backend})`,
+      'images/s ratio': `${((100 * median(oursBest.bankMs)) / median(oursBest.stepMs)).toFixed(1)} % of the step`,
+    });
 
   const tables = groups.map((g) => `**${g.title}**\n\n${printTable(g.title, g.rows)}`);
   tables.push(`**Headline**\n\n${printTable('Headline', headline)}`);
   const path = writeResults(`train${o.negatives ? `-k${o.negatives}` : ''}${o.update === 'npid' ? '-npid' : ''}`, {
-    setting: { ...TRAIN_BENCH, bankSize, negatives: o.negatives ?? 0, tau: DEFAULTS.tau, lambda: DEFAULTS.lambda, m: DEFAULTS.m, update: o.update ?? DEFAULTS.update, head: DEFAULTS.head, hidden: DEFAULTS.hidden },
-    reps: o.reps, date: new Date().toISOString(), cores: availableParallelism(),
-    groups: groups.map((g) => ({ title: g.title, rows: g.rows, samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })) })),
-    headline, markdown: tables,
+    setting: {
+      ...TRAIN_BENCH,
+      bankSize,
+      negatives: o.negatives ?? 0,
+      tau: DEFAULTS.tau,
+      lambda: DEFAULTS.lambda,
+      m: DEFAULTS.m,
+      update: o.update ?? DEFAULTS.update,
+      head: DEFAULTS.head,
+      hidden: DEFAULTS.hidden,
+    },
+    reps: o.reps,
+    date: new Date().toISOString(),
+    cores: availableParallelism(),
+    groups: groups.map((g) => ({
+      title: g.title,
+      rows: g.rows,
+      samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })),
+    })),
+    headline,
+    markdown: tables,
   });
-  writeFileSync(path.replace(/\.json$/, '.md'), tables.join('\n\n') + '\n');
+  writeFileSync(path.replace(/\.json$/, '.md'), `${tables.join('\n\n')}\n`);
   console.log(`\nresults: ${path} and ${path.replace(/\.json$/, '.md')}`);
 }

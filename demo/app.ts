@@ -67,16 +67,28 @@ const ui = {
 };
 
 const charts = {
-  loss: new LineChart(byId<HTMLCanvasElement>('loss-chart'), 'Loss per step', [{ name: 'loss', color: '#2563eb' }], { placeholder: 'starts with training' }),
-  rate: new LineChart(byId<HTMLCanvasElement>('rate-chart'), 'Images per second', [{ name: 'images/s', color: '#059669' }], { placeholder: 'starts with training' }),
-  knn: new LineChart(byId<HTMLCanvasElement>('knn-chart'), 'Weighted kNN top-1 per epoch', [
-    { name: 'on v (head output)', color: '#7c3aed', dots: true },
-    { name: 'on h (backbone features)', color: '#ea580c', dots: true },
-  ], { formatY: (v) => `${Math.round(v * 100)} %`, placeholder: 'after the first epoch', integerX: true }),
+  loss: new LineChart(byId<HTMLCanvasElement>('loss-chart'), 'Loss per step', [{ name: 'loss', color: '#2563eb' }], {
+    placeholder: 'starts with training',
+  }),
+  rate: new LineChart(byId<HTMLCanvasElement>('rate-chart'), 'Images per second', [{ name: 'images/s', color: '#059669' }], {
+    placeholder: 'starts with training',
+  }),
+  knn: new LineChart(
+    byId<HTMLCanvasElement>('knn-chart'),
+    'Weighted kNN top-1 per epoch',
+    [
+      { name: 'on v (head output)', color: '#7c3aed', dots: true },
+      { name: 'on h (backbone features)', color: '#ea580c', dots: true },
+    ],
+    { formatY: (v) => `${Math.round(v * 100)} %`, placeholder: 'after the first epoch', integerX: true },
+  ),
   bank: new ScatterPlot(byId<HTMLCanvasElement>('bank-chart'), 'Memory bank, top two principal axes', PALETTE, 'after the first epoch'),
 };
 renderLegend(byId('knn-legend'), charts.knn.series);
-renderLegend(byId('bank-legend'), CLASS_NAMES.map((name, i) => ({ name, color: PALETTE[i]! })));
+renderLegend(
+  byId('bank-legend'),
+  CLASS_NAMES.map((name, i) => ({ name, color: PALETTE[i]! })),
+);
 
 // ---------------------------------------------------------------- URL parameters
 
@@ -238,14 +250,25 @@ async function withBusy<T>(work: Promise<T>): Promise<T> {
 
 function onEvent(event: Event): void {
   switch (event.event) {
-    case 'step': return onStep(event);
-    case 'epoch': return onEpoch(event);
-    case 'bank': return charts.bank.set(event.points, event.labels, `epoch ${event.epoch}, ${event.labels.length} rows`);
-    case 'images': return showImages(event);
-    case 'status': return log(event.text);
+    case 'step':
+      onStep(event);
+      break;
+    case 'epoch':
+      onEpoch(event);
+      break;
+    case 'bank':
+      charts.bank.set(event.points, event.labels, `epoch ${event.epoch}, ${event.labels.length} rows`);
+      break;
+    case 'images':
+      showImages(event);
+      break;
+    case 'status':
+      log(event.text);
+      break;
     case 'state':
       if (event.state !== 'idle') hasModel = true; // paused and finished both leave a model behind
-      return setState(event.state);
+      setState(event.state);
+      break;
   }
 }
 
@@ -275,7 +298,9 @@ function onEpoch(e: Extract<Event, { event: 'epoch' }>): void {
   charts.knn.add(0, e.epoch, e.knnV);
   charts.knn.add(1, e.epoch, e.knnH);
   showKnn(e, `epoch ${e.epoch}`);
-  log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s, kNN on v ${percent(e.knnV)}, on h ${percent(e.knnH)}`);
+  log(
+    `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s, kNN on v ${percent(e.knnV)}, on h ${percent(e.knnH)}`,
+  );
 }
 
 function showKnn({ knnV, knnH }: { knnV: number; knnH: number }, when: string): void {
@@ -313,7 +338,8 @@ function showImages(set: ImagesEvent): void {
   renderGallery(set);
 }
 
-const sameData = (a: DataKey | null, b: DataKey) => a !== null && a.subset === b.subset && a.testSubset === b.testSubset && a.seed === b.seed;
+const sameData = (a: DataKey | null, b: DataKey) =>
+  a !== null && a.subset === b.subset && a.testSubset === b.testSubset && a.seed === b.seed;
 
 async function pickDataFiles(list: FileList): Promise<void> {
   const files = await Promise.all([...list].map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
@@ -358,7 +384,9 @@ async function startFromForm(): Promise<void> {
   const key = dataKeyOfForm(config.seed);
   // the subset depends on the seed: reload so the page's images are the ones trained on
   if (!sameData(loaded, key)) await loadData(key);
-  log(`training: ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr}, τ ${config.tau}, λ ${config.lambda}, ${config.init}/${config.update}`);
+  log(
+    `training: ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr}, τ ${config.tau}, λ ${config.lambda}, ${config.init}/${config.update}`,
+  );
   await train(config);
 }
 
@@ -426,16 +454,18 @@ function thumbnail(pixels: Uint8Array, index: number, height: number, width: num
 
 function renderGallery(set: ImagesEvent): void {
   const count = Math.min(GALLERY_SIZE, set.test.count);
-  ui.gallery.replaceChildren(...Array.from({ length: count }, (_, i) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'thumb';
-    button.title = `test image ${i}: ${CLASS_NAMES[set.test.labels[i]!]}`;
-    button.setAttribute('aria-label', button.title);
-    button.append(thumbnail(set.test.pixels, i, set.height, set.width));
-    button.addEventListener('click', () => attempt(() => showNeighbours(i)));
-    return button;
-  }));
+  ui.gallery.replaceChildren(
+    ...Array.from({ length: count }, (_, i) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'thumb';
+      button.title = `test image ${i}: ${CLASS_NAMES[set.test.labels[i]!]}`;
+      button.setAttribute('aria-label', button.title);
+      button.append(thumbnail(set.test.pixels, i, set.height, set.width));
+      button.addEventListener('click', () => attempt(() => showNeighbours(i)));
+      return button;
+    }),
+  );
   ui.neighbours.replaceChildren(hint('Pick a test image above to see its nearest training images.'));
 }
 
@@ -471,17 +501,22 @@ async function showNeighbours(test: number): Promise<void> {
   const label = set.test.labels[test]!;
   const results = answer.train.map((index, i) => {
     const match = set.train.labels[index]! === label;
-    return figure(thumbnail(set.train.pixels, index, set.height, set.width),
-      `${CLASS_NAMES[set.train.labels[index]!]} · ${answer.similarities[i]!.toFixed(3)}`, match ? 'match' : 'miss');
+    return figure(
+      thumbnail(set.train.pixels, index, set.height, set.width),
+      `${CLASS_NAMES[set.train.labels[index]!]} · ${answer.similarities[i]!.toFixed(3)}`,
+      match ? 'match' : 'miss',
+    );
   });
   const heading = document.createElement('div');
   heading.className = 'neighbour-row';
-  heading.append(
-    figure(thumbnail(set.test.pixels, test, set.height, set.width), `query: ${CLASS_NAMES[label]}`, 'query'),
-    ...results,
-  );
+  heading.append(figure(thumbnail(set.test.pixels, test, set.height, set.width), `query: ${CLASS_NAMES[label]}`, 'query'), ...results);
   const correct = answer.train.filter((i) => set.train.labels[i] === label).length;
-  ui.neighbours.replaceChildren(heading, hint(`${correct} of ${answer.train.length} neighbours share the query's class (cosine similarity of v${hasModel ? '' : ', untrained network'}).`));
+  ui.neighbours.replaceChildren(
+    heading,
+    hint(
+      `${correct} of ${answer.train.length} neighbours share the query's class (cosine similarity of v${hasModel ? '' : ', untrained network'}).`,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- wiring
@@ -549,10 +584,11 @@ ready.then(
 
 /** A hook function whose failures also show in the log, as a button's would. */
 function logged<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return (...args) => fn(...args).catch((error: unknown) => {
-    log(messageOf(error), 'error');
-    throw error;
-  });
+  return (...args) =>
+    fn(...args).catch((error: unknown) => {
+      log(messageOf(error), 'error');
+      throw error;
+    });
 }
 
 window.demo = {

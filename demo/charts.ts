@@ -12,10 +12,13 @@ const MUTED = '#6b7280';
 const GRID = '#e5e7eb';
 const PAD = { left: 48, right: 12, top: 26, bottom: 26 };
 
-interface Range { min: number; max: number }
+interface Range {
+  min: number;
+  max: number;
+}
 
 /** About `count` round tick values (1, 2 or 5 × 10ᵏ apart, at least `minStep`) covering [min, max]. */
-export function ticks(min: number, max: number, count = 5, minStep = 0): number[] {
+function ticks(min: number, max: number, count = 5, minStep = 0): number[] {
   if (!(max > min)) return [min];
   const raw = Math.max((max - min) / count, minStep);
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -26,7 +29,7 @@ export function ticks(min: number, max: number, count = 5, minStep = 0): number[
 }
 
 /** A short label: 1.2k for thousands, no trailing zeros, at most 3 significant digits. */
-export function formatTick(v: number): string {
+function formatTick(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
@@ -47,7 +50,10 @@ abstract class CanvasChart {
   protected width = 0;
   protected height = 0;
 
-  constructor(readonly canvas: HTMLCanvasElement, readonly title: string) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    readonly title: string,
+  ) {
     // a resize (layout change, zoom) needs a new backing store, hence a redraw
     new ResizeObserver(() => this.redraw()).observe(canvas);
     this.redraw();
@@ -87,7 +93,12 @@ abstract class CanvasChart {
 
   /** The plot area inside the axes, in CSS pixels. */
   protected get area() {
-    return { x: PAD.left, y: PAD.top, w: Math.max(this.width - PAD.left - PAD.right, 1), h: Math.max(this.height - PAD.top - PAD.bottom, 1) };
+    return {
+      x: PAD.left,
+      y: PAD.top,
+      w: Math.max(this.width - PAD.left - PAD.right, 1),
+      h: Math.max(this.height - PAD.top - PAD.bottom, 1),
+    };
   }
 
   /** Grid lines and tick labels for both axes; returns the data → pixel mappings. */
@@ -157,7 +168,12 @@ export interface LineChartOptions {
 export class LineChart extends CanvasChart {
   private readonly points: { x: number[]; y: number[] }[];
 
-  constructor(canvas: HTMLCanvasElement, title: string, readonly series: Series[], readonly options: LineChartOptions = {}) {
+  constructor(
+    canvas: HTMLCanvasElement,
+    title: string,
+    readonly series: Series[],
+    readonly options: LineChartOptions = {},
+  ) {
     super(canvas, title);
     this.points = series.map(() => ({ x: [], y: [] }));
   }
@@ -176,12 +192,21 @@ export class LineChart extends CanvasChart {
 
   protected paint(g: CanvasRenderingContext2D): void {
     const all = this.points.flatMap((p) => p.x.map((x, i) => [x, p.y[i]!] as const));
-    if (all.length === 0) return this.empty(g, this.options.placeholder ?? 'no data yet');
+    if (all.length === 0) {
+      this.empty(g, this.options.placeholder ?? 'no data yet');
+      return;
+    }
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (const [x, y] of all) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
     if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
     const yr = this.options.y ? { min: this.options.y[0], max: this.options.y[1] } : padded({ min: y0, max: y1 });
-    const { px, py } = this.axes(g, { min: x0, max: x1 }, yr, { x: formatTick, y: this.options.formatY ?? formatTick }, this.options.integerX ? 1 : 0);
+    const { px, py } = this.axes(
+      g,
+      { min: x0, max: x1 },
+      yr,
+      { x: formatTick, y: this.options.formatY ?? formatTick },
+      this.options.integerX ? 1 : 0,
+    );
     const a = this.area;
     g.save();
     g.beginPath();
@@ -193,7 +218,10 @@ export class LineChart extends CanvasChart {
       const { x, y } = this.points[k]!;
       g.strokeStyle = g.fillStyle = s.color;
       g.beginPath();
-      x.forEach((xi, i) => (i === 0 ? g.moveTo(px(xi), py(y[i]!)) : g.lineTo(px(xi), py(y[i]!))));
+      for (const [i, xi] of x.entries()) {
+        if (i === 0) g.moveTo(px(xi), py(y[i]!));
+        else g.lineTo(px(xi), py(y[i]!));
+      }
       g.stroke();
       if (s.dots || x.length === 1) {
         x.forEach((xi, i) => {
@@ -213,7 +241,12 @@ export class ScatterPlot extends CanvasChart {
   private labels: Uint8Array = new Uint8Array(0);
   private subtitle = '';
 
-  constructor(canvas: HTMLCanvasElement, title: string, readonly colors: string[] = PALETTE, readonly placeholder = 'no data yet') {
+  constructor(
+    canvas: HTMLCanvasElement,
+    title: string,
+    readonly colors: string[] = PALETTE,
+    readonly placeholder = 'no data yet',
+  ) {
     super(canvas, title);
   }
 
@@ -232,13 +265,17 @@ export class ScatterPlot extends CanvasChart {
     g.font = TITLE_FONT;
     const titleEnd = PAD.left + g.measureText(this.title).width + 12;
     g.font = FONT;
-    if (this.subtitle && this.width - PAD.right - g.measureText(this.subtitle).width >= titleEnd) { // only where it fits
+    if (this.subtitle && this.width - PAD.right - g.measureText(this.subtitle).width >= titleEnd) {
+      // only where it fits
       g.fillStyle = MUTED;
       g.textAlign = 'right';
       g.textBaseline = 'top';
       g.fillText(this.subtitle, this.width - PAD.right, 7);
     }
-    if (n === 0) return this.empty(g, this.placeholder);
+    if (n === 0) {
+      this.empty(g, this.placeholder);
+      return;
+    }
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (let i = 0; i < n; i++) {
       const [x, y] = [this.points[2 * i]!, this.points[2 * i + 1]!];
@@ -260,12 +297,14 @@ export class ScatterPlot extends CanvasChart {
 
 /** Fills `container` with colour swatches and names (an HTML legend that wraps with the page). */
 export function renderLegend(container: HTMLElement, entries: { name: string; color: string }[]): void {
-  container.replaceChildren(...entries.map(({ name, color }) => {
-    const item = document.createElement('span');
-    item.className = 'legend-item';
-    const swatch = document.createElement('i');
-    swatch.style.background = color;
-    item.append(swatch, name);
-    return item;
-  }));
+  container.replaceChildren(
+    ...entries.map(({ name, color }) => {
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      const swatch = document.createElement('i');
+      swatch.style.background = color;
+      item.append(swatch, name);
+      return item;
+    }),
+  );
 }

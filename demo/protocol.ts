@@ -4,9 +4,7 @@
 import type { TrainConfig } from '../src/method/train.js';
 
 /** Where the images come from: the demo server's /data/, or files the user picked. */
-export type DataSource =
-  | { kind: 'server' }
-  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] };
+export type DataSource = { kind: 'server' } | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] };
 
 export interface DataOptions {
   source: DataSource;

@@ -47,7 +47,8 @@ function forgetFeatures(): void {
  * hears of a change unless `quiet` (load-data answers with the images itself).
  */
 function useData(options: DataOptions, quiet = false): { train: DeviceImages; test: DeviceImages } {
-  const same = data && data.options.subset === options.subset && data.options.seed === options.seed && data.options.testSubset === options.testSubset;
+  const same =
+    data && data.options.subset === options.subset && data.options.seed === options.seed && data.options.testSubset === options.testSubset;
   if (same) return data!;
   const { train, test } = need(splits, 'no data loaded');
   forgetFeatures();
@@ -67,13 +68,14 @@ function images(options: DataOptions): ImagesEvent {
   const plane = train.height * train.width;
   const pick = subsetOrder(train.count, options.subset, options.seed);
   const trainPixels = new Uint8Array(pick.length * plane);
-  pick.forEach((source, i) => trainPixels.set(train.pixels.subarray(source * plane, (source + 1) * plane), i * plane));
+  for (const [i, source] of pick.entries()) trainPixels.set(train.pixels.subarray(source * plane, (source + 1) * plane), i * plane);
   const testCount = Math.min(options.testSubset || test.count, test.count);
   return {
     key: { subset: options.subset, testSubset: options.testSubset, seed: options.seed },
     train: { pixels: trainPixels, labels: Uint8Array.from(pick, (i) => train.labels[i]!), count: pick.length },
     test: { pixels: test.pixels.slice(0, testCount * plane), labels: test.labels.slice(0, testCount), count: testCount },
-    height: train.height, width: train.width,
+    height: train.height,
+    width: train.width,
   };
 }
 
@@ -96,7 +98,8 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
   running = true;
   emit({ event: 'state', state: 'training' });
   const losses: number[] = [];
-  let taken = 0, reason = 'finished' as Answers['train']['reason']; // set by the step listener
+  let taken = 0,
+    reason = 'finished' as Answers['train']['reason']; // set by the step listener
   let window = { start: performance.now(), images: 0 };
   try {
     while (t.epoch < t.config.epochs) {
@@ -106,7 +109,15 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
         window.images += Math.min(done * t.config.batch, t.train.count) - (done - 1) * t.config.batch;
         if (loss !== null) losses.push(loss);
         const seconds = (performance.now() - window.start) / 1000;
-        emit({ event: 'step', epoch: t.epoch + 1, epochs: t.config.epochs, step: done, stepsPerEpoch: total, loss, imagesPerSecond: window.images / Math.max(seconds, 1e-9) });
+        emit({
+          event: 'step',
+          epoch: t.epoch + 1,
+          epochs: t.config.epochs,
+          step: done,
+          stepsPerEpoch: total,
+          loss,
+          imagesPerSecond: window.images / Math.max(seconds, 1e-9),
+        });
         if (seconds > 5) window = { start: performance.now(), images: 0 };
         await new Promise((resolve) => setTimeout(resolve, 0)); // let pause and stop arrive
         if (taken >= steps) reason = 'steps';
@@ -122,7 +133,10 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
     }
   } finally {
     running = false;
-    emit({ event: 'state', state: reason === 'paused' || reason === 'steps' ? 'paused' : t.epoch >= t.config.epochs ? 'finished' : 'idle' });
+    emit({
+      event: 'state',
+      state: reason === 'paused' || reason === 'steps' ? 'paused' : t.epoch >= t.config.epochs ? 'finished' : 'idle',
+    });
   }
   return { reason, losses };
 }
@@ -131,20 +145,35 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
   async init({ backend: choice, threads }) {
     backend?.destroy();
     let why = '';
-    backend = await init({ backend: choice, threads, log: (text, reason) => (why = reason, emit({ event: 'status', text })) });
+    backend = await init({
+      backend: choice,
+      threads,
+      log: (text, reason) => {
+        why = reason;
+        emit({ event: 'status', text });
+      },
+    });
     const wasm = backend.kind === 'cpu';
-    return { backend: backend.description, kind: wasm ? 'wasm' : 'webgpu', notice: wasm ? `Training on WebAssembly (${why === 'forced' ? 'as asked' : why}).` : null };
+    return {
+      backend: backend.description,
+      kind: wasm ? 'wasm' : 'webgpu',
+      notice: wasm ? `Training on WebAssembly (${why === 'forced' ? 'as asked' : why}).` : null,
+    };
   },
 
   async 'load-data'({ data: options }) {
     emit({ event: 'status', text: 'reading Fashion-MNIST…' });
     const source = options.source;
-    const read = (split: 'train' | 'test') => (source.kind === 'server' ? fetchSplit(new URL('data/', self.location.href).href, split) : splitFromFiles(source.files, split));
+    const read = (split: 'train' | 'test') =>
+      source.kind === 'server' ? fetchSplit(new URL('data/', self.location.href).href, split) : splitFromFiles(source.files, split);
     splits = { train: await read('train'), test: await read('test') };
     data = null;
     useData(options, true);
     emit({ event: 'state', state: 'idle' }); // a new data set drops the model
-    emit({ event: 'status', text: `${splits.train.count} training and ${splits.test.count} test images; training on ${data!.train.count}, testing on ${data!.test.count}` });
+    emit({
+      event: 'status',
+      text: `${splits.train.count} training and ${splits.test.count} test images; training on ${data!.train.count}, testing on ${data!.test.count}`,
+    });
     return images(options);
   },
 
@@ -162,7 +191,10 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
     return run(need(trainer, 'nothing to continue: start a run first'), steps);
   },
 
-  async pause() { control = 'pause'; return null; },
+  async pause() {
+    control = 'pause';
+    return null;
+  },
   async stop() {
     control = 'stop';
     if (!running) emit({ event: 'state', state: 'idle' }); // a paused run ends here
@@ -196,7 +228,8 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
   async neighbours({ test, k }) {
     const t = trainerFor({ ...DEFAULTS, seed: need(data, 'no data loaded').options.seed });
     if (!features) {
-      const a = t.embed(t.train), b = t.embed(t.test);
+      const a = t.embed(t.train),
+        b = t.embed(t.test);
       a.h.dispose();
       b.h.dispose();
       features = { train: a.v, test: b.v };

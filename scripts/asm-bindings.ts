@@ -22,7 +22,10 @@ export function asmBindings(): Record<string, string> {
       ...calls.map((call) => `${asmRecordClass(call)}\n`),
     ].join('\n'),
     'src/backends/wasm/calls.writers.ts': hostWriters(Object.values(ASM_CALLS), 'src/backends/wasm/calls.ts', './records.js'),
-    'src/method/backends/wasm.writers.ts':
-      hostWriters(Object.values(METHOD_ASM_CALLS), 'src/method/backends/wasm.ts', '../../backends/wasm/records.js'),
+    'src/method/backends/wasm.writers.ts': hostWriters(
+      Object.values(METHOD_ASM_CALLS),
+      'src/method/backends/wasm.ts',
+      '../../backends/wasm/records.js',
+    ),
   };
 }

@@ -19,12 +19,26 @@ export const KERNELS = {
 };
 
 const ASC_FLAGS = [
-  '--enable', 'simd', '--enable', 'threads', '-O3', '--noAssert', '--runtime', 'stub',
-  '--importMemory', '--initialMemory', '16', '--maximumMemory', '65536',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--importMemory',
+  '--initialMemory',
+  '16',
+  '--maximumMemory',
+  '65536',
 ];
 
 function newestSource() {
-  return Math.max(...readdirSync(join(root, 'asm')).map((f) => statSync(join(root, 'asm', f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  return Math.max(
+    ...readdirSync(join(root, 'asm')).map((f) => statSync(join(root, 'asm', f)).mtimeMs),
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  );
 }
 
 /** Writes the generated files whose content changed (so that a time stamp means a change). */
@@ -39,8 +53,13 @@ async function generate() {
     },
   };
   const { outputFiles } = await build({
-    entryPoints: [join(root, 'scripts/asm-bindings.ts')], bundle: true, write: false, format: 'esm', platform: 'neutral',
-    logLevel: 'warning', plugins: [withoutWriters],
+    entryPoints: [join(root, 'scripts/asm-bindings.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+    plugins: [withoutWriters],
   });
   const { asmBindings } = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
   for (const [path, text] of Object.entries(asmBindings())) {
@@ -52,7 +71,12 @@ async function generate() {
 async function compile(out, flags) {
   let errors = '';
   const { error } = await asc.main([join(root, 'asm/index.ts'), ...ASC_FLAGS, ...flags, '-o', out], {
-    stderr: { write: (text) => { errors += text; return true; } },
+    stderr: {
+      write: (text) => {
+        errors += text;
+        return true;
+      },
+    },
   });
   if (error) throw new Error(`AssemblyScript compilation failed:\n${errors || error.message}`);
 }

@@ -5,7 +5,11 @@ import { chromium } from 'playwright-core';
 import { buildDemo, serveDemo } from './demo.mjs';
 await buildDemo();
 const server = await serveDemo({});
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu-sandbox', '--disable-features=WebGPU,Vulkan'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu-sandbox', '--disable-features=WebGPU,Vulkan'],
+});
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
 await page.goto(`${server.url}?backend=wasm&subset=3000&testSubset=1000&seed=0`);
 await page.evaluate(() => window.demo.ready);

@@ -11,7 +11,13 @@ import { browser } from './esbuild-options.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+  '.png': 'image/png',
+};
 const DATA_FILE = /^(train|t10k)-(images-idx3|labels-idx1)-ubyte(\.gz)?$/;
 
 /** Bundles the page's script and its worker, and copies the static files. */
@@ -27,7 +33,8 @@ export function serveDemo({ site = join(root, 'dist/demo'), dataDir = DEFAULT_DA
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const name = path.startsWith('/data/') ? path.slice('/data/'.length) : null;
-    const file = name !== null ? (DATA_FILE.test(name) ? join(dataDir, name) : null) : resolve(site, `.${path === '/' ? '/index.html' : path}`);
+    const file =
+      name !== null ? (DATA_FILE.test(name) ? join(dataDir, name) : null) : resolve(site, `.${path === '/' ? '/index.html' : path}`);
     const inside = file && (name !== null || file.startsWith(site + sep));
     if (!inside || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path}`);
@@ -51,7 +58,9 @@ export function serveDemo({ site = join(root, 'dist/demo'), dataDir = DEFAULT_DA
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' }, data: { type: 'string', default: DEFAULT_DATA_DIR } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '8080' }, data: { type: 'string', default: DEFAULT_DATA_DIR } },
+  });
   await buildDemo();
   const { url } = await serveDemo({ dataDir: values.data, port: Number(values.port) });
   console.log(`sslgpu demo: ${url}  (Fashion-MNIST from ${values.data}; Ctrl-C stops)`);

@@ -15,16 +15,29 @@ export interface Storage {
 }
 
 export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'relu' | 'abs' | 'square'
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'relu'
+  | 'abs'
+  | 'square'
   | 'pow' // x ** alpha
   | 'addScalar' // x + alpha
   | 'mulScalar' // x * alpha
   | 'cast'; // numeric conversion to the output's dtype
 
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'maximum'
+  | 'minimum'
   | 'reluBackward' // a * (b > 0): gradient a flowing through relu(b)
-  | 'greater' | 'equal'; // 1 or 0
+  | 'greater'
+  | 'equal'; // 1 or 0
 
 export type ReduceOp = 'sum' | 'max' | 'argmax';
 
@@ -183,15 +196,15 @@ export interface Backend {
   run<Args>(kernel: Kernel<Args>, args: Args): void;
 }
 
-export function bytesPerElement(_dtype: DType): number {
-  return 4; // every dtype we support is 32 bits wide
-}
-
 export function typedArrayFor(dtype: DType, size: number): AnyTypedArray {
   switch (dtype) {
-    case 'f32': return new Float32Array(size);
-    case 'i32': return new Int32Array(size);
-    case 'u32': return new Uint32Array(size);
-    default: return dtype satisfies never;
+    case 'f32':
+      return new Float32Array(size);
+    case 'i32':
+      return new Int32Array(size);
+    case 'u32':
+      return new Uint32Array(size);
+    default:
+      return dtype satisfies never;
   }
 }

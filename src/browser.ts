@@ -43,8 +43,12 @@ export async function createWasmBackend(options: { threads?: number } = {}): Pro
 }
 
 export async function init(options: BrowserInitOptions = {}): Promise<Backend> {
-  return selectBackend(options.backend ?? 'auto', {
-    webgpu: () => createWebGpuBackend(options),
-    wasm: () => createWasmBackend(options),
-  }, options.log ?? ((line) => console.info(line)));
+  return selectBackend(
+    options.backend ?? 'auto',
+    {
+      webgpu: () => createWebGpuBackend(options),
+      wasm: () => createWasmBackend(options),
+    },
+    options.log ?? ((line) => console.info(line)),
+  );
 }

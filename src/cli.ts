@@ -27,14 +27,21 @@ const FLAGS = {
 } as const;
 
 function usage(): string {
-  const other = Object.entries(FLAGS).filter(([name]) => !(name in TRAIN_FLAGS)) as [string, { help: string; type: string; default?: unknown }][];
-  const lines = other.map(([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`);
+  const other = Object.entries(FLAGS).filter(([name]) => !(name in TRAIN_FLAGS)) as [
+    string,
+    { help: string; type: string; default?: unknown },
+  ][];
+  const lines = other.map(
+    ([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`,
+  );
   return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}\n\ntraining (the defaults are --preset quick's, npm start's):\n${trainFlagHelp().join('\n')}`;
 }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type, ...('default' in f ? { default: f.default } : {}) }])) as never,
+  options: Object.fromEntries(
+    Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type, ...('default' in f ? { default: f.default } : {}) }]),
+  ) as never,
 });
 const flag = values as Record<string, string | boolean | undefined>;
 if (flag.help) {
@@ -46,7 +53,11 @@ if (flag.help) {
 function setting(): RunSetting {
   const preset = flag.preset as string;
   if (!(preset in RECIPES)) throw new Error(`--preset must be ${Object.keys(RECIPES).join(' or ')}; got ${preset}`);
-  const given = Object.fromEntries(Object.keys(TRAIN_FLAGS).filter((name) => flag[name] !== undefined).map((name) => [name, flag[name] as string]));
+  const given = Object.fromEntries(
+    Object.keys(TRAIN_FLAGS)
+      .filter((name) => flag[name] !== undefined)
+      .map((name) => [name, flag[name] as string]),
+  );
   return resolveSetting(given, preset as Recipe);
 }
 
@@ -63,17 +74,26 @@ async function train(backend: Backend): Promise<void> {
   let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
-    baselines = { ...baselines, ...(decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines }).baselines };
+    baselines = {
+      ...baselines,
+      ...(decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines }).baselines,
+    };
   } else {
     mkdirSync(out, { recursive: true });
     const pixels = await pixelBaseline(trainSet, test, true);
     baselines = { untrained: (await trainer.evaluate({ h: false })).knnV, pixels: pixels.knn, pixelsProbe: pixels.probe };
-    console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`);
-    appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines }) + '\n');
+    console.log(
+      `before training: kNN of the untrained network ${percent(baselines.untrained)}; raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`,
+    );
+    appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
   const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
-  console.log(`\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`);
-  console.log(`  this run (v)       ${percent(result.knnV)}\n  this run (h)       ${percent(result.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`);
+  console.log(
+    `\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`,
+  );
+  console.log(
+    `  this run (v)       ${percent(result.knnV)}\n  this run (h)       ${percent(result.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`,
+  );
   console.log(`  linear probe       ${percent(result.probe)} (raw pixels ${percent(baselines.pixelsProbe)})`);
   trainer.dispose();
 }

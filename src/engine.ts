@@ -12,7 +12,3 @@ export function getBackend(): Backend {
   if (!current) throw new Error('no backend: call init() (or setBackend()) before creating tensors');
   return current;
 }
-
-export function hasBackend(): boolean {
-  return current !== null;
-}

@@ -21,7 +21,9 @@ const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--o
   report DIR… [--out DIR]        merges the results.json of ablations run apart (--only)
   overhead                       ours, NPID and SimCLR epoch by epoch in turn (default base: npm start's)
   sweep [--grid "flag=a,b flag=c,d" | --variants name,name]
-                                 the recipe search (default base: ${Object.entries(SWEEP_BASE).map(([k, v]) => `${k}=${v}`).join(' ')});
+                                 the recipe search (default base: ${Object.entries(SWEEP_BASE)
+                                   .map(([k, v]) => `${k}=${v}`)
+                                   .join(' ')});
                                  without --grid the variants are: ${Object.keys(SCREEN).join('; ')}
   race                           ours, NPID, SimCLR and supervised at --preset full, kNN against time
 
@@ -54,16 +56,27 @@ try {
     mergeReports(rest, out);
     process.exit(0);
   }
-  const base: FlagValues = values.base ? parseAssignments(values.base.trim().split(/\s+/), '--base') : command === 'sweep' ? SWEEP_BASE : {};
+  const base: FlagValues = values.base
+    ? parseAssignments(values.base.trim().split(/\s+/), '--base')
+    : command === 'sweep'
+      ? SWEEP_BASE
+      : {};
   const testSubset = Number(values['test-subset']);
   const names = values.variants?.split(',');
-  for (const name of names ?? []) if (!(name in SCREEN)) throw new Error(`--variants: no variant ${name}; there are ${Object.keys(SCREEN).join('; ')}`);
+  for (const name of names ?? [])
+    if (!(name in SCREEN)) throw new Error(`--variants: no variant ${name}; there are ${Object.keys(SCREEN).join('; ')}`);
   const only = values.only?.split(',');
-  for (const name of only ?? []) if (!ABLATION.some((r) => r.name === name)) throw new Error(`--only: no run ${name}; there are ${ABLATION.map((r) => r.name).join('; ')}`);
+  for (const name of only ?? [])
+    if (!ABLATION.some((r) => r.name === name))
+      throw new Error(`--only: no run ${name}; there are ${ABLATION.map((r) => r.name).join('; ')}`);
   const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
   const common = { data: values.data!, out, base, testSubset };
   if (command === 'sweep') {
-    const settings = values.grid ? gridSettings(values.grid) : names ? Object.fromEntries(names.map((name) => [name, SCREEN[name]!])) : SCREEN;
+    const settings = values.grid
+      ? gridSettings(values.grid)
+      : names
+        ? Object.fromEntries(names.map((name) => [name, SCREEN[name]!]))
+        : SCREEN;
     await sweep(backend, { ...common, settings });
   } else if (command === 'race') {
     await race(backend, common);

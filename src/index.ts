@@ -8,7 +8,14 @@ export { getBackend, setBackend } from './engine.js';
 export { Generator, type GeneratorState } from './random.js';
 export * from './ops/index.js';
 export {
-  KERNELS, kernel, registerKernels, type Kernel, type KernelSet, type ArgsOf, type Implementations, type BackendContexts,
+  KERNELS,
+  kernel,
+  registerKernels,
+  type Kernel,
+  type KernelSet,
+  type ArgsOf,
+  type Implementations,
+  type BackendContexts,
 } from './kernels.js';
 // what an extension kernel's implementations need: each backend family's context and handles
 export type { ReferenceContext } from './backends/reference/context.js';

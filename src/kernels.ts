@@ -9,8 +9,21 @@
 // implementation for every backend; the engine knows nothing about them.
 
 import type {
-  AxisLayout, BatchNormLayout, BinaryOp, BroadcastLayout, Conv2dParams, CopyLayout, MatmulParams, Pool2dParams,
-  RandomParams, ReduceLayout, ReduceOp, SgdParams, Storage, TopKParams, UnaryOp,
+  AxisLayout,
+  BatchNormLayout,
+  BinaryOp,
+  BroadcastLayout,
+  Conv2dParams,
+  CopyLayout,
+  MatmulParams,
+  Pool2dParams,
+  RandomParams,
+  ReduceLayout,
+  ReduceOp,
+  SgdParams,
+  Storage,
+  TopKParams,
+  UnaryOp,
 } from './backend.js';
 import type { ReferenceContext } from './backends/reference/context.js';
 import type { WasmContext } from './backends/wasm/context.js';
@@ -53,18 +66,43 @@ export const KERNELS = {
   conv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dBackwardInput'),
   conv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dBackwardWeight'),
   /** Biased per-channel mean and variance; running = (1 − m)·running + m·batch (unbiased variance). */
-  batchNormStats: kernel<{
-    x: Storage; mean: Storage; variance: Storage; runningMean: Storage; runningVariance: Storage; momentum: number;
-  } & BatchNormLayout>('batchNormStats'),
+  batchNormStats: kernel<
+    {
+      x: Storage;
+      mean: Storage;
+      variance: Storage;
+      runningMean: Storage;
+      runningVariance: Storage;
+      momentum: number;
+    } & BatchNormLayout
+  >('batchNormStats'),
   /** y = (x − mean) / √(var + eps) · gamma + beta. */
-  batchNormForward: kernel<{
-    x: Storage; mean: Storage; variance: Storage; gamma: Storage; beta: Storage; y: Storage; eps: number;
-  } & BatchNormLayout>('batchNormForward'),
+  batchNormForward: kernel<
+    {
+      x: Storage;
+      mean: Storage;
+      variance: Storage;
+      gamma: Storage;
+      beta: Storage;
+      y: Storage;
+      eps: number;
+    } & BatchNormLayout
+  >('batchNormForward'),
   /** Gradients of batchNormForward; `batchStats` says whether mean and variance depended on x. */
-  batchNormBackward: kernel<{
-    x: Storage; gy: Storage; mean: Storage; variance: Storage; gamma: Storage; gx: Storage; gGamma: Storage; gBeta: Storage;
-    eps: number; batchStats: boolean;
-  } & BatchNormLayout>('batchNormBackward'),
+  batchNormBackward: kernel<
+    {
+      x: Storage;
+      gy: Storage;
+      mean: Storage;
+      variance: Storage;
+      gamma: Storage;
+      gx: Storage;
+      gGamma: Storage;
+      gBeta: Storage;
+      eps: number;
+      batchStats: boolean;
+    } & BatchNormLayout
+  >('batchNormBackward'),
   maxPool2d: kernel<{ x: Storage; y: Storage; argmax: Storage } & Pool2dParams>('maxPool2d'),
   maxPool2dBackward: kernel<{ gy: Storage; argmax: Storage; gx: Storage } & Pool2dParams>('maxPool2dBackward'),
   avgPool2d: kernel<{ x: Storage; y: Storage } & Pool2dParams>('avgPool2d'),
@@ -81,7 +119,14 @@ export const KERNELS = {
   l2NormalizeBackward: kernel<{ x: Storage; gy: Storage; gx: Storage; eps: number } & AxisLayout>('l2NormalizeBackward'),
   /** Each contiguous row of α·x + β·y, over max(its L2 norm, eps). */
   blendNormalizeRows: kernel<{
-    x: Storage; y: Storage; out: Storage; rows: number; length: number; alpha: number; beta: number; eps: number;
+    x: Storage;
+    y: Storage;
+    out: Storage;
+    rows: number;
+    length: number;
+    alpha: number;
+    beta: number;
+    eps: number;
   }>('blendNormalizeRows'),
   /** losses[r] = logsumexp(logits[r, :]) − logits[r, target[r]]. */
   crossEntropy: kernel<{ logits: Storage; target: Storage; losses: Storage; rows: number; classes: number }>('crossEntropy'),
@@ -109,7 +154,9 @@ type Implementation<Context> = (context: Context, args: never) => void;
 
 /** Each backend family's implementations by kernel id: the engine's (set as its backend module loads) and the extensions'. */
 const slots: { [Family in BackendFamily]: (Implementation<BackendContexts[Family]> | undefined)[] } = {
-  reference: [], wasm: [], webgpu: [],
+  reference: [],
+  wasm: [],
+  webgpu: [],
 };
 /** The registered extension kernels by name. */
 const extensionKernels = new Map<string, Kernel<unknown>>();
@@ -120,10 +167,12 @@ const extensionKernels = new Map<string, Kernel<unknown>>();
  * (the engine's or an extension's) is an error.
  */
 export function registerKernels<Set extends KernelSet>(
-  set: Set, implementations: { [Family in BackendFamily]: Implementations<Set, BackendContexts[Family]> },
+  set: Set,
+  implementations: { [Family in BackendFamily]: Implementations<Set, BackendContexts[Family]> },
 ): void {
   for (const declaration of Object.values(set)) {
-    const { name } = declaration, taken = extensionKernels.get(name);
+    const { name } = declaration,
+      taken = extensionKernels.get(name);
     if (Object.hasOwn(KERNELS, name) || (taken && taken !== declaration)) throw new Error(`kernels: ${name} is declared twice`);
   }
   for (const [key, declaration] of Object.entries(set)) {
@@ -136,7 +185,10 @@ export function registerKernels<Set extends KernelSet>(
 export class KernelTable<Context> {
   private readonly slots: (Implementation<Context> | undefined)[];
 
-  constructor(private readonly family: BackendFamily, own: Implementations<EngineKernels, Context>) {
+  constructor(
+    private readonly family: BackendFamily,
+    own: Implementations<EngineKernels, Context>,
+  ) {
     this.slots = slots[family] as (Implementation<Context> | undefined)[];
     for (const name of Object.keys(KERNELS) as (keyof EngineKernels)[]) this.slots[KERNELS[name].id] = own[name] as Implementation<Context>;
   }

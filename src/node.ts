@@ -63,15 +63,19 @@ export async function createWasmBackend(options: { threads?: number; fma?: boole
 export async function init(options: InitOptions = {}): Promise<Backend> {
   const forcedAdapter = options.adapter ?? (process.env.WEBSSL_ADAPTER as AdapterChoice | undefined);
   const choice = options.backend ?? (process.env.WEBSSL_BACKEND as BackendChoice | undefined) ?? (forcedAdapter ? 'webgpu' : 'auto');
-  return selectBackend(choice, {
-    webgpu: async () => {
-      if (forcedAdapter || choice !== 'auto') return createWebGpuBackend({ ...options, adapter: forcedAdapter ?? 'auto' });
-      try {
-        return await createWebGpuBackend({ ...options, adapter: 'hardware' });
-      } catch {
-        return null; // no hardware adapter: auto falls back to WebAssembly
-      }
+  return selectBackend(
+    choice,
+    {
+      webgpu: async () => {
+        if (forcedAdapter || choice !== 'auto') return createWebGpuBackend({ ...options, adapter: forcedAdapter ?? 'auto' });
+        try {
+          return await createWebGpuBackend({ ...options, adapter: 'hardware' });
+        } catch {
+          return null; // no hardware adapter: auto falls back to WebAssembly
+        }
+      },
+      wasm: () => createWasmBackend(options),
     },
-    wasm: () => createWasmBackend(options),
-  }, options.log ?? ((line) => console.info(line)));
+    options.log ?? ((line) => console.info(line)),
+  );
 }

@@ -13,7 +13,10 @@ const W1 = 0xbb67ae85; // sqrt(3) - 1
 /** High and low 32 bits of a 32×32-bit product, exact in doubles via 16-bit halves. */
 function mulHiLo(a: number, b: number): [number, number] {
   const lo = Math.imul(a, b) >>> 0;
-  const aH = a >>> 16, aL = a & 0xffff, bH = b >>> 16, bL = b & 0xffff;
+  const aH = a >>> 16,
+    aL = a & 0xffff,
+    bH = b >>> 16,
+    bL = b & 0xffff;
   const mid = aH * bL + aL * bH + ((aL * bL) >>> 16); // < 2^34, exact
   const hi = (aH * bH + Math.floor(mid / 65536)) >>> 0;
   return [hi, lo];
@@ -33,7 +36,7 @@ export function philox4x32(counter: [number, number, number, number], key: [numb
   return [c0, c1, c2, c3];
 }
 
-export const TWO_POW_32 = 4294967296;
+const TWO_POW_32 = 4294967296;
 
 /** Splits a block counter (an integer below 2^53) into the low and high counter words. */
 export function counterWords(counter: number): [number, number] {

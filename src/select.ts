@@ -15,12 +15,20 @@ export interface BackendFactories {
 }
 
 /** Opens the chosen backend, makes it the default for new tensors, and reports the choice and why. */
-export async function selectBackend(choice: BackendChoice, make: BackendFactories, log: (line: string, why: string) => void): Promise<Backend> {
+export async function selectBackend(
+  choice: BackendChoice,
+  make: BackendFactories,
+  log: (line: string, why: string) => void,
+): Promise<Backend> {
   let backend: Backend;
   let why = 'forced';
   switch (choice) {
-    case 'reference': backend = new ReferenceBackend(); break;
-    case 'wasm': backend = await make.wasm(); break;
+    case 'reference':
+      backend = new ReferenceBackend();
+      break;
+    case 'wasm':
+      backend = await make.wasm();
+      break;
     case 'webgpu': {
       const gpu = await make.webgpu();
       if (!gpu) throw new Error('no WebGPU adapter found (see README, "Adapters")');
@@ -39,7 +47,8 @@ export async function selectBackend(choice: BackendChoice, make: BackendFactorie
       }
       break;
     }
-    default: throw new Error(`unknown backend '${choice satisfies never}' (choose auto, webgpu, wasm or reference)`);
+    default:
+      throw new Error(`unknown backend '${choice satisfies never}' (choose auto, webgpu, wasm or reference)`);
   }
   log(`sslgpu: ${backend.name} backend (${why}): ${backend.description}`, why);
   setBackend(backend);

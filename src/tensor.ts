@@ -9,7 +9,10 @@ import * as ops from './ops/index.js';
 /** Storage shared by a tensor and its reshaped aliases; freed when the last one is disposed. */
 class SharedStorage {
   refs = 1;
-  constructor(readonly backend: Backend, readonly storage: Storage) {}
+  constructor(
+    readonly backend: Backend,
+    readonly storage: Storage,
+  ) {}
 
   release(): void {
     if (--this.refs === 0) this.backend.free(this.storage);
@@ -125,34 +128,90 @@ export class Tensor {
   }
 
   // Operations, as methods; each is documented where it is defined in src/ops/.
-  add(b: Tensor | number): Tensor { return ops.add(this, b); }
-  sub(b: Tensor | number): Tensor { return ops.sub(this, b); }
-  mul(b: Tensor | number): Tensor { return ops.mul(this, b); }
-  div(b: Tensor | number): Tensor { return ops.div(this, b); }
-  maximum(b: Tensor): Tensor { return ops.maximum(this, b); }
-  minimum(b: Tensor): Tensor { return ops.minimum(this, b); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  square(): Tensor { return ops.square(this); }
-  abs(): Tensor { return ops.abs(this); }
-  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
-  relu(): Tensor { return ops.relu(this); }
-  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
-  sum(axes?: number | number[], keepDims = false): Tensor { return ops.sum(this, axes, keepDims); }
-  mean(axes?: number | number[], keepDims = false): Tensor { return ops.mean(this, axes, keepDims); }
-  max(axes?: number | number[], keepDims = false): Tensor { return ops.max(this, axes, keepDims); }
-  argmax(axis: number): Tensor { return ops.argmax(this, axis); }
-  matmul(b: Tensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
-  slice(starts: readonly number[], sizes: readonly number[]): Tensor { return ops.slice(this, starts, sizes); }
-  gather(index: Tensor): Tensor { return ops.gather(this, index); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  l2Normalize(axis = -1): Tensor { return ops.l2Normalize(this, axis); }
+  add(b: Tensor | number): Tensor {
+    return ops.add(this, b);
+  }
+  sub(b: Tensor | number): Tensor {
+    return ops.sub(this, b);
+  }
+  mul(b: Tensor | number): Tensor {
+    return ops.mul(this, b);
+  }
+  div(b: Tensor | number): Tensor {
+    return ops.div(this, b);
+  }
+  maximum(b: Tensor): Tensor {
+    return ops.maximum(this, b);
+  }
+  minimum(b: Tensor): Tensor {
+    return ops.minimum(this, b);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  pow(exponent: number): Tensor {
+    return ops.pow(this, exponent);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  cast(dtype: DType): Tensor {
+    return ops.cast(this, dtype);
+  }
+  sum(axes?: number | number[], keepDims = false): Tensor {
+    return ops.sum(this, axes, keepDims);
+  }
+  mean(axes?: number | number[], keepDims = false): Tensor {
+    return ops.mean(this, axes, keepDims);
+  }
+  max(axes?: number | number[], keepDims = false): Tensor {
+    return ops.max(this, axes, keepDims);
+  }
+  argmax(axis: number): Tensor {
+    return ops.argmax(this, axis);
+  }
+  matmul(b: Tensor, options?: ops.MatmulOptions): Tensor {
+    return ops.matmul(this, b, options);
+  }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  transpose(perm?: readonly number[]): Tensor {
+    return ops.transpose(this, perm);
+  }
+  slice(starts: readonly number[], sizes: readonly number[]): Tensor {
+    return ops.slice(this, starts, sizes);
+  }
+  gather(index: Tensor): Tensor {
+    return ops.gather(this, index);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  l2Normalize(axis = -1): Tensor {
+    return ops.l2Normalize(this, axis);
+  }
 }
 
 export function shapeSize(shape: readonly number[]): number {

@@ -32,7 +32,12 @@ describe('autograd', () => {
     const image = ops.randn([1, 1, 4, 4], { backend: counting });
     const filter = ops.randn([2, 1, 3, 3], { backend: counting }).requireGrad();
     const frozen = ops.randn([4, 32], { backend: counting });
-    scope(() => frozen.matmul(ops.conv2d(image, filter, { padding: 1 }).reshape([32, 1])).sum().backward());
+    scope(() =>
+      frozen
+        .matmul(ops.conv2d(image, filter, { padding: 1 }).reshape([32, 1]))
+        .sum()
+        .backward(),
+    );
     // the forward matmul, then only the gradients that reach filter: no dgrad of image, no frozen gradient
     expect(calls).toEqual(['matmul', 'matmul', 'conv2dBackwardWeight']);
     expect(image.grad).toBeNull();
@@ -85,10 +90,12 @@ describe('autograd', () => {
 
   it('scope disposes everything when fn throws', () => {
     const before = backend.memory().liveBuffers;
-    expect(() => scope(() => {
-      t([1]).add(1);
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      scope(() => {
+        t([1]).add(1);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(backend.memory().liveBuffers).toBe(before);
   });
 

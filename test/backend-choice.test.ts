@@ -10,7 +10,9 @@ const softwareGpu = { name: 'webgpu', kind: 'gpu-software', description: 'SwiftS
 
 it('with WebGPU unavailable, trains on WebAssembly and says so', async () => {
   const lines: string[] = [];
-  const backend = await selectBackend('auto', { webgpu: async () => null, wasm: () => createWasmBackend({ threads: 2 }) }, (l) => lines.push(l));
+  const backend = await selectBackend('auto', { webgpu: async () => null, wasm: () => createWasmBackend({ threads: 2 }) }, (l) =>
+    lines.push(l),
+  );
   expect(backend.name).toBe('wasm');
   expect(lines[0]).toMatch(/wasm backend \(no WebGPU adapter\): WebAssembly SIMD( \+ FMA)?, 2 threads/);
   const { accuracy } = await trainSynthetic(backend, { steps: 60, seed: 3 });

@@ -18,7 +18,8 @@ describe('the TensorFlow.js peer', () => {
   it('computes the method loss, its gradient in v and the corrected update as the engine does', async () => {
     const [B, N, D] = [5, 19, 6];
     const settings = { tau: 0.1, lambda: 20, momentum: 0.5 };
-    const vData = normal(B * D), bankData = normal(N * D);
+    const vData = normal(B * D),
+      bankData = normal(N * D);
     const index = Int32Array.from([3, 0, 18, 7, 11]);
 
     const backend = new ReferenceBackend({ precision: 'f64' });
@@ -43,22 +44,35 @@ describe('the TensorFlow.js peer', () => {
     expectClose(bank.dataSync(), await memory.rows.data(), 1e-4, 1e-5, 'updated bank');
   });
 
-  it('hand-written filter gradient equals tfjs-cpu\'s Conv2DBackpropFilter', () => {
-    for (const [k, stride, pad] of [[3, 1, 1], [3, 2, 1], [1, 2, 0]] as const) {
+  it("hand-written filter gradient equals tfjs-cpu's Conv2DBackpropFilter", () => {
+    for (const [k, stride, pad] of [
+      [3, 1, 1],
+      [3, 2, 1],
+      [1, 2, 0],
+    ] as const) {
       const x = tf.tensor4d(normal(2 * 9 * 9 * 3), [2, 9, 9, 3]);
       const w = tf.tensor4d(normal(k * k * 3 * 4), [k, k, 3, 4]);
       const y = tf.conv2d(x, w, stride, pad === 0 ? 'valid' : pad);
       const dy = tf.tensor4d(normal(y.size), y.shape as [number, number, number, number]);
-      const native = tf.grad((weight: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, weight as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad), dy)))(w);
-      expectClose(conv2dFilterGrad(x, dy, k, stride, pad).dataSync(), native.dataSync(), 1e-4, 1e-4, `filter gradient ${k}×${k} stride ${stride}`);
+      const native = tf.grad((weight: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(x, weight as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad), dy)),
+      )(w);
+      expectClose(
+        conv2dFilterGrad(x, dy, k, stride, pad).dataSync(),
+        native.dataSync(),
+        1e-4,
+        1e-4,
+        `filter gradient ${k}×${k} stride ${stride}`,
+      );
     }
   });
 });
 
 describe('profileCalls', () => {
-  it('times each kernel call and counts a matmul\'s floating-point work', async () => {
+  it("times each kernel call and counts a matmul's floating-point work", async () => {
     const profiled = profileCalls(new ReferenceBackend());
-    const a = ops.randn([8, 5], { backend: profiled.backend, seed: 1 }), b = ops.randn([5, 3], { backend: profiled.backend, seed: 2 });
+    const a = ops.randn([8, 5], { backend: profiled.backend, seed: 1 }),
+      b = ops.randn([5, 3], { backend: profiled.backend, seed: 2 });
     await a.matmul(b).relu().data();
     const report = profiled.report();
     const matmul = report.find((k) => k.kernel.startsWith('matmul'))!;

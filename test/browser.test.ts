@@ -34,11 +34,19 @@ let server: { url: string; close(): Promise<void> };
 async function trainInNode(on: 'wasm' | 'swiftshader'): Promise<number[]> {
   const backend = on === 'wasm' ? await createWasmBackend({ threads: 1 }) : await createWebGpuBackend({ adapter: 'swiftshader' });
   if (!backend) throw new Error('no SwiftShader adapter in Node (see README, "Adapters")');
-  const { train, test } = prepareData(loadSplit(DEFAULT_DATA_DIR, 'train'), loadSplit(DEFAULT_DATA_DIR, 'test'), backend, { subset, seed, testSubset });
+  const { train, test } = prepareData(loadSplit(DEFAULT_DATA_DIR, 'train'), loadSplit(DEFAULT_DATA_DIR, 'test'), backend, {
+    subset,
+    seed,
+    testSubset,
+  });
   const trainer = new Trainer({ ...DEFAULTS, ...config }, backend, train, test);
   trainer.calibrate();
   const losses: number[] = [];
-  while (losses.length < STEPS) await trainer.trainEpoch((_d, _t, loss) => (loss !== null && losses.push(loss), losses.length < STEPS));
+  while (losses.length < STEPS)
+    await trainer.trainEpoch((_d, _t, loss) => {
+      if (loss !== null) losses.push(loss);
+      return losses.length < STEPS;
+    });
   trainer.dispose();
   backend.destroy();
   return losses;
@@ -48,14 +56,20 @@ async function launch(webgpu: boolean): Promise<Browser> {
   const flags = webgpu
     ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader']
     : ['--disable-features=WebGPU,Vulkan'];
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu-sandbox', '--disable-dev-shm-usage', ...flags] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu-sandbox', '--disable-dev-shm-usage', ...flags],
+  });
 }
 
 async function openDemo(browser: Browser, backend: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   await page.goto(`${server.url}?backend=${backend}&subset=${subset}&testSubset=${testSubset}&seed=${seed}`);
   return { page, errors };
 }
@@ -67,12 +81,19 @@ async function trainsLikeNode(page: Page, nodeLosses: number[]): Promise<number[
   expect(losses).toHaveLength(STEPS);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)));
-  losses.forEach((loss, i) => expect(Math.abs(loss - nodeLosses[i]!) / Math.abs(nodeLosses[i]!), `step ${i + 1}: page ${loss}, Node ${nodeLosses[i]}`).toBeLessThan(1e-3));
+  for (const [i, loss] of losses.entries())
+    expect(Math.abs(loss - nodeLosses[i]!) / Math.abs(nodeLosses[i]!), `step ${i + 1}: page ${loss}, Node ${nodeLosses[i]}`).toBeLessThan(
+      1e-3,
+    );
   return losses;
 }
 
 function cli(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'dist/scripts/cli.js'), ...args, '--backend', 'wasm', '--threads', '1'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(process.execPath, [join(root, 'dist/scripts/cli.js'), ...args, '--backend', 'wasm', '--threads', '1'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 const knnOf = (stdout: string) => Number(/weighted kNN top-1 on v ([\d.]+) %/.exec(stdout)?.[1]);
 
@@ -103,10 +124,26 @@ describe('the demo page in Chromium', () => {
       const saved = await page.evaluate(async () => Array.from(await window.demo.save()));
       const dir = mkdtempSync(join(tmpdir(), 'demo-'));
       writeFileSync(join(dir, 'page.wssl'), Uint8Array.from(saved));
-      expect(knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'page.wssl'), '--test-subset', String(testSubset)]))).toBe(Number((100 * pageKnn.knnV).toFixed(2)));
+      expect(knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'page.wssl'), '--test-subset', String(testSubset)]))).toBe(
+        Number((100 * pageKnn.knnV).toFixed(2)),
+      );
 
       // a CLI checkpoint in the page
-      cli(['train', '--subset', String(subset), '--epochs', '1', '--batch', '16', '--width', '0.25', '--test-subset', String(testSubset), '--out', dir]);
+      cli([
+        'train',
+        '--subset',
+        String(subset),
+        '--epochs',
+        '1',
+        '--batch',
+        '16',
+        '--width',
+        '0.25',
+        '--test-subset',
+        String(testSubset),
+        '--out',
+        dir,
+      ]);
       const cliKnn = knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'checkpoint.wssl'), '--test-subset', String(testSubset)]));
       const bytes = Array.from(readFileSync(join(dir, 'checkpoint.wssl')));
       const restored = await page.evaluate(async (b) => {
@@ -142,7 +179,10 @@ describe('the demo page in Chromium', () => {
       await page.locator('#gallery .thumb').nth(2).click();
       await expect.poll(() => page.locator('#neighbours figure').count()).toBe(9);
       // the IDX files picked from disk
-      await page.setInputFiles('#data-files', readdirSync(DEFAULT_DATA_DIR).map((name) => join(DEFAULT_DATA_DIR, name)));
+      await page.setInputFiles(
+        '#data-files',
+        readdirSync(DEFAULT_DATA_DIR).map((name) => join(DEFAULT_DATA_DIR, name)),
+      );
       await expect.poll(() => page.locator('#log').textContent(), { timeout: 60_000 }).toContain('using the chosen files');
       expect(await page.locator('#gallery .thumb').count()).toBeGreaterThan(0);
       expect(errors).toEqual([]);

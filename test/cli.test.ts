@@ -15,7 +15,22 @@ const cli = join(root, 'dist/scripts/cli.js');
 const data = bandedImages(160, 40, seededRandom(11));
 const dataDir = dataset(data);
 // 20 steps an epoch, a logged loss every 5: the kill lands inside epoch 2
-const flags = ['--data', dataDir, '--subset', '0', '--epochs', '3', '--batch', '8', '--width', '0.25', '--backend', 'wasm', '--threads', '1'];
+const flags = [
+  '--data',
+  dataDir,
+  '--subset',
+  '0',
+  '--epochs',
+  '3',
+  '--batch',
+  '8',
+  '--width',
+  '0.25',
+  '--backend',
+  'wasm',
+  '--threads',
+  '1',
+];
 
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'src/cli.ts'], { cwd: root });
@@ -27,9 +42,13 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 const finalKnn = (stdout: string) => /this run \(v\)\s+([\d.]+) %/.exec(stdout)?.[1];
-const epochLosses = (out: string) => readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')
-  .map((line) => JSON.parse(line) as { event: string; epoch: number; loss: number })
-  .filter((r) => r.event === 'epoch').map((r) => [r.epoch, r.loss]);
+const epochLosses = (out: string) =>
+  readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; epoch: number; loss: number })
+    .filter((r) => r.event === 'epoch')
+    .map((r) => [r.epoch, r.loss]);
 
 it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupted one', async () => {
   const straightDir = mkdtempSync(join(tmpdir(), 'run-'));

@@ -13,11 +13,13 @@ describe.each(cases)('errors on $name', ({ backend }) => {
     const b = ops.zeros([4, 5], { backend: backend! });
     expect(() => a.add(b)).toThrow('add: shapes [2, 3] and [4, 5] cannot be broadcast together');
     expect(() => a.matmul(b)).toThrow('matmul: shapes [2, 3] and [4, 5] do not multiply');
-    expect(() => ops.conv2d(ops.zeros([1, 3, 5, 5], { backend: backend! }), ops.zeros([4, 2, 3, 3], { backend: backend! })))
-      .toThrow('conv2d: input [1, 3, 5, 5] with groups=1 needs weight [4, 3, KH, KW], got [4, 2, 3, 3]');
+    expect(() => ops.conv2d(ops.zeros([1, 3, 5, 5], { backend: backend! }), ops.zeros([4, 2, 3, 3], { backend: backend! }))).toThrow(
+      'conv2d: input [1, 3, 5, 5] with groups=1 needs weight [4, 3, KH, KW], got [4, 2, 3, 3]',
+    );
     expect(() => ops.linear(a, b)).toThrow('linear: input [2, 3], weight [4, 5] do not fit');
-    expect(() => ops.crossEntropy(a, ops.zeros([3], { backend: backend!, dtype: 'i32' })))
-      .toThrow('crossEntropy: targets [3] must be [2] for logits [2, 3]');
+    expect(() => ops.crossEntropy(a, ops.zeros([3], { backend: backend!, dtype: 'i32' }))).toThrow(
+      'crossEntropy: targets [3] must be [2] for logits [2, 3]',
+    );
   });
 
   it.skipIf(!backend)('a disposed tensor used again throws', async () => {
@@ -37,9 +39,16 @@ describe.each(gpuCases(cases))('GPU failures on $name', ({ backend }) => {
   it.skipIf(!backend)('an invalid shader throws naming the kernel', async () => {
     const gpu = backend as WebGpuBackend;
     const out = ops.zeros([4], { backend: gpu });
-    gpu.runtime.dispatch({ shader: 'broken', source: 'struct P { n: u32 }\n@compute @workgroup_size(1) fn oops( {', entry: 'oops', params: 'P' },
-      { n: 1 }, [], [1, 1, 1]);
-    const failure = await gpu.sync().then(() => null, (error: unknown) => error);
+    gpu.runtime.dispatch(
+      { shader: 'broken', source: 'struct P { n: u32 }\n@compute @workgroup_size(1) fn oops( {', entry: 'oops', params: 'P' },
+      { n: 1 },
+      [],
+      [1, 1, 1],
+    );
+    const failure = await gpu.sync().then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(KernelError);
     expect((failure as Error).message).toMatch(/kernel broken\.oops failed to compile/);
     // the backend keeps working after the failed kernel

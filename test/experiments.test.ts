@@ -21,7 +21,11 @@ beforeAll(() => {
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, WEBSSL_BACKEND: 'wasm', WEBSSL_THREADS: '1' };
-  const { status, stdout, stderr } = spawnSync(process.execPath, [experiment, ...args, '--data', dataDir], { cwd: root, encoding: 'utf8', env });
+  const { status, stdout, stderr } = spawnSync(process.execPath, [experiment, ...args, '--data', dataDir], {
+    cwd: root,
+    encoding: 'utf8',
+    env,
+  });
   return { status, stdout, stderr };
 }
 
@@ -29,7 +33,9 @@ it('sweep: a row per setting with its command; run again, it runs nothing twice'
   const out = mkdtempSync(join(tmpdir(), 'sweep-'));
   const first = run(['sweep', '--base', tiny, '--grid', 'crop-min=0.3,0.6', '--out', out]);
   expect(first.status, first.stderr).toBe(0);
-  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: { name: string; knnV: number; probe: number; command: string }[] };
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+    rows: { name: string; knnV: number; probe: number; command: string }[];
+  };
   expect(results.rows.map((r) => r.name)).toEqual(['crop-min=0.3', 'crop-min=0.6']);
   for (const row of results.rows) {
     expect(row.knnV).toBeGreaterThan(0);
@@ -48,8 +54,15 @@ it('race: every racer epoch by epoch, kNN against seconds', () => {
   const out = mkdtempSync(join(tmpdir(), 'race-'));
   const { status, stderr } = run(['race', '--base', tiny, '--out', out]);
   expect(status, stderr).toBe(0);
-  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { racers: { name: string; history: { knnV: number }[] }[] };
-  expect(results.racers.map((r) => [r.name, r.history.length])).toEqual([['ours', 2], ['NPID', 2], ['SimCLR', 2], ['supervised', 2]]);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+    racers: { name: string; history: { knnV: number }[] }[];
+  };
+  expect(results.racers.map((r) => [r.name, r.history.length])).toEqual([
+    ['ours', 2],
+    ['NPID', 2],
+    ['SimCLR', 2],
+    ['supervised', 2],
+  ]);
   expect(existsSync(join(out, 'race.svg'))).toBe(true);
   expect(readFileSync(join(out, 'race.md'), 'utf8')).toMatch(/\| supervised \| 2 \|/);
 }, 300_000);
@@ -58,8 +71,12 @@ it('ablation: five runs from the same base, each row with its kNN per epoch and 
   const out = mkdtempSync(join(tmpdir(), 'ablation-'));
   const first = run(['ablation', '--base', tiny, '--only', 'NPID,full method', '--out', out]);
   expect(first.status, first.stderr).toBe(0);
-  const rows = () => (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { name: string; knn: number[]; probe: number }[] }).results;
-  expect(rows().map((r) => [r.name, r.knn.length])).toEqual([['NPID', 2], ['full method', 2]]);
+  const rows = () =>
+    (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { name: string; knn: number[]; probe: number }[] }).results;
+  expect(rows().map((r) => [r.name, r.knn.length])).toEqual([
+    ['NPID', 2],
+    ['full method', 2],
+  ]);
   const again = run(['ablation', '--base', tiny, '--out', out]);
   expect(again.status, again.stderr).toBe(0);
   expect(again.stdout.match(/epoch 1: loss/g)).toHaveLength(3); // only the three runs not yet done

@@ -27,12 +27,15 @@ describe('tensor files', () => {
     const decoded = decodeTensorFile(encodeTensorFile(file));
     expect(decoded.meta).toEqual(file.meta);
     expect(decoded.tensors.map((t) => [t.name, t.dtype, t.shape, Array.from(t.data)])).toEqual(
-      file.tensors.map((t) => [t.name, t.dtype, t.shape, Array.from(t.data)]));
+      file.tensors.map((t) => [t.name, t.dtype, t.shape, Array.from(t.data)]),
+    );
   });
 
   it('refuses a truncated file, naming it', () => {
     const bytes = encodeTensorFile(file);
-    expect(() => decodeTensorFile(bytes.subarray(0, bytes.length - 9), 'run.wssl')).toThrow(/^run\.wssl: truncated: expected \d+ bytes, found \d+/);
+    expect(() => decodeTensorFile(bytes.subarray(0, bytes.length - 9), 'run.wssl')).toThrow(
+      /^run\.wssl: truncated: expected \d+ bytes, found \d+/,
+    );
   });
 
   it('refuses a corrupted file', () => {
@@ -42,7 +45,9 @@ describe('tensor files', () => {
   });
 
   it('refuses something else', () => {
-    expect(() => decodeTensorFile(new TextEncoder().encode('{"not": "a tensor file"}'), 'x.json')).toThrow('x.json: not a webssl tensor file');
+    expect(() => decodeTensorFile(new TextEncoder().encode('{"not": "a tensor file"}'), 'x.json')).toThrow(
+      'x.json: not a webssl tensor file',
+    );
   });
 });
 
@@ -62,7 +67,9 @@ describe('state dicts', () => {
 
   it('refuses a state dict of another shape, naming the tensor', async () => {
     const bytes = await saveStateDict(new nn.Linear(4, 3, { backend }));
-    expect(() => loadStateDict(new nn.Linear(4, 2, { backend }), bytes)).toThrow('loadStateDict: weight is f32[3, 4], the module has f32[2, 4]');
+    expect(() => loadStateDict(new nn.Linear(4, 2, { backend }), bytes)).toThrow(
+      'loadStateDict: weight is f32[3, 4], the module has f32[2, 4]',
+    );
   });
 
   it('writes files atomically: a failed write leaves the old file and no temporary', () => {

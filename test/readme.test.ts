@@ -27,4 +27,3 @@ it('the README example trains and logs a falling loss', async () => {
   const losses = logged.map(([, loss]) => loss as number);
   expect(losses[2]).toBeLessThan(0.5 * losses[0]!);
 });
-

@@ -7,17 +7,23 @@ import { trainSynthetic } from './helpers/synthetic.js';
 const cases = await testBackends();
 
 describe.each(cases)('training on $name', ({ backend }) => {
-  it.skipIf(!backend)('reaches 95 % training accuracy, repeats its loss curve, and leaks nothing', async () => {
-    const first = await trainSynthetic(backend!, { steps: 200, seed: 5, watchSteps: [10, 200] });
-    console.log(`${backend!.name}: loss ${first.losses[0]!.toFixed(3)} → ${first.losses.at(-1)!.toFixed(3)}, accuracy ${(first.accuracy * 100).toFixed(1)} %`);
-    expect(first.accuracy).toBeGreaterThanOrEqual(0.95);
-    expect(first.losses.at(-1)!).toBeLessThan(first.losses[0]! / 4);
-    expect(first.liveBuffers.get(200)).toBe(first.liveBuffers.get(10));
+  it.skipIf(!backend)(
+    'reaches 95 % training accuracy, repeats its loss curve, and leaks nothing',
+    async () => {
+      const first = await trainSynthetic(backend!, { steps: 200, seed: 5, watchSteps: [10, 200] });
+      console.log(
+        `${backend!.name}: loss ${first.losses[0]!.toFixed(3)} → ${first.losses.at(-1)!.toFixed(3)}, accuracy ${(first.accuracy * 100).toFixed(1)} %`,
+      );
+      expect(first.accuracy).toBeGreaterThanOrEqual(0.95);
+      expect(first.losses.at(-1)!).toBeLessThan(first.losses[0]! / 4);
+      expect(first.liveBuffers.get(200)).toBe(first.liveBuffers.get(10));
 
-    const second = await trainSynthetic(backend!, { steps: 200, seed: 5 });
-    expect(second.losses).toEqual(first.losses);
-    expect(backend!.memory().liveBuffers).toBe(0);
-  }, 600_000); // SwiftShader runs these 400 steps on one core
+      const second = await trainSynthetic(backend!, { steps: 200, seed: 5 });
+      expect(second.losses).toEqual(first.losses);
+      expect(backend!.memory().liveBuffers).toBe(0);
+    },
+    600_000,
+  ); // SwiftShader runs these 400 steps on one core
 });
 
 describe('backends agree', () => {
@@ -37,7 +43,9 @@ describe('backends agree', () => {
       const { steps, relative } = tolerances[name] ?? { steps: 20, relative: 1e-4 };
       losses.slice(0, steps).forEach((loss, step) => {
         const expected = reference!.losses[step]!;
-        expect(Math.abs(loss - expected), `${name} at step ${step + 1}: ${loss} vs ${expected}`).toBeLessThanOrEqual(relative * Math.abs(expected));
+        expect(Math.abs(loss - expected), `${name} at step ${step + 1}: ${loss} vs ${expected}`).toBeLessThanOrEqual(
+          relative * Math.abs(expected),
+        );
       });
     }
   });

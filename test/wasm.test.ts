@@ -10,7 +10,11 @@ import { expectClose } from './helpers/oracle.js';
 const one = await createWasmBackend({ threads: 1 });
 const three = await createWasmBackend({ threads: 3 });
 const plain = await createWasmBackend({ threads: 2, fma: false });
-afterAll(() => { one.destroy(); three.destroy(); plain.destroy(); });
+afterAll(() => {
+  one.destroy();
+  three.destroy();
+  plain.destroy();
+});
 
 /** A convolution, a matmul, a softmax and their gradients; a memory-bank step. */
 async function convMatmulSoftmax(backend: typeof one) {
@@ -19,7 +23,10 @@ async function convMatmulSoftmax(backend: typeof one) {
   const m = ops.randn([7, 130], { backend, seed: 3 }).requireGrad();
   const y = ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 });
   const z = y.reshape([-1, 7]).matmul(m);
-  const loss = z.relu().sum().add(ops.softmax(z.mul(0.1), 1).max(1).sum());
+  const loss = z
+    .relu()
+    .sum()
+    .add(ops.softmax(z.mul(0.1), 1).max(1).sum());
   loss.backward();
   const out = [await loss.toArray(), await x.grad!.toArray(), await w.grad!.toArray(), await m.grad!.toArray()];
   for (const t of [x, w, m, y, z, loss, x.grad!, w.grad!, m.grad!]) t.dispose();
@@ -51,8 +58,10 @@ it('uses fused multiply-add kernels in Node (relaxed SIMD), which agree with the
   expect([one.fma, three.fma, plain.fma]).toEqual([true, true, false]);
   expect(three.description).toMatch(/^WebAssembly SIMD \+ FMA, 3 threads/);
   expect(plain.description).toMatch(/^WebAssembly SIMD, 2 threads/);
-  const fused = await convMatmulSoftmax(three), separate = await convMatmulSoftmax(plain);
-  fused.forEach((values, i) => expectClose(values.flat(Infinity) as number[], separate[i]!.flat(Infinity) as number[], 1e-4, 1e-4, `output ${i}`));
+  const fused = await convMatmulSoftmax(three),
+    separate = await convMatmulSoftmax(plain);
+  for (const [i, values] of fused.entries())
+    expectClose(values.flat(Infinity) as number[], separate[i]!.flat(Infinity) as number[], 1e-4, 1e-4, `output ${i}`);
 });
 
 it('names the op and the index when an index is out of range', () => {

@@ -10,7 +10,13 @@ describe('uniform structs', () => {
 
   it('follows WGSL alignment rules', () => {
     const layout = parseStruct(source, 'Params');
-    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([['n', 0], ['scale', 4], ['offset', 8], ['shape', 16], ['last', 48]]);
+    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([
+      ['n', 0],
+      ['scale', 4],
+      ['offset', 8],
+      ['shape', 16],
+      ['last', 48],
+    ]);
     expect(layout.size).toBe(64);
   });
 
@@ -29,7 +35,9 @@ describe('uniform structs', () => {
     const layout = parseStruct(source, 'Params');
     const view = new DataView(new ArrayBuffer(64));
     expect(() => packStruct(layout, { n: 1 }, view, 0)).toThrow('uniforms: Params.scale was not given');
-    expect(() => packStruct(layout, { n: 1, scale: 1, offset: [0, 0], shape: [], last: 0, extra: 1 }, view, 0)).toThrow('Params has no field extra');
+    expect(() => packStruct(layout, { n: 1, scale: 1, offset: [0, 0], shape: [], last: 0, extra: 1 }, view, 0)).toThrow(
+      'Params has no field extra',
+    );
   });
 });
 

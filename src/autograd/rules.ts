@@ -89,11 +89,13 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
   },
   // y = x·Wᵀ + b: dx = g·W, dW = gᵀ·x, db = Σ_rows g
   linear: (g, { inputs: [x, w, bias] }) => [
-    ifNeeded(x, () => ops.matmul(g, w!)), ifNeeded(w, () => ops.matmul(g, x!, { transA: true })),
+    ifNeeded(x, () => ops.matmul(g, w!)),
+    ifNeeded(w, () => ops.matmul(g, x!, { transA: true })),
     ...(bias ? [ifNeeded(bias, () => ops.sum(g, 0))] : []),
   ],
   conv2d: (g, { inputs: [x, w], attrs: { geometry } }) => [
-    ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry)), ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry)),
+    ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry)),
+    ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry)),
   ],
   batchNorm: (g, { inputs: [x, gamma], saved: [mean, variance], attrs }) =>
     batchNormBackward(x!, g, mean!, variance!, gamma!, attrs.eps, attrs.batchStats),

@@ -3,45 +3,48 @@
 import type { Tensor } from '../tensor.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
 
+/** An op whose gradient rule needs nothing beyond its inputs. */
+type NoAttrs = Record<string, never>;
+
 /** Every differentiable op and the attributes its gradient rule needs. */
 export interface OpAttrs {
-  add: {};
-  sub: {};
-  mul: {};
-  div: {};
-  maximum: {};
-  minimum: {};
-  neg: {};
-  exp: {};
-  log: {};
-  sqrt: {};
-  rsqrt: {};
-  square: {};
-  abs: {};
+  add: NoAttrs;
+  sub: NoAttrs;
+  mul: NoAttrs;
+  div: NoAttrs;
+  maximum: NoAttrs;
+  minimum: NoAttrs;
+  neg: NoAttrs;
+  exp: NoAttrs;
+  log: NoAttrs;
+  sqrt: NoAttrs;
+  rsqrt: NoAttrs;
+  square: NoAttrs;
+  abs: NoAttrs;
   pow: { exponent: number };
-  relu: {};
-  addScalar: {};
+  relu: NoAttrs;
+  addScalar: NoAttrs;
   mulScalar: { value: number };
   sum: { axes: number[] };
   max: { axes: number[] };
   matmul: { transA: boolean; transB: boolean };
-  linear: {};
+  linear: NoAttrs;
   conv2d: { geometry: Conv2dGeometry };
   batchNorm: { eps: number; batchStats: boolean };
   maxPool2d: { geometry: Pool2dGeometry };
   avgPool2d: { geometry: Pool2dGeometry };
-  reshape: {};
-  broadcastTo: {};
+  reshape: NoAttrs;
+  broadcastTo: NoAttrs;
   transpose: { perm: number[] };
   slice: { starts: number[] };
   concat: { axis: number };
-  gather: {};
-  scatterAdd: {};
+  gather: NoAttrs;
+  scatterAdd: NoAttrs;
   softmax: { axis: number };
   logSoftmax: { axis: number };
   l2Normalize: { axis: number; eps: number };
   blendNormalize: { alpha: number; beta: number; eps: number };
-  crossEntropy: {};
+  crossEntropy: NoAttrs;
 }
 
 export type OpName = keyof OpAttrs;
@@ -57,10 +60,6 @@ export interface TapeNode<K extends OpName = OpName> {
 
 let gradEnabled = true;
 
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
 /** Runs fn without recording on the tape. */
 export function noGrad<T>(fn: () => T): T {
   const previous = gradEnabled;
@@ -73,9 +72,7 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Records `output = op(inputs)` when some input needs a gradient; returns output. */
-export function record<K extends OpName>(
-  op: K, attrs: OpAttrs[K], inputs: Tensor[], output: Tensor, saved: Tensor[] = [],
-): Tensor {
+export function record<K extends OpName>(op: K, attrs: OpAttrs[K], inputs: Tensor[], output: Tensor, saved: Tensor[] = []): Tensor {
   if (gradEnabled && inputs.some((input) => input.requiresGrad)) {
     output.requiresGrad = true;
     output.node = { op, attrs, inputs, output, saved } as TapeNode;

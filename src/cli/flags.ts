@@ -6,7 +6,7 @@ import { SIMCLR_DEFAULTS } from '../method/simclr.js';
 import { DEFAULTS, PRESETS, type TrainConfig } from '../method/train.js';
 
 export type Method = 'ours' | 'npid' | 'simclr' | 'supervised';
-export const METHODS: readonly Method[] = ['ours', 'npid', 'simclr', 'supervised'];
+const METHODS: readonly Method[] = ['ours', 'npid', 'simclr', 'supervised'];
 
 /** What one training run is: the method, its configuration, and the data it sees. */
 export interface RunSetting {
@@ -31,7 +31,8 @@ interface FlagSpec {
 export const TRAIN_FLAGS = {
   method: {
     help: 'ours (calibrate, corrected, λ 20), npid (random, npid, λ 0), simclr (two views, NT-Xent at τ 0.5) or supervised (labels: the ceiling)',
-    kind: { choice: METHODS }, default: 'ours',
+    kind: { choice: METHODS },
+    default: 'ours',
   },
   subset: { help: 'train on the first N images after a seeded shuffle (0: all)', kind: { integer: [0, 1e9] }, default: '10000' },
   init: { help: 'bank initialisation: random | calibrate (default: from --method)', kind: { choice: ['random', 'calibrate'] } },
@@ -39,20 +40,47 @@ export const TRAIN_FLAGS = {
   lambda: { help: 'SqrtKL weight λ (default: from --method)', kind: { number: [0, 1e6] } },
   tau: { help: `temperature τ (default ${DEFAULTS.tau}; simclr ${SIMCLR_DEFAULTS.tau})`, kind: { number: [1e-3, 100] } },
   m: { help: 'memory momentum of the bank update', kind: { number: [0, 1] }, default: String(DEFAULTS.m) },
-  negatives: { help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)', kind: { integer: [0, 1e9] }, default: String(DEFAULTS.negatives) },
+  negatives: {
+    help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)',
+    kind: { integer: [0, 1e9] },
+    default: String(DEFAULTS.negatives),
+  },
   cutmix: { help: 'CutMix α across the batch (0: off)', kind: { number: [0, 1e3] }, default: String(DEFAULTS.cutmix) },
-  'crop-min': { help: 'smallest random-resized-crop area, a fraction of the image', kind: { number: [0.01, 1] }, default: String(DEFAULTS.cropMin) },
+  'crop-min': {
+    help: 'smallest random-resized-crop area, a fraction of the image',
+    kind: { number: [0.01, 1] },
+    default: String(DEFAULTS.cropMin),
+  },
   rotate: { help: 'largest random rotation, degrees either way (0: none)', kind: { number: [0, 180] }, default: String(DEFAULTS.rotate) },
-  translate: { help: 'largest random shift, a fraction of the side (0: none)', kind: { number: [0, 1] }, default: String(DEFAULTS.translate) },
+  translate: {
+    help: 'largest random shift, a fraction of the side (0: none)',
+    kind: { number: [0, 1] },
+    default: String(DEFAULTS.translate),
+  },
   erase: { help: 'probability of random erasing (0: never)', kind: { number: [0, 1] }, default: String(DEFAULTS.erase) },
-  head: { help: `projection head: mlp | mlp2 | linear (default ${DEFAULTS.head}; simclr ${SIMCLR_DEFAULTS.head})`, kind: { choice: ['mlp', 'mlp2', 'linear'] } },
+  head: {
+    help: `projection head: mlp | mlp2 | linear (default ${DEFAULTS.head}; simclr ${SIMCLR_DEFAULTS.head})`,
+    kind: { choice: ['mlp', 'mlp2', 'linear'] },
+  },
   hidden: { help: 'hidden width of the MLP head', kind: { integer: [1, 65536] }, default: String(DEFAULTS.hidden) },
-  width: { help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)', kind: { number: [0.03125, 16] }, default: String(DEFAULTS.width) },
+  width: {
+    help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)',
+    kind: { number: [0.03125, 16] },
+    default: String(DEFAULTS.width),
+  },
   epochs: { help: 'epochs', kind: { integer: [1, 1e6] }, default: String(DEFAULTS.epochs) },
   batch: { help: 'batch size', kind: { integer: [2, 65536] }, default: String(DEFAULTS.batch) },
-  lr: { help: 'SGD learning rate (momentum 0.9, weight decay 5e-4, cosine to 0)', kind: { number: [0, 100] }, default: String(DEFAULTS.lr) },
+  lr: {
+    help: 'SGD learning rate (momentum 0.9, weight decay 5e-4, cosine to 0)',
+    kind: { number: [0, 100] },
+    default: String(DEFAULTS.lr),
+  },
   warmup: { help: 'epochs of linear learning-rate warm-up', kind: { number: [0, 1e6] }, default: String(DEFAULTS.warmup) },
-  seed: { help: 'seed of the weights, the subset, the order and the augmentations', kind: { integer: [0, 2 ** 31] }, default: String(DEFAULTS.seed) },
+  seed: {
+    help: 'seed of the weights, the subset, the order and the augmentations',
+    kind: { integer: [0, 2 ** 31] },
+    default: String(DEFAULTS.seed),
+  },
   'eval-every': { help: 'kNN after every N-th epoch (and the last)', kind: { integer: [1, 1e6] }, default: '1' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -68,9 +96,15 @@ export type FlagValues = Partial<Record<TrainFlag, string>>;
 export const RECIPES = {
   quick: {},
   full: {
-    subset: '0', epochs: '30', negatives: '10000', 'eval-every': '5',
+    subset: '0',
+    epochs: '30',
+    negatives: '10000',
+    'eval-every': '5',
     // the sweep's winners at 20,000 images (docs/sweep/): a milder crop, more steps, a faster warmed-up rate
-    'crop-min': '0.7', batch: '128', lr: '0.1', warmup: '1',
+    'crop-min': '0.7',
+    batch: '128',
+    lr: '0.1',
+    warmup: '1',
     width: '1', // twice the channels: +4.1 points of linear probe at three times the cost (h has 128 dimensions, not 64)
   },
 } as const satisfies Record<string, FlagValues>;
@@ -100,18 +134,33 @@ export function resolveSetting(flags: FlagValues, recipe: Recipe = 'quick'): Run
   const method = parseFlag('method', get('method')!) as Method;
   const preset = method === 'ours' || method === 'npid' ? PRESETS[method] : PRESETS.npid;
   const own = method === 'simclr' ? SIMCLR_DEFAULTS : DEFAULTS;
-  const choice = <T extends string>(name: TrainFlag, fallback: T) => (given[name] === undefined ? fallback : parseFlag(name, given[name]!) as T);
+  const choice = <T extends string>(name: TrainFlag, fallback: T) =>
+    given[name] === undefined ? fallback : (parseFlag(name, given[name]!) as T);
   const config: TrainConfig = {
     ...DEFAULTS,
-    init: choice('init', preset.init), update: choice('update', preset.update),
+    init: choice('init', preset.init),
+    update: choice('update', preset.update),
     lambda: given.lambda === undefined ? preset.lambda : num('lambda'),
-    tau: given.tau === undefined ? own.tau : num('tau'), m: num('m'), negatives: num('negatives'), cutmix: num('cutmix'),
-    cropMin: num('crop-min'), rotate: num('rotate'), translate: num('translate'), erase: num('erase'),
-    head: choice('head', own.head), hidden: num('hidden'), width: num('width'),
-    epochs: num('epochs'), batch: num('batch'), lr: num('lr'), warmup: num('warmup'), seed: num('seed'),
+    tau: given.tau === undefined ? own.tau : num('tau'),
+    m: num('m'),
+    negatives: num('negatives'),
+    cutmix: num('cutmix'),
+    cropMin: num('crop-min'),
+    rotate: num('rotate'),
+    translate: num('translate'),
+    erase: num('erase'),
+    head: choice('head', own.head),
+    hidden: num('hidden'),
+    width: num('width'),
+    epochs: num('epochs'),
+    batch: num('batch'),
+    lr: num('lr'),
+    warmup: num('warmup'),
+    seed: num('seed'),
   };
   if (method === 'supervised') {
-    if (given.head !== undefined && given.head !== 'linear') throw new Error(`--method supervised: its head is the linear classifier; got --head ${given.head}`);
+    if (given.head !== undefined && given.head !== 'linear')
+      throw new Error(`--method supervised: its head is the linear classifier; got --head ${given.head}`);
     Object.assign(config, { head: 'linear', dim: 10, lambda: 0 });
   }
   return { method, config, subset: num('subset'), evalEvery: num('eval-every') };
@@ -122,7 +171,8 @@ export function parseAssignments(words: string[], source: string): FlagValues {
   const values: FlagValues = {};
   for (const word of words) {
     const match = /^([a-z-]+)=(.+)$/.exec(word);
-    if (!match || !(match[1]! in TRAIN_FLAGS)) throw new Error(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
+    if (!match || !(match[1]! in TRAIN_FLAGS))
+      throw new Error(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
     parseFlag(match[1] as TrainFlag, match[2]!);
     values[match[1] as TrainFlag] = match[2]!;
   }
@@ -136,7 +186,13 @@ export function trainFlagHelp(): string[] {
     const value = quick[name as TrainFlag] ?? f.default;
     return `  --${name.padEnd(11)} ${f.help}${value === undefined ? '' : ` (default ${value})`}`;
   });
-  const others = Object.entries(RECIPES).filter(([name]) => name !== 'quick')
-    .map(([name, values]) => `  --preset ${name}: ${Object.entries(values).map(([k, v]) => `--${k} ${v}`).join(' ')}`);
+  const others = Object.entries(RECIPES)
+    .filter(([name]) => name !== 'quick')
+    .map(
+      ([name, values]) =>
+        `  --preset ${name}: ${Object.entries(values)
+          .map(([k, v]) => `--${k} ${v}`)
+          .join(' ')}`,
+    );
   return [...lines, '', ...others];
 }

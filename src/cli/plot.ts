@@ -22,23 +22,37 @@ export function linePlot(series: Series[], options: PlotOptions): string {
   const guides = options.guides ?? [];
   const ys = [...series.flatMap((s) => s.points.map((p) => p[1])), ...guides.map((g) => g.y)];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const lo = Math.floor(Math.min(...ys) * 20) / 20, hi = Math.ceil(Math.max(...ys) * 20) / 20;
+  const lo = Math.floor(Math.min(...ys) * 20) / 20,
+    hi = Math.ceil(Math.max(...ys) * 20) / 20;
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const x = (v: number) => left + ((v - x0) / Math.max(x1 - x0, 1e-9)) * (w - left - right);
   const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
   const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
-  const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i).map((v) =>
-    `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`).join('');
+  const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i)
+    .map(
+      (v) =>
+        `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`,
+    )
+    .join('');
   const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
   const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);
-  const lines = series.map((s, i) => {
-    const colour = colours[i % colours.length];
-    const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
-      `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${s.name}</text>`;
-  }).join('');
-  const dashed = guides.map((g, i) => `<line x1="${left}" x2="${w - right}" y1="${y(g.y).toFixed(1)}" y2="${y(g.y).toFixed(1)}" stroke="#444" stroke-dasharray="5,4"/>` +
-    `<text x="${w - right + 8}" y="${labelY[series.length + i]!.toFixed(1)}" fill="#444">${g.name}</text>`).join('');
+  const lines = series
+    .map((s, i) => {
+      const colour = colours[i % colours.length];
+      const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
+      return (
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
+        `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${s.name}</text>`
+      );
+    })
+    .join('');
+  const dashed = guides
+    .map(
+      (g, i) =>
+        `<line x1="${left}" x2="${w - right}" y1="${y(g.y).toFixed(1)}" y2="${y(g.y).toFixed(1)}" stroke="#444" stroke-dasharray="5,4"/>` +
+        `<text x="${w - right + 8}" y="${labelY[series.length + i]!.toFixed(1)}" fill="#444">${g.name}</text>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>${grid}
 <line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>
@@ -51,16 +65,21 @@ ${dashed}${lines}
 
 /** kNN accuracy per epoch, one line per run. */
 export function knnPlot(runs: { name: string; knn: number[] }[], epochCount: number): string {
-  return linePlot(runs.map((r) => ({ name: r.name, points: r.knn.map((v, e) => [e + 1, v] as [number, number]) })), {
-    xLabel: 'epoch (weighted kNN top-1 on v, Fashion-MNIST test)',
-    xTicks: Array.from({ length: epochCount }, (_, e) => e + 1),
-  });
+  return linePlot(
+    runs.map((r) => ({ name: r.name, points: r.knn.map((v, e) => [e + 1, v] as [number, number]) })),
+    {
+      xLabel: 'epoch (weighted kNN top-1 on v, Fashion-MNIST test)',
+      xTicks: Array.from({ length: epochCount }, (_, e) => e + 1),
+    },
+  );
 }
 
 /** Positions at least `gap` apart, each as close to its wish as the others allow (labels that would overlap). */
 function spread(wishes: number[], gap: number): number[] {
   const order = wishes.map((_, i) => i).sort((a, b) => wishes[a]! - wishes[b]!);
   const placed = wishes.slice();
-  order.forEach((i, k) => { if (k > 0) placed[i] = Math.max(wishes[i]!, placed[order[k - 1]!]! + gap); });
+  order.forEach((i, k) => {
+    if (k > 0) placed[i] = Math.max(wishes[i]!, placed[order[k - 1]!]! + gap);
+  });
   return placed;
 }

@@ -6,7 +6,11 @@ export class ProgressBar {
   private lastPrint = 0;
   private readonly tty = Boolean(process.stderr.isTTY);
 
-  constructor(private readonly label: string, private readonly total: number, private readonly unit = 'img') {}
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly unit = 'img',
+  ) {}
 
   update(done: number, units: number, fields: Record<string, string> = {}): void {
     const now = performance.now();
@@ -18,7 +22,9 @@ export class ProgressBar {
     const width = 24;
     const filled = Math.round((width * done) / this.total);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const extra = Object.entries(fields).map(([k, v]) => `${k} ${v}`).join('  ');
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  ');
     const line = `${this.label} ${bar} ${done}/${this.total}  ${rate.toFixed(0)} ${this.unit}/s  ${extra}  ETA ${formatDuration(eta)}`;
     process.stderr.write(this.tty ? `\r${line}\x1b[K` : `${line}\n`);
   }
@@ -30,6 +36,9 @@ export class ProgressBar {
 
 export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }

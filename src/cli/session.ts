@@ -23,21 +23,32 @@ import type { RunSetting } from './flags.js';
 import { ProgressBar, formatDuration } from './progress.js';
 
 /** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
-export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0): { train: DeviceImages; test: DeviceImages } {
+export function loadData(
+  dir: string,
+  subset: number,
+  backend: Backend,
+  seed: number,
+  testSubset = 0,
+): { train: DeviceImages; test: DeviceImages } {
   return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed, testSubset });
 }
 
 /** The standardised, L2-normalised pixels of a set: the no-network features (docs/method.md §5). */
 function pixelFeatures(set: DeviceImages): Tensor {
   return scope(() => {
-    const index = ops.tensor(Int32Array.from({ length: set.count }, (_, i) => i), [set.count], { backend: set.images.backend });
+    const index = ops.tensor(
+      Int32Array.from({ length: set.count }, (_, i) => i),
+      [set.count],
+      { backend: set.images.backend },
+    );
     return ops.l2Normalize(augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
   });
 }
 
 /** Raw pixels as features: weighted kNN, and with `probe` the linear probe too. */
 export async function pixelBaseline(train: DeviceImages, test: DeviceImages, probe = false): Promise<{ knn: number; probe: number }> {
-  const a = pixelFeatures(train), b = pixelFeatures(test);
+  const a = pixelFeatures(train),
+    b = pixelFeatures(test);
   try {
     return {
       knn: await knnAccuracy(a, train.labels, b, test.labels),
@@ -52,15 +63,19 @@ export async function pixelBaseline(train: DeviceImages, test: DeviceImages, pro
 /** The trainer of a setting's method. */
 export function makeTrainer(setting: RunSetting, backend: Backend, train: DeviceImages, test: DeviceImages): EncoderTrainer {
   switch (setting.method) {
-    case 'supervised': return new SupervisedTrainer(setting.config, backend, train, test);
-    case 'simclr': return new SimCLRTrainer(setting.config, backend, train, test);
-    default: return new Trainer(setting.config, backend, train, test);
+    case 'supervised':
+      return new SupervisedTrainer(setting.config, backend, train, test);
+    case 'simclr':
+      return new SimCLRTrainer(setting.config, backend, train, test);
+    default:
+      return new Trainer(setting.config, backend, train, test);
   }
 }
 
 /** The linear probe on the frozen, normalised h of the training set, scored on the test set. */
 export async function probeTrainer(trainer: EncoderTrainer): Promise<number> {
-  const a = trainer.embed(trainer.train), b = trainer.embed(trainer.test);
+  const a = trainer.embed(trainer.train),
+    b = trainer.embed(trainer.test);
   try {
     return await linearProbe(a.h, trainer.train.labels, b.h, trainer.test.labels);
   } finally {
@@ -116,13 +131,23 @@ export interface RunState {
  * A run's start: with `resume`, the checkpoint an earlier (killed) run of the same setting
  * left in <out>, if there is one; otherwise a fresh start (the method's calibration pass).
  */
-export async function startRun(setting: RunSetting, trainer: EncoderTrainer, options: Pick<RunOptions, 'out' | 'resume'>): Promise<RunState> {
+export async function startRun(
+  setting: RunSetting,
+  trainer: EncoderTrainer,
+  options: Pick<RunOptions, 'out' | 'resume'>,
+): Promise<RunState> {
   const checkpointPath = join(options.out, 'checkpoint.wssl');
   mkdirSync(options.out, { recursive: true });
   if (options.resume && existsSync(checkpointPath)) {
     const bytes = readFileBytes(checkpointPath);
-    const meta = decodeTensorFile(bytes, checkpointPath).meta as { subset: number; method?: string; history?: EpochRecord[]; trainSeconds?: number };
-    if (meta.subset !== trainer.train.count) throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has ${trainer.train.count}`);
+    const meta = decodeTensorFile(bytes, checkpointPath).meta as {
+      subset: number;
+      method?: string;
+      history?: EpochRecord[];
+      trainSeconds?: number;
+    };
+    if (meta.subset !== trainer.train.count)
+      throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has ${trainer.train.count}`);
     if ((meta.method ?? 'ours') !== setting.method && !(meta.method === undefined && setting.method === 'npid')) {
       throw new Error(`${checkpointPath}: was trained with --method ${meta.method ?? 'ours'}, this run has ${setting.method}`);
     }
@@ -141,10 +166,17 @@ export async function startRun(setting: RunSetting, trainer: EncoderTrainer, opt
  * per epoch in <out>/metrics.jsonl, kNN every `evalEvery` epochs and after the last, an
  * atomic checkpoint after each epoch.
  */
-export async function trainEpochs(setting: RunSetting, trainer: EncoderTrainer, state: RunState, options: RunOptions, until = setting.config.epochs): Promise<void> {
+export async function trainEpochs(
+  setting: RunSetting,
+  trainer: EncoderTrainer,
+  state: RunState,
+  options: RunOptions,
+  until = setting.config.epochs,
+): Promise<void> {
   const { config } = setting;
   const metricsPath = join(options.out, 'metrics.jsonl');
-  const log = (record: Record<string, unknown>) => appendFileSync(metricsPath, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
+  const log = (record: Record<string, unknown>) =>
+    appendFileSync(metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   const label = options.label ? `${options.label}, ` : '';
   while (trainer.epoch < Math.min(until, config.epochs)) {
     const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
@@ -168,8 +200,16 @@ export async function trainEpochs(setting: RunSetting, trainer: EncoderTrainer, 
     }
     state.history.push(record);
     log({ event: 'epoch', ...record, imagesPerSecond: trainer.train.count / epoch.seconds });
-    console.log(`${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`);
-    const meta = { ...options.extra, subset: trainer.train.count, method: setting.method, history: state.history, trainSeconds: state.trainSeconds };
+    console.log(
+      `${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`,
+    );
+    const meta = {
+      ...options.extra,
+      subset: trainer.train.count,
+      method: setting.method,
+      history: state.history,
+      trainSeconds: state.trainSeconds,
+    };
     writeFileAtomic(join(options.out, 'checkpoint.wssl'), encodeTensorFile(await trainer.snapshot(meta)));
     options.onEpoch?.(record);
   }
@@ -184,7 +224,9 @@ export async function runTraining(setting: RunSetting, trainer: EncoderTrainer, 
   if (options.probe) {
     const start = performance.now();
     probe = await probeTrainer(trainer);
-    console.log(`${options.label ? `${options.label}, ` : ''}linear probe on h ${percent(probe)} (${formatDuration((performance.now() - start) / 1000)})`);
+    console.log(
+      `${options.label ? `${options.label}, ` : ''}linear probe on h ${percent(probe)} (${formatDuration((performance.now() - start) / 1000)})`,
+    );
   }
   return { epochs: state.history, knnV: last.knnV!, knnH: last.knnH!, probe, trainSeconds: state.trainSeconds };
 }

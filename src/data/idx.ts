@@ -3,7 +3,10 @@
 // the file and what is wrong, so a bad download is never trained on silently.
 
 export class DataFileError extends Error {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'DataFileError';
   }
@@ -22,7 +25,10 @@ export function parseIdx(bytes: Uint8Array, file: string, rank: number): IdxArra
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint16(0) !== 0 || bytes[2] !== UNSIGNED_BYTE || bytes[3] !== rank) {
     const magic = view.getUint32(0).toString(16).padStart(8, '0');
-    throw new DataFileError(file, `wrong magic number 0x${magic} (expected 0x000008${rank.toString(16).padStart(2, '0')}: unsigned bytes, ${rank} dimensions)`);
+    throw new DataFileError(
+      file,
+      `wrong magic number 0x${magic} (expected 0x000008${rank.toString(16).padStart(2, '0')}: unsigned bytes, ${rank} dimensions)`,
+    );
   }
   const header = 4 + 4 * rank;
   if (bytes.length < header) throw new DataFileError(file, `truncated header (${bytes.length} of ${header} bytes)`);
@@ -30,7 +36,10 @@ export function parseIdx(bytes: Uint8Array, file: string, rank: number): IdxArra
   const expected = dims.reduce((p, d) => p * d, 1);
   const actual = bytes.length - header;
   if (actual !== expected) {
-    throw new DataFileError(file, `${actual < expected ? 'truncated' : 'too long'}: ${actual} data bytes for dimensions ${dims.join('×')} (expected ${expected})`);
+    throw new DataFileError(
+      file,
+      `${actual < expected ? 'truncated' : 'too long'}: ${actual} data bytes for dimensions ${dims.join('×')} (expected ${expected})`,
+    );
   }
   return { dims, data: bytes.subarray(header) };
 }

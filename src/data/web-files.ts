@@ -33,7 +33,8 @@ export async function splitFromFiles(files: NamedBytes[], split: 'train' | 'test
     if (!file) throw new DataFileError(`${stem}-ubyte.gz`, `not among the chosen files (${files.map((f) => f.name).join(', ') || 'none'})`);
     return file;
   };
-  const images = find('images-idx3'), labels = find('labels-idx1');
+  const images = find('images-idx3'),
+    labels = find('labels-idx1');
   return pairImages(await readIdx(images, 3), images.name, await readIdx(labels, 1), labels.name);
 }
 

@@ -20,14 +20,25 @@ export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'full method', flags: { method: 'ours' } },
 ];
 
-export interface AblationRow { name: string; knn: number[]; probe: number; secondsPerEpoch: number }
+interface AblationRow {
+  name: string;
+  knn: number[];
+  probe: number;
+  secondsPerEpoch: number;
+}
 
-export async function ablation(backend: Backend, options: { data: string; out: string; base: FlagValues; only?: string[]; testSubset: number }): Promise<void> {
+export async function ablation(
+  backend: Backend,
+  options: { data: string; out: string; base: FlagValues; only?: string[]; testSubset: number },
+): Promise<void> {
   const { out } = options;
   mkdirSync(out, { recursive: true });
   const resultsPath = join(out, 'results.json');
-  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { base?: FlagValues; results: AblationRow[] }) : null;
-  if (saved && JSON.stringify(saved.base ?? null) !== JSON.stringify(options.base)) throw new Error(`${resultsPath}: an ablation with another --base; use another --out`);
+  const saved = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { base?: FlagValues; results: AblationRow[] })
+    : null;
+  if (saved && JSON.stringify(saved.base ?? null) !== JSON.stringify(options.base))
+    throw new Error(`${resultsPath}: an ablation with another --base; use another --out`);
   const results: AblationRow[] = saved?.results ?? [];
   const runs = ABLATION.filter((r) => !options.only || options.only.includes(r.name));
   const first = resolveSetting(options.base);
@@ -39,9 +50,17 @@ export async function ablation(backend: Backend, options: { data: string; out: s
     const result = await runTraining(setting, trainer, { out: join(out, slug(run.name)), resume: true, probe: true, label: run.name });
     trainer.dispose();
     const seconds = result.epochs.reduce((sum, e) => sum + e.seconds, 0);
-    results.push({ name: run.name, knn: result.epochs.map((e) => e.knnV!), probe: result.probe, secondsPerEpoch: seconds / result.epochs.length });
+    results.push({
+      name: run.name,
+      knn: result.epochs.map((e) => e.knnV!),
+      probe: result.probe,
+      secondsPerEpoch: seconds / result.epochs.length,
+    });
     results.sort(byAblationOrder);
-    writeFileSync(resultsPath, JSON.stringify({ base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results }, null, 2) + '\n');
+    writeFileSync(
+      resultsPath,
+      `${JSON.stringify({ base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results }, null, 2)}\n`,
+    );
   }
   report(results, out);
 }
@@ -65,7 +84,9 @@ function report(results: AblationRow[], out: string): void {
   const table = [
     `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
     `|---|${marks.map(() => '---').join('|')}|---|---|`,
-    ...results.map((r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`),
+    ...results.map(
+      (r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`,
+    ),
   ].join('\n');
   writeFileSync(join(out, 'ablation.md'), `${table}\n`);
   writeFileSync(join(out, 'ablation.svg'), knnPlot(results, epochs));
@@ -74,5 +95,11 @@ function report(results: AblationRow[], out: string): void {
 
 /** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a folder name. */
 export function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '') || 'run';
+  return (
+    name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9.]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run'
+  );
 }

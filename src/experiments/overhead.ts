@@ -37,14 +37,24 @@ interface OverheadResult {
  * epoch in turn (ours' epoch 1, NPID's, SimCLR's, ours' epoch 2…), so the machine's noise
  * falls on all three alike: training time, peak device memory and kNN after every epoch.
  */
-export async function overhead(backend: Backend, options: { data: string; out: string; base: FlagValues; testSubset: number }): Promise<void> {
+export async function overhead(
+  backend: Backend,
+  options: { data: string; out: string; base: FlagValues; testSubset: number },
+): Promise<void> {
   const { out } = options;
   mkdirSync(out, { recursive: true });
-  const settings = [['ours', 'ours'], ['NPID', 'npid'], ['SimCLR', 'simclr']].map(([name, method]) => ({ name: name!, setting: resolveSetting({ ...options.base, method }) }));
+  const settings = [
+    ['ours', 'ours'],
+    ['NPID', 'npid'],
+    ['SimCLR', 'simclr'],
+  ].map(([name, method]) => ({ name: name!, setting: resolveSetting({ ...options.base, method }) }));
   const { subset, config } = settings[0]!.setting;
   const { epochs, batch } = config;
   const { train, test } = loadData(options.data, subset, backend, config.seed, options.testSubset);
-  const methods: { name: string; make: () => EncoderTrainer }[] = settings.map(({ name, setting }) => ({ name, make: () => makeTrainer(setting, backend, train, test) }));
+  const methods: { name: string; make: () => EncoderTrainer }[] = settings.map(({ name, setting }) => ({
+    name,
+    make: () => makeTrainer(setting, backend, train, test),
+  }));
   /**
    * Runs `work` and the device work it queued: its result, seconds, and the most bytes it
    * added at once to those live before it (its activations, gradients and workspaces).
@@ -59,13 +69,21 @@ export async function overhead(backend: Backend, options: { data: string; out: s
     return { result, seconds: (performance.now() - start) / 1000, addedBytes: backend.memory().peakBytes - before };
   };
   const dataBytes = backend.memory().liveBytes;
-  const runs = methods.map((method) => ({ method, trainer: null as EncoderTrainer | null, setup: null as { seconds: number; addedBytes: number } | null, ownBytes: 0, addedBytes: 0, epochSeconds: [] as number[], knn: [] as number[] }));
+  const runs = methods.map((method) => ({
+    method,
+    trainer: null as EncoderTrainer | null,
+    setup: null as { seconds: number; addedBytes: number } | null,
+    ownBytes: 0,
+    addedBytes: 0,
+    epochSeconds: [] as number[],
+    knn: [] as number[],
+  }));
   for (let e = 0; e < epochs; e++) {
     for (const run of runs) {
       const { name } = run.method;
       const liveBefore = backend.memory().liveBytes;
       if (!run.trainer) {
-        const trainer = run.trainer = run.method.make();
+        const trainer = (run.trainer = run.method.make());
         if (trainer instanceof Trainer && trainer.config.init === 'calibrate') run.setup = await measured(() => trainer.calibrate());
       }
       const trainer = run.trainer;
@@ -77,17 +95,52 @@ export async function overhead(backend: Backend, options: { data: string; out: s
       run.epochSeconds.push(epoch.result.seconds);
       run.addedBytes = Math.max(run.addedBytes, epoch.addedBytes);
       run.knn.push((await trainer.evaluate({ h: false })).knnV);
-      console.log(`${name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(dataBytes + run.ownBytes + run.addedBytes)} MiB, kNN ${(100 * run.knn.at(-1)!).toFixed(2)} %`);
+      console.log(
+        `${name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(dataBytes + run.ownBytes + run.addedBytes)} MiB, kNN ${(100 * run.knn.at(-1)!).toFixed(2)} %`,
+      );
     }
     const results: OverheadResult[] = runs.map((run) => ({
-      name: run.method.name, epochSeconds: run.epochSeconds, setupSeconds: run.setup?.seconds ?? 0, secondsPerEpoch: median(run.epochSeconds),
-      peakBytes: dataBytes + run.ownBytes + run.addedBytes, setupPeakBytes: run.setup ? dataBytes + run.ownBytes + run.setup.addedBytes : 0, knn: run.knn,
+      name: run.method.name,
+      epochSeconds: run.epochSeconds,
+      setupSeconds: run.setup?.seconds ?? 0,
+      secondsPerEpoch: median(run.epochSeconds),
+      peakBytes: dataBytes + run.ownBytes + run.addedBytes,
+      setupPeakBytes: run.setup ? dataBytes + run.ownBytes + run.setup.addedBytes : 0,
+      knn: run.knn,
     }));
-    writeFileSync(join(out, 'results.json'), JSON.stringify({
-      base: options.base, subset: train.count, testImages: test.count, epochs, epochsDone: e + 1, batch, width: config.width, seed: config.seed,
-      backend: backend.description, dataBytes, results,
-    }, null, 2) + '\n');
-    if (e === epochs - 1) overheadReport(results, { dataBytes, out, epochs, batch, width: config.width, lr: config.lr, seed: config.seed, images: train.count, testImages: test.count, backend: backend.description });
+    writeFileSync(
+      join(out, 'results.json'),
+      `${JSON.stringify(
+        {
+          base: options.base,
+          subset: train.count,
+          testImages: test.count,
+          epochs,
+          epochsDone: e + 1,
+          batch,
+          width: config.width,
+          seed: config.seed,
+          backend: backend.description,
+          dataBytes,
+          results,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    if (e === epochs - 1)
+      overheadReport(results, {
+        dataBytes,
+        out,
+        epochs,
+        batch,
+        width: config.width,
+        lr: config.lr,
+        seed: config.seed,
+        images: train.count,
+        testImages: test.count,
+        backend: backend.description,
+      });
   }
   for (const run of runs) run.trainer?.dispose();
 }
@@ -106,9 +159,14 @@ interface ReportContext {
   backend: string;
 }
 
-function overheadReport(results: OverheadResult[], { dataBytes, out, epochs, batch, width, lr, seed, images, testImages, backend }: ReportContext): void {
-  const ours = results.find((r) => r.name === 'ours')!, simclr = results.find((r) => r.name === 'SimCLR')!;
-  const elapsed = (r: OverheadResult) => r.epochSeconds.map((_, e) => r.setupSeconds + r.epochSeconds.slice(0, e + 1).reduce((a, b) => a + b, 0));
+function overheadReport(
+  results: OverheadResult[],
+  { dataBytes, out, epochs, batch, width, lr, seed, images, testImages, backend }: ReportContext,
+): void {
+  const ours = results.find((r) => r.name === 'ours')!,
+    simclr = results.find((r) => r.name === 'SimCLR')!;
+  const elapsed = (r: OverheadResult) =>
+    r.epochSeconds.map((_, e) => r.setupSeconds + r.epochSeconds.slice(0, e + 1).reduce((a, b) => a + b, 0));
   const budget = elapsed(ours).at(-1)!;
   const pct = (x: number) => (100 * x).toFixed(1);
   const rows = results.map((r) => {
@@ -123,20 +181,21 @@ function overheadReport(results: OverheadResult[], { dataBytes, out, epochs, bat
     ...rows,
     `| ours / SimCLR | ${ratio(ours.secondsPerEpoch, simclr.secondsPerEpoch)} | ${ratio(ours.peakBytes, simclr.peakBytes)} | | |`,
   ].join('\n');
-  const caption = `Fashion-MNIST, the first ${images} training images after the seeded shuffle, batch ${batch}, ${epochs} epochs, `
-    + `fmnist-resnet width ${width}, SGD lr ${lr} (cosine), seed ${seed}, on ${backend}; `
-    + 'ours and NPID as in the ablation, SimCLR with two views per image, NT-Xent at τ 0.5 and a one-hidden-layer MLP head. '
-    + '*s / epoch*: the median over the epochs of the training time (the kNN evaluation after each epoch excluded). '
-    + '*Peak memory*: the most bytes live on the device at once for the method: '
-    + `the images (${mib(dataBytes)} MiB, the same for all), what its trainer keeps between epochs (weights, velocities, bank), `
-    + 'and the most its training steps add on top (activations, gradients, kernel workspaces). '
-    + `Not in it: ours' calibration pass before the first step (${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients `
-    + 'over blocks of 500 images, as the kNN evaluation after each epoch, excluded for every method). '
-    + 'The three run in one process, epoch by epoch in turn, so that the machine\'s noise falls on all of them alike. '
-    + `*kNN*: weighted kNN top-1 on v (k 200) over the ${testImages} test images, the training images as the bank. `
-    + `*At ours' wall-clock*: the kNN after the last epoch each method finished within ours' total training time, ${budget.toFixed(1)} s `
-    + '(calibration included, evaluation excluded); in brackets the epochs it finished by then. Every run follows the cosine schedule of '
-    + `all ${epochs} epochs, so one cut short is not a run scheduled for that time; NPID, if faster, is not run past ${epochs} epochs.`;
+  const caption =
+    `Fashion-MNIST, the first ${images} training images after the seeded shuffle, batch ${batch}, ${epochs} epochs, ` +
+    `fmnist-resnet width ${width}, SGD lr ${lr} (cosine), seed ${seed}, on ${backend}; ` +
+    'ours and NPID as in the ablation, SimCLR with two views per image, NT-Xent at τ 0.5 and a one-hidden-layer MLP head. ' +
+    '*s / epoch*: the median over the epochs of the training time (the kNN evaluation after each epoch excluded). ' +
+    '*Peak memory*: the most bytes live on the device at once for the method: ' +
+    `the images (${mib(dataBytes)} MiB, the same for all), what its trainer keeps between epochs (weights, velocities, bank), ` +
+    'and the most its training steps add on top (activations, gradients, kernel workspaces). ' +
+    `Not in it: ours' calibration pass before the first step (${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients ` +
+    'over blocks of 500 images, as the kNN evaluation after each epoch, excluded for every method). ' +
+    "The three run in one process, epoch by epoch in turn, so that the machine's noise falls on all of them alike. " +
+    `*kNN*: weighted kNN top-1 on v (k 200) over the ${testImages} test images, the training images as the bank. ` +
+    `*At ours' wall-clock*: the kNN after the last epoch each method finished within ours' total training time, ${budget.toFixed(1)} s ` +
+    '(calibration included, evaluation excluded); in brackets the epochs it finished by then. Every run follows the cosine schedule of ' +
+    `all ${epochs} epochs, so one cut short is not a run scheduled for that time; NPID, if faster, is not run past ${epochs} epochs.`;
   writeFileSync(join(out, 'overhead.md'), `${table}\n\n${caption}\n`);
   writeFileSync(join(out, 'overhead.svg'), knnPlot(results, epochs));
   console.log(`\n${table}\n\n${caption}\n\n${join(out, 'overhead.md')}, ${join(out, 'overhead.svg')}, ${join(out, 'results.json')}`);
@@ -151,4 +210,3 @@ function median(values: number[]): number {
 function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
 }
-

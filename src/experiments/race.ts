@@ -11,9 +11,18 @@ import type { Backend } from '../backend.js';
 import { resolveSetting, type FlagValues, type RunSetting } from '../cli/flags.js';
 import { linePlot } from '../cli/plot.js';
 import { formatDuration } from '../cli/progress.js';
-import { loadData, makeTrainer, pixelBaseline, probeTrainer, startRun, trainEpochs, type EpochRecord, type RunState } from '../cli/session.js';
+import {
+  loadData,
+  makeTrainer,
+  pixelBaseline,
+  probeTrainer,
+  startRun,
+  trainEpochs,
+  type EpochRecord,
+  type RunState,
+} from '../cli/session.js';
 
-export const RACERS: { name: string; flags: FlagValues }[] = [
+const RACERS: { name: string; flags: FlagValues }[] = [
   { name: 'ours', flags: { method: 'ours' } },
   { name: 'NPID', flags: { method: 'npid' } },
   { name: 'SimCLR', flags: { method: 'simclr' } },
@@ -44,15 +53,26 @@ export async function race(backend: Backend, options: { data: string; out: strin
   const { out } = options;
   mkdirSync(out, { recursive: true });
   // kNN every other epoch unless --base says otherwise: points enough for the plot, half the evaluation
-  const settings = RACERS.map((r) => ({ name: r.name, setting: resolveSetting({ 'eval-every': '2', ...options.base, ...r.flags }, 'full') }));
+  const settings = RACERS.map((r) => ({
+    name: r.name,
+    setting: resolveSetting({ 'eval-every': '2', ...options.base, ...r.flags }, 'full'),
+  }));
   const { subset, config } = settings[0]!.setting;
   const data = loadData(options.data, subset, backend, config.seed, options.testSubset);
   const resultsPath = join(out, 'results.json');
-  const saved = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) as RaceFile : null;
-  if (saved && JSON.stringify(saved.base) !== JSON.stringify(options.base)) throw new Error(`${resultsPath}: a race with --base ${JSON.stringify(saved.base)}; use another --out`);
-  const file: RaceFile = saved ?? { base: options.base, pixels: await pixelBaseline(data.train, data.test, true), backend: backend.description, racers: [] };
+  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as RaceFile) : null;
+  if (saved && JSON.stringify(saved.base) !== JSON.stringify(options.base))
+    throw new Error(`${resultsPath}: a race with --base ${JSON.stringify(saved.base)}; use another --out`);
+  const file: RaceFile = saved ?? {
+    base: options.base,
+    pixels: await pixelBaseline(data.train, data.test, true),
+    backend: backend.description,
+    racers: [],
+  };
   const epochs = Math.max(...settings.map((s) => s.setting.config.epochs));
-  console.log(`race: ${settings.map((s) => s.name).join(', ')} on ${data.train.count} images, ${epochs} epochs each, one epoch each in turn → ${out}`);
+  console.log(
+    `race: ${settings.map((s) => s.name).join(', ')} on ${data.train.count} images, ${epochs} epochs each, one epoch each in turn → ${out}`,
+  );
   const running = [];
   for (const { name, setting } of settings) {
     const trainer = makeTrainer(setting, backend, data.train, data.test);
@@ -89,14 +109,22 @@ export async function race(backend: Backend, options: { data: string; out: strin
 }
 
 function save(file: RaceFile, out: string): void {
-  writeFileSync(join(out, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  writeFileSync(join(out, 'race.md'), table(file) + '\n');
-  const series = file.racers.filter((r) => r.history.some((h) => h.knnV !== undefined)).map((r) => {
-    const times = elapsed(r);
-    return { name: r.name, points: r.history.flatMap((h, e) => (h.knnV === undefined ? [] : [[times[e]!, h.knnV] as [number, number]])) };
-  });
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(join(out, 'race.md'), `${table(file)}\n`);
+  const series = file.racers
+    .filter((r) => r.history.some((h) => h.knnV !== undefined))
+    .map((r) => {
+      const times = elapsed(r);
+      return { name: r.name, points: r.history.flatMap((h, e) => (h.knnV === undefined ? [] : [[times[e]!, h.knnV] as [number, number]])) };
+    });
   if (series.length > 0) {
-    writeFileSync(join(out, 'race.svg'), linePlot(series, { xLabel: 'training seconds (weighted kNN top-1 on v, 60,000-image bank)', guides: [{ name: 'raw pixels', y: file.pixels.knn }] }));
+    writeFileSync(
+      join(out, 'race.svg'),
+      linePlot(series, {
+        xLabel: 'training seconds (weighted kNN top-1 on v, 60,000-image bank)',
+        guides: [{ name: 'raw pixels', y: file.pixels.knn }],
+      }),
+    );
   }
 }
 
@@ -104,18 +132,22 @@ function save(file: RaceFile, out: string): void {
  * Per racer: seconds per epoch, the last kNN and the linear probe, the time it first beat raw
  * pixels, and its kNN at the time the quickest racer finished (among the evaluated epochs).
  */
-export function table(file: RaceFile): string {
+function table(file: RaceFile): string {
   const pct = (x: number | undefined) => (x === undefined ? '—' : (100 * x).toFixed(1));
   const racers = file.racers.filter((r) => r.history.length > 0);
   const budget = Math.min(...racers.map((r) => elapsed(r).at(-1)!));
   const rows = racers.map((r) => {
     const times = elapsed(r);
-    const evaluated = r.history.map((h, e) => ({ knn: h.knnV, time: times[e]!, epoch: e + 1 })).filter((x): x is { knn: number; time: number; epoch: number } => x.knn !== undefined);
+    const evaluated = r.history
+      .map((h, e) => ({ knn: h.knnV, time: times[e]!, epoch: e + 1 }))
+      .filter((x): x is { knn: number; time: number; epoch: number } => x.knn !== undefined);
     const passed = evaluated.find((x) => x.knn > file.pixels.knn);
     const within = evaluated.filter((x) => x.time <= budget + 1e-9).at(-1);
     const perEpoch = r.history.reduce((sum, h) => sum + h.seconds, 0) / r.history.length;
-    return `| ${r.name} | ${r.history.length} | ${perEpoch.toFixed(0)} | ${pct(evaluated.at(-1)?.knn)} | ${pct(r.probe)} | `
-      + `${passed ? `${passed.time.toFixed(0)} (epoch ${passed.epoch})` : 'not yet'} | ${within ? `${pct(within.knn)} (${within.epoch})` : '—'} |`;
+    return (
+      `| ${r.name} | ${r.history.length} | ${perEpoch.toFixed(0)} | ${pct(evaluated.at(-1)?.knn)} | ${pct(r.probe)} | ` +
+      `${passed ? `${passed.time.toFixed(0)} (epoch ${passed.epoch})` : 'not yet'} | ${within ? `${pct(within.knn)} (${within.epoch})` : '—'} |`
+    );
   });
   return [
     `| method | epochs | s / epoch | kNN (v) | linear probe (h) | seconds to pass raw pixels' kNN | kNN at ${budget.toFixed(0)} s (epoch) |`,

@@ -42,7 +42,7 @@ export const SCREEN: Record<string, FlagValues> = {
 /** The sweep's base: 100,000 images seen per setting (the old `npm start` saw 150,000), on twice its images. */
 export const SWEEP_BASE: FlagValues = { subset: '20000', epochs: '5', negatives: '4096' };
 
-export interface SweepRow {
+interface SweepRow {
   name: string;
   /** The flags on top of the base. */
   flags: FlagValues;
@@ -65,23 +65,33 @@ interface SweepFile {
 
 /** `flag=a,b flag2=c` → every combination, named by its assignments. */
 export function gridSettings(grid: string): Record<string, FlagValues> {
-  const axes = grid.trim().split(/\s+/).map((word) => {
-    const [name, list] = word.split('=') as [string, string | undefined];
-    if (!list) throw new Error(`--grid: expected flag=value,value…; got ${word}`);
-    return list.split(',').map((value) => `${name}=${value}`);
-  });
+  const axes = grid
+    .trim()
+    .split(/\s+/)
+    .map((word) => {
+      const [name, list] = word.split('=') as [string, string | undefined];
+      if (!list) throw new Error(`--grid: expected flag=value,value…; got ${word}`);
+      return list.split(',').map((value) => `${name}=${value}`);
+    });
   const combos = axes.reduce<string[][]>((acc, axis) => acc.flatMap((c) => axis.map((a) => [...c, a])), [[]]);
   return Object.fromEntries(combos.map((words) => [words.join(' '), parseAssignments(words, '--grid')]));
 }
 
 /** Runs every setting not yet in <out>/results.json, in order; writes the table after each. */
-export async function sweep(backend: Backend, options: { data: string; out: string; base: FlagValues; settings: Record<string, FlagValues>; testSubset: number }): Promise<void> {
+export async function sweep(
+  backend: Backend,
+  options: { data: string; out: string; base: FlagValues; settings: Record<string, FlagValues>; testSubset: number },
+): Promise<void> {
   const { out } = options;
   mkdirSync(out, { recursive: true });
   const resultsPath = join(out, 'results.json');
-  const file: SweepFile = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) as SweepFile : { base: options.base, pixels: null, rows: [] };
+  const file: SweepFile = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as SweepFile)
+    : { base: options.base, pixels: null, rows: [] };
   if (JSON.stringify(file.base) !== JSON.stringify(options.base)) {
-    throw new Error(`${resultsPath}: its base is ${JSON.stringify(file.base)}, this sweep's ${JSON.stringify(options.base)}; use another --out`);
+    throw new Error(
+      `${resultsPath}: its base is ${JSON.stringify(file.base)}, this sweep's ${JSON.stringify(options.base)}; use another --out`,
+    );
   }
   const baseSetting = resolveSetting(options.base);
   const todo = Object.entries(options.settings).filter(([name]) => !file.rows.some((r) => r.name === name));
@@ -96,17 +106,31 @@ export async function sweep(backend: Backend, options: { data: string; out: stri
     const flags = expand(variant, options.base);
     const setting = resolveSetting({ ...options.base, ...flags });
     if (setting.subset !== baseSetting.subset || setting.config.seed !== baseSetting.config.seed) {
-      throw new Error(`sweep ${name}: subset and seed are the base's (${baseSetting.subset}, ${baseSetting.config.seed}); sweep them with another base`);
+      throw new Error(
+        `sweep ${name}: subset and seed are the base's (${baseSetting.subset}, ${baseSetting.config.seed}); sweep them with another base`,
+      );
     }
     const eta = i === 0 ? '' : `, about ${formatDuration(((performance.now() - started) / 1000 / i) * (todo.length - i))} left`;
     console.log(`\n[${i + 1}/${todo.length}] ${name}: ${describe(flags)}${eta}`);
     const trainer = makeTrainer({ ...setting, evalEvery: setting.config.epochs }, backend, data.train, data.test);
-    const result = await runTraining({ ...setting, evalEvery: setting.config.epochs }, trainer, { out: join(out, slug(name)), resume: true, probe: true, label: name });
+    const result = await runTraining({ ...setting, evalEvery: setting.config.epochs }, trainer, {
+      out: join(out, slug(name)),
+      resume: true,
+      probe: true,
+      label: name,
+    });
     trainer.dispose();
     file.rows.push({
-      name, flags, command: `npm start -- ${describe({ ...options.base, ...flags }, true)} --eval-every ${setting.config.epochs}`,
-      knnV: result.knnV, knnH: result.knnH, probe: result.probe, trainSeconds: result.trainSeconds,
-      evalSeconds: result.epochs.reduce((sum, e) => sum + e.evalSeconds, 0), backend: backend.description, finished: new Date().toISOString(),
+      name,
+      flags,
+      command: `npm start -- ${describe({ ...options.base, ...flags }, true)} --eval-every ${setting.config.epochs}`,
+      knnV: result.knnV,
+      knnH: result.knnH,
+      probe: result.probe,
+      trainSeconds: result.trainSeconds,
+      evalSeconds: result.epochs.reduce((sum, e) => sum + e.evalSeconds, 0),
+      backend: backend.description,
+      finished: new Date().toISOString(),
     });
     save(file, out);
   }
@@ -116,7 +140,7 @@ export async function sweep(backend: Backend, options: { data: string; out: stri
 /** 'double' for epochs: twice the base's. */
 function expand(variant: FlagValues, base: FlagValues): FlagValues {
   if (variant.epochs !== 'double') return variant;
-  return { ...variant, epochs: String(2 * (resolveSetting(base).config.epochs)) };
+  return { ...variant, epochs: String(2 * resolveSetting(base).config.epochs) };
 }
 
 function describe(flags: FlagValues, asFlags = false): string {
@@ -126,20 +150,24 @@ function describe(flags: FlagValues, asFlags = false): string {
 }
 
 function save(file: SweepFile, out: string): void {
-  writeFileSync(join(out, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  writeFileSync(join(out, 'sweep.md'), table(file) + '\n');
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(join(out, 'sweep.md'), `${table(file)}\n`);
 }
 
 /** The markdown table: a row per finished setting, with its change against the base row. */
-export function table(file: SweepFile, order?: string[]): string {
+function table(file: SweepFile, order?: string[]): string {
   const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
   const base = file.rows.find((r) => r.name === 'base');
-  const delta = (x: number, b: number | undefined) => (b === undefined || !Number.isFinite(x) ? '' : ` (${x >= b ? '+' : '−'}${Math.abs(100 * (x - b)).toFixed(1)})`);
+  const delta = (x: number, b: number | undefined) =>
+    b === undefined || !Number.isFinite(x) ? '' : ` (${x >= b ? '+' : '−'}${Math.abs(100 * (x - b)).toFixed(1)})`;
   const rows = order ? order.flatMap((name) => file.rows.filter((r) => r.name === name)) : file.rows;
   return [
     '| setting | kNN (v) | kNN (h) | linear probe (h) | train s | command |',
     '|---|---|---|---|---|---|',
     ...(file.pixels ? [`| raw pixels | ${pct(file.pixels.knn)} | | ${pct(file.pixels.probe)} | | |`] : []),
-    ...rows.map((r) => `| ${r.name} | ${pct(r.knnV)}${delta(r.knnV, base?.knnV)} | ${pct(r.knnH)}${delta(r.knnH, base?.knnH)} | ${pct(r.probe)}${delta(r.probe, base?.probe)} | ${r.trainSeconds.toFixed(0)} | \`${r.command}\` |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${pct(r.knnV)}${delta(r.knnV, base?.knnV)} | ${pct(r.knnH)}${delta(r.knnH, base?.knnH)} | ${pct(r.probe)}${delta(r.probe, base?.probe)} | ${r.trainSeconds.toFixed(0)} | \`${r.command}\` |`,
+    ),
   ].join('\n');
 }

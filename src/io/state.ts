@@ -1,7 +1,7 @@
 // Saving and loading a module's state dict (and any other named tensors) as a .wssl file.
 
 import type { Module } from '../nn/module.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { decodeTensorFile, encodeTensorFile, type NamedArray } from './tensor-file.js';
 

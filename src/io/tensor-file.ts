@@ -76,7 +76,8 @@ export function decodeTensorFile(bytes: Uint8Array, source = 'tensor file'): Ten
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new TensorFileError(source, `format version ${version} is not supported (expected ${VERSION})`);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength + 4 > bytes.length) throw new TensorFileError(source, `truncated: the header needs ${headerLength} bytes, the file has ${bytes.length}`);
+  if (12 + headerLength + 4 > bytes.length)
+    throw new TensorFileError(source, `truncated: the header needs ${headerLength} bytes, the file has ${bytes.length}`);
   let header: { meta: unknown; tensors: { name: string; dtype: DType; shape: number[]; offset: number }[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
@@ -84,13 +85,21 @@ export function decodeTensorFile(bytes: Uint8Array, source = 'tensor file'): Ten
     throw new TensorFileError(source, 'corrupt header (not valid JSON)');
   }
   const dataStart = 12 + Math.ceil(headerLength / 4) * 4;
-  const expectedLength = dataStart + header.tensors.reduce((end, t) => Math.max(end, t.offset + 4 * t.shape.reduce((p, d) => p * d, 1)), 0) + 4;
+  const expectedLength =
+    dataStart + header.tensors.reduce((end, t) => Math.max(end, t.offset + 4 * t.shape.reduce((p, d) => p * d, 1)), 0) + 4;
   if (bytes.length !== expectedLength) {
-    throw new TensorFileError(source, `${bytes.length < expectedLength ? 'truncated' : 'has trailing bytes'}: expected ${expectedLength} bytes, found ${bytes.length}`);
+    throw new TensorFileError(
+      source,
+      `${bytes.length < expectedLength ? 'truncated' : 'has trailing bytes'}: expected ${expectedLength} bytes, found ${bytes.length}`,
+    );
   }
   const stored = view.getUint32(bytes.length - 4, true);
   const actual = crc32(bytes.subarray(0, bytes.length - 4));
-  if (stored !== actual) throw new TensorFileError(source, `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt`);
+  if (stored !== actual)
+    throw new TensorFileError(
+      source,
+      `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt`,
+    );
   const tensors = header.tensors.map((t) => {
     const size = t.shape.reduce((p, d) => p * d, 1);
     const raw = bytes.slice(dataStart + t.offset, dataStart + t.offset + size * 4).buffer;

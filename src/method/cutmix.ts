@@ -16,11 +16,12 @@ function uniforms(generator: Generator, count: number): number[] {
 /** Gamma(α) by Marsaglia–Tsang, boosted for α < 1. */
 function gamma(alpha: number, u: () => number): number {
   if (alpha < 1) return gamma(alpha + 1, u) * u() ** (1 / alpha);
-  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const d = alpha - 1 / 3,
+    c = 1 / Math.sqrt(9 * d);
   for (;;) {
     const z = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
     const v = (1 + c * z) ** 3;
-    if (v > 0 && Math.log(u()) < z * z / 2 + d - d * v + d * Math.log(v)) return d * v;
+    if (v > 0 && Math.log(u()) < (z * z) / 2 + d - d * v + d * Math.log(v)) return d * v;
   }
 }
 
@@ -39,13 +40,16 @@ export function cutMix(images: Tensor, alpha: number, generator: Generator): Cut
   const draws = uniforms(generator, 64);
   let next = 0;
   const u = () => draws[next++ % draws.length]!;
-  const a = gamma(alpha, u), b = gamma(alpha, u);
+  const a = gamma(alpha, u),
+    b = gamma(alpha, u);
   const lambda = a / (a + b);
   const cut = Math.sqrt(1 - lambda);
   const [cx, cy] = [Math.floor(u() * width), Math.floor(u() * height)];
   const [cw, ch] = [Math.floor(width * cut), Math.floor(height * cut)];
-  const x0 = Math.max(cx - (cw >> 1), 0), x1 = Math.min(cx + (cw >> 1), width);
-  const y0 = Math.max(cy - (ch >> 1), 0), y1 = Math.min(cy + (ch >> 1), height);
+  const x0 = Math.max(cx - (cw >> 1), 0),
+    x1 = Math.min(cx + (cw >> 1), width);
+  const y0 = Math.max(cy - (ch >> 1), 0),
+    y1 = Math.min(cy + (ch >> 1), height);
   const mask = new Float32Array(height * width);
   for (let y = y0; y < y1; y++) mask.fill(1, y * width + x0, y * width + x1);
   const partner = shuffle(batch, generator.key[0], generator.reserve(4));

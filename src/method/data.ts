@@ -30,7 +30,9 @@ export function sampleNegatives(n: number, own: Int32Array, k: number, seed: num
   const columns = Int32Array.from({ length: own.length + k });
   columns.set(own);
   const key: [number, number] = [seed >>> 0, 0x6e6567]; // its own stream
-  let filled = own.length, block = 0, words: number[] = [];
+  let filled = own.length,
+    block = 0,
+    words: number[] = [];
   while (filled < columns.length) {
     if (words.length === 0) words = philoxBlock(key, step * 2 ** 20, block++);
     const row = words.pop()! % n;
@@ -75,7 +77,10 @@ export function subsetOrder(count: number, subset: number, seed: number): Int32A
  * the test images (the first `testSubset`; 0: all), on the device.
  */
 export function prepareData(
-  trainSplit: LabelledImages, testSplit: LabelledImages, backend: Backend, options: { subset: number; seed: number; testSubset?: number },
+  trainSplit: LabelledImages,
+  testSplit: LabelledImages,
+  backend: Backend,
+  options: { subset: number; seed: number; testSubset?: number },
 ): { train: DeviceImages; test: DeviceImages } {
   const pick = subsetOrder(trainSplit.count, options.subset, options.seed);
   const testCount = Math.min(options.testSubset || testSplit.count, testSplit.count);

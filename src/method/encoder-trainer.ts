@@ -44,7 +44,7 @@ export interface EncoderTrainConfig {
 }
 
 /** The augmentation of docs/method.md §1 as configured: crop, flip, and what else the config adds. */
-export function augmentOptions(config: EncoderTrainConfig): AugmentOptions {
+function augmentOptions(config: EncoderTrainConfig): AugmentOptions {
   return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase };
 }
 
@@ -53,6 +53,7 @@ export function augmentOptions(config: EncoderTrainConfig): AugmentOptions {
  * back. Returning false (or a promise of false) pauses the epoch after that step; the next
  * trainEpoch call continues it. A promise is awaited, which lets a worker take messages.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a listener that only watches returns nothing
 export type StepListener = (done: number, total: number, loss: number | null) => void | boolean | Promise<void | boolean>;
 
 export interface EpochResult {
@@ -86,7 +87,13 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   private partial: EpochProgress = { ...NO_PARTIAL };
 
   /** `init` draws the initial weights (a subclass may draw more from it after them). */
-  constructor(readonly config: C, readonly backend: Backend, readonly train: DeviceImages, readonly test: DeviceImages, init: Generator) {
+  constructor(
+    readonly config: C,
+    readonly backend: Backend,
+    readonly train: DeviceImages,
+    readonly test: DeviceImages,
+    init: Generator,
+  ) {
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(config.seed + 1);
@@ -118,7 +125,11 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** Images [start, start + count) of a set, unaugmented (normalised only). */
   protected plainBatch(set: DeviceImages, start: number, count: number): Tensor {
-    const index = ops.tensor(Int32Array.from({ length: count }, (_, i) => start + i), [count], { backend: this.backend });
+    const index = ops.tensor(
+      Int32Array.from({ length: count }, (_, i) => start + i),
+      [count],
+      { backend: this.backend },
+    );
     return augment(set.images, index, set.height, set.width, { crop: false, flip: false });
   }
 
@@ -128,7 +139,12 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
    * dispose. Nothing is read back. trainEpoch runs these; benchmarks time them.
    */
   step(index: Int32Array, step: number): Tensor {
-    this.optimizer.lr = cosineLr(this.config.lr, step, this.config.epochs * this.stepsPerEpoch, Math.round(this.config.warmup * this.stepsPerEpoch));
+    this.optimizer.lr = cosineLr(
+      this.config.lr,
+      step,
+      this.config.epochs * this.stepsPerEpoch,
+      Math.round(this.config.warmup * this.stepsPerEpoch),
+    );
     this.encoder.train();
     return scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
   }
@@ -167,24 +183,28 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** Unaugmented v and normalised h of every image of a set (eval-mode BatchNorm). */
   embed(set: DeviceImages): { v: Tensor; h: Tensor } {
     this.encoder.eval();
-    return noGrad(() => scope(() => {
-      const vs: Tensor[] = [], hs: Tensor[] = [];
-      for (let start = 0; start < set.count; start += EVAL_BLOCK) {
-        scope(() => {
-          const h = this.encoder.features(this.plainBatch(set, start, Math.min(EVAL_BLOCK, set.count - start)));
-          vs.push(keep(ops.l2Normalize(this.encoder.head.forward(h), 1)));
-          hs.push(keep(ops.l2Normalize(h, 1)));
-        });
-      }
-      const result = { v: ops.concat(vs, 0), h: ops.concat(hs, 0) };
-      for (const t of [...vs, ...hs]) t.dispose();
-      return result;
-    }));
+    return noGrad(() =>
+      scope(() => {
+        const vs: Tensor[] = [],
+          hs: Tensor[] = [];
+        for (let start = 0; start < set.count; start += EVAL_BLOCK) {
+          scope(() => {
+            const h = this.encoder.features(this.plainBatch(set, start, Math.min(EVAL_BLOCK, set.count - start)));
+            vs.push(keep(ops.l2Normalize(this.encoder.head.forward(h), 1)));
+            hs.push(keep(ops.l2Normalize(h, 1)));
+          });
+        }
+        const result = { v: ops.concat(vs, 0), h: ops.concat(hs, 0) };
+        for (const t of [...vs, ...hs]) t.dispose();
+        return result;
+      }),
+    );
   }
 
   /** Weighted kNN top-1 on the test split, with the training set as the bank, on v and on h. */
   async evaluate(options: { h?: boolean } = {}): Promise<{ knnV: number; knnH: number }> {
-    const train = this.embed(this.train), test = this.embed(this.test);
+    const train = this.embed(this.train),
+      test = this.embed(this.test);
     try {
       return {
         knnV: await knnAccuracy(train.v, this.train.labels, test.v, this.test.labels),
@@ -206,7 +226,9 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch, config. */
   async snapshot(extra: Record<string, unknown> = {}): Promise<TensorFile> {
     const named: [string, Tensor][] = [...this.encoder.stateDict()];
-    this.optimizer.velocities.forEach((v, i) => { if (v) named.push([`optimizer.velocity.${i}`, v]); });
+    this.optimizer.velocities.forEach((v, i) => {
+      if (v) named.push([`optimizer.velocity.${i}`, v]);
+    });
     named.push(...this.stateTensors());
     return {
       meta: { ...extra, config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() },

@@ -79,7 +79,7 @@ export const METHOD_KERNELS = {
   bankGrad: kernel<{ s: Storage; stats: Storage; index: Storage; g: Storage; q: Storage } & MemoryBankParams>('bankGrad'),
 } as const;
 
-export type MethodKernels = typeof METHOD_KERNELS;
+type MethodKernels = typeof METHOD_KERNELS;
 export type MethodArgs<Name extends keyof MethodKernels> = ArgsOf<MethodKernels[Name]>;
 
 registerKernels(METHOD_KERNELS, { reference, wasm, webgpu });

@@ -17,12 +17,17 @@ export interface KnnOptions {
 
 /** Top-1 accuracy of weighted kNN; features are unit rows [N, d] and [M, d]. */
 export async function knnAccuracy(
-  train: Tensor, trainLabels: Uint8Array | Int32Array, test: Tensor, testLabels: Uint8Array | Int32Array, options: KnnOptions = {},
+  train: Tensor,
+  trainLabels: Uint8Array | Int32Array,
+  test: Tensor,
+  testLabels: Uint8Array | Int32Array,
+  options: KnnOptions = {},
 ): Promise<number> {
   const k = Math.min(options.k ?? 200, train.shape[0]!);
   const temperature = options.temperature ?? 0.07;
   const classes = options.classes ?? 10;
-  const m = test.shape[0]!, n = train.shape[0]!;
+  const m = test.shape[0]!,
+    n = train.shape[0]!;
   // as many test rows as keep the block's similarities within one storage binding
   const block = options.block ?? Math.max(1, Math.min(1024, Math.floor(train.backend.maxBindingBytes / (4 * n))));
   let correct = 0;

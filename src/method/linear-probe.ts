@@ -22,15 +22,21 @@ export interface ProbeOptions {
 
 /** Test top-1 of a linear classifier trained on (train, trainLabels). */
 export async function linearProbe(
-  train: Tensor, trainLabels: Uint8Array, test: Tensor, testLabels: Uint8Array, options: ProbeOptions = {},
+  train: Tensor,
+  trainLabels: Uint8Array,
+  test: Tensor,
+  testLabels: Uint8Array,
+  options: ProbeOptions = {},
 ): Promise<number> {
   const { epochs = 100, batch = 256, lr = 0.1, classes = 10, seed = 0 } = options;
   const backend = train.backend;
-  const [standard, testStandard] = noGrad(() => scope(() => {
-    const mean = train.mean(0, true);
-    const scale = train.sub(mean).square().mean(0, true).add(1e-8).rsqrt();
-    return [train.sub(mean).mul(scale), test.sub(mean).mul(scale)];
-  }));
+  const [standard, testStandard] = noGrad(() =>
+    scope(() => {
+      const mean = train.mean(0, true);
+      const scale = train.sub(mean).square().mean(0, true).add(1e-8).rsqrt();
+      return [train.sub(mean).mul(scale), test.sub(mean).mul(scale)];
+    }),
+  );
   const classifier = new Linear(standard.shape[1]!, classes, { backend, generator: new Generator(seed) });
   const optimizer = new SGD(classifier.parameters(), { lr, momentum: 0.9 });
   const labels = ops.tensor(Int32Array.from(trainLabels), [trainLabels.length], { backend });

@@ -5,7 +5,7 @@
 import type { Backend } from '../backend.js';
 import * as ops from '../ops/index.js';
 import { bankGrad, bankLossTerms, bankStats, bankStatsInit } from './ops/memory-bank.js';
-import { Generator } from '../random.js';
+import type { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Tensor } from '../tensor.js';
@@ -43,13 +43,19 @@ export class MemoryBank {
   rows: Tensor;
 
   /** `chunkRows`: bank rows per chunk; by default as many as one binding holds (all, off WebGPU). */
-  constructor(rows: Tensor, readonly chunkRows?: number) {
+  constructor(
+    rows: Tensor,
+    readonly chunkRows?: number,
+  ) {
     this.rows = keep(rows);
   }
 
   /** NPID's initialisation: random unit vectors. */
   static random(size: number, dim: number, options: { backend?: Backend; generator?: Generator; chunkRows?: number } = {}): MemoryBank {
-    return new MemoryBank(noGrad(() => scope(() => ops.l2Normalize(ops.randn([size, dim], options), 1))), options.chunkRows);
+    return new MemoryBank(
+      noGrad(() => scope(() => ops.l2Normalize(ops.randn([size, dim], options), 1))),
+      options.chunkRows,
+    );
   }
 
   get size(): number {
@@ -58,12 +64,14 @@ export class MemoryBank {
 
   /** Replaces rows [start, start + features.rows) (feature-calibrate initialisation, §2). */
   setRows(start: number, features: Tensor): void {
-    const next = noGrad(() => scope(() => {
-      const before = start > 0 ? [this.rows.slice([0, 0], [start, this.rows.shape[1]!])] : [];
-      const end = start + features.shape[0]!;
-      const after = end < this.size ? [this.rows.slice([end, 0], [this.size - end, this.rows.shape[1]!])] : [];
-      return ops.concat([...before, features.detach(), ...after], 0);
-    }));
+    const next = noGrad(() =>
+      scope(() => {
+        const before = start > 0 ? [this.rows.slice([0, 0], [start, this.rows.shape[1]!])] : [];
+        const end = start + features.shape[0]!;
+        const after = end < this.size ? [this.rows.slice([end, 0], [this.size - end, this.rows.shape[1]!])] : [];
+        return ops.concat([...before, features.detach(), ...after], 0);
+      }),
+    );
     this.replace(next);
   }
 
@@ -90,57 +98,73 @@ export class MemoryBank {
    */
   step(v: Tensor, index: Tensor, options: BankStepOptions): BankStepResult {
     const { tau, lambda, momentum } = options;
-    const result = noGrad(() => scope(() => {
-      const features = v.detach();
-      const dim = this.rows.shape[1]!;
-      // The softmax columns: the whole bank, or the rows J with each instance's position in J.
-      const columns = options.columns ? ops.tensor(options.columns, [options.columns.length], { backend: v.backend }) : null;
-      const source = columns ? this.rows.gather(columns) : this.rows;
-      const batch = features.shape[0]!;
-      const target = columns ? ops.tensor(Int32Array.from({ length: batch }, (_, b) => b), [batch], { backend: v.backend }) : index;
-      if (options.mix && columns) throw new Error('MemoryBank.step: CutMix needs the whole bank as negatives');
-      // the mixed-in instances, and a mixing of two chunk gradients (both linear in the one-hot)
-      const partnerTarget = options.mix ? index.gather(ops.tensor(options.mix.partner, [batch], { backend: v.backend })) : null;
-      const mixed = (a: Tensor, b: Tensor | null) => (b && options.mix ? a.mul(options.mix.weight).add(b.mul(1 - options.mix.weight)) : a);
-      const stats = bankStatsInit(features.shape[0]!, features);
-      const layout = this.chunks(source.shape[0]!, batch);
-      const chunks = layout.map(([start, count]) => ({ start, rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]) }));
-      const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
-      // s of every chunk kept for pass 2 unless that is too much memory (then computed twice)
-      const kept = chunks.length === 1 || batch * source.shape[0]! * 4 <= KEEP_SIMILARITY_BYTES ? chunks.map((c) => similarities(c.rows)) : null;
-      chunks.forEach(({ start, rows }, i) => scope(() => bankStats(kept?.[i] ?? similarities(rows), stats, { colOffset: start, tau, lambda })));
+    const result = noGrad(() =>
+      scope(() => {
+        const features = v.detach();
+        const dim = this.rows.shape[1]!;
+        // The softmax columns: the whole bank, or the rows J with each instance's position in J.
+        const columns = options.columns ? ops.tensor(options.columns, [options.columns.length], { backend: v.backend }) : null;
+        const source = columns ? this.rows.gather(columns) : this.rows;
+        const batch = features.shape[0]!;
+        const target = columns
+          ? ops.tensor(
+              Int32Array.from({ length: batch }, (_, b) => b),
+              [batch],
+              { backend: v.backend },
+            )
+          : index;
+        if (options.mix && columns) throw new Error('MemoryBank.step: CutMix needs the whole bank as negatives');
+        // the mixed-in instances, and a mixing of two chunk gradients (both linear in the one-hot)
+        const partnerTarget = options.mix ? index.gather(ops.tensor(options.mix.partner, [batch], { backend: v.backend })) : null;
+        const mixed = (a: Tensor, b: Tensor | null) =>
+          b && options.mix ? a.mul(options.mix.weight).add(b.mul(1 - options.mix.weight)) : a;
+        const stats = bankStatsInit(features.shape[0]!, features);
+        const layout = this.chunks(source.shape[0]!, batch);
+        const chunks = layout.map(([start, count]) => ({
+          start,
+          rows: layout.length === 1 ? source : source.slice([start, 0], [count, dim]),
+        }));
+        const similarities = (rows: Tensor) => features.matmul(rows, { transB: true });
+        // s of every chunk kept for pass 2 unless that is too much memory (then computed twice)
+        const kept =
+          chunks.length === 1 || batch * source.shape[0]! * 4 <= KEEP_SIMILARITY_BYTES ? chunks.map((c) => similarities(c.rows)) : null;
+        for (const [i, { start, rows }] of chunks.entries())
+          scope(() => bankStats(kept?.[i] ?? similarities(rows), stats, { colOffset: start, tau, lambda }));
 
-      let gradV: Tensor | null = null;
-      const updated: Tensor[] = [];
-      for (const [i, { start, rows }] of chunks.entries()) {
-        const s = kept?.[i] ?? similarities(rows);
-        const own = bankGrad(s, stats, target, { colOffset: start, tau, lambda });
-        const other = partnerTarget ? bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
-        const g = mixed(own.g, other?.g ?? null), q = mixed(own.q, other?.q ?? null);
-        const part = g.matmul(rows);
-        gradV = gradV ? gradV.add(part) : part;
-        // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
-        if (options.update === 'corrected') updated.push(ops.blendNormalize(rows, q.matmul(features, { transA: true }), momentum, 1 - momentum));
-      }
+        let gradV: Tensor | null = null;
+        const updated: Tensor[] = [];
+        for (const [i, { start, rows }] of chunks.entries()) {
+          const s = kept?.[i] ?? similarities(rows);
+          const own = bankGrad(s, stats, target, { colOffset: start, tau, lambda });
+          const other = partnerTarget ? bankGrad(s, stats, partnerTarget, { colOffset: start, tau, lambda }) : null;
+          const g = mixed(own.g, other?.g ?? null),
+            q = mixed(own.q, other?.q ?? null);
+          const part = g.matmul(rows);
+          gradV = gradV ? gradV.add(part) : part;
+          // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
+          if (options.update === 'corrected')
+            updated.push(ops.blendNormalize(rows, q.matmul(features, { transA: true }), momentum, 1 - momentum));
+        }
 
-      // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
-      const { logZTau, logZOne, logZHalf, meanS } = bankLossTerms(stats, tau);
-      const ownOf = (t: Tensor) => features.mul(source.gather(t)).sum(1);
-      const own = mixed(ownOf(target), partnerTarget ? ownOf(partnerTarget) : null);
-      const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);
-      const loss = own.div(-tau).add(logZTau).add(sqrtKl.mul(lambda)).mean();
+        // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
+        const { logZTau, logZOne, logZHalf, meanS } = bankLossTerms(stats, tau);
+        const ownOf = (t: Tensor) => features.mul(source.gather(t)).sum(1);
+        const own = mixed(ownOf(target), partnerTarget ? ownOf(partnerTarget) : null);
+        const sqrtKl = meanS.mul(0.5).sub(logZOne).add(logZHalf);
+        const loss = own.div(-tau).add(logZTau).add(sqrtKl.mul(lambda)).mean();
 
-      let next: Tensor;
-      if (options.update === 'corrected') {
-        const moved = updated.length === 1 ? updated[0]! : ops.concat(updated, 0);
-        next = columns ? ops.scatterAdd(this.rows, columns, moved.sub(source)) : moved;
-      } else {
-        // NPID: only the batch's own rows move (indices are distinct within a batch)
-        const old = this.rows.gather(index);
-        next = ops.scatterAdd(this.rows, index, ops.blendNormalize(old, features, momentum, 1 - momentum).sub(old));
-      }
-      return { loss, gradV: gradV!, next };
-    }));
+        let next: Tensor;
+        if (options.update === 'corrected') {
+          const moved = updated.length === 1 ? updated[0]! : ops.concat(updated, 0);
+          next = columns ? ops.scatterAdd(this.rows, columns, moved.sub(source)) : moved;
+        } else {
+          // NPID: only the batch's own rows move (indices are distinct within a batch)
+          const old = this.rows.gather(index);
+          next = ops.scatterAdd(this.rows, index, ops.blendNormalize(old, features, momentum, 1 - momentum).sub(old));
+        }
+        return { loss, gradV: gradV!, next };
+      }),
+    );
     this.replace(result.next);
     return { loss: result.loss, gradV: result.gradV };
   }

@@ -21,18 +21,20 @@ function orthonormalize(v: Tensor): Tensor {
 
 /** The top `k` principal axes [d, k] of the rows [N, d], and the rows' mean [1, d]. */
 export function principalAxes(rows: Tensor, k = 2, iterations = 60): { axes: Tensor; mean: Tensor } {
-  return noGrad(() => scope(() => {
-    const mean = rows.mean(0, true);
-    const centred = rows.sub(mean);
-    const covariance = centred.matmul(centred, { transA: true }).div(rows.shape[0]!);
-    let axes = keep(orthonormalize(ops.randn([rows.shape[1]!, k], { generator: new Generator(0), backend: rows.backend })));
-    for (let i = 0; i < iterations; i++) {
-      const next = scope(() => keep(orthonormalize(covariance.matmul(axes))));
-      axes.dispose();
-      axes = next;
-    }
-    return { axes, mean };
-  }));
+  return noGrad(() =>
+    scope(() => {
+      const mean = rows.mean(0, true);
+      const centred = rows.sub(mean);
+      const covariance = centred.matmul(centred, { transA: true }).div(rows.shape[0]!);
+      let axes = keep(orthonormalize(ops.randn([rows.shape[1]!, k], { generator: new Generator(0), backend: rows.backend })));
+      for (let i = 0; i < iterations; i++) {
+        const next = scope(() => keep(orthonormalize(covariance.matmul(axes))));
+        axes.dispose();
+        axes = next;
+      }
+      return { axes, mean };
+    }),
+  );
 }
 
 /**
@@ -47,7 +49,14 @@ export async function project2d(rows: Tensor): Promise<Float32Array> {
     for (let i = 0; i < components.length / 2; i++) if (Math.abs(components[2 * i + j]!) > Math.abs(best)) best = components[2 * i + j]!;
     return best < 0 ? -1 : 1;
   });
-  const projected = noGrad(() => scope(() => rows.sub(mean).matmul(axes).mul(ops.tensor(Float32Array.from(signs), [1, 2], { backend: rows.backend }))));
+  const projected = noGrad(() =>
+    scope(() =>
+      rows
+        .sub(mean)
+        .matmul(axes)
+        .mul(ops.tensor(Float32Array.from(signs), [1, 2], { backend: rows.backend })),
+    ),
+  );
   try {
     return new Float32Array(await projected.data());
   } finally {

@@ -23,9 +23,22 @@ export interface SimCLRConfig extends EncoderTrainConfig {
  * projection head, one hidden layer (Linear·BN·ReLU·Linear, hidden 512, d 128), and τ 0.5.
  */
 export const SIMCLR_DEFAULTS: SimCLRConfig = {
-  epochs: DEFAULTS.epochs, batch: DEFAULTS.batch, lr: DEFAULTS.lr, momentum: DEFAULTS.momentum, weightDecay: DEFAULTS.weightDecay,
-  width: DEFAULTS.width, head: 'mlp2', hidden: DEFAULTS.hidden, dim: DEFAULTS.dim, seed: DEFAULTS.seed, logEvery: DEFAULTS.logEvery,
-  warmup: DEFAULTS.warmup, cropMin: DEFAULTS.cropMin, rotate: DEFAULTS.rotate, translate: DEFAULTS.translate, erase: DEFAULTS.erase,
+  epochs: DEFAULTS.epochs,
+  batch: DEFAULTS.batch,
+  lr: DEFAULTS.lr,
+  momentum: DEFAULTS.momentum,
+  weightDecay: DEFAULTS.weightDecay,
+  width: DEFAULTS.width,
+  head: 'mlp2',
+  hidden: DEFAULTS.hidden,
+  dim: DEFAULTS.dim,
+  seed: DEFAULTS.seed,
+  logEvery: DEFAULTS.logEvery,
+  warmup: DEFAULTS.warmup,
+  cropMin: DEFAULTS.cropMin,
+  rotate: DEFAULTS.rotate,
+  translate: DEFAULTS.translate,
+  erase: DEFAULTS.erase,
   tau: 0.5,
 };
 
@@ -43,7 +56,11 @@ export function ntXentTargets(rows: number, backend: Backend): NtXentTargets {
   for (let i = 0; i < rows; i++) diagonal[i * (rows + 1)] = SELF_MASK;
   return {
     mask: ops.tensor(diagonal, [rows, rows], { backend }),
-    partner: ops.tensor(Int32Array.from({ length: rows }, (_, i) => (i + rows / 2) % rows), [rows], { backend }),
+    partner: ops.tensor(
+      Int32Array.from({ length: rows }, (_, i) => (i + rows / 2) % rows),
+      [rows],
+      { backend },
+    ),
   };
 }
 
@@ -55,9 +72,13 @@ export function ntXentTargets(rows: number, backend: Backend): NtXentTargets {
  */
 export function ntXent(z: Tensor, tau: number, targets?: NtXentTargets): Tensor {
   const [rows] = z.shape as [number, number];
-  if (z.rank !== 2 || rows % 2 !== 0 || rows === 0) throw new Error(`ntXent: expected [2B, d], two views of each image, got [${z.shape.join(', ')}]`);
+  if (z.rank !== 2 || rows % 2 !== 0 || rows === 0)
+    throw new Error(`ntXent: expected [2B, d], two views of each image, got [${z.shape.join(', ')}]`);
   const { mask, partner } = targets ?? ntXentTargets(rows, z.backend);
-  const logits = z.matmul(z, { transB: true }).mul(1 / tau).add(mask);
+  const logits = z
+    .matmul(z, { transB: true })
+    .mul(1 / tau)
+    .add(mask);
   return ops.crossEntropy(logits, partner).mean();
 }
 

@@ -21,7 +21,9 @@ export class SupervisedTrainer extends EncoderTrainer<SupervisedConfig> {
   constructor(config: SupervisedConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
     const classes = Math.max(...train.labels) + 1;
     if (config.head !== 'linear' || config.dim !== classes) {
-      throw new Error(`SupervisedTrainer: the head must be linear with dim ${classes} (one logit a class), got ${config.head} with dim ${config.dim}`);
+      throw new Error(
+        `SupervisedTrainer: the head must be linear with dim ${classes} (one logit a class), got ${config.head} with dim ${config.dim}`,
+      );
     }
     super(config, backend, train, test, new Generator(config.seed));
     this.labels = keep(ops.tensor(Int32Array.from(train.labels), [train.count], { backend }));

@@ -30,9 +30,29 @@ export interface TrainConfig extends EncoderTrainConfig {
 
 /** The paper's method (docs/method.md §6); the setting of issue 4's acceptance run. */
 export const DEFAULTS: TrainConfig = {
-  epochs: 15, batch: 256, lr: 0.03, momentum: 0.9, weightDecay: 5e-4, width: 0.5, head: 'mlp', hidden: 512, dim: 128,
-  tau: 0.1, lambda: 20, m: 0.5, negatives: 0, cutmix: 0, init: 'calibrate', update: 'corrected', seed: 0, logEvery: 5,
-  warmup: 0, cropMin: 0.2, rotate: 0, translate: 0, erase: 0,
+  epochs: 15,
+  batch: 256,
+  lr: 0.03,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  width: 0.5,
+  head: 'mlp',
+  hidden: 512,
+  dim: 128,
+  tau: 0.1,
+  lambda: 20,
+  m: 0.5,
+  negatives: 0,
+  cutmix: 0,
+  init: 'calibrate',
+  update: 'corrected',
+  seed: 0,
+  logEvery: 5,
+  warmup: 0,
+  cropMin: 0.2,
+  rotate: 0,
+  translate: 0,
+  erase: 0,
 };
 
 export const PRESETS = {
@@ -55,7 +75,12 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     noGrad(() => {
       this.encoder.train(); // batch statistics, as the reference code does
       for (let start = 0; start < this.train.count; start += EVAL_BLOCK) {
-        scope(() => this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, Math.min(EVAL_BLOCK, this.train.count - start)))));
+        scope(() =>
+          this.bank.setRows(
+            start,
+            this.encoder.forward(this.plainBatch(this.train, start, Math.min(EVAL_BLOCK, this.train.count - start))),
+          ),
+        );
       }
     });
   }
@@ -65,9 +90,15 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     const mix = this.config.cutmix > 0 ? cutMix(images, this.config.cutmix, this.generator) : undefined;
     if (mix) images = mix.images;
     const v = this.encoder.forward(images);
-    const columns = this.config.negatives > 0 ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
+    const columns =
+      this.config.negatives > 0 ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
     const result = this.bank.step(v, idx, {
-      tau: this.config.tau, lambda: this.config.lambda, momentum: this.config.m, update: this.config.update, columns, mix,
+      tau: this.config.tau,
+      lambda: this.config.lambda,
+      momentum: this.config.m,
+      update: this.config.update,
+      columns,
+      mix,
     });
     this.applyGradients(() => v.backward(result.gradV));
     return result.loss;

@@ -5,7 +5,7 @@
 //   stage3 BasicBlock(2C→4C, stride 2)                             7×7
 //   pool   global average → h ∈ R^4C                              (C = 32 at width 1)
 
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { BasicBlock, BatchNorm, Conv2d, type InitOptions } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { globalAvgPool2d } from '../ops/pool.js';
@@ -44,7 +44,10 @@ export class FmnistResNet extends Module {
 }
 
 /** The distinct convolutions of fmnist-resnet: input shape, weight shape, stride, padding. */
-export function fmnistResNetConvShapes(batch: number, width = 1): { name: string; x: number[]; w: number[]; stride: number; padding: number }[] {
+export function fmnistResNetConvShapes(
+  batch: number,
+  width = 1,
+): { name: string; x: number[]; w: number[]; stride: number; padding: number }[] {
   const c = Math.max(1, Math.round(32 * width));
   return [
     { name: 'stem 3×3 1→C', x: [batch, 1, 28, 28], w: [c, 1, 3, 3], stride: 1, padding: 1 },

@@ -1,7 +1,7 @@
 // The layers docs/method.md §8 needs: Conv2d, BatchNorm, Linear, ReLU, pooling, Sequential, BasicBlock.
 
 import type { Backend } from '../backend.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { getBackend } from '../engine.js';
 import { globalGenerator, type Generator } from '../random.js';
@@ -27,7 +27,9 @@ export class Conv2d extends Module {
   readonly bias?: Tensor;
 
   constructor(
-    inChannels: number, outChannels: number, kernel: number,
+    inChannels: number,
+    outChannels: number,
+    kernel: number,
     readonly options: { stride?: number; padding?: number; groups?: number; bias?: boolean } & InitOptions = {},
   ) {
     super();
@@ -53,7 +55,10 @@ export class BatchNorm extends Module {
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
 
-  constructor(channels: number, readonly options: { eps?: number; momentum?: number; backend?: Backend } = {}) {
+  constructor(
+    channels: number,
+    readonly options: { eps?: number; momentum?: number; backend?: Backend } = {},
+  ) {
     super();
     const backend = options.backend ?? getBackend();
     this.weight = parameter(ops.ones([channels], { backend }));
@@ -64,8 +69,11 @@ export class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     return ops.batchNorm(x, this.weight, this.bias, {
-      training: this.training, runningMean: this.runningMean, runningVar: this.runningVar,
-      momentum: this.options.momentum ?? 0.1, eps: this.options.eps ?? 1e-5,
+      training: this.training,
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      momentum: this.options.momentum ?? 0.1,
+      eps: this.options.eps ?? 1e-5,
     });
   }
 }

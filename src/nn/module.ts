@@ -17,7 +17,9 @@ export abstract class Module {
     const found: [string, Module][] = [];
     for (const [name, value] of Object.entries(this)) {
       if (value instanceof Module) found.push([name, value]);
-      else if (Array.isArray(value)) value.forEach((item, i) => item instanceof Module && found.push([`${name}.${i}`, item]));
+      else if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) if (item instanceof Module) found.push([`${name}.${i}`, item]);
+      }
     }
     return found;
   }
@@ -60,7 +62,9 @@ export abstract class Module {
       for (const [name, target] of own) {
         const source = state.get(name)!;
         if (!sameShape(source.shape, target.shape) || source.dtype !== target.dtype) {
-          throw new Error(`loadStateDict: ${name} is ${source.dtype}${formatShape(source.shape)}, the module has ${target.dtype}${formatShape(target.shape)}`);
+          throw new Error(
+            `loadStateDict: ${name} is ${source.dtype}${formatShape(source.shape)}, the module has ${target.dtype}${formatShape(target.shape)}`,
+          );
         }
         if (source.backend !== target.backend) throw new Error(`loadStateDict: ${name} lives on another backend`);
         if (target.size === 0) continue;

@@ -33,8 +33,14 @@ export function tensor(data: AnyTypedArray | NestedNumbers, shape?: readonly num
   const dtype = options.dtype ?? dtypeOf(flat);
   const result = Tensor.empty(options.backend ?? getBackend(), finalShape, dtype);
   // Float64 data goes to the backend as is: the f64 reference keeps it, others round it.
-  const typed = dtype === 'f32' ? (flat instanceof Float64Array || flat instanceof Float32Array ? flat : Float32Array.from(flat))
-    : dtype === 'i32' ? Int32Array.from(flat) : Uint32Array.from(flat);
+  const typed =
+    dtype === 'f32'
+      ? flat instanceof Float64Array || flat instanceof Float32Array
+        ? flat
+        : Float32Array.from(flat)
+      : dtype === 'i32'
+        ? Int32Array.from(flat)
+        : Uint32Array.from(flat);
   result.backend.write(result.storage, typed);
   return result;
 }

@@ -5,7 +5,14 @@ import { record, type OpName } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import {
-  broadcastShapes, broadcastStrides, checkDType, checkInputs, contiguousStrides, formatShape, sameShape, simplifyLayout,
+  broadcastShapes,
+  broadcastStrides,
+  checkDType,
+  checkInputs,
+  contiguousStrides,
+  formatShape,
+  sameShape,
+  simplifyLayout,
 } from './util.js';
 
 /** Runs a unary kernel; `tapeOp` names the gradient rule, or null for ops with none. */
@@ -48,7 +55,13 @@ function binary(op: BinaryOp, tapeOp: OpName | null, a: Tensor, b: Tensor): Tens
   if (out.size > 0) {
     const simple = simplifyLayout(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
     backend.run(KERNELS.binary, {
-      op, a: a.storage, b: b.storage, out: out.storage, shape: simple.shape, aStrides: simple.strides[0]!, bStrides: simple.strides[1]!,
+      op,
+      a: a.storage,
+      b: b.storage,
+      out: out.storage,
+      shape: simple.shape,
+      aStrides: simple.strides[0]!,
+      bStrides: simple.strides[1]!,
     });
   }
   return tapeOp ? record(tapeOp, {} as never, [a, b], out) : out;
@@ -91,8 +104,13 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (out.size > 0) {
     const simple = simplifyLayout(shape, [broadcastStrides(x.shape, shape), contiguousStrides(shape)]);
     backend.run(KERNELS.copy, {
-      src: x.storage, dst: out.storage,
-      shape: simple.shape, srcOffset: 0, srcStrides: simple.strides[0]!, dstOffset: 0, dstStrides: simple.strides[1]!,
+      src: x.storage,
+      dst: out.storage,
+      shape: simple.shape,
+      srcOffset: 0,
+      srcStrides: simple.strides[0]!,
+      dstOffset: 0,
+      dstStrides: simple.strides[1]!,
     });
   }
   return record('broadcastTo', {}, [x], out);

@@ -8,7 +8,7 @@ export type Pair = number | [number, number];
 export type Conv2dGeometry = Conv2dParams;
 export type Pool2dGeometry = Pool2dParams;
 
-export function pair(value: Pair): [number, number] {
+function pair(value: Pair): [number, number] {
   return typeof value === 'number' ? [value, value] : value;
 }
 
@@ -17,11 +17,17 @@ function outputSize(input: number, kernel: number, stride: number, pad: number):
 }
 
 export function conv2dGeometry(
-  xShape: readonly number[], wShape: readonly number[], stride: Pair, padding: Pair, groups: number,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: Pair,
+  padding: Pair,
+  groups: number,
 ): Conv2dGeometry {
   const op = 'conv2d';
   if (xShape.length !== 4 || wShape.length !== 4) {
-    throw new Error(`${op}: expected input [N, C, H, W] and weight [Cout, Cin/groups, KH, KW], got ${formatShape(xShape)} and ${formatShape(wShape)}`);
+    throw new Error(
+      `${op}: expected input [N, C, H, W] and weight [Cout, Cin/groups, KH, KW], got ${formatShape(xShape)} and ${formatShape(wShape)}`,
+    );
   }
   const [batch, inChannels, height, width] = xShape as [number, number, number, number];
   const [outChannels, groupChannels, kernelH, kernelW] = wShape as [number, number, number, number];
@@ -29,14 +35,18 @@ export function conv2dGeometry(
     throw new Error(`${op}: groups=${groups} must divide the input channels (${inChannels}) and output channels (${outChannels})`);
   }
   if (groupChannels !== inChannels / groups) {
-    throw new Error(`${op}: input ${formatShape(xShape)} with groups=${groups} needs weight [${outChannels}, ${inChannels / groups}, KH, KW], got ${formatShape(wShape)}`);
+    throw new Error(
+      `${op}: input ${formatShape(xShape)} with groups=${groups} needs weight [${outChannels}, ${inChannels / groups}, KH, KW], got ${formatShape(wShape)}`,
+    );
   }
   const [strideH, strideW] = pair(stride);
   const [padH, padW] = pair(padding);
   const outHeight = outputSize(height, kernelH, strideH, padH);
   const outWidth = outputSize(width, kernelW, strideW, padW);
   if (strideH < 1 || strideW < 1 || padH < 0 || padW < 0 || outHeight < 1 || outWidth < 1) {
-    throw new Error(`${op}: input ${formatShape(xShape)} with kernel ${kernelH}×${kernelW}, stride ${strideH}×${strideW}, padding ${padH}×${padW} gives no output`);
+    throw new Error(
+      `${op}: input ${formatShape(xShape)} with kernel ${kernelH}×${kernelW}, stride ${strideH}×${strideW}, padding ${padH}×${padW} gives no output`,
+    );
   }
   return { batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth, groups };
 }
@@ -53,7 +63,9 @@ export function pool2dGeometry(op: string, xShape: readonly number[], kernel: Pa
   const outHeight = outputSize(height, kernelH, strideH, padH);
   const outWidth = outputSize(width, kernelW, strideW, padW);
   if (strideH < 1 || strideW < 1 || outHeight < 1 || outWidth < 1) {
-    throw new Error(`${op}: input ${formatShape(xShape)} with kernel ${kernelH}×${kernelW} and stride ${strideH}×${strideW} gives no output`);
+    throw new Error(
+      `${op}: input ${formatShape(xShape)} with kernel ${kernelH}×${kernelW} and stride ${strideH}×${strideW} gives no output`,
+    );
   }
   return { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth };
 }

@@ -9,7 +9,7 @@ import { checkInputs, contiguousStrides, formatShape, normalizeAxis, sameShape, 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkInputs('reshape', x);
   const inferred = shape.indexOf(-1);
-  let target = [...shape];
+  const target = [...shape];
   if (inferred >= 0) {
     const known = shapeSize(shape.filter((_, i) => i !== inferred));
     if (known === 0 || x.size % known !== 0) throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
@@ -23,12 +23,23 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Copies the region of `x` at `srcOffset` with `shape` and strides into `dst` at `dstOffset`. */
 export function copyRegion(
-  x: Tensor, dst: Tensor, shape: readonly number[], srcOffset: number, srcStrides: readonly number[], dstOffset: number, dstStrides: readonly number[],
+  x: Tensor,
+  dst: Tensor,
+  shape: readonly number[],
+  srcOffset: number,
+  srcStrides: readonly number[],
+  dstOffset: number,
+  dstStrides: readonly number[],
 ): void {
   if (shapeSize(shape) === 0) return;
   const simple = simplifyLayout(shape, [srcStrides, dstStrides]);
   x.backend.run(KERNELS.copy, {
-    src: x.storage, dst: dst.storage, shape: simple.shape, srcOffset, srcStrides: simple.strides[0]!, dstOffset,
+    src: x.storage,
+    dst: dst.storage,
+    shape: simple.shape,
+    srcOffset,
+    srcStrides: simple.strides[0]!,
+    dstOffset,
     dstStrides: simple.strides[1]!,
   });
 }
@@ -43,7 +54,15 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const shape = order.map((axis) => x.shape[axis]!);
   const strides = contiguousStrides(x.shape);
   const out = Tensor.empty(backend, shape, x.dtype);
-  copyRegion(x, out, shape, 0, order.map((axis) => strides[axis]!), 0, contiguousStrides(shape));
+  copyRegion(
+    x,
+    out,
+    shape,
+    0,
+    order.map((axis) => strides[axis]!),
+    0,
+    contiguousStrides(shape),
+  );
   return record('transpose', { perm: order }, [x], out);
 }
 
@@ -51,7 +70,9 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 export function slice(x: Tensor, starts: readonly number[], sizes: readonly number[]): Tensor {
   const backend = checkInputs('slice', x);
   if (starts.length !== x.rank || sizes.length !== x.rank) {
-    throw new Error(`slice: starts [${starts.join(', ')}] and sizes [${sizes.join(', ')}] need one entry per axis of ${formatShape(x.shape)}`);
+    throw new Error(
+      `slice: starts [${starts.join(', ')}] and sizes [${sizes.join(', ')}] need one entry per axis of ${formatShape(x.shape)}`,
+    );
   }
   const shape = sizes.map((size, i) => (size === -1 ? x.shape[i]! - starts[i]! : size));
   shape.forEach((size, i) => {
@@ -74,8 +95,16 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const dim = normalizeAxis('concat', axis, first.rank);
   for (const t of tensors) {
     const other = t.shape.map((size, i) => (i === dim ? 0 : size));
-    if (t.dtype !== first.dtype || !sameShape(other, first.shape.map((size, i) => (i === dim ? 0 : size)))) {
-      throw new Error(`concat: ${t.dtype}${formatShape(t.shape)} does not match ${first.dtype}${formatShape(first.shape)} outside axis ${dim}`);
+    if (
+      t.dtype !== first.dtype ||
+      !sameShape(
+        other,
+        first.shape.map((size, i) => (i === dim ? 0 : size)),
+      )
+    ) {
+      throw new Error(
+        `concat: ${t.dtype}${formatShape(t.shape)} does not match ${first.dtype}${formatShape(first.shape)} outside axis ${dim}`,
+      );
     }
   }
   const shape = first.shape.map((size, i) => (i === dim ? tensors.reduce((sum, t) => sum + t.shape[dim]!, 0) : size));

@@ -39,7 +39,15 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const out = Tensor.empty(backend, [...batchShape, m, n], 'f32');
   if (out.size > 0) {
     backend.run(KERNELS.matmul, {
-      a: a.storage, b: b.storage, out: out.storage, batch, m, n, k, transA, transB,
+      a: a.storage,
+      b: b.storage,
+      out: out.storage,
+      batch,
+      m,
+      n,
+      k,
+      transA,
+      transB,
       aBatchStride: aBatch.length ? m * k : 0,
       bBatchStride: bBatch.length ? k * n : 0,
     });
@@ -52,15 +60,27 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const backend = checkInputs('linear', ...inputs);
   if (x.rank !== 2 || weight.rank !== 2 || x.shape[1] !== weight.shape[1] || (bias && !sameShape(bias.shape, [weight.shape[0]!]))) {
-    throw new Error(`linear: input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}${bias ? ` and bias ${formatShape(bias.shape)}` : ''} do not fit: expected [B, in], [out, in], [out]`);
+    throw new Error(
+      `linear: input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}${bias ? ` and bias ${formatShape(bias.shape)}` : ''} do not fit: expected [B, in], [out, in], [out]`,
+    );
   }
   const [rows, k] = x.shape as [number, number];
   const n = weight.shape[0]!;
   const out = Tensor.empty(backend, [rows, n], 'f32');
   if (out.size > 0) {
     backend.run(KERNELS.matmul, {
-      a: x.storage, b: weight.storage, out: out.storage, bias: bias?.storage,
-      batch: 1, m: rows, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0,
+      a: x.storage,
+      b: weight.storage,
+      out: out.storage,
+      bias: bias?.storage,
+      batch: 1,
+      m: rows,
+      n,
+      k,
+      transA: false,
+      transB: true,
+      aBatchStride: 0,
+      bBatchStride: 0,
     });
   }
   return record('linear', {}, inputs, out);

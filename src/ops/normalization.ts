@@ -29,7 +29,12 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
   checkDType('batchNorm', x, 'f32');
   if (x.rank !== 4 && x.rank !== 2) throw new Error(`batchNorm: expected [N, C, H, W] or [N, C], got ${formatShape(x.shape)}`);
   const layout = batchNormLayout(x.shape);
-  for (const [name, t] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+  for (const [name, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+  ] as const) {
     if (!sameShape(t.shape, [layout.channels])) {
       throw new Error(`batchNorm: ${name} ${formatShape(t.shape)} must be [${layout.channels}] for input ${formatShape(x.shape)}`);
     }
@@ -43,8 +48,13 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
     mean = Tensor.empty(backend, [layout.channels]);
     variance = Tensor.empty(backend, [layout.channels]);
     backend.run(KERNELS.batchNormStats, {
-      x: x.storage, mean: mean.storage, variance: variance.storage, runningMean: runningMean.storage, runningVariance: runningVar.storage,
-      momentum: options.momentum ?? 0.1, ...layout,
+      x: x.storage,
+      mean: mean.storage,
+      variance: variance.storage,
+      runningMean: runningMean.storage,
+      runningVariance: runningVar.storage,
+      momentum: options.momentum ?? 0.1,
+      ...layout,
     });
   } else {
     mean = runningMean.view(runningMean.shape);
@@ -53,7 +63,14 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
   const out = Tensor.empty(backend, x.shape);
   if (out.size > 0) {
     backend.run(KERNELS.batchNormForward, {
-      x: x.storage, mean: mean.storage, variance: variance.storage, gamma: gamma.storage, beta: beta.storage, y: out.storage, eps, ...layout,
+      x: x.storage,
+      mean: mean.storage,
+      variance: variance.storage,
+      gamma: gamma.storage,
+      beta: beta.storage,
+      y: out.storage,
+      eps,
+      ...layout,
     });
   }
   return record('batchNorm', { eps, batchStats: training }, [x, gamma, beta], out, [mean, variance]);
@@ -61,7 +78,13 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
 
 /** @internal The three gradients of batchNorm in one kernel pass. */
 export function batchNormBackward(
-  x: Tensor, gy: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, eps: number, batchStats: boolean,
+  x: Tensor,
+  gy: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  gamma: Tensor,
+  eps: number,
+  batchStats: boolean,
 ): [Tensor, Tensor, Tensor] {
   const backend = gy.backend;
   const layout = batchNormLayout(x.shape);
@@ -69,8 +92,17 @@ export function batchNormBackward(
   const gGamma = Tensor.empty(backend, [layout.channels]);
   const gBeta = Tensor.empty(backend, [layout.channels]);
   backend.run(KERNELS.batchNormBackward, {
-    x: x.storage, gy: gy.storage, mean: mean.storage, variance: variance.storage, gamma: gamma.storage,
-    gx: gx.storage, gGamma: gGamma.storage, gBeta: gBeta.storage, eps, batchStats, ...layout,
+    x: x.storage,
+    gy: gy.storage,
+    mean: mean.storage,
+    variance: variance.storage,
+    gamma: gamma.storage,
+    gx: gx.storage,
+    gGamma: gGamma.storage,
+    gBeta: gBeta.storage,
+    eps,
+    batchStats,
+    ...layout,
   });
   return [gx, gGamma, gBeta];
 }
@@ -133,7 +165,9 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   checkDType('crossEntropy', targets, 'i32', 'u32');
   checkRank('crossEntropy', 'logits', logits, 2);
   if (!sameShape(targets.shape, [logits.shape[0]!])) {
-    throw new Error(`crossEntropy: targets ${formatShape(targets.shape)} must be [${logits.shape[0]}] for logits ${formatShape(logits.shape)}`);
+    throw new Error(
+      `crossEntropy: targets ${formatShape(targets.shape)} must be [${logits.shape[0]}] for logits ${formatShape(logits.shape)}`,
+    );
   }
   const [rows, classes] = logits.shape as [number, number];
   const out = Tensor.empty(backend, [rows]);
@@ -165,7 +199,12 @@ export function crossEntropyBackward(logits: Tensor, targets: Tensor, gLoss: Ten
   const gx = Tensor.empty(logits.backend, logits.shape);
   if (gx.size > 0) {
     logits.backend.run(KERNELS.crossEntropyBackward, {
-      logits: logits.storage, target: targets.storage, gLoss: gLoss.storage, gLogits: gx.storage, rows, classes,
+      logits: logits.storage,
+      target: targets.storage,
+      gLoss: gLoss.storage,
+      gLogits: gx.storage,
+      rows,
+      classes,
     });
   }
   return gx;

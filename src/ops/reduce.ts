@@ -21,11 +21,22 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean
   if (reducedCount === 0 && op !== 'sum') throw new Error(`${op}: cannot reduce over an empty axis of ${x}`);
   const out = Tensor.empty(backend, reducedShape(x.shape, axes, keepDims), op === 'argmax' ? 'i32' : 'f32');
   if (out.size === 0) return out;
-  const kept = simplifyLayout(keptAxes.map((i) => x.shape[i]!), [keptAxes.map((i) => strides[i]!)]);
-  const reduced = simplifyLayout(axes.map((i) => x.shape[i]!), [axes.map((i) => strides[i]!)]);
+  const kept = simplifyLayout(
+    keptAxes.map((i) => x.shape[i]!),
+    [keptAxes.map((i) => strides[i]!)],
+  );
+  const reduced = simplifyLayout(
+    axes.map((i) => x.shape[i]!),
+    [axes.map((i) => strides[i]!)],
+  );
   backend.run(KERNELS.reduce, {
-    op, x: x.storage, out: out.storage,
-    keptShape: kept.shape, keptStrides: kept.strides[0]!, reducedShape: reduced.shape, reducedStrides: reduced.strides[0]!,
+    op,
+    x: x.storage,
+    out: out.storage,
+    keptShape: kept.shape,
+    keptStrides: kept.strides[0]!,
+    reducedShape: reduced.shape,
+    reducedStrides: reduced.strides[0]!,
   });
   return out;
 }
@@ -68,7 +79,8 @@ export function topK(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   if (x.rank !== 2) throw new Error(`topK: expected a matrix [rows, cols], got ${x}`);
   const [rows, cols] = x.shape as [number, number];
   if (!Number.isInteger(k) || k < 1 || k > cols) throw new Error(`topK: k must be an integer in [1, ${cols}] for ${x}, got ${k}`);
-  const values = Tensor.empty(backend, [rows, k], 'f32'), indices = Tensor.empty(backend, [rows, k], 'i32');
+  const values = Tensor.empty(backend, [rows, k], 'f32'),
+    indices = Tensor.empty(backend, [rows, k], 'i32');
   if (rows > 0) backend.run(KERNELS.topK, { s: x.storage, values: values.storage, indices: indices.storage, rows, cols, k });
   return { values, indices };
 }

@@ -91,7 +91,10 @@ export function broadcastStrides(shape: readonly number[], target: readonly numb
  * Drops size-1 axes and merges neighbours that every operand walks contiguously,
  * so kernels do fewer index divisions. Returns the shape and each operand's strides.
  */
-export function simplifyLayout(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function simplifyLayout(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let axis = 0; axis < shape.length; axis++) {
@@ -101,10 +104,10 @@ export function simplifyLayout(shape: readonly number[], strides: readonly (read
     const mergeable = last >= 0 && strides.every((s, j) => outStrides[j]![last] === s[axis]! * dim);
     if (mergeable) {
       outShape[last]! *= dim;
-      strides.forEach((s, j) => { outStrides[j]![last] = s[axis]!; });
+      for (const [j, s] of strides.entries()) outStrides[j]![last] = s[axis]!;
     } else {
       outShape.push(dim);
-      strides.forEach((s, j) => outStrides[j]!.push(s[axis]!));
+      for (const [j, s] of strides.entries()) outStrides[j]!.push(s[axis]!);
     }
   }
   return { shape: outShape, strides: outStrides };

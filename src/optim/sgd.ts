@@ -22,7 +22,10 @@ export class SGD {
   /** One velocity per parameter, created on the first step. */
   readonly velocities: (Tensor | null)[];
 
-  constructor(readonly params: Tensor[], options: SgdOptions) {
+  constructor(
+    readonly params: Tensor[],
+    options: SgdOptions,
+  ) {
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
@@ -38,8 +41,15 @@ export class SGD {
       if (!param.grad) return;
       const velocity = (this.velocities[i] ??= keep(zerosLike(param)));
       param.backend.run(KERNELS.sgdStep, {
-        param: param.storage, grad: param.grad.storage, velocity: velocity.storage, size: param.size,
-        lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov,
+        param: param.storage,
+        grad: param.grad.storage,
+        velocity: velocity.storage,
+        size: param.size,
+        lr: this.lr,
+        momentum: this.momentum,
+        dampening: this.dampening,
+        weightDecay: this.weightDecay,
+        nesterov: this.nesterov,
       });
     });
   }
@@ -64,5 +74,5 @@ export class SGD {
  */
 export function cosineLr(base: number, step: number, total: number, warmup = 0): number {
   const ramp = step < warmup ? (step + 1) / warmup : 1;
-  return 0.5 * base * ramp * (1 + Math.cos(Math.PI * Math.min(step, total) / total));
+  return 0.5 * base * ramp * (1 + Math.cos((Math.PI * Math.min(step, total)) / total));
 }

@@ -9,7 +9,7 @@ export function idx(rank: number, dims: number[], data: ArrayLike<number>, magic
   const header = new DataView(new ArrayBuffer(4 + 4 * rank));
   header.setUint8(2, magicType);
   header.setUint8(3, rank);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  for (const [i, d] of dims.entries()) header.setUint32(4 + 4 * i, d);
   const bytes = new Uint8Array(header.byteLength + data.length);
   bytes.set(new Uint8Array(header.buffer));
   bytes.set(data, header.byteLength);
@@ -36,7 +36,8 @@ export function bandedImages(trainCount: number, testCount: number, random: () =
     });
     return { images, labels };
   };
-  const train = split(trainCount), test = split(testCount);
+  const train = split(trainCount),
+    test = split(testCount);
   return {
     'train-images-idx3-ubyte': idx(3, [trainCount, 28, 28], train.images),
     'train-labels-idx1-ubyte': idx(1, [trainCount], train.labels),

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Backend } from '../../src/backend.js';
 import { ReferenceBackend } from '../../src/backends/reference/backend.js';
-import { noGrad, scope, tensor, Tensor } from '../../src/index.js';
+import { noGrad, scope, tensor, type Tensor } from '../../src/index.js';
 
 /** mulberry32: a tiny seeded generator for host-side test data. */
 export function seededRandom(seed: number): () => number {
@@ -49,7 +49,8 @@ export interface OpCheck {
 export function makeValues(spec: InputSpec, random: () => number): number[] {
   const size = spec.shape.reduce((p, d) => p * d, 1);
   if (spec.values) return spec.values;
-  const low = spec.low ?? -1, high = spec.high ?? 1;
+  const low = spec.low ?? -1,
+    high = spec.high ?? 1;
   if (spec.distinct) {
     // a shuffled ladder: distinct by construction
     const ladder = Array.from({ length: size }, (_, i) => low + i * spec.distinct!);
@@ -71,7 +72,8 @@ export function makeValues(spec: InputSpec, random: () => number): number[] {
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!, b = expected[i]!;
+    const a = actual[i]!,
+      b = expected[i]!;
     const error = Math.abs(a - b);
     if (!(error <= atol || error <= rtol * Math.abs(b))) {
       expect.fail(`${what}[${i}]: got ${a}, expected ${b} (error ${error.toExponential(2)}, rtol ${rtol}, atol ${atol})`);
@@ -117,7 +119,9 @@ async function evaluate(backend: Backend, check: OpCheck, values: number[][], we
 function lossOf(backend: Backend, check: OpCheck, values: number[][], weights: number[]): Promise<number> {
   return noGrad(async () => {
     const out = scope(() => {
-      const inputs = check.inputs.map((spec, i) => tensor(Float64Array.from(values[i]!), spec.shape, { dtype: spec.dtype ?? 'f32', backend }));
+      const inputs = check.inputs.map((spec, i) =>
+        tensor(Float64Array.from(values[i]!), spec.shape, { dtype: spec.dtype ?? 'f32', backend }),
+      );
       const output = check.fn(...inputs);
       return output.mul(tensor(Float64Array.from(weights), output.shape, { backend })).sum();
     });
@@ -148,14 +152,22 @@ export async function checkOp(backend: Backend, check: OpCheck): Promise<void> {
       const positions = [...new Set(Array.from({ length: Math.min(12, analytic.length) }, () => Math.floor(random() * analytic.length)))];
       for (const position of positions) {
         const shifted = (delta: number) => values.map((v, j) => (j === i ? v.map((x, k) => (k === position ? x + delta : x)) : v));
-        const numeric = (await lossOf(reference64, check, shifted(h), weights) - await lossOf(reference64, check, shifted(-h), weights)) / (2 * h);
-        expectClose([analytic[position]!], [numeric], 1e-4, 1e-5, `finite difference of input ${i} ${JSON.stringify(spec.shape)} at ${position}`);
+        const numeric =
+          ((await lossOf(reference64, check, shifted(h), weights)) - (await lossOf(reference64, check, shifted(-h), weights))) / (2 * h);
+        expectClose(
+          [analytic[position]!],
+          [numeric],
+          1e-4,
+          1e-5,
+          `finite difference of input ${i} ${JSON.stringify(spec.shape)} at ${position}`,
+        );
       }
     }
   }
 
   const actual = await evaluate(backend, check, values, weights);
-  const rtol = check.rtol ?? 1e-4, atol = check.atol ?? 1e-5;
+  const rtol = check.rtol ?? 1e-4,
+    atol = check.atol ?? 1e-5;
   expectClose(actual.output, expected.output, rtol, atol, `${backend.name} forward`);
   actual.grads.forEach((grad, i) => {
     if (grad && expected.grads[i]) expectClose(grad, expected.grads[i]!, rtol, atol, `${backend.name} gradient of input ${i}`);

@@ -1,15 +1,15 @@
 // A synthetic 4-class image problem (bars and diagonals in noise) and a tiny conv net
-// trainer for it, shared by the training test and the benchmarks.
+// trainer for it, shared by the training and backend-choice tests.
 
 import type { Backend } from '../../src/backend.js';
 import * as ops from '../../src/index.js';
 import { nn, scope, SGD, Generator, noGrad } from '../../src/index.js';
 import { seededRandom } from './oracle.js';
 
-export const SIZE = 8;
+const SIZE = 8;
 
 /** `count` noisy S×S images: 0 horizontal bar, 1 vertical bar, 2 diagonal, 3 anti-diagonal. */
-export function syntheticImages(count: number, seed: number): { images: Float32Array; labels: Int32Array } {
+function syntheticImages(count: number, seed: number): { images: Float32Array; labels: Int32Array } {
   const random = seededRandom(seed);
   const images = new Float32Array(count * SIZE * SIZE);
   const labels = new Int32Array(count);
@@ -28,11 +28,15 @@ export function syntheticImages(count: number, seed: number): { images: Float32A
 }
 
 /** conv-BN-ReLU ×2, max pool, linear. */
-export function smallConvNet(backend: Backend, seed: number): nn.Sequential {
+function smallConvNet(backend: Backend, seed: number): nn.Sequential {
   const init = { backend, generator: new Generator(seed) };
   return new nn.Sequential(
-    new nn.Conv2d(1, 8, 3, { padding: 1, ...init }), new nn.BatchNorm2d(8, { backend }), new nn.ReLU(),
-    new nn.Conv2d(8, 8, 3, { padding: 1, ...init }), new nn.BatchNorm2d(8, { backend }), new nn.ReLU(),
+    new nn.Conv2d(1, 8, 3, { padding: 1, ...init }),
+    new nn.BatchNorm2d(8, { backend }),
+    new nn.ReLU(),
+    new nn.Conv2d(8, 8, 3, { padding: 1, ...init }),
+    new nn.BatchNorm2d(8, { backend }),
+    new nn.ReLU(),
     new nn.MaxPool2d({ kernel: 2 }),
     new nn.Flatten(),
     new nn.Linear(8 * (SIZE / 2) ** 2, 4, init),
@@ -47,7 +51,10 @@ export interface TrainResult {
 }
 
 /** Trains the small net with SGD; reads back one loss per step (the scalar we chose to log). */
-export async function trainSynthetic(backend: Backend, options: { steps: number; seed: number; batch?: number; watchSteps?: number[] }): Promise<TrainResult> {
+export async function trainSynthetic(
+  backend: Backend,
+  options: { steps: number; seed: number; batch?: number; watchSteps?: number[] },
+): Promise<TrainResult> {
   const batch = options.batch ?? 32;
   const count = 256;
   const data = syntheticImages(count, options.seed);

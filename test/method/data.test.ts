@@ -5,7 +5,12 @@ import { loadSplit } from '../../src/data/node-files.js';
 import { shuffle } from '../../src/method/data.js';
 import { dataset, idx } from '../helpers/idx.js';
 
-const images = (n: number) => idx(3, [n, 2, 2], Array.from({ length: n * 4 }, (_, i) => i % 256));
+const images = (n: number) =>
+  idx(
+    3,
+    [n, 2, 2],
+    Array.from({ length: n * 4 }, (_, i) => i % 256),
+  );
 const labels = (values: number[]) => idx(1, [values.length], values);
 
 describe('IDX files', () => {
@@ -19,11 +24,26 @@ describe('IDX files', () => {
 
   it('names the file and the problem', () => {
     const cases: [Record<string, Uint8Array>, string][] = [
-      [{ 'train-images-idx3-ubyte': images(3).subarray(0, 20), 'train-labels-idx1-ubyte': labels([0, 1, 2]) }, 'train-images-idx3-ubyte: truncated: 4 data bytes for dimensions 3×2×2 (expected 12)'],
-      [{ 'train-images-idx3-ubyte': idx(3, [3, 2, 2], new Array(12).fill(0), 0x0d), 'train-labels-idx1-ubyte': labels([0, 1, 2]) }, 'train-images-idx3-ubyte: wrong magic number 0x00000d03'],
-      [{ 'train-images-idx3-ubyte': images(3), 'train-labels-idx1-ubyte': labels([0, 1]) }, 'train-labels-idx1-ubyte: 2 labels for 3 images'],
-      [{ 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([0, 12]) }, 'train-labels-idx1-ubyte: label 12 at index 1 is not a class'],
-      [{ 'train-images-idx3-ubyte.gz': gzipSync(images(2)).subarray(0, 15), 'train-labels-idx1-ubyte': labels([0, 1]) }, 'train-images-idx3-ubyte.gz: corrupt gzip data'],
+      [
+        { 'train-images-idx3-ubyte': images(3).subarray(0, 20), 'train-labels-idx1-ubyte': labels([0, 1, 2]) },
+        'train-images-idx3-ubyte: truncated: 4 data bytes for dimensions 3×2×2 (expected 12)',
+      ],
+      [
+        { 'train-images-idx3-ubyte': idx(3, [3, 2, 2], new Array(12).fill(0), 0x0d), 'train-labels-idx1-ubyte': labels([0, 1, 2]) },
+        'train-images-idx3-ubyte: wrong magic number 0x00000d03',
+      ],
+      [
+        { 'train-images-idx3-ubyte': images(3), 'train-labels-idx1-ubyte': labels([0, 1]) },
+        'train-labels-idx1-ubyte: 2 labels for 3 images',
+      ],
+      [
+        { 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([0, 12]) },
+        'train-labels-idx1-ubyte: label 12 at index 1 is not a class',
+      ],
+      [
+        { 'train-images-idx3-ubyte.gz': gzipSync(images(2)).subarray(0, 15), 'train-labels-idx1-ubyte': labels([0, 1]) },
+        'train-images-idx3-ubyte.gz: corrupt gzip data',
+      ],
       [{ 'train-labels-idx1-ubyte': labels([0]) }, 'train-images-idx3-ubyte.gz: not found'],
     ];
     for (const [files, message] of cases) expect(() => loadSplit(dataset(files), 'train')).toThrow(message);

@@ -11,7 +11,8 @@ const cases = await testBackends();
 const [B, N, D] = [6, 23, 5];
 const random = seededRandom(21);
 const normal = (n: number) => Float64Array.from({ length: n }, () => random() * 2 - 1);
-const vData = normal(B * D), bankData = normal(N * D);
+const vData = normal(B * D),
+  bankData = normal(N * D);
 const index = Int32Array.from([4, 0, 17, 9, 22, 11]);
 const options = { tau: 0.1, lambda: 20, momentum: 0.5 };
 const f64 = new ReferenceBackend({ precision: 'f64' });
@@ -34,16 +35,38 @@ async function expected(update: 'npid' | 'corrected', tau = options.tau) {
   const loss = ce.add(kl.mul(options.lambda));
   loss.backward();
   const p = ops.softmax(s.div(tau), 1);
-  const y = ops.tensor(Float64Array.from({ length: B * N }, (_, k) => (index[Math.floor(k / N)] === k % N ? 1 : 0)), [B, N], { backend: f64 });
+  const y = ops.tensor(
+    Float64Array.from({ length: B * N }, (_, k) => (index[Math.floor(k / N)] === k % N ? 1 : 0)),
+    [B, N],
+    { backend: f64 },
+  );
   const m = options.momentum;
   let next: Tensor;
   if (update === 'corrected') {
-    next = ops.l2Normalize(bank.mul(m).add(y.sub(p).matmul(v.detach(), { transA: true }).mul(1 - m)), 1);
+    next = ops.l2Normalize(
+      bank.mul(m).add(
+        y
+          .sub(p)
+          .matmul(v.detach(), { transA: true })
+          .mul(1 - m),
+      ),
+      1,
+    );
   } else {
     const rows = Array.from({ length: N }, (_, j) => {
       const b = Array.from(index).indexOf(j);
       const row = bank.slice([j, 0], [1, D]);
-      return b < 0 ? row : ops.l2Normalize(row.mul(m).add(v.detach().slice([b, 0], [1, D]).mul(1 - m)), 1);
+      return b < 0
+        ? row
+        : ops.l2Normalize(
+            row.mul(m).add(
+              v
+                .detach()
+                .slice([b, 0], [1, D])
+                .mul(1 - m),
+            ),
+            1,
+          );
     });
     next = ops.concat(rows, 0);
   }
@@ -61,7 +84,10 @@ async function actual(backend: Backend, update: 'npid' | 'corrected', chunkRows?
 }
 
 describe.each(cases)('memory bank on $name', ({ backend }) => {
-  describe.each([['chunks as the binding allows (one)', undefined], ['chunks of 7 rows', 7]] as const)('%s', (_, chunkRows) => {
+  describe.each([
+    ['chunks as the binding allows (one)', undefined],
+    ['chunks of 7 rows', 7],
+  ] as const)('%s', (_, chunkRows) => {
     it.skipIf(!backend).each(['corrected', 'npid'] as const)('%s update: loss, gradient and new bank', async (update) => {
       const want = await expected(update);
       const got = await actual(backend!, update, chunkRows);
@@ -82,7 +108,9 @@ describe.each(cases)('memory bank on $name', ({ backend }) => {
 
 describe.each(cases)('memory bank with chosen columns on $name', ({ backend }) => {
   it.skipIf(!backend)('all rows as sampled negatives, in another order, give the full-bank step', async () => {
-    const others = Array.from({ length: N }, (_, j) => j).filter((j) => !index.includes(j)).reverse();
+    const others = Array.from({ length: N }, (_, j) => j)
+      .filter((j) => !index.includes(j))
+      .reverse();
     const columns = Int32Array.from([...index, ...others]);
     const run = async (withColumns: boolean) => {
       const { v, bank, index: idx } = inputs(backend!);
@@ -93,7 +121,8 @@ describe.each(cases)('memory bank with chosen columns on $name', ({ backend }) =
       memory.dispose();
       return result;
     };
-    const full = await run(false), sampled = await run(true);
+    const full = await run(false),
+      sampled = await run(true);
     expect(sampled.loss).toBeCloseTo(full.loss, 4);
     expectClose(sampled.grad, full.grad, 1e-4, 1e-5, 'gradient of v');
     expectClose(sampled.bank, full.bank, 1e-4, 1e-5, 'updated bank');
@@ -101,15 +130,29 @@ describe.each(cases)('memory bank with chosen columns on $name', ({ backend }) =
 });
 
 describe.each(cases)('memory bank with CutMix targets on $name', ({ backend }) => {
-  it.skipIf(!backend)('mixes the two instances\' losses and gradients like labels', async () => {
-    const partner = Int32Array.from([2, 5, 0, 1, 3, 4]), weight = 0.7;
+  it.skipIf(!backend)("mixes the two instances' losses and gradients like labels", async () => {
+    const partner = Int32Array.from([2, 5, 0, 1, 3, 4]),
+      weight = 0.7;
     const { v: v64, bank: bank64, index: idx64 } = inputs(f64);
     v64.requireGrad();
     const s64 = v64.matmul(bank64, { transB: true });
-    const partnerIndex = ops.tensor(Int32Array.from(partner, (p) => index[p]!), [B], { backend: f64 });
-    const ce = ops.crossEntropy(s64.div(options.tau), idx64).mean().mul(weight)
-      .add(ops.crossEntropy(s64.div(options.tau), partnerIndex).mean().mul(1 - weight));
-    const pOne = ops.softmax(s64, 1), target = ops.softmax(s64.mul(0.5), 1).detach();
+    const partnerIndex = ops.tensor(
+      Int32Array.from(partner, (p) => index[p]!),
+      [B],
+      { backend: f64 },
+    );
+    const ce = ops
+      .crossEntropy(s64.div(options.tau), idx64)
+      .mean()
+      .mul(weight)
+      .add(
+        ops
+          .crossEntropy(s64.div(options.tau), partnerIndex)
+          .mean()
+          .mul(1 - weight),
+      );
+    const pOne = ops.softmax(s64, 1),
+      target = ops.softmax(s64.mul(0.5), 1).detach();
     const loss64 = ce.add(pOne.mul(pOne.log().sub(target.log())).sum(1).mean().mul(options.lambda));
     loss64.backward();
 
@@ -126,22 +169,32 @@ describe.each(cases)('memory bank with CutMix targets on $name', ({ backend }) =
 // the loss value; the autograd comparison above covers it. Finite differences check L_CE.
 it('with λ = 0 the gradient matches central finite differences of the loss (f64 reference)', async () => {
   const ce = { ...options, lambda: 0 };
-  const lossAt = async (values: Float64Array) => scope(() => {
-    const bank = new MemoryBank(ops.l2Normalize(ops.tensor(bankData, [N, D], { backend: f64 }), 1), 7);
-    const { loss } = bank.step(ops.tensor(values, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), { ...ce, update: 'corrected' });
-    bank.dispose();
-    return loss;
-  }).item();
+  const lossAt = async (values: Float64Array) =>
+    scope(() => {
+      const bank = new MemoryBank(ops.l2Normalize(ops.tensor(bankData, [N, D], { backend: f64 }), 1), 7);
+      const { loss } = bank.step(ops.tensor(values, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), {
+        ...ce,
+        update: 'corrected',
+      });
+      bank.dispose();
+      return loss;
+    }).item();
   const base = Float64Array.from(await ops.l2Normalize(ops.tensor(vData, [B, D], { backend: f64 }), 1).data());
   const bank = new MemoryBank(ops.l2Normalize(ops.tensor(bankData, [N, D], { backend: f64 }), 1), 7);
-  const { gradV } = bank.step(ops.tensor(base, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), { ...ce, update: 'npid' });
+  const { gradV } = bank.step(ops.tensor(base, [B, D], { backend: f64 }), ops.tensor(index, [B], { backend: f64 }), {
+    ...ce,
+    update: 'npid',
+  });
   const analytic = await gradV.data();
   const h = 1e-6;
   for (let k = 0; k < base.length; k++) {
-    const plus = base.slice(), minus = base.slice();
+    const plus = base.slice(),
+      minus = base.slice();
     plus[k]! += h;
     minus[k]! -= h;
     const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
-    expect(Math.abs(analytic[k]! - numeric), `element ${k}: analytic ${analytic[k]} numeric ${numeric}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(numeric)));
+    expect(Math.abs(analytic[k]! - numeric), `element ${k}: analytic ${analytic[k]} numeric ${numeric}`).toBeLessThan(
+      1e-5 * Math.max(1, Math.abs(numeric)),
+    );
   }
 });

@@ -52,7 +52,10 @@ it('returns the k most similar rows, most similar first', async () => {
   const query = Float32Array.from({ length: d }, gauss);
   const { index, similarity } = await nearest(train, ops.tensor(query, [d], { backend }), 8);
   const all = Array.from({ length: n }, (_, r) => query.reduce((s, x, i) => s + x * rows[r * d + i]!, 0));
-  const expected = all.map((s, r) => [s, r] as const).sort((x, y) => y[0] - x[0]).slice(0, 8);
+  const expected = all
+    .map((s, r) => [s, r] as const)
+    .sort((x, y) => y[0] - x[0])
+    .slice(0, 8);
   expect(index).toEqual(expected.map(([, r]) => r));
-  similarity.forEach((s, i) => expect(s).toBeCloseTo(expected[i]![0], 3));
+  for (const [i, s] of similarity.entries()) expect(s).toBeCloseTo(expected[i]![0], 3);
 });

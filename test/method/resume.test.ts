@@ -11,14 +11,21 @@ const backend = await createWasmBackend({ threads: 2 });
 const random = seededRandom(3);
 const split = (count: number) => ({
   pixels: Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256)),
-  labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, height: 28, width: 28,
+  labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
+  count,
+  height: 28,
+  width: 28,
 });
-const train = toDevice(split(48), backend), test = toDevice(split(20), backend);
+const train = toDevice(split(48), backend),
+  test = toDevice(split(20), backend);
 const config: TrainConfig = { ...DEFAULTS, epochs: 2, batch: 16, width: 0.25, hidden: 32, dim: 16, logEvery: 1 };
 
 async function epochs(trainer: Trainer, count: number): Promise<number[]> {
   const losses: number[] = [];
-  for (let i = 0; i < count; i++) await trainer.trainEpoch((_d, _t, loss) => { if (loss !== null) losses.push(loss); });
+  for (let i = 0; i < count; i++)
+    await trainer.trainEpoch((_d, _t, loss) => {
+      if (loss !== null) losses.push(loss);
+    });
   return losses;
 }
 
@@ -45,7 +52,9 @@ it('resuming from a checkpoint reproduces the uninterrupted run', async () => {
   damaged[damaged.length - 9]! ^= 0xff;
   expect(() => resumed.restore(damaged, 'runs/x/checkpoint.wssl')).toThrow(/runs\/x\/checkpoint.wssl: .*checksum/);
   expect(() => resumed.restore(bytes.subarray(0, bytes.length - 100), 'runs/x/checkpoint.wssl')).toThrow('runs/x/checkpoint.wssl');
-  expect(() => new Trainer({ ...config, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow('c.wssl: was trained with tau = 0.1, this run has 0.2');
+  expect(() => new Trainer({ ...config, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow(
+    'c.wssl: was trained with tau = 0.1, this run has 0.2',
+  );
   resumed.dispose();
 });
 
@@ -59,7 +68,10 @@ it('an epoch paused mid-way, saved and restored, continues to the same losses', 
   first.calibrate();
   const losses: number[] = [];
   const heard = (_done: number, _total: number, loss: number | null) => void (loss !== null && losses.push(loss));
-  const paused = await first.trainEpoch((done, total, loss) => (heard(done, total, loss), done < 2));
+  const paused = await first.trainEpoch((done, total, loss) => {
+    heard(done, total, loss);
+    return done < 2;
+  });
   expect([paused.complete, first.epoch]).toEqual([false, 0]);
   const bytes = encodeTensorFile(await first.snapshot());
   first.dispose();

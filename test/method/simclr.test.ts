@@ -27,7 +27,11 @@ const xData = Float64Array.from({ length: ROWS * D }, () => random() * 2 - 1);
 function plainNtXent(x: Float64Array, rows: number, dim: number, tau: number): { loss: number; grad: Float64Array } {
   const norms = Array.from({ length: rows }, (_, i) => Math.hypot(...x.subarray(i * dim, (i + 1) * dim)));
   const z = Float64Array.from(x, (value, k) => value / norms[Math.floor(k / dim)]!);
-  const dot = (i: number, k: number) => { let s = 0; for (let c = 0; c < dim; c++) s += z[i * dim + c]! * z[k * dim + c]!; return s; };
+  const dot = (i: number, k: number) => {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += z[i * dim + c]! * z[k * dim + c]!;
+    return s;
+  };
   const partner = (i: number) => (i + rows / 2) % rows;
   const p: number[][] = [];
   let loss = 0;
@@ -72,7 +76,8 @@ describe('NT-Xent', () => {
   it('the hand-written gradient matches central finite differences of the hand-written loss', () => {
     const h = 1e-6;
     for (let k = 0; k < xData.length; k++) {
-      const plus = xData.slice(), minus = xData.slice();
+      const plus = xData.slice(),
+        minus = xData.slice();
       plus[k]! += h;
       minus[k]! -= h;
       const numeric = (plainNtXent(plus, ROWS, D, TAU).loss - plainNtXent(minus, ROWS, D, TAU).loss) / (2 * h);
@@ -84,10 +89,12 @@ describe('NT-Xent', () => {
     const got = await engineNtXent(f64, xData);
     expect(got.loss).toBeCloseTo(want.loss, 12);
     expectClose(got.grad, want.grad, 1e-10, 1e-12, 'gradient of x');
-    const lossAt = (values: Float64Array) => noGrad(() => scope(() => ntXent(ops.l2Normalize(ops.tensor(values, [ROWS, D], { backend: f64 }), 1), TAU))).item();
+    const lossAt = (values: Float64Array) =>
+      noGrad(() => scope(() => ntXent(ops.l2Normalize(ops.tensor(values, [ROWS, D], { backend: f64 }), 1), TAU))).item();
     const h = 1e-6;
     for (let k = 0; k < xData.length; k++) {
-      const plus = xData.slice(), minus = xData.slice();
+      const plus = xData.slice(),
+        minus = xData.slice();
       plus[k]! += h;
       minus[k]! -= h;
       const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
@@ -123,23 +130,34 @@ describe('SimCLR training', async () => {
     }
     return { pixels, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, height: 28, width: 28 };
   };
-  const train = toDevice(split(24), backend), test = toDevice(split(10), backend);
+  const train = toDevice(split(24), backend),
+    test = toDevice(split(10), backend);
   const config: SimCLRConfig = { ...SIMCLR_DEFAULTS, epochs: 8, batch: 12, lr: 0.1, width: 0.25, hidden: 32, dim: 16, logEvery: 1 };
 
   /** NT-Xent of fixed views of the first 12 images (fixed crops, batch statistics): the same inputs before and after. */
-  const fixedLoss = (trainer: SimCLRTrainer) => noGrad(() => scope(() => {
-    trainer.encoder.train();
-    const index = ops.tensor(Int32Array.from({ length: 24 }, (_, i) => i % 12), [24], { backend });
-    const views = ops.augment(train.images, index, 28, 28, { generator: new Generator(99) });
-    return ntXent(trainer.encoder.forward(views), config.tau);
-  })).item();
+  const fixedLoss = (trainer: SimCLRTrainer) =>
+    noGrad(() =>
+      scope(() => {
+        trainer.encoder.train();
+        const index = ops.tensor(
+          Int32Array.from({ length: 24 }, (_, i) => i % 12),
+          [24],
+          { backend },
+        );
+        const views = ops.augment(train.images, index, 28, 28, { generator: new Generator(99) });
+        return ntXent(trainer.encoder.forward(views), config.tau);
+      }),
+    ).item();
 
-  it('SimCLR\'s head has one hidden layer, and training steps lower the loss on fixed views', async () => {
+  it("SimCLR's head has one hidden layer, and training steps lower the loss on fixed views", async () => {
     const trainer = new SimCLRTrainer(config, backend, train, test);
     expect(trainer.encoder.head.layers.length).toBe(4); // Linear · BN · ReLU · Linear
     const before = await fixedLoss(trainer);
     const losses: number[] = [];
-    while (trainer.epoch < config.epochs) await trainer.trainEpoch((_d, _t, loss) => { if (loss !== null) losses.push(loss); });
+    while (trainer.epoch < config.epochs)
+      await trainer.trainEpoch((_d, _t, loss) => {
+        if (loss !== null) losses.push(loss);
+      });
     const after = await fixedLoss(trainer);
     expect(losses).toHaveLength(config.epochs * trainer.stepsPerEpoch);
     expect(after).toBeLessThan(0.85 * before); // 2.98 → 2.10 here
@@ -152,20 +170,33 @@ describe('SimCLR training', async () => {
     const short = { ...config, epochs: 1, batch: 8 };
     const straight = new SimCLRTrainer(short, backend, train, test);
     const all: number[] = [];
-    await straight.trainEpoch((_d, _t, loss) => { if (loss !== null) all.push(loss); });
+    await straight.trainEpoch((_d, _t, loss) => {
+      if (loss !== null) all.push(loss);
+    });
     straight.dispose();
 
     const first = new SimCLRTrainer(short, backend, train, test);
     const losses: number[] = [];
-    const paused = await first.trainEpoch((done, _t, loss) => (loss !== null && losses.push(loss), done < 1));
+    const paused = await first.trainEpoch((done, _t, loss) => {
+      if (loss !== null) losses.push(loss);
+      return done < 1;
+    });
     expect(paused.complete).toBe(false);
     const bytes = encodeTensorFile(await first.snapshot());
     first.dispose();
     const resumed = new SimCLRTrainer(short, backend, train, test);
     resumed.restore(bytes, 'simclr.wssl');
-    expect((await resumed.trainEpoch((_d, _t, loss) => { if (loss !== null) losses.push(loss); })).complete).toBe(true);
+    expect(
+      (
+        await resumed.trainEpoch((_d, _t, loss) => {
+          if (loss !== null) losses.push(loss);
+        })
+      ).complete,
+    ).toBe(true);
     expect(losses).toEqual(all);
-    expect(() => new SimCLRTrainer({ ...short, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow('c.wssl: was trained with tau = 0.5, this run has 0.2');
+    expect(() => new SimCLRTrainer({ ...short, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow(
+      'c.wssl: was trained with tau = 0.5, this run has 0.2',
+    );
     resumed.dispose();
   });
 });

@@ -42,5 +42,7 @@ it('learns the labels: the loss falls and kNN on its features is far above chanc
 }, 120_000);
 
 it('its head must be the linear classifier, one logit a class', () => {
-  expect(() => new SupervisedTrainer({ ...DEFAULTS }, backend, train, test)).toThrow('SupervisedTrainer: the head must be linear with dim 4 (one logit a class), got mlp with dim 128');
+  expect(() => new SupervisedTrainer({ ...DEFAULTS }, backend, train, test)).toThrow(
+    'SupervisedTrainer: the head must be linear with dim 4 (one logit a class), got mlp with dim 128',
+  );
 });

@@ -36,7 +36,9 @@ describe.each(cases)('augment on $name', ({ backend }) => {
 
   it.skipIf(!backend)('without crop and flip: the normalised pixels, exactly placed', async () => {
     const values = await augmented(backend!, { crop: false, flip: false, mean: 0.5, std: 0.25 });
-    const expected = Array.from(order).flatMap((image) => Array.from(pixels.subarray(image * H * W, (image + 1) * H * W), (p) => (p / 255 - 0.5) / 0.25));
+    const expected = Array.from(order).flatMap((image) =>
+      Array.from(pixels.subarray(image * H * W, (image + 1) * H * W), (p) => (p / 255 - 0.5) / 0.25),
+    );
     expectClose(values, Float32Array.from(expected), 1e-5, 1e-5, 'plain batch');
   });
 
@@ -68,10 +70,20 @@ describe('augment options', () => {
     expect(await augmented(reference, { ...plain, rotate: 20 })).not.toEqual(still);
   });
 
-  it('erases a box of zeros in about the asked share of the images, with torchvision\'s areas', async () => {
+  it("erases a box of zeros in about the asked share of the images, with torchvision's areas", async () => {
     const many = 400;
-    const images = ops.packImages(Uint8Array.from({ length: many * H * W }, () => 200), many, H, W, reference);
-    const index = ops.tensor(Int32Array.from({ length: many }, (_, i) => i), [many], { backend: reference });
+    const images = ops.packImages(
+      Uint8Array.from({ length: many * H * W }, () => 200),
+      many,
+      H,
+      W,
+      reference,
+    );
+    const index = ops.tensor(
+      Int32Array.from({ length: many }, (_, i) => i),
+      [many],
+      { backend: reference },
+    );
     const out = await ops.augment(images, index, H, W, { ...plain, erase: 0.5, generator: new Generator(3) }).data();
     const erasedShares = Array.from({ length: many }, (_, b) => picture(Float32Array.from(out), b).filter((v) => v === 0).length / (H * W));
     const erased = erasedShares.filter((share) => share > 0);
@@ -85,7 +97,12 @@ describe('augment options', () => {
   it('draws two Philox blocks per image for crops and flips, three once it rotates, shifts or erases', async () => {
     const images = ops.packImages(pixels, N, H, W, reference);
     const index = ops.tensor(order, [order.length], { backend: reference });
-    for (const [options, blocks] of [[{}, 2], [{ rotate: 5 }, 3], [{ translate: 0.1 }, 3], [{ erase: 0.1 }, 3]] as const) {
+    for (const [options, blocks] of [
+      [{}, 2],
+      [{ rotate: 5 }, 3],
+      [{ translate: 0.1 }, 3],
+      [{ erase: 0.1 }, 3],
+    ] as const) {
       const generator = new Generator(1);
       ops.augment(images, index, H, W, { ...options, generator }).dispose();
       expect(generator.counter).toBe(blocks * order.length);
@@ -95,7 +112,9 @@ describe('augment options', () => {
   it('names a wrong range', () => {
     const images = ops.packImages(pixels, N, H, W, reference);
     const index = ops.tensor(order, [order.length], { backend: reference });
-    expect(() => ops.augment(images, index, H, W, { scale: [0.8, 0.5] })).toThrow('augment: scale must be 0 < min ≤ max ≤ 1, got [0.8, 0.5]');
+    expect(() => ops.augment(images, index, H, W, { scale: [0.8, 0.5] })).toThrow(
+      'augment: scale must be 0 < min ≤ max ≤ 1, got [0.8, 0.5]',
+    );
     expect(() => ops.augment(images, index, H, W, { rotate: -1 })).toThrow('augment: rotate must be in [0, 180] degrees');
     expect(() => ops.augment(images, index, H, W, { erase: 2 })).toThrow('augment: erase must be a probability');
   });

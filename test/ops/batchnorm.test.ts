@@ -44,7 +44,8 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
     const beta = ops.zeros([2], { backend: backend! });
     ops.batchNorm(x, gamma, beta, { training: true, runningMean, runningVar, momentum: 0.25 });
     const channel = (c: number) => [0, 1].flatMap((n) => values.slice((n * 2 + c) * 3, (n * 2 + c) * 3 + 3));
-    const expectedMean: number[] = [], expectedVar: number[] = [];
+    const expectedMean: number[] = [],
+      expectedVar: number[] = [];
     for (const c of [0, 1]) {
       const v = channel(c);
       const mean = v.reduce((a, b) => a + b) / v.length;
@@ -58,8 +59,13 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
 
   it.skipIf(!backend)('normalises each channel to mean 0 and variance 1', async () => {
     const x = ops.randn([8, 3, 6, 6], { backend: backend!, seed: 4, mean: 5, std: 3 });
-    const ones = ops.ones([3], { backend: backend! }), zeros = ops.zeros([3], { backend: backend! });
-    const y = ops.batchNorm(x, ones, zeros, { training: true, runningMean: ops.zeros([3], { backend: backend! }), runningVar: ops.ones([3], { backend: backend! }) });
+    const ones = ops.ones([3], { backend: backend! }),
+      zeros = ops.zeros([3], { backend: backend! });
+    const y = ops.batchNorm(x, ones, zeros, {
+      training: true,
+      runningMean: ops.zeros([3], { backend: backend! }),
+      runningVar: ops.ones([3], { backend: backend! }),
+    });
     const mean = await y.mean([0, 2, 3]).toArray();
     const variance = await y.square().mean([0, 2, 3]).toArray();
     expectClose(mean, [0, 0, 0], 0, 1e-5, 'mean');
@@ -69,7 +75,8 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
   it.skipIf(!backend)('names the op and both shapes on a channel mismatch', () => {
     const x = ops.zeros([2, 3, 4, 4], { backend: backend! });
     const wrong = ops.ones([4], { backend: backend! });
-    expect(() => ops.batchNorm(x, wrong, wrong, { training: true, runningMean: wrong, runningVar: wrong }))
-      .toThrow('batchNorm: gamma [4] must be [3] for input [2, 3, 4, 4]');
+    expect(() => ops.batchNorm(x, wrong, wrong, { training: true, runningMean: wrong, runningVar: wrong })).toThrow(
+      'batchNorm: gamma [4] must be [3] for input [2, 3, 4, 4]',
+    );
   });
 });

@@ -32,8 +32,31 @@ describe.each(cases)('conv2d on $name', ({ backend }) => {
   });
 
   it.skipIf(!backend)('a hand-computed case: padding and stride at the edges', async () => {
-    const x = ops.tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], undefined, { backend: backend! });
-    const w = ops.tensor([[[[1, 0], [0, -1]]]], undefined, { backend: backend! });
+    const x = ops.tensor(
+      [
+        [
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+            [7, 8, 9],
+          ],
+        ],
+      ],
+      undefined,
+      { backend: backend! },
+    );
+    const w = ops.tensor(
+      [
+        [
+          [
+            [1, 0],
+            [0, -1],
+          ],
+        ],
+      ],
+      undefined,
+      { backend: backend! },
+    );
     const y = ops.conv2d(x, w, { stride: 2, padding: 1 });
     expect(y.shape).toEqual([1, 1, 2, 2]);
     // windows at (-1,-1), (-1,1), (1,-1), (1,1): only their in-range taps count

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
 import {
-  bufferOf, dispatchThreads, kernel, registerKernels, type GpuContext, type ReferenceContext, type Storage, type WasmContext,
+  bufferOf,
+  dispatchThreads,
+  kernel,
+  registerKernels,
+  type GpuContext,
+  type ReferenceContext,
+  type Storage,
+  type WasmContext,
 } from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 
@@ -32,8 +39,14 @@ const registration = {
   reference: { clamp: ({ data }: ReferenceContext, a: ClampArgs) => clampInto(data(a.x), data(a.out), a.low, a.high) },
   wasm: { clamp: (ctx: WasmContext, a: ClampArgs) => clampInto(ctx.view(a.x), ctx.view(a.out), a.low, a.high) },
   webgpu: {
-    clamp: (ctx: GpuContext, a: ClampArgs) => dispatchThreads(ctx, { shader: 'test_clamp', source, entry: 'clampValues', params: 'ClampParams' },
-      { size: a.out.size, low: a.low, high: a.high }, [bufferOf(a.x), bufferOf(a.out)], a.out.size),
+    clamp: (ctx: GpuContext, a: ClampArgs) =>
+      dispatchThreads(
+        ctx,
+        { shader: 'test_clamp', source, entry: 'clampValues', params: 'ClampParams' },
+        { size: a.out.size, low: a.low, high: a.high },
+        [bufferOf(a.x), bufferOf(a.out)],
+        a.out.size,
+      ),
   },
 };
 registerKernels(CLAMP, registration);
@@ -45,7 +58,7 @@ function clamp(x: ops.Tensor, low: number, high: number): ops.Tensor {
 }
 
 describe.each(await testBackends())('an extension kernel on $name', ({ backend }) => {
-  it.skipIf(!backend)('runs where the engine\'s kernels run', async () => {
+  it.skipIf(!backend)("runs where the engine's kernels run", async () => {
     const values = Array.from({ length: 1000 }, (_, i) => (i % 17) - 8.5);
     const x = ops.tensor(values, [10, 100], { backend: backend! });
     const y = clamp(x, -2, 3.25);
@@ -57,10 +70,19 @@ describe.each(await testBackends())('an extension kernel on $name', ({ backend }
 it('refuses a second kernel of a taken name, and names a kernel no module registered', () => {
   registerKernels(CLAMP, registration); // the same set again: harmless
   expect(() => registerKernels({ clamp: kernel<ClampArgs>('clamp') }, registration)).toThrow('kernels: clamp is declared twice');
-  expect(() => registerKernels({ matmul: kernel<ClampArgs>('matmul') }, { reference: { matmul: registration.reference.clamp },
-    wasm: { matmul: registration.wasm.clamp }, webgpu: { matmul: registration.webgpu.clamp } })).toThrow('kernels: matmul is declared twice');
+  expect(() =>
+    registerKernels(
+      { matmul: kernel<ClampArgs>('matmul') },
+      {
+        reference: { matmul: registration.reference.clamp },
+        wasm: { matmul: registration.wasm.clamp },
+        webgpu: { matmul: registration.webgpu.clamp },
+      },
+    ),
+  ).toThrow('kernels: matmul is declared twice');
   const backend = new ops.ReferenceBackend();
   const x = ops.zeros([2], { backend });
-  expect(() => backend.run(kernel<ClampArgs>('unregistered'), { x: x.storage, out: x.storage, low: 0, high: 1 }))
-    .toThrow('unregistered: no reference kernel of that name (is its module imported?)');
+  expect(() => backend.run(kernel<ClampArgs>('unregistered'), { x: x.storage, out: x.storage, low: 0, high: 1 })).toThrow(
+    'unregistered: no reference kernel of that name (is its module imported?)',
+  );
 });

@@ -24,16 +24,28 @@ describe.each(cases)('GEMM variants on $name', ({ backend }) => {
       }
     }
 
-    it('matmul, odd sizes, both transposed', () => withVariant(() =>
-      checkOp(backend!, { inputs: [{ shape: [71, 37] }, { shape: [45, 71] }], fn: (a, b) => a.matmul(b, { transA: true, transB: true }) })));
+    it('matmul, odd sizes, both transposed', () =>
+      withVariant(() =>
+        checkOp(backend!, {
+          inputs: [{ shape: [71, 37] }, { shape: [45, 71] }],
+          fn: (a, b) => a.matmul(b, { transA: true, transB: true }),
+        }),
+      ));
 
-    it('batched matmul', () => withVariant(() =>
-      checkOp(backend!, { inputs: [{ shape: [3, 20, 9] }, { shape: [3, 9, 70] }], fn: (a, b) => a.matmul(b) })));
+    it('batched matmul', () =>
+      withVariant(() => checkOp(backend!, { inputs: [{ shape: [3, 20, 9] }, { shape: [3, 9, 70] }], fn: (a, b) => a.matmul(b) })));
 
-    it('conv2d 3×3 stride 2 with groups', () => withVariant(() =>
-      checkOp(backend!, { inputs: [{ shape: [3, 4, 11, 9] }, { shape: [6, 2, 3, 3] }], fn: (x, w) => ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 }) })));
+    it('conv2d 3×3 stride 2 with groups', () =>
+      withVariant(() =>
+        checkOp(backend!, {
+          inputs: [{ shape: [3, 4, 11, 9] }, { shape: [6, 2, 3, 3] }],
+          fn: (x, w) => ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 }),
+        }),
+      ));
 
-    it('conv2d with a long weight-gradient reduction (split K)', () => withVariant(() =>
-      checkOp(backend!, { inputs: [{ shape: [8, 3, 16, 16] }, { shape: [5, 3, 3, 3] }], fn: (x, w) => ops.conv2d(x, w, { padding: 1 }) })));
+    it('conv2d with a long weight-gradient reduction (split K)', () =>
+      withVariant(() =>
+        checkOp(backend!, { inputs: [{ shape: [8, 3, 16, 16] }, { shape: [5, 3, 3, 3] }], fn: (x, w) => ops.conv2d(x, w, { padding: 1 }) }),
+      ));
   });
 });

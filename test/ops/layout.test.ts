@@ -29,9 +29,32 @@ describe.each(cases)('layout ops on $name', ({ backend }) => {
   });
 
   it.skipIf(!backend).each([
-    ['axis 0', [[3, 4], [5, 4], [1, 4]], 0],
-    ['axis 1 of rank 3', [[2, 3, 5], [2, 1, 5], [2, 4, 5]], 1],
-    ['last axis', [[3, 2], [3, 7]], -1],
+    [
+      'axis 0',
+      [
+        [3, 4],
+        [5, 4],
+        [1, 4],
+      ],
+      0,
+    ],
+    [
+      'axis 1 of rank 3',
+      [
+        [2, 3, 5],
+        [2, 1, 5],
+        [2, 4, 5],
+      ],
+      1,
+    ],
+    [
+      'last axis',
+      [
+        [3, 2],
+        [3, 7],
+      ],
+      -1,
+    ],
   ])('concat along %s', async (_, shapes, axis) => {
     await checkOp(backend!, { inputs: shapes.map((shape) => ({ shape })), fn: (...xs) => ops.concat(xs, axis) });
   });
@@ -45,6 +68,8 @@ describe.each(cases)('layout ops on $name', ({ backend }) => {
     expect(() => x.reshape([4, 2])).toThrow('reshape: cannot reshape [2, 3] (6 elements) to [4, 2]');
     expect(() => x.slice([1, 0], [2, 3])).toThrow('slice: start 1 size 2 is outside axis 0 of [2, 3]');
     expect(() => x.transpose([0, 0])).toThrow('transpose: [0, 0] is not a permutation of the axes of [2, 3]');
-    expect(() => ops.concat([x, ops.zeros([2, 4], { backend: backend! })], 0)).toThrow('concat: f32[2, 4] does not match f32[2, 3] outside axis 0');
+    expect(() => ops.concat([x, ops.zeros([2, 4], { backend: backend! })], 0)).toThrow(
+      'concat: f32[2, 4] does not match f32[2, 3] outside axis 0',
+    );
   });
 });

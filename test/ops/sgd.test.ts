@@ -47,8 +47,15 @@ describe.each(cases)('sgdStep on $name', ({ backend }) => {
     const velocity = ops.tensor([0.5, 0], [2], { backend: backend! });
     const grad = ops.tensor([0.2, 0.4], [2], { backend: backend! });
     backend!.run(KERNELS.sgdStep, {
-      param: param.storage, grad: grad.storage, velocity: velocity.storage, size: 2,
-      lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.1, nesterov: false,
+      param: param.storage,
+      grad: grad.storage,
+      velocity: velocity.storage,
+      size: 2,
+      lr: 0.1,
+      momentum: 0.9,
+      dampening: 0,
+      weightDecay: 0.1,
+      nesterov: false,
     });
     // d = g + 0.1·p = [0.3, 0.2]; v = 0.9·v + d = [0.75, 0.2]; p -= 0.1·v
     expectClose(await velocity.toArray(), [0.75, 0.2], 1e-6, 1e-7, 'velocity');

@@ -29,14 +29,17 @@ describe.each(cases)('softmax family on $name', ({ backend }) => {
   it.skipIf(!backend).each([[[13, 37]], [[3, 5, 128]], [[7, 1]]])('blend and L2 normalise rows %j', async (shape) => {
     await checkOp(backend!, { inputs: [{ shape }, { shape }], fn: (x, y) => ops.blendNormalize(x, y, 0.5, -0.25) });
     // the same as the three ops it fuses
-    const x = ops.randn(shape, { backend: backend!, seed: 1 }), y = ops.randn(shape, { backend: backend!, seed: 2 });
-    const fused = ops.blendNormalize(x, y, 0.3, 0.7), composed = x.mul(0.3).add(y.mul(0.7)).l2Normalize(-1);
+    const x = ops.randn(shape, { backend: backend!, seed: 1 }),
+      y = ops.randn(shape, { backend: backend!, seed: 2 });
+    const fused = ops.blendNormalize(x, y, 0.3, 0.7),
+      composed = x.mul(0.3).add(y.mul(0.7)).l2Normalize(-1);
     expectClose(await fused.data(), await composed.data(), 1e-5, 1e-6, 'blendNormalize against mul, add, l2Normalize');
     for (const t of [x, y, fused, composed]) t.dispose();
   });
 
   it.skipIf(!backend)('blendNormalize names itself and both shapes when they differ', () => {
-    const x = ops.zeros([2, 3], { backend: backend! }), y = ops.zeros([3, 2], { backend: backend! });
+    const x = ops.zeros([2, 3], { backend: backend! }),
+      y = ops.zeros([3, 2], { backend: backend! });
     expect(() => ops.blendNormalize(x, y, 1, 1)).toThrow('blendNormalize: shapes [2, 3] and [3, 2] differ');
     x.dispose();
     y.dispose();
@@ -55,7 +58,10 @@ describe.each(cases)('softmax family on $name', ({ backend }) => {
   ])('cross-entropy, %s', async (_, rows, classes) => {
     const targets = Array.from({ length: rows }, (_, i) => (i * 7) % classes);
     await checkOp(backend!, {
-      inputs: [{ shape: [rows, classes], low: -3, high: 3 }, { shape: [rows], dtype: 'i32', values: targets }],
+      inputs: [
+        { shape: [rows, classes], low: -3, high: 3 },
+        { shape: [rows], dtype: 'i32', values: targets },
+      ],
       fn: (logits, t) => ops.crossEntropy(logits, t),
     });
   });

@@ -13,7 +13,7 @@ const reference = new ReferenceBackend({ precision: 'f64' });
 /** Distinct values, so that the k largest are one set. */
 function matrix(rows: number, cols: number, seed: number): Float32Array {
   const random = seededRandom(seed);
-  const values = Float32Array.from({ length: rows * cols }, (_, i) => i * 1e-3 - (rows * cols) * 5e-4);
+  const values = Float32Array.from({ length: rows * cols }, (_, i) => i * 1e-3 - rows * cols * 5e-4);
   for (let i = values.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [values[i], values[j]] = [values[j]!, values[i]!];
@@ -28,13 +28,22 @@ async function topSets(backend: Backend, values: Float32Array, rows: number, col
   for (const t of [x, top.values, top.indices]) t.dispose();
   return Array.from({ length: rows }, (_, r) => {
     const pairs = Array.from({ length: k }, (_, i) => [index[r * k + i]!, v[r * k + i]!] as const);
-    pairs.forEach(([j, value]) => expect(value).toBe(values[r * cols + j]!)); // each value is its column's
-    return pairs.map(([j]) => j).sort((a, b) => a - b).join(',');
+    for (const [j, value] of pairs) expect(value).toBe(values[r * cols + j]!); // each value is its column's
+    return pairs
+      .map(([j]) => j)
+      .sort((a, b) => a - b)
+      .join(',');
   });
 }
 
 describe.each(cases)('topK on $name', ({ backend }) => {
-  for (const [rows, cols, k] of [[3, 7, 3], [2, 5, 5], [4, 9, 1], [5, 1300, 200], [1, 300, 299]] as const) {
+  for (const [rows, cols, k] of [
+    [3, 7, 3],
+    [2, 5, 5],
+    [4, 9, 1],
+    [5, 1300, 200],
+    [1, 300, 299],
+  ] as const) {
     it.skipIf(!backend)(`rows ${rows}, cols ${cols}, k ${k}: the reference's k largest`, async () => {
       const values = matrix(rows, cols, rows * cols + k);
       expect(await topSets(backend!, values, rows, cols, k)).toEqual(await topSets(reference, values, rows, cols, k));

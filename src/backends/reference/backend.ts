@@ -19,7 +19,18 @@ import * as l2Normalize from './l2_normalize.js';
 import { sgdStep } from './sgd.js';
 
 const KERNEL_TABLE = new KernelTable<ReferenceContext>('reference', {
-  ...elementwise, random, reduce, topK, matmul, ...conv2d, ...batchnorm, ...pool, ...indexing, ...softmax, ...l2Normalize, sgdStep,
+  ...elementwise,
+  random,
+  reduce,
+  topK,
+  matmul,
+  ...conv2d,
+  ...batchnorm,
+  ...pool,
+  ...indexing,
+  ...softmax,
+  ...l2Normalize,
+  sgdStep,
 });
 
 export interface ReferenceOptions {
@@ -44,9 +55,14 @@ export class ReferenceBackend implements Backend {
   }
 
   alloc(dtype: DType, size: number): Storage {
-    const array = dtype === 'i32' ? new Int32Array(size)
-      : dtype === 'u32' ? new Uint32Array(size)
-      : this.precision === 'f64' ? new Float64Array(size) : new Float32Array(size);
+    const array =
+      dtype === 'i32'
+        ? new Int32Array(size)
+        : dtype === 'u32'
+          ? new Uint32Array(size)
+          : this.precision === 'f64'
+            ? new Float64Array(size)
+            : new Float32Array(size);
     const storage = new ReferenceStorage(dtype, size, array);
     this.live.add(storage);
     this.liveBytes += array.byteLength;

@@ -13,41 +13,58 @@ function forEachInChannel(l: BatchNormLayout, c: number, fn: (index: number) => 
 }
 
 export function batchNormStats(
-  { data }: ReferenceContext, { x, mean, variance, runningMean, runningVariance, momentum: m, ...l }: EngineArgs<'batchNormStats'>,
+  { data }: ReferenceContext,
+  { x, mean, variance, runningMean, runningVariance, momentum: m, ...l }: EngineArgs<'batchNormStats'>,
 ): void {
-  const xv = data(x), count = l.batch * l.spatial;
+  const xv = data(x),
+    count = l.batch * l.spatial;
   for (let c = 0; c < l.channels; c++) {
     let sum = 0;
-    forEachInChannel(l, c, (i) => { sum += xv[i]!; });
+    forEachInChannel(l, c, (i) => {
+      sum += xv[i]!;
+    });
     const mu = sum / count;
     let squares = 0;
-    forEachInChannel(l, c, (i) => { squares += (xv[i]! - mu) ** 2; });
+    forEachInChannel(l, c, (i) => {
+      squares += (xv[i]! - mu) ** 2;
+    });
     const biased = squares / count;
     data(mean)[c] = mu;
     data(variance)[c] = biased;
-    const rm = data(runningMean), rv = data(runningVariance);
+    const rm = data(runningMean),
+      rv = data(runningVariance);
     rm[c] = (1 - m) * rm[c]! + m * mu;
-    rv[c] = (1 - m) * rv[c]! + m * biased * count / Math.max(count - 1, 1);
+    rv[c] = (1 - m) * rv[c]! + (m * biased * count) / Math.max(count - 1, 1);
   }
 }
 
 export function batchNormForward(
-  { data }: ReferenceContext, { x, mean, variance, gamma, beta, y, eps, ...l }: EngineArgs<'batchNormForward'>,
+  { data }: ReferenceContext,
+  { x, mean, variance, gamma, beta, y, eps, ...l }: EngineArgs<'batchNormForward'>,
 ): void {
-  const xv = data(x), yv = data(y);
+  const xv = data(x),
+    yv = data(y);
   for (let c = 0; c < l.channels; c++) {
     const scale = data(gamma)[c]! / Math.sqrt(data(variance)[c]! + eps);
     const shift = data(beta)[c]! - data(mean)[c]! * scale;
-    forEachInChannel(l, c, (i) => { yv[i] = xv[i]! * scale + shift; });
+    forEachInChannel(l, c, (i) => {
+      yv[i] = xv[i]! * scale + shift;
+    });
   }
 }
 
 export function batchNormBackward({ data }: ReferenceContext, args: EngineArgs<'batchNormBackward'>): void {
   const { x, gy, mean, variance, gamma, gx, gGamma, gBeta, eps, batchStats } = args;
-  const xv = data(x), gyv = data(gy), gxv = data(gx), count = args.batch * args.spatial;
+  const xv = data(x),
+    gyv = data(gy),
+    gxv = data(gx),
+    count = args.batch * args.spatial;
   for (let c = 0; c < args.channels; c++) {
-    const mu = data(mean)[c]!, invStd = 1 / Math.sqrt(data(variance)[c]! + eps), g = data(gamma)[c]!;
-    let sumG = 0, sumGXhat = 0;
+    const mu = data(mean)[c]!,
+      invStd = 1 / Math.sqrt(data(variance)[c]! + eps),
+      g = data(gamma)[c]!;
+    let sumG = 0,
+      sumGXhat = 0;
     forEachInChannel(args, c, (i) => {
       sumG += gyv[i]!;
       sumGXhat += gyv[i]! * (xv[i]! - mu) * invStd;
@@ -56,9 +73,7 @@ export function batchNormBackward({ data }: ReferenceContext, args: EngineArgs<'
     data(gBeta)[c] = sumG;
     forEachInChannel(args, c, (i) => {
       const xHat = (xv[i]! - mu) * invStd;
-      gxv[i] = batchStats
-        ? (g * invStd / count) * (count * gyv[i]! - sumG - xHat * sumGXhat)
-        : g * invStd * gyv[i]!;
+      gxv[i] = batchStats ? ((g * invStd) / count) * (count * gyv[i]! - sumG - xHat * sumGXhat) : g * invStd * gyv[i]!;
     });
   }
 }

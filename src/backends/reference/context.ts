@@ -5,7 +5,11 @@ import type { DType, Storage } from '../../backend.js';
 export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array;
 
 export class ReferenceStorage implements Storage {
-  constructor(readonly dtype: DType, readonly size: number, readonly data: HostArray) {}
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    readonly data: HostArray,
+  ) {}
 }
 
 export function data(storage: Storage): HostArray {

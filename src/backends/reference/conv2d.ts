@@ -6,7 +6,8 @@ import type { ReferenceContext } from './context.js';
 
 /** Calls fn(xIndex, wIndex, yIndex) for every term of the convolution sum. */
 function forEachConvTerm(p: Conv2dParams, fn: (xi: number, wi: number, yi: number) => void): void {
-  const cinG = p.inChannels / p.groups, coutG = p.outChannels / p.groups;
+  const cinG = p.inChannels / p.groups,
+    coutG = p.outChannels / p.groups;
   for (let n = 0; n < p.batch; n++) {
     for (let co = 0; co < p.outChannels; co++) {
       const group = Math.floor(co / coutG);
@@ -32,22 +33,34 @@ function forEachConvTerm(p: Conv2dParams, fn: (xi: number, wi: number, yi: numbe
 }
 
 export function conv2d({ data }: ReferenceContext, { x, w, out, ...p }: EngineArgs<'conv2d'>): void {
-  const xv = data(x), wv = data(w), o = data(out);
+  const xv = data(x),
+    wv = data(w),
+    o = data(out);
   const acc = new Float64Array(out.size);
-  forEachConvTerm(p, (xi, wi, yi) => { acc[yi]! += xv[xi]! * wv[wi]!; });
+  forEachConvTerm(p, (xi, wi, yi) => {
+    acc[yi]! += xv[xi]! * wv[wi]!;
+  });
   o.set(acc);
 }
 
 export function conv2dBackwardInput({ data }: ReferenceContext, { gy, w, gx, ...p }: EngineArgs<'conv2dBackwardInput'>): void {
-  const gyv = data(gy), wv = data(w), o = data(gx);
+  const gyv = data(gy),
+    wv = data(w),
+    o = data(gx);
   const acc = new Float64Array(gx.size);
-  forEachConvTerm(p, (xi, wi, yi) => { acc[xi]! += gyv[yi]! * wv[wi]!; });
+  forEachConvTerm(p, (xi, wi, yi) => {
+    acc[xi]! += gyv[yi]! * wv[wi]!;
+  });
   o.set(acc);
 }
 
 export function conv2dBackwardWeight({ data }: ReferenceContext, { x, gy, gw, ...p }: EngineArgs<'conv2dBackwardWeight'>): void {
-  const xv = data(x), gyv = data(gy), o = data(gw);
+  const xv = data(x),
+    gyv = data(gy),
+    o = data(gw);
   const acc = new Float64Array(gw.size);
-  forEachConvTerm(p, (xi, wi, yi) => { acc[wi]! += gyv[yi]! * xv[xi]!; });
+  forEachConvTerm(p, (xi, wi, yi) => {
+    acc[wi]! += gyv[yi]! * xv[xi]!;
+  });
   o.set(acc);
 }

@@ -10,8 +10,9 @@ export function random({ data }: ReferenceContext, { out, ...p }: EngineArgs<'ra
   for (let i = 0; i < out.size; i++) {
     if (i % 4 === 0) words = philoxBlock(p.key, p.counter, i / 4);
     const word = i % 4;
-    o[i] = p.distribution === 'uniform'
-      ? p.a + (p.b - p.a) * wordToUniform(words[word]!)
-      : p.a + p.b * wordsToNormal(words[word & 2]!, words[(word & 2) + 1]!, (word & 1) === 1);
+    o[i] =
+      p.distribution === 'uniform'
+        ? p.a + (p.b - p.a) * wordToUniform(words[word]!)
+        : p.a + p.b * wordsToNormal(words[word & 2]!, words[(word & 2) + 1]!, (word & 1) === 1);
   }
 }

@@ -5,9 +5,11 @@ import { checkRow, type ReferenceContext } from './context.js';
 import { forEachLine } from './strided.js';
 
 export function softmax({ data }: ReferenceContext, { x, out, log, ...l }: EngineArgs<'softmax'>): void {
-  const xv = data(x), o = data(out);
+  const xv = data(x),
+    o = data(out);
   forEachLine(l, (at) => {
-    let max = -Infinity, sum = 0;
+    let max = -Infinity,
+      sum = 0;
     for (let j = 0; j < l.length; j++) max = Math.max(max, xv[at(j)]!);
     for (let j = 0; j < l.length; j++) sum += Math.exp(xv[at(j)]! - max);
     for (let j = 0; j < l.length; j++) {
@@ -17,7 +19,9 @@ export function softmax({ data }: ReferenceContext, { x, out, log, ...l }: Engin
 }
 
 export function softmaxBackward({ data }: ReferenceContext, { y, gy, gx, log, ...l }: EngineArgs<'softmaxBackward'>): void {
-  const yv = data(y), g = data(gy), o = data(gx);
+  const yv = data(y),
+    g = data(gy),
+    o = data(gx);
   forEachLine(l, (at) => {
     let dot = 0;
     for (let j = 0; j < l.length; j++) dot += log ? g[at(j)]! : g[at(j)]! * yv[at(j)]!;
@@ -28,10 +32,13 @@ export function softmaxBackward({ data }: ReferenceContext, { y, gy, gx, log, ..
 }
 
 export function crossEntropy({ data }: ReferenceContext, { logits, target, losses, rows, classes }: EngineArgs<'crossEntropy'>): void {
-  const x = data(logits), t = data(target), o = data(losses);
+  const x = data(logits),
+    t = data(target),
+    o = data(losses);
   for (let r = 0; r < rows; r++) {
     const label = checkRow('crossEntropy', t[r]!, classes);
-    let max = -Infinity, sum = 0;
+    let max = -Infinity,
+      sum = 0;
     for (let c = 0; c < classes; c++) max = Math.max(max, x[r * classes + c]!);
     for (let c = 0; c < classes; c++) sum += Math.exp(x[r * classes + c]! - max);
     o[r] = max + Math.log(sum) - x[r * classes + label]!;
@@ -40,9 +47,13 @@ export function crossEntropy({ data }: ReferenceContext, { logits, target, losse
 
 export function crossEntropyBackward({ data }: ReferenceContext, args: EngineArgs<'crossEntropyBackward'>): void {
   const { rows, classes } = args;
-  const x = data(args.logits), t = data(args.target), g = data(args.gLoss), o = data(args.gLogits);
+  const x = data(args.logits),
+    t = data(args.target),
+    g = data(args.gLoss),
+    o = data(args.gLogits);
   for (let r = 0; r < rows; r++) {
-    let max = -Infinity, sum = 0;
+    let max = -Infinity,
+      sum = 0;
     for (let c = 0; c < classes; c++) max = Math.max(max, x[r * classes + c]!);
     for (let c = 0; c < classes; c++) sum += Math.exp(x[r * classes + c]! - max);
     for (let c = 0; c < classes; c++) {

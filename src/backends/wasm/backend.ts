@@ -21,7 +21,18 @@ import * as l2Normalize from './l2_normalize.js';
 import { sgdStep } from './sgd.js';
 
 const KERNEL_TABLE = new KernelTable<WasmContext>('wasm', {
-  ...elementwise, random, reduce, topK, matmul, ...conv2d, ...batchnorm, ...pool, ...indexing, ...softmax, ...l2Normalize, sgdStep,
+  ...elementwise,
+  random,
+  reduce,
+  topK,
+  matmul,
+  ...conv2d,
+  ...batchnorm,
+  ...pool,
+  ...indexing,
+  ...softmax,
+  ...l2Normalize,
+  sgdStep,
 });
 
 /** The compiled asm/ kernels (scripts/asm.mjs): on a shared or a plain memory, with or without FMA. */
@@ -43,8 +54,8 @@ export interface WasmBackendOptions {
 
 /** (module (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))) */
 const RELAXED_SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
-  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a,
+  0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
 ]);
 
 /** Whether this engine validates relaxed SIMD (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd). */
@@ -60,9 +71,12 @@ export class WasmBackend implements Backend {
   private readonly runtime: WasmRuntime;
 
   private constructor(
-    memory: WebAssembly.Memory, instance: WebAssembly.Instance, pool: ThreadPool | null,
+    memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    pool: ThreadPool | null,
     /** Whether the kernels use relaxed SIMD's fused multiply-add. */
-    readonly fma: boolean, notice: string,
+    readonly fma: boolean,
+    notice: string,
   ) {
     this.runtime = new WasmRuntime(memory, instance, new WasmHeap(memory, HEAP_BASE), pool);
     this.description = `WebAssembly SIMD${fma ? ' + FMA' : ''}, ${pool ? pool.threads : 1} thread${pool ? 's' : ''}${notice}`;
@@ -75,14 +89,22 @@ export class WasmBackend implements Backend {
   static async create(modules: KernelModules, options: WasmBackendOptions = {}): Promise<WasmBackend> {
     const wanted = Math.max(1, Math.floor(options.threads ?? 1));
     let notice = '';
-    if (wanted > 1 && !options.spawnWorker) notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
+    if (wanted > 1 && !options.spawnWorker)
+      notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
     else if (wanted > 1 && typeof SharedArrayBuffer === 'undefined') notice = ' (no shared memory here: one thread)';
     const threaded = wanted > 1 && !notice;
     const fma = options.fma !== false && hasRelaxedSimd();
-    const bytes = threaded ? (fma ? modules.sharedFma : modules.shared) : (fma ? modules.singleFma : modules.single);
+    const bytes = threaded ? (fma ? modules.sharedFma : modules.shared) : fma ? modules.singleFma : modules.single;
     const module = await WebAssembly.compile(bytes as BufferSource);
     const memory = new WebAssembly.Memory({ initial: HEAP_BASE / 65536, maximum: 65536, shared: threaded });
-    const instance = await WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        memory,
+        abort: () => {
+          throw new Error('wasm kernel aborted');
+        },
+      },
+    });
     const dataEnd = (instance.exports.dataEnd as () => number)();
     if (dataEnd > CONTROL) throw new Error(`wasm kernels: static data (${dataEnd} bytes) overlaps the control block`);
     let pool: ThreadPool | null = null;

@@ -5,7 +5,6 @@
 import type { AnyTypedArray, DType, Storage } from '../../backend.js';
 import type { WasmHeap } from './heap.js';
 import { CONTROL_BYTES, type ThreadPool } from './threads.js';
-import { mergeAxes } from './layout.js';
 import { recordViews, writeRecord, type AsmCall, type Fields, type RecordInput, type RecordValues, type RecordViews } from './records.js';
 import { ASM_CALLS } from './calls.js';
 
@@ -21,7 +20,11 @@ export const RECORD = LAYOUT + LAYOUT_BYTES;
 export const HEAP_BASE = 1024 * 1024; // = asc --initialMemory 16 pages (scripts/asm.mjs)
 
 export class WasmStorage implements Storage {
-  constructor(readonly dtype: DType, readonly size: number, readonly address: number) {}
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    readonly address: number,
+  ) {}
 }
 
 export function addressOf(storage: Storage): number {
@@ -54,7 +57,10 @@ export interface WasmContext {
   /** Like parallel(), for a kernel with a workspace of `bytesPerPart` per part, which this fills in. */
   parallelWithScratch<F extends Fields & WorkspaceFields>(kernel: AsmCall<F>, bytesPerPart: number, values: Rest<F, WorkspaceFields>): void;
   parallelWithScratch<F extends Fields & WorkspaceFields, V extends Partial<RecordValues<F>>>(
-    kernel: AsmCall<F>, bytesPerPart: number, values: V, extra: Rest<F, V & WorkspaceFields>,
+    kernel: AsmCall<F>,
+    bytesPerPart: number,
+    values: V,
+    extra: Rest<F, V & WorkspaceFields>,
   ): void;
   /** A scratch area of at least `bytes`, reused across calls (kernels never keep it). */
   scratch(bytes: number): number;
@@ -75,7 +81,10 @@ export class WasmRuntime implements WasmContext {
   private views: RecordViews;
 
   constructor(
-    readonly memory: WebAssembly.Memory, instance: WebAssembly.Instance, readonly heap: WasmHeap, readonly pool: ThreadPool | null,
+    readonly memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    readonly heap: WasmHeap,
+    readonly pool: ThreadPool | null,
   ) {
     this.kernels = instance.exports as unknown as Record<string, Export>;
     this.views = recordViews(memory.buffer);
@@ -136,13 +145,14 @@ export class WasmRuntime implements WasmContext {
     return this.workspace.address;
   }
 
+  /** Writes a layout the ops have already simplified (src/ops/util.ts); rank 0 becomes one element. */
   layout(shape: readonly number[], strides: readonly (readonly number[])[]): number {
-    const merged = mergeAxes(shape, strides);
+    const merged = shape.length > 0 ? { shape, strides } : { shape: [1], strides: strides.map(() => [0]) };
     const rank = merged.shape.length;
     const words = new Int32Array(this.memory.buffer, LAYOUT, 1 + rank * (1 + strides.length));
     words[0] = rank;
     words.set(merged.shape, 1);
-    merged.strides.forEach((s, j) => words.set(s, 1 + rank * (1 + j)));
+    for (const [j, s] of merged.strides.entries()) words.set(s, 1 + rank * (1 + j));
     return LAYOUT;
   }
 
@@ -150,10 +160,14 @@ export class WasmRuntime implements WasmContext {
     const { buffer } = this.memory;
     const address = addressOf(storage);
     switch (storage.dtype) {
-      case 'f32': return new Float32Array(buffer, address, storage.size);
-      case 'i32': return new Int32Array(buffer, address, storage.size);
-      case 'u32': return new Uint32Array(buffer, address, storage.size);
-      default: return storage.dtype satisfies never;
+      case 'f32':
+        return new Float32Array(buffer, address, storage.size);
+      case 'i32':
+        return new Int32Array(buffer, address, storage.size);
+      case 'u32':
+        return new Uint32Array(buffer, address, storage.size);
+      default:
+        return storage.dtype satisfies never;
     }
   }
 

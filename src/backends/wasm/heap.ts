@@ -19,7 +19,10 @@ export class WasmHeap {
   private pooledBytes = 0;
   private pooledCount = 0;
 
-  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.top = base;
   }
 
@@ -63,15 +66,18 @@ export class WasmHeap {
 
   /** Grows the memory so that addresses below `end` exist. */
   private reserve(end: number): void {
-    if (end > MAX_HEAP_BYTES) throw new Error(`wasm heap: out of memory (${(end / 2 ** 30).toFixed(2)} GiB needed, 4 GiB is the wasm32 limit)`);
+    if (end > MAX_HEAP_BYTES)
+      throw new Error(`wasm heap: out of memory (${(end / 2 ** 30).toFixed(2)} GiB needed, 4 GiB is the wasm32 limit)`);
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
   }
 
   stats(): MemoryStats {
     return {
-      liveBuffers: this.live.size - this.scratch.size, liveBytes: this.liveBytes - this.scratchBytes,
-      pooledBuffers: this.pooledCount + this.scratch.size, pooledBytes: this.pooledBytes + this.scratchBytes,
+      liveBuffers: this.live.size - this.scratch.size,
+      liveBytes: this.liveBytes - this.scratchBytes,
+      pooledBuffers: this.pooledCount + this.scratch.size,
+      pooledBytes: this.pooledBytes + this.scratchBytes,
       peakBytes: this.peakBytes,
     };
   }

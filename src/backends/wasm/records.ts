@@ -14,7 +14,7 @@ import type { Storage } from '../../backend.js';
  * is an address, given as a number or as the tensor storage it points into; 'ptr?' is one
  * that may be absent (0).
  */
-export type FieldKind = 'ptr' | 'ptr?' | 'i32' | 'u32' | 'f32' | 'f64' | 'bool';
+type FieldKind = 'ptr' | 'ptr?' | 'i32' | 'u32' | 'f32' | 'f64' | 'bool';
 export type Fields = Record<string, FieldKind>;
 
 type ValueOf<Kind extends FieldKind> = Kind extends 'bool' ? boolean : Kind extends 'ptr' | 'ptr?' ? Storage | number : number;
@@ -24,8 +24,9 @@ type OptionalNames<F extends Fields> = { [Name in keyof F]: F[Name] extends 'ptr
  * table's argument record itself, named alike: copying it into a fresh object (a spread) on
  * every call would cost more than the smaller kernels.
  */
-export type RecordValues<F extends Fields> = { [Name in Exclude<keyof F, OptionalNames<F>>]: ValueOf<F[Name]> }
-  & { [Name in OptionalNames<F>]?: ValueOf<F[Name]> };
+export type RecordValues<F extends Fields> = { [Name in Exclude<keyof F, OptionalNames<F>>]: ValueOf<F[Name]> } & {
+  [Name in OptionalNames<F>]?: ValueOf<F[Name]>;
+};
 
 /** A pointer field's address: a number as it is, a storage's address, 0 for none. */
 export function pointerOf(value: RecordInput[string]): number {
@@ -62,7 +63,9 @@ let declaredCalls = 0;
 
 /** Declares export `name` taking a record of `fields` (in this order in memory). */
 export function asmCall<F extends Fields>(name: string, fields: F, options: { parallel?: boolean } = {}): AsmCall<F> {
-  const names = Object.keys(fields), kinds = Object.values(fields), offsets: number[] = [];
+  const names = Object.keys(fields),
+    kinds = Object.values(fields),
+    offsets: number[] = [];
   let offset = 0;
   for (const kind of kinds) {
     if (kind === 'f64') offset = Math.ceil(offset / 8) * 8;
@@ -71,7 +74,14 @@ export function asmCall<F extends Fields>(name: string, fields: F, options: { pa
   }
   if (offset > MAX_RECORD_BYTES) throw new Error(`${name}: a record of ${offset} bytes is over ${MAX_RECORD_BYTES}`);
   const call: AsmCall<F> = {
-    name, id: declaredCalls++, fields, names, kinds, offsets, bytes: Math.ceil(offset / 8) * 8, parallel: options.parallel ?? false,
+    name,
+    id: declaredCalls++,
+    fields,
+    names,
+    kinds,
+    offsets,
+    bytes: Math.ceil(offset / 8) * 8,
+    parallel: options.parallel ?? false,
     write: (views, at, values) => writeRecord(views, at, call, values),
   };
   return call;
@@ -112,14 +122,28 @@ export function writeRecord(views: RecordViews, at: number, call: AsmCall<Fields
   const { names, kinds, offsets } = call;
   for (let i = 0; i < names.length; i++) {
     if (only && !(names[i]! in values)) continue;
-    const value = values[names[i]!], address = at + offsets[i]!;
+    const value = values[names[i]!],
+      address = at + offsets[i]!;
     switch (kinds[i]!) {
-      case 'ptr': case 'ptr?': views.u32[address >> 2] = pointerOf(value); break;
-      case 'u32': views.u32[address >> 2] = value as number; break;
-      case 'i32': views.i32[address >> 2] = value as number; break;
-      case 'bool': views.i32[address >> 2] = value ? 1 : 0; break;
-      case 'f32': views.f32[address >> 2] = value as number; break;
-      case 'f64': views.f64[address >> 3] = value as number; break;
+      case 'ptr':
+      case 'ptr?':
+        views.u32[address >> 2] = pointerOf(value);
+        break;
+      case 'u32':
+        views.u32[address >> 2] = value as number;
+        break;
+      case 'i32':
+        views.i32[address >> 2] = value as number;
+        break;
+      case 'bool':
+        views.i32[address >> 2] = value ? 1 : 0;
+        break;
+      case 'f32':
+        views.f32[address >> 2] = value as number;
+        break;
+      case 'f64':
+        views.f64[address >> 3] = value as number;
+        break;
     }
   }
 }
@@ -134,7 +158,8 @@ export function recordClassName(call: AsmCall<Fields>): string {
 /** An @unmanaged class of inlined getters at the record's offsets: reading a field is one load. */
 export function asmRecordClass(call: AsmCall<Fields>): string {
   const getters = call.names.map((name, i) => {
-    const kind = call.kinds[i]!, offset = call.offsets[i]!;
+    const kind = call.kinds[i]!,
+      offset = call.offsets[i]!;
     const word = `load<${kind === 'bool' ? 'i32' : AS_TYPES[kind]}>(changetype<usize>(this), ${offset})`;
     const load = kind === 'bool' ? `${word} != 0` : word;
     return `  @inline get ${name}(): ${AS_TYPES[kind]} { return ${load}; }`;
@@ -144,7 +169,13 @@ export function asmRecordClass(call: AsmCall<Fields>): string {
 }
 
 const VIEW_OF: Record<FieldKind, keyof RecordViews> = {
-  ptr: 'u32', 'ptr?': 'u32', u32: 'u32', i32: 'i32', bool: 'i32', f32: 'f32', f64: 'f64',
+  ptr: 'u32',
+  'ptr?': 'u32',
+  u32: 'u32',
+  i32: 'i32',
+  bool: 'i32',
+  f32: 'f32',
+  f64: 'f64',
 };
 
 /** The TypeScript module of the calls' writers, one straight-line function per call (see RecordWriters). */
@@ -157,10 +188,15 @@ export function hostWriters(calls: readonly AsmCall<Fields>[], generatedFrom: st
     if (writerOf.has(signature)) continue;
     writerOf.set(signature, `${call.name}Writer`);
     const stores = call.names.map((name, i) => {
-      const kind = call.kinds[i]!, offset = call.offsets[i]!;
+      const kind = call.kinds[i]!,
+        offset = call.offsets[i]!;
       const index = kind === 'f64' ? `(at >> 3) + ${offset >> 3}` : `w + ${offset >> 2}`;
-      const value = kind === 'bool' ? `values.${name} ? 1 : 0`
-        : kind === 'ptr' || kind === 'ptr?' ? `pointerOf(values.${name})` : `values.${name} as number`;
+      const value =
+        kind === 'bool'
+          ? `values.${name} ? 1 : 0`
+          : kind === 'ptr' || kind === 'ptr?'
+            ? `pointerOf(values.${name})`
+            : `values.${name} as number`;
       return `views.${VIEW_OF[kind]}[${index}] = ${value};`;
     });
     // several stores a line: shorter, and no run of lines alike from one writer to the next

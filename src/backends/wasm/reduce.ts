@@ -18,6 +18,11 @@ export function reduce(ctx: WasmContext, l: EngineArgs<'reduce'>): void {
   both.set(keptWords);
   both.set(reducedWords, keptWords.length);
   ctx.call(ASM_CALLS.reduce, {
-    op: REDUCE_CODES[l.op], x: l.x, out: l.out, keptSize, kept: LAYOUT, reduced: LAYOUT + keptWords.length * 4,
+    op: REDUCE_CODES[l.op],
+    x: l.x,
+    out: l.out,
+    keptSize,
+    kept: LAYOUT,
+    reduced: LAYOUT + keptWords.length * 4,
   });
 }

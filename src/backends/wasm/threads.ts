@@ -65,34 +65,45 @@ export class ThreadPool {
   private readonly canBlock: boolean;
 
   private constructor(
-    memory: WebAssembly.Memory, control: number, private readonly workers: WorkerLike[], names: string[],
+    memory: WebAssembly.Memory,
+    control: number,
+    private readonly workers: WorkerLike[],
+    names: string[],
   ) {
     this.words = new Int32Array(memory.buffer, control, CONTROL_BYTES / 4);
-    names.forEach((name, i) => this.indexOf.set(name, i));
+    for (const [i, name] of names.entries()) this.indexOf.set(name, i);
     this.canBlock = typeof process === 'object' && !!process.versions?.node;
   }
 
   /** Starts `threads - 1` workers (the host is the first thread) and waits until they listen. */
   static async start(
-    threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, names: string[], spawn: WorkerFactory,
+    threads: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    control: number,
+    names: string[],
+    spawn: WorkerFactory,
   ): Promise<ThreadPool> {
     const workers: WorkerLike[] = [];
     const ready: Promise<void>[] = [];
     for (let part = 1; part < threads; part++) {
       const worker = spawn(WORKER_SOURCE);
-      ready.push(new Promise((resolve, reject) => {
-        const w = worker as unknown as { once?: Function; addEventListener?: Function; unref?: () => void };
-        if (w.once) {
-          w.once('message', () => {
-            w.unref?.(); // once listening, idle workers must not keep Node alive
-            resolve();
-          });
-          w.once('error', reject);
-        } else {
-          w.addEventListener!('message', () => resolve(), { once: true });
-          w.addEventListener!('error', (e: ErrorEvent) => reject(new Error(e.message)), { once: true });
-        }
-      }));
+      ready.push(
+        new Promise((resolve, reject) => {
+          type Listen = (event: string, listener: (event: ErrorEvent) => void, options?: { once: boolean }) => void;
+          const w = worker as unknown as { once?: Listen; addEventListener?: Listen; unref?: () => void };
+          if (w.once) {
+            w.once('message', () => {
+              w.unref?.(); // once listening, idle workers must not keep Node alive
+              resolve();
+            });
+            w.once('error', reject);
+          } else {
+            w.addEventListener!('message', () => resolve(), { once: true });
+            w.addEventListener!('error', (e: ErrorEvent) => reject(new Error(e.message)), { once: true });
+          }
+        }),
+      );
       worker.postMessage({ module, memory, control, part, names });
       workers.push(worker);
     }

@@ -19,7 +19,18 @@ import * as l2Normalize from './ops/l2_normalize.js';
 import { sgdStep } from './ops/sgd.js';
 
 const KERNEL_TABLE = new KernelTable<GpuContext>('webgpu', {
-  ...elementwise, random, reduce, topK, matmul, ...conv2d, ...batchnorm, ...pool, ...indexing, ...softmax, ...l2Normalize, sgdStep,
+  ...elementwise,
+  random,
+  reduce,
+  topK,
+  matmul,
+  ...conv2d,
+  ...batchnorm,
+  ...pool,
+  ...indexing,
+  ...softmax,
+  ...l2Normalize,
+  sgdStep,
 });
 
 /** Kernel choices per kind of adapter; measured by `npm run bench` (README, "Adapters"). */
@@ -37,7 +48,10 @@ export class WebGpuBackend implements Backend {
   readonly config: KernelConfig;
   private readonly ctx: GpuContext;
 
-  constructor(readonly opened: OpenedDevice, config: Partial<KernelConfig> = {}) {
+  constructor(
+    readonly opened: OpenedDevice,
+    config: Partial<KernelConfig> = {},
+  ) {
     this.kind = opened.software ? 'gpu-software' : 'gpu-hardware';
     this.description = `${opened.name} (${opened.kind}, ${opened.software ? 'software' : 'hardware'}, ${opened.featureLevel})`;
     this.runtime = new GpuRuntime(opened.device);

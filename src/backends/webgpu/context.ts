@@ -6,7 +6,11 @@ import { GpuRuntime, type KernelSpec } from './runtime.js';
 import type { UniformValues } from './uniforms.js';
 
 export class GpuStorage implements Storage {
-  constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    readonly buffer: GPUBuffer,
+  ) {}
 }
 
 export function bufferOf(storage: Storage): GPUBuffer {
@@ -31,17 +35,13 @@ export interface GpuContext {
 }
 
 /** One thread per element of a 1-D range. */
-export function dispatchThreads(
-  ctx: GpuContext, spec: KernelSpec, params: UniformValues, buffers: GPUBuffer[], threads: number,
-): void {
+export function dispatchThreads(ctx: GpuContext, spec: KernelSpec, params: UniformValues, buffers: GPUBuffer[], threads: number): void {
   const constants = { WG: ctx.config.workgroup, ...spec.constants };
   ctx.runtime.dispatch({ ...spec, constants }, params, buffers, GpuRuntime.grid(Math.ceil(threads / ctx.config.workgroup)));
 }
 
 /** One workgroup per line (row, channel…) of a reduction. */
-export function dispatchLines(
-  ctx: GpuContext, spec: KernelSpec, params: UniformValues, buffers: GPUBuffer[], lines: number,
-): void {
+export function dispatchLines(ctx: GpuContext, spec: KernelSpec, params: UniformValues, buffers: GPUBuffer[], lines: number): void {
   const constants = { WG: ctx.config.lineWorkgroup, ...spec.constants };
   ctx.runtime.dispatch({ ...spec, constants }, params, buffers, GpuRuntime.grid(lines));
 }

@@ -54,7 +54,13 @@ export class BufferPool {
   }
 
   stats(): MemoryStats {
-    return { liveBuffers: this.live.size, liveBytes: this.liveBytes, pooledBuffers: this.pooledCount, pooledBytes: this.pooledBytes, peakBytes: this.peakBytes };
+    return {
+      liveBuffers: this.live.size,
+      liveBytes: this.liveBytes,
+      pooledBuffers: this.pooledCount,
+      pooledBytes: this.pooledBytes,
+      peakBytes: this.peakBytes,
+    };
   }
 
   resetPeak(): void {

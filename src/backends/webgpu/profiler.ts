@@ -36,11 +36,15 @@ export class Profiler {
   }
 
   setMode(mode: ProfileMode | 'off'): void {
-    if (mode === 'timestamp' && !this.supportsTimestamps) throw new Error('this device has no timestamp-query feature; use profiling mode "submit"');
+    if (mode === 'timestamp' && !this.supportsTimestamps)
+      throw new Error('this device has no timestamp-query feature; use profiling mode "submit"');
     this.mode = mode;
     if (mode === 'timestamp' && !this.querySet) {
       this.querySet = this.device.createQuerySet({ type: 'timestamp', count: MAX_QUERIES });
-      this.resolveBuffer = this.device.createBuffer({ size: MAX_QUERIES * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      this.resolveBuffer = this.device.createBuffer({
+        size: MAX_QUERIES * 8,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
     }
   }
 
@@ -73,12 +77,14 @@ export class Profiler {
 
   /** Reads back the timestamps of batches submitted so far (mapped only once submitted). */
   async collect(): Promise<void> {
-    await Promise.all(this.resolved.splice(0).map(async ({ readback, labels }) => {
-      await readback.mapAsync(GPUMapMode.READ);
-      const stamps = new BigInt64Array(readback.getMappedRange());
-      labels.forEach((label, i) => this.record(label, Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6));
-      readback.destroy();
-    }));
+    await Promise.all(
+      this.resolved.splice(0).map(async ({ readback, labels }) => {
+        await readback.mapAsync(GPUMapMode.READ);
+        const stamps = new BigInt64Array(readback.getMappedRange());
+        for (const [i, label] of labels.entries()) this.record(label, Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6);
+        readback.destroy();
+      }),
+    );
   }
 
   /** Timings gathered since the last reset, most expensive first. */

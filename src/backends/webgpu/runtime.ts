@@ -20,7 +20,10 @@ export interface KernelSpec {
 
 /** A kernel failed: invalid shader, validation error, or the device was lost. */
 export class KernelError extends Error {
-  constructor(readonly kernels: string[], message: string) {
+  constructor(
+    readonly kernels: string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'KernelError';
   }
@@ -61,13 +64,22 @@ export class GpuRuntime {
   constructor(readonly device: GPUDevice) {
     this.pool = new BufferPool(device);
     this.profiler = new Profiler(device);
-    this.uniformBuffer = device.createBuffer({ label: 'uniform arena', size: UNIFORM_ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.uniformBuffer = device.createBuffer({
+      label: 'uniform arena',
+      size: UNIFORM_ARENA_BYTES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.placeholder = device.createBuffer({ label: 'placeholder', size: 16, usage: GPUBufferUsage.STORAGE });
     device.lost.then((info) => {
       this.lostReason = `${info.reason}: ${info.message}`;
     });
     device.onuncapturederror = (event) => {
-      this.uncaptured.push(new KernelError(this.lastKernels, `WebGPU error outside any batch (recent kernels: ${this.lastKernels.join(', ')}): ${event.error.message}`));
+      this.uncaptured.push(
+        new KernelError(
+          this.lastKernels,
+          `WebGPU error outside any batch (recent kernels: ${this.lastKernels.join(', ')}): ${event.error.message}`,
+        ),
+      );
     };
   }
 
@@ -117,7 +129,9 @@ export class GpuRuntime {
     const key = `${spec.shader}|${spec.entry}|${JSON.stringify(constants)}`;
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const constantList = Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',');
+    const constantList = Object.entries(constants)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const label = `${spec.shader}.${spec.entry}${constantList ? `(${constantList})` : ''}`;
     this.device.pushErrorScope('validation');
     const module = this.shaderModule(spec);
@@ -126,8 +140,11 @@ export class GpuRuntime {
       layout: 'auto',
       compute: { module, entryPoint: spec.entry, constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])) },
     });
-    this.pendingChecks.push(this.device.popErrorScope().then((error) =>
-      error ? new KernelError([label], `kernel ${label} failed to compile: ${error.message}`) : null));
+    this.pendingChecks.push(
+      this.device
+        .popErrorScope()
+        .then((error) => (error ? new KernelError([label], `kernel ${label} failed to compile: ${error.message}`) : null)),
+    );
     const entry = { pipeline, layout: this.structLayout(spec), label };
     this.pipelines.set(key, entry);
     return entry;
@@ -216,10 +233,17 @@ export class GpuRuntime {
       this.submit(commands, this.uniformBytes.subarray(0, this.uniformUsed));
     }
     const scopes = [this.device.popErrorScope(), this.device.popErrorScope(), this.device.popErrorScope()];
-    this.pendingChecks.push(Promise.all(scopes).then((errors) => {
-      const error = errors.find((e) => e !== null);
-      return error ? new KernelError(kernels, `WebGPU ${error.constructor.name} in a batch of ${kernels.length} kernels (${summarize(kernels)}): ${error.message}`) : null;
-    }));
+    this.pendingChecks.push(
+      Promise.all(scopes).then((errors) => {
+        const error = errors.find((e) => e !== null);
+        return error
+          ? new KernelError(
+              kernels,
+              `WebGPU ${error.constructor.name} in a batch of ${kernels.length} kernels (${summarize(kernels)}): ${error.message}`,
+            )
+          : null;
+      }),
+    );
     for (const upload of this.uploads) upload.destroy();
     this.uploads = [];
     this.lastKernels = kernels.slice(-8);
@@ -260,7 +284,8 @@ export class GpuRuntime {
     const errors = (await Promise.all(checks)).filter((e): e is KernelError => e !== null);
     const first = errors[0] ?? this.uncaptured.shift();
     if (first) throw first;
-    if (this.lostReason) throw new KernelError(this.lastKernels, `WebGPU device lost (${this.lostReason}) while running ${summarize(this.lastKernels)}`);
+    if (this.lostReason)
+      throw new KernelError(this.lastKernels, `WebGPU device lost (${this.lostReason}) while running ${summarize(this.lastKernels)}`);
   }
 
   /** Waits for all submitted work and reports its errors. */

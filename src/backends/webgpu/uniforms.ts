@@ -24,7 +24,10 @@ export interface StructLayout {
 const SCALARS: Record<string, Scalar> = { f32: 'f32', u32: 'u32', i32: 'i32', f: 'f32', u: 'u32', i: 'i32' };
 
 /** Alignment, size and shape of a WGSL type this packer supports; aliases resolved first. */
-function describeType(type: string, aliases: Map<string, string>): { scalar: Scalar; width: number; count: number; align: number; size: number; stride: number } {
+function describeType(
+  type: string,
+  aliases: Map<string, string>,
+): { scalar: Scalar; width: number; count: number; align: number; size: number; stride: number } {
   const resolved = aliases.get(type) ?? type;
   const array = /^array<\s*(.+?)\s*,\s*(\d+)u?\s*>$/.exec(resolved);
   if (array) {
@@ -56,12 +59,23 @@ export function parseStruct(source: string, name: string): StructLayout {
   const fields: Field[] = [];
   let offset = 0;
   let structAlign = 4;
-  const declarations = body.replace(/\/\/[^\n]*/g, '').split(/,(?![^<]*>)/).map((d) => d.trim()).filter(Boolean);
+  const declarations = body
+    .replace(/\/\/[^\n]*/g, '')
+    .split(/,(?![^<]*>)/)
+    .map((d) => d.trim())
+    .filter(Boolean);
   for (const declaration of declarations) {
     const [fieldName, type] = declaration.split(':').map((part) => part.trim()) as [string, string];
     const described = describeType(type, aliases);
     offset = Math.ceil(offset / described.align) * described.align;
-    fields.push({ name: fieldName, scalar: described.scalar, width: described.width, count: described.count, offset, stride: described.stride });
+    fields.push({
+      name: fieldName,
+      scalar: described.scalar,
+      width: described.width,
+      count: described.count,
+      offset,
+      stride: described.stride,
+    });
     offset += described.size;
     structAlign = Math.max(structAlign, described.align);
   }

@@ -15,11 +15,32 @@ export const METHOD_ASM_CALLS = {
   bankGrad: asmCall('bankGrad', { s: 'ptr', stats: 'ptr', index: 'ptr', g: 'ptr', q: 'ptr', ...BANK }, { parallel: true }),
   /** The ratios' logarithms, as the kernel draws them uniformly. */
   augment: asmCall('augment', {
-    pixels: 'ptr', index: 'ptr', out: 'ptr', batch: 'i32', height: 'i32', width: 'i32', crop: 'bool',
-    key0: 'u32', key1: 'u32', counterLow: 'u32', counterHigh: 'u32',
-    scaleMin: 'f32', scaleMax: 'f32', logRatioMin: 'f32', logRatioMax: 'f32', flip: 'bool', mean: 'f32', std: 'f32',
-    blocks: 'i32', rotateTurns: 'f32', translate: 'f32', erase: 'f32',
-    eraseScaleMin: 'f32', eraseScaleMax: 'f32', eraseLogRatioMin: 'f32', eraseLogRatioMax: 'f32',
+    pixels: 'ptr',
+    index: 'ptr',
+    out: 'ptr',
+    batch: 'i32',
+    height: 'i32',
+    width: 'i32',
+    crop: 'bool',
+    key0: 'u32',
+    key1: 'u32',
+    counterLow: 'u32',
+    counterHigh: 'u32',
+    scaleMin: 'f32',
+    scaleMax: 'f32',
+    logRatioMin: 'f32',
+    logRatioMax: 'f32',
+    flip: 'bool',
+    mean: 'f32',
+    std: 'f32',
+    blocks: 'i32',
+    rotateTurns: 'f32',
+    translate: 'f32',
+    erase: 'f32',
+    eraseScaleMin: 'f32',
+    eraseScaleMax: 'f32',
+    eraseLogRatioMin: 'f32',
+    eraseLogRatioMax: 'f32',
   }),
 } as const;
 useWriters(METHOD_ASM_CALLS, WRITERS);
@@ -36,8 +57,13 @@ export function augment(ctx: WasmContext, p: MethodArgs<'augment'>): void {
   const [counterLow, counterHigh] = counterWords(p.counter);
   ctx.checkRows('augment', p.index, p.batch, (p.pixels.size * 4) / (p.height * p.width));
   ctx.call(METHOD_ASM_CALLS.augment, p, {
-    key0: p.key[0], key1: p.key[1], counterLow, counterHigh,
-    logRatioMin: Math.log(p.ratioMin), logRatioMax: Math.log(p.ratioMax),
-    eraseLogRatioMin: Math.log(p.eraseRatioMin), eraseLogRatioMax: Math.log(p.eraseRatioMax),
+    key0: p.key[0],
+    key1: p.key[1],
+    counterLow,
+    counterHigh,
+    logRatioMin: Math.log(p.ratioMin),
+    logRatioMax: Math.log(p.ratioMax),
+    eraseLogRatioMin: Math.log(p.eraseRatioMin),
+    eraseLogRatioMax: Math.log(p.eraseRatioMax),
   });
 }

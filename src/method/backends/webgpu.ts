@@ -16,22 +16,53 @@ function bankUniforms(p: MemoryBankParams) {
 }
 
 export function bankStats(ctx: GpuContext, p: MethodArgs<'bankStats'>): void {
-  dispatchLines(ctx, { shader: 'memory_bank', source: bankSource, entry: 'bankStats', params: 'BankParams' }, bankUniforms(p),
-    [p.s, p.stats].map(bufferOf), p.rows);
+  dispatchLines(
+    ctx,
+    { shader: 'memory_bank', source: bankSource, entry: 'bankStats', params: 'BankParams' },
+    bankUniforms(p),
+    [p.s, p.stats].map(bufferOf),
+    p.rows,
+  );
 }
 
 export function bankGrad(ctx: GpuContext, p: MethodArgs<'bankGrad'>): void {
-  dispatchLines(ctx, { shader: 'memory_bank', source: bankSource, entry: 'bankGrad', params: 'BankParams' }, bankUniforms(p),
-    [p.s, p.stats, p.index, p.g, p.q].map(bufferOf), p.rows);
+  dispatchLines(
+    ctx,
+    { shader: 'memory_bank', source: bankSource, entry: 'bankGrad', params: 'BankParams' },
+    bankUniforms(p),
+    [p.s, p.stats, p.index, p.g, p.q].map(bufferOf),
+    p.rows,
+  );
 }
 
 export function augment(ctx: GpuContext, p: MethodArgs<'augment'>): void {
-  dispatchThreads(ctx, { shader: 'augment', source: augmentSource, entry: 'augment', params: 'AugmentParams' }, {
-    batch: p.batch, height: p.height, width: p.width, crop: p.crop ? 1 : 0, key: p.key, counter: counterWords(p.counter),
-    scaleMin: p.scaleMin, scaleMax: p.scaleMax, logRatioMin: Math.log(p.ratioMin), logRatioMax: Math.log(p.ratioMax),
-    flip: p.flip ? 1 : 0, mean: p.mean, deviation: p.std, // `std` is reserved in WGSL
-    blocks: p.blocks, rotateTurns: p.rotateTurns, translate: p.translate, erase: p.erase,
-    eraseScaleMin: p.eraseScaleMin, eraseScaleMax: p.eraseScaleMax,
-    eraseLogRatioMin: Math.log(p.eraseRatioMin), eraseLogRatioMax: Math.log(p.eraseRatioMax),
-  }, [bufferOf(p.pixels), bufferOf(p.index), bufferOf(p.out)], p.batch * p.height * p.width);
+  dispatchThreads(
+    ctx,
+    { shader: 'augment', source: augmentSource, entry: 'augment', params: 'AugmentParams' },
+    {
+      batch: p.batch,
+      height: p.height,
+      width: p.width,
+      crop: p.crop ? 1 : 0,
+      key: p.key,
+      counter: counterWords(p.counter),
+      scaleMin: p.scaleMin,
+      scaleMax: p.scaleMax,
+      logRatioMin: Math.log(p.ratioMin),
+      logRatioMax: Math.log(p.ratioMax),
+      flip: p.flip ? 1 : 0,
+      mean: p.mean,
+      deviation: p.std, // `std` is reserved in WGSL
+      blocks: p.blocks,
+      rotateTurns: p.rotateTurns,
+      translate: p.translate,
+      erase: p.erase,
+      eraseScaleMin: p.eraseScaleMin,
+      eraseScaleMax: p.eraseScaleMax,
+      eraseLogRatioMin: Math.log(p.eraseRatioMin),
+      eraseLogRatioMax: Math.log(p.eraseRatioMax),
+    },
+    [bufferOf(p.pixels), bufferOf(p.index), bufferOf(p.out)],
+    p.batch * p.height * p.width,
+  );
 }

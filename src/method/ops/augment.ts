@@ -67,7 +67,10 @@ export function augment(images: Tensor, index: Tensor, height: number, width: nu
   const { rotate = 0, translate = 0, erase = 0 } = options;
   const [eraseScaleMin, eraseScaleMax] = options.eraseScale ?? [0.02, 0.33];
   const [eraseRatioMin, eraseRatioMax] = options.eraseRatio ?? [0.3, 3.3];
-  const ranges: [string, number, number, number][] = [['scale', scaleMin, scaleMax, 1], ['eraseScale', eraseScaleMin, eraseScaleMax, 1]];
+  const ranges: [string, number, number, number][] = [
+    ['scale', scaleMin, scaleMax, 1],
+    ['eraseScale', eraseScaleMin, eraseScaleMax, 1],
+  ];
   for (const [name, low, high, top] of ranges) {
     if (!(low > 0 && low <= high && high <= top)) throw new Error(`augment: ${name} must be 0 < min ≤ max ≤ ${top}, got [${low}, ${high}]`);
   }
@@ -78,11 +81,30 @@ export function augment(images: Tensor, index: Tensor, height: number, width: nu
   const blocks = rotate > 0 || translate > 0 || erase > 0 ? 3 : 2;
   if (batch > 0) {
     backend.run(METHOD_KERNELS.augment, {
-      pixels: images.storage, index: index.storage, out: out.storage,
-      batch, height, width, key: generator.key, counter: generator.reserve(4 * blocks * batch), blocks,
-      crop: options.crop ?? true, scaleMin, scaleMax, ratioMin, ratioMax, flip: options.flip ?? true,
-      rotateTurns: rotate / 360, translate, erase, eraseScaleMin, eraseScaleMax, eraseRatioMin, eraseRatioMax,
-      mean: options.mean ?? FMNIST_MEAN, std: options.std ?? FMNIST_STD,
+      pixels: images.storage,
+      index: index.storage,
+      out: out.storage,
+      batch,
+      height,
+      width,
+      key: generator.key,
+      counter: generator.reserve(4 * blocks * batch),
+      blocks,
+      crop: options.crop ?? true,
+      scaleMin,
+      scaleMax,
+      ratioMin,
+      ratioMax,
+      flip: options.flip ?? true,
+      rotateTurns: rotate / 360,
+      translate,
+      erase,
+      eraseScaleMin,
+      eraseScaleMax,
+      eraseRatioMin,
+      eraseRatioMax,
+      mean: options.mean ?? FMNIST_MEAN,
+      std: options.std ?? FMNIST_STD,
     });
   }
   return out;

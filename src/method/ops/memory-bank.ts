@@ -30,7 +30,8 @@ export interface BankLossTerms {
 /** The loss terms of every batch row, read out of the statistics' slots. */
 export function bankLossTerms(stats: Tensor, tau: number): BankLossTerms {
   const slot = (k: number) => stats.slice([0, k], [stats.shape[0]!, 1]).reshape([-1]);
-  const max = slot(BANK_SLOT.max), zOne = slot(BANK_SLOT.zOne);
+  const max = slot(BANK_SLOT.max),
+    zOne = slot(BANK_SLOT.zOne);
   return {
     logZTau: max.div(tau).add(slot(BANK_SLOT.zTau).log()),
     logZOne: max.add(zOne.log()),
@@ -60,7 +61,14 @@ export function bankGrad(s: Tensor, stats: Tensor, index: Tensor, chunk: BankChu
   const g = Tensor.empty(backend, s.shape);
   const q = Tensor.empty(backend, s.shape);
   backend.run(METHOD_KERNELS.bankGrad, {
-    s: s.storage, stats: stats.storage, index: index.storage, g: g.storage, q: q.storage, rows: s.shape[0]!, cols: s.shape[1]!, ...chunk,
+    s: s.storage,
+    stats: stats.storage,
+    index: index.storage,
+    g: g.storage,
+    q: q.storage,
+    rows: s.shape[0]!,
+    cols: s.shape[1]!,
+    ...chunk,
   });
   return { g, q };
 }

@@ -18,21 +18,51 @@ const MIN_CHUNK = 8 * GEMM_TILES.tileK; // shorter chunks cost more in partial s
 function uniforms(p: Conv2dParams, splits: number, kChunk: number) {
   const { batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth, groups } = p;
   return {
-    batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth, groups,
-    splits, kChunk,
+    batch,
+    inChannels,
+    height,
+    width,
+    outChannels,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    outHeight,
+    outWidth,
+    groups,
+    splits,
+    kChunk,
   };
 }
 
 export function conv2d(ctx: GpuContext, p: EngineArgs<'conv2d'>): void {
-  dispatchGemm(ctx, 'conv2d', forwardSource, uniforms(p, 1, 0), 'Conv2dParams', [bufferOf(p.x), bufferOf(p.w), bufferOf(p.out)],
-    { m: p.outChannels / p.groups, n: p.batch * p.outHeight * p.outWidth, batch: p.groups }, {});
+  dispatchGemm(
+    ctx,
+    'conv2d',
+    forwardSource,
+    uniforms(p, 1, 0),
+    'Conv2dParams',
+    [bufferOf(p.x), bufferOf(p.w), bufferOf(p.out)],
+    { m: p.outChannels / p.groups, n: p.batch * p.outHeight * p.outWidth, batch: p.groups },
+    {},
+  );
 }
 
 /** One GEMM per (group, stride phase); the grid covers the largest phase, phase (0, 0). */
 export function conv2dBackwardInput(ctx: GpuContext, p: EngineArgs<'conv2dBackwardInput'>): void {
   const largestPhase = p.batch * Math.ceil(p.height / p.strideH) * Math.ceil(p.width / p.strideW);
-  dispatchGemm(ctx, 'conv2d_grad_input', gradInputSource, uniforms(p, 1, 0), 'Conv2dParams', [bufferOf(p.gy), bufferOf(p.w), bufferOf(p.gx)],
-    { m: p.inChannels / p.groups, n: largestPhase, batch: p.groups * p.strideH * p.strideW }, {});
+  dispatchGemm(
+    ctx,
+    'conv2d_grad_input',
+    gradInputSource,
+    uniforms(p, 1, 0),
+    'Conv2dParams',
+    [bufferOf(p.gy), bufferOf(p.w), bufferOf(p.gx)],
+    { m: p.inChannels / p.groups, n: largestPhase, batch: p.groups * p.strideH * p.strideW },
+    {},
+  );
 }
 
 /**
@@ -52,11 +82,25 @@ export function conv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dBackw
   const kChunk = Math.ceil(k / wanted / GEMM_TILES.tileK) * GEMM_TILES.tileK;
   const splits = Math.ceil(k / kChunk);
   const partials = splits > 1 ? new GpuStorage('f32', splits * gw.size, ctx.runtime.pool.acquire(splits * gw.size * 4)) : gw;
-  dispatchGemm(ctx, 'conv2d_grad_weight', gradWeightSource, uniforms(p, splits, kChunk), 'Conv2dParams',
-    [bufferOf(x), bufferOf(gy), bufferOf(partials)], { m, n, batch: p.groups * splits }, {});
+  dispatchGemm(
+    ctx,
+    'conv2d_grad_weight',
+    gradWeightSource,
+    uniforms(p, splits, kChunk),
+    'Conv2dParams',
+    [bufferOf(x), bufferOf(gy), bufferOf(partials)],
+    { m, n, batch: p.groups * splits },
+    {},
+  );
   if (partials !== gw) {
     reduce(ctx, {
-      op: 'sum', x: partials, out: gw, keptShape: [gw.size], keptStrides: [1], reducedShape: [splits], reducedStrides: [gw.size],
+      op: 'sum',
+      x: partials,
+      out: gw,
+      keptShape: [gw.size],
+      keptStrides: [1],
+      reducedShape: [splits],
+      reducedStrides: [gw.size],
     });
     ctx.runtime.pool.release(bufferOf(partials));
   }

@@ -54,8 +54,14 @@ export function gemmWorkgroups(m: number, n: number, variant: GemmVariant): numb
 
 /** Runs `shader` (a GEMM reader module) on the chosen variant of the core. */
 export function dispatchGemm(
-  ctx: GpuContext, shader: string, readers: string, params: UniformValues, paramsStruct: string,
-  buffers: GPUBuffer[], problem: GemmProblem, constants: Record<string, number | boolean>,
+  ctx: GpuContext,
+  shader: string,
+  readers: string,
+  params: UniformValues,
+  paramsStruct: string,
+  buffers: GPUBuffer[],
+  problem: GemmProblem,
+  constants: Record<string, number | boolean>,
 ): void {
   const variant = ctx.config.gemm;
   const tile = gemmTile(problem.m, problem.n, variant);
@@ -63,7 +69,8 @@ export function dispatchGemm(
   const entry = variant === 'naive' ? 'gemmNaive' : variant === 'tiled' ? 'gemmTiled' : 'gemmRegisters';
   ctx.runtime.dispatch(
     { shader, source: source + readers, entry, params: paramsStruct, constants: { ...constants, TILE_X: tile.x, TILE_Y: tile.y } },
-    params, buffers,
+    params,
+    buffers,
     [Math.ceil(problem.n / (tile.x * block)), Math.ceil(problem.m / (tile.y * block)), problem.batch],
   );
 }

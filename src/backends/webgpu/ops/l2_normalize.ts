@@ -19,16 +19,31 @@ export function l2Normalize(ctx: GpuContext, l: EngineArgs<'l2Normalize'>): void
     blendNormalizeRows(ctx, { x, y: x, out, rows: l.outer, length: l.length, alpha: 1, beta: 0, eps }); // 1·x + 0·x is exactly x
     return;
   }
-  dispatchLines(ctx, { shader: 'l2_normalize', source, entry: 'l2Normalize', params: 'L2NormalizeParams' },
-    lines(l, eps), [x, out].map(bufferOf), l.outer * l.inner);
+  dispatchLines(
+    ctx,
+    { shader: 'l2_normalize', source, entry: 'l2Normalize', params: 'L2NormalizeParams' },
+    lines(l, eps),
+    [x, out].map(bufferOf),
+    l.outer * l.inner,
+  );
 }
 
 export function blendNormalizeRows(ctx: GpuContext, { x, y, out, rows, length, alpha, beta, eps }: EngineArgs<'blendNormalizeRows'>): void {
-  dispatchThreads(ctx, { shader: 'l2_normalize', source, entry: 'blendNormalizeRows', params: 'BlendParams' },
-    { lines: rows, length, alpha, beta, eps }, [x, y, out].map(bufferOf), rows);
+  dispatchThreads(
+    ctx,
+    { shader: 'l2_normalize', source, entry: 'blendNormalizeRows', params: 'BlendParams' },
+    { lines: rows, length, alpha, beta, eps },
+    [x, y, out].map(bufferOf),
+    rows,
+  );
 }
 
 export function l2NormalizeBackward(ctx: GpuContext, l: EngineArgs<'l2NormalizeBackward'>): void {
-  dispatchLines(ctx, { shader: 'l2_normalize', source, entry: 'l2NormalizeBackward', params: 'L2NormalizeParams' },
-    lines(l, l.eps), [l.x, l.gy, l.gx].map(bufferOf), l.outer * l.inner);
+  dispatchLines(
+    ctx,
+    { shader: 'l2_normalize', source, entry: 'l2NormalizeBackward', params: 'L2NormalizeParams' },
+    lines(l, l.eps),
+    [l.x, l.gy, l.gx].map(bufferOf),
+    l.outer * l.inner,
+  );
 }

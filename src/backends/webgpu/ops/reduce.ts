@@ -15,8 +15,14 @@ export function reduce(ctx: GpuContext, layout: EngineArgs<'reduce'>): void {
   const { op, x, out } = layout;
   const count = layout.reducedShape.reduce((p, d) => p * d, 1);
   const params = {
-    outputs: out.size, count, keptRank: layout.keptShape.length, reducedRank: layout.reducedShape.length,
-    keptShape: layout.keptShape, keptStrides: layout.keptStrides, reducedShape: layout.reducedShape, reducedStrides: layout.reducedStrides,
+    outputs: out.size,
+    count,
+    keptRank: layout.keptShape.length,
+    reducedRank: layout.reducedShape.length,
+    keptShape: layout.keptShape,
+    keptStrides: layout.keptStrides,
+    reducedShape: layout.reducedShape,
+    reducedStrides: layout.reducedStrides,
   };
   const buffers = [bufferOf(x), bufferOf(out)];
   const constants = { OP: REDUCE_CODES[op] };
