@@ -5,15 +5,15 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createWasmBackend, createWebGpuBackend, type AdapterChoice } from '../src/node.js';
+import { type AdapterChoice, createWasmBackend, createWebGpuBackend } from '../src/node.js';
 import { benchConv2d } from './conv2d.bench.js';
-import { benchProfile } from './profile.bench.js';
-import { benchTrain, type TrainBenchOptions } from './train.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
+import { benchProfile } from './profile.bench.js';
 import { benchStep } from './step.bench.js';
-import { benchWasm } from './wasm.bench.js';
 import type { TfjsBackend } from './tfjs.js';
+import { benchTrain, type TrainBenchOptions } from './train.bench.js';
+import { benchWasm } from './wasm.bench.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

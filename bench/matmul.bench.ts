@@ -1,7 +1,7 @@
 // Matmul GFLOPS of the default GEMM kernel against the naive one, at the sizes the method uses.
 
-import type { WebGpuBackend } from '../src/node.js';
 import { noGrad, randn } from '../src/index.js';
+import type { WebGpuBackend } from '../src/node.js';
 import { compare, gflops, type Row } from './harness.js';
 
 export const MATMUL_SHAPES = [

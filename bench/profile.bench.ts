@@ -6,9 +6,9 @@
 
 import type { AdapterChoice } from '../src/node.js';
 import { createWasmBackend, createWebGpuBackend } from '../src/node.js';
-import { profileCalls, type CallProfile } from './calls.js';
-import { printTable, writeResults, type Row } from './harness.js';
-import { TRAIN_BENCH, oursContestant } from './train.bench.js';
+import { type CallProfile, profileCalls } from './calls.js';
+import { printTable, type Row, writeResults } from './harness.js';
+import { oursContestant, TRAIN_BENCH } from './train.bench.js';
 
 export interface ProfileOptions {
   backend: string;

@@ -6,14 +6,14 @@
 
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Backend } from '../src/backend.js';
-import { createWasmBackend, createWebGpuBackend, type AdapterChoice, type WebGpuBackend } from '../src/node.js';
-import { l2Normalize, randn, scope, tensor, type Tensor } from '../src/index.js';
-import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
-import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
-import { median, printTable, writeResults, type Row } from './harness.js';
-import { tfjsMethodStep, useTfjs, type TfjsBackend } from './tfjs.js';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Backend } from '../src/backend.js';
+import { l2Normalize, randn, scope, type Tensor, tensor } from '../src/index.js';
+import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
+import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
+import { type AdapterChoice, createWasmBackend, createWebGpuBackend, type WebGpuBackend } from '../src/node.js';
+import { median, printTable, type Row, writeResults } from './harness.js';
+import { type TfjsBackend, tfjsMethodStep, useTfjs } from './tfjs.js';
 
 /** The setting of the step (issue 6): the method's defaults at width 1 with a 60,000-row bank. */
 export const TRAIN_BENCH = { width: 1, bankSize: 60_000, dim: DEFAULTS.dim } as const;

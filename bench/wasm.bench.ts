@@ -2,9 +2,9 @@
 // backend (XNNPACK) in the same process: matmul, the fmnist-resnet forward pass, and our
 // training step of the classifier (the method's step against tfjs: bench/train.bench.ts).
 
-import type { WasmBackend } from '../src/node.js';
 import { noGrad, randn } from '../src/index.js';
-import { compare, gflops, time, type Row } from './harness.js';
+import type { WasmBackend } from '../src/node.js';
+import { compare, gflops, type Row, time } from './harness.js';
 import { MATMUL_SHAPES } from './matmul.bench.js';
 import { trainingStep } from './step.bench.js';
 import { tfjsMatmul, tfjsResNetForward, useTfjs } from './tfjs.js';

@@ -5,7 +5,7 @@
 import { DEFAULTS, PRESETS, type TrainConfig } from '../src/method/train.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
-import { CLASS_NAMES, type Answers, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
+import { type Answers, CLASS_NAMES, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
 
 /** The test hook (browser tests drive the page through it). */
 export interface DemoHook {

@@ -1,7 +1,7 @@
 // The page's handle on the training worker: typed requests that resolve with their answer,
 // and listeners for the worker's event stream.
 
-import type { Answers, AnswerMessage, Event, Request, WorkerMessage } from './protocol.js';
+import type { AnswerMessage, Answers, Event, Request, WorkerMessage } from './protocol.js';
 
 type Op = Request['op'];
 type RequestOf<O extends Op> = Omit<Extract<Request, { op: O }>, 'op'>;

@@ -8,10 +8,10 @@ import { init } from '../src/browser.js';
 import type { LabelledImages } from '../src/data/idx.js';
 import { fetchSplit, splitFromFiles } from '../src/data/web-files.js';
 import { decodeTensorFile, encodeTensorFile } from '../src/io/tensor-file.js';
-import { prepareData, subsetOrder, type DeviceImages } from '../src/method/data.js';
+import { type DeviceImages, prepareData, subsetOrder } from '../src/method/data.js';
 import { nearest } from '../src/method/knn.js';
 import { project2d } from '../src/method/pca.js';
-import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
+import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
 import type { Tensor } from '../src/tensor.js';
 import type { Answers, DataOptions, Event, ImagesEvent, Request, RequestMessage } from './protocol.js';
 

@@ -5,7 +5,7 @@
 
 import { ASM_CALLS } from '../src/backends/wasm/calls.js';
 import { asmRecordClass, hostWriters } from '../src/backends/wasm/records.js';
-import { ENGINE_CODES, asmConstants } from '../src/codes.js';
+import { asmConstants, ENGINE_CODES } from '../src/codes.js';
 import { METHOD_ASM_CALLS } from '../src/method/backends/wasm.js';
 import { BANK_CODES } from '../src/method/bank-stats.js';
 

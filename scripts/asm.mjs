@@ -4,11 +4,12 @@
 // relaxed SIMD's fused multiply-add, for engines that validate it. First it writes the
 // generated parts of the typed calls from their TypeScript declarations (scripts/asm-bindings.ts):
 // asm/generated.ts (not committed) and the host's record writers (committed, *.writers.ts).
-import asc from 'assemblyscript/asc';
-import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KERNELS = {

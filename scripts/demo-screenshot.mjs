@@ -3,6 +3,7 @@
 // `node scripts/demo-screenshot.mjs` (after `npm run setup`).
 import { chromium } from 'playwright-core';
 import { buildDemo, serveDemo } from './demo.mjs';
+
 await buildDemo();
 const server = await serveDemo({});
 const browser = await chromium.launch({

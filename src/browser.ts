@@ -3,16 +3,16 @@
 
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
+import { WasmBackend } from './backends/wasm/backend.js';
 import { openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
-import { WasmBackend } from './backends/wasm/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
-import { selectBackend, type BackendChoice } from './select.js';
+import { type BackendChoice, selectBackend } from './select.js';
 
-export * from './index.js';
-export { WebGpuBackend } from './backends/webgpu/backend.js';
 export { WasmBackend } from './backends/wasm/backend.js';
+export { WebGpuBackend } from './backends/webgpu/backend.js';
 export { KernelError } from './backends/webgpu/runtime.js';
+export * from './index.js';
 export type { BackendChoice } from './select.js';
 
 export interface BrowserInitOptions {

@@ -5,13 +5,13 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from './backend.js';
-import { DEFAULT_DATA_DIR } from './data/node-files.js';
-import { RECIPES, TRAIN_FLAGS, resolveSetting, trainFlagHelp, type Method, type Recipe, type RunSetting } from './cli/flags.js';
+import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './cli/flags.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
-import { decodeTensorFile } from './io/tensor-file.js';
+import { DEFAULT_DATA_DIR } from './data/node-files.js';
 import { readFileBytes } from './io/node-files.js';
-import { init, type BackendChoice } from './node.js';
+import { decodeTensorFile } from './io/tensor-file.js';
 import type { TrainConfig } from './method/train.js';
+import { type BackendChoice, init } from './node.js';
 
 const FLAGS = {
   preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },

@@ -7,12 +7,12 @@
 // A setting is written with the training flags of `npm start` (`--base "flag=value …"`).
 
 import { parseArgs } from 'node:util';
-import { parseAssignments, type FlagValues } from './cli/flags.js';
+import { type FlagValues, parseAssignments } from './cli/flags.js';
 import { DEFAULT_DATA_DIR } from './data/node-files.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { overhead } from './experiments/overhead.js';
 import { race } from './experiments/race.js';
-import { SCREEN, SWEEP_BASE, gridSettings, sweep } from './experiments/sweep.js';
+import { gridSettings, SCREEN, SWEEP_BASE, sweep } from './experiments/sweep.js';
 import { init } from './node.js';
 
 const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--out DIR] [--threads N] [--data DIR] [--test-subset N]

@@ -6,19 +6,19 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
-import { selectBackend, type BackendChoice } from './select.js';
 import { hasRelaxedSimd, WasmBackend } from './backends/wasm/backend.js';
-import { openDevice, type AdapterChoice } from './backends/webgpu/adapter.js';
+import { type AdapterChoice, openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
 import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
+import { type BackendChoice, selectBackend } from './select.js';
 
-export * from './index.js';
-export { WebGpuBackend } from './backends/webgpu/backend.js';
 export { WasmBackend } from './backends/wasm/backend.js';
-export { writeFileAtomic, readFileBytes } from './io/node-files.js';
-export { KernelError } from './backends/webgpu/runtime.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
+export { WebGpuBackend } from './backends/webgpu/backend.js';
+export { KernelError } from './backends/webgpu/runtime.js';
+export * from './index.js';
+export { readFileBytes, writeFileAtomic } from './io/node-files.js';
 
 export type { BackendChoice } from './select.js';
 

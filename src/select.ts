@@ -3,8 +3,8 @@
 // running Wasm SIMD), unless a backend is forced.
 
 import type { Backend } from './backend.js';
-import { setBackend } from './engine.js';
 import { ReferenceBackend } from './backends/reference/backend.js';
+import { setBackend } from './engine.js';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'reference';
 

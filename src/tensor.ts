@@ -1,10 +1,10 @@
 // Tensor: a shaped view of backend storage, plus its place on the autograd tape.
 
-import type { AnyTypedArray, Backend, DType, Storage } from './backend.js';
-import type { TapeNode } from './autograd/tape.js';
 import { backward } from './autograd/backward.js';
-import { track } from './scope.js';
+import type { TapeNode } from './autograd/tape.js';
+import type { AnyTypedArray, Backend, DType, Storage } from './backend.js';
 import * as ops from './ops/index.js';
+import { track } from './scope.js';
 
 /** Storage shared by a tensor and its reshaped aliases; freed when the last one is disposed. */
 class SharedStorage {

@@ -1,7 +1,7 @@
 // The tape: accumulation, no-grad, scopes and aliasing, on the reference backend.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
-import { ReferenceBackend, keep, noGrad, scope } from '../src/index.js';
+import { keep, noGrad, ReferenceBackend, scope } from '../src/index.js';
 
 const backend = new ReferenceBackend();
 const t = (data: number[], shape?: number[]) => ops.tensor(data, shape, { backend });

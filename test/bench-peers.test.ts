@@ -3,11 +3,11 @@
 // tfjs's own), and the call profiler must count the work it reports.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { profileCalls } from '../bench/calls.js';
+import { conv2dFilterGrad, correctedUpdate, methodLoss, useTfjs } from '../bench/tfjs.js';
 import * as ops from '../src/index.js';
 import { ReferenceBackend } from '../src/index.js';
 import { MemoryBank } from '../src/method/memory-bank.js';
-import { profileCalls } from '../bench/calls.js';
-import { conv2dFilterGrad, correctedUpdate, methodLoss, useTfjs } from '../bench/tfjs.js';
 import { expectClose, seededRandom } from './helpers/oracle.js';
 
 await useTfjs('cpu');

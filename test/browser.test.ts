@@ -7,18 +7,18 @@
 // per cents within two steps. The backends are checked against each other op by op and in
 // test/training.test.ts.)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DATA_DIR, loadSplit } from '../src/data/node-files.js';
-import { prepareData } from '../src/method/data.js';
-import { DEFAULTS, Trainer, type TrainConfig } from '../src/method/train.js';
-import { createWasmBackend, createWebGpuBackend } from '../src/node.js';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
+import { DEFAULT_DATA_DIR, loadSplit } from '../src/data/node-files.js';
+import { prepareData } from '../src/method/data.js';
+import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
+import { createWasmBackend, createWebGpuBackend } from '../src/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, 'test/.artifacts');

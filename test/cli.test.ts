@@ -2,13 +2,13 @@
 // the uninterrupted run ends, a damaged checkpoint is refused and left as it was, and a bad
 // data file is named.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { seededRandom } from './helpers/oracle.js';
 import { bandedImages, dataset } from './helpers/idx.js';
+import { seededRandom } from './helpers/oracle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/scripts/cli.js');

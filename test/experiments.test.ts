@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { seededRandom } from './helpers/oracle.js';
 import { bandedImages, dataset } from './helpers/idx.js';
+import { seededRandom } from './helpers/oracle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const experiment = join(root, 'dist/scripts/experiment.js');

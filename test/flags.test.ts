@@ -2,7 +2,7 @@
 // value is checked against its range with a message naming the flag; presets sit under the
 // flags given; a method sets its own defaults; a sweep grid is every combination.
 import { describe, expect, it } from 'vitest';
-import { RECIPES, parseAssignments, parseFlag, resolveSetting } from '../src/cli/flags.js';
+import { parseAssignments, parseFlag, RECIPES, resolveSetting } from '../src/cli/flags.js';
 import { gridSettings } from '../src/experiments/sweep.js';
 import { DEFAULTS } from '../src/method/train.js';
 import { cosineLr } from '../src/optim/sgd.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
-import { Generator, ReferenceBackend, decodeTensorFile, encodeTensorFile, loadStateDict, nn, saveStateDict } from '../src/index.js';
+import { decodeTensorFile, encodeTensorFile, Generator, loadStateDict, nn, ReferenceBackend, saveStateDict } from '../src/index.js';
 import { readFileBytes, writeFileAtomic } from '../src/node.js';
 
 const backend = new ReferenceBackend();

@@ -2,8 +2,8 @@
 // the fused multiply-add kernels against the plain ones, and clear errors from its kernels.
 import { afterAll, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
-import { createWasmBackend } from '../src/node.js';
 import { MemoryBank } from '../src/method/memory-bank.js';
+import { createWasmBackend } from '../src/node.js';
 import { Generator } from '../src/random.js';
 import { expectClose } from './helpers/oracle.js';
 

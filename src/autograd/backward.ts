@@ -1,10 +1,10 @@
 // Reverse-mode differentiation: a topological sort of the tape and a reverse walk.
 
-import type { Tensor } from '../tensor.js';
 import { add, ones } from '../ops/index.js';
 import { formatShape, sameShape } from '../ops/util.js';
 import { keep, scope } from '../scope.js';
-import { gradRules, type GradRule } from './rules.js';
+import type { Tensor } from '../tensor.js';
+import { type GradRule, gradRules } from './rules.js';
 import { noGrad, type OpName, type TapeNode } from './tape.js';
 
 /** Tensors that lead to `root` through nodes, inputs before the tensors made from them. */

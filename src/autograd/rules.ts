@@ -2,15 +2,15 @@
 // Each rule gets the output gradient g and the tape node, and returns one gradient per input
 // (null for inputs without one, such as indices). Rules run with the tape off.
 
+import { conv2dBackwardInput, conv2dBackwardWeight } from '../ops/conv.js';
+import * as ops from '../ops/index.js';
+import { copyRegion } from '../ops/layout.js';
+import { batchNormBackward, crossEntropyBackward, l2NormalizeBackward, softmaxBackward } from '../ops/normalization.js';
+import { avgPool2dBackward, maxPool2dBackward } from '../ops/pool.js';
+import { reducedShape } from '../ops/reduce.js';
+import { contiguousStrides, sameShape } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import type { OpAttrs, OpName, TapeNode } from './tape.js';
-import * as ops from '../ops/index.js';
-import { reducedShape } from '../ops/reduce.js';
-import { conv2dBackwardInput, conv2dBackwardWeight } from '../ops/conv.js';
-import { avgPool2dBackward, maxPool2dBackward } from '../ops/pool.js';
-import { batchNormBackward, crossEntropyBackward, l2NormalizeBackward, softmaxBackward } from '../ops/normalization.js';
-import { contiguousStrides, sameShape } from '../ops/util.js';
-import { copyRegion } from '../ops/layout.js';
 
 export type GradRule<K extends OpName> = (g: Tensor, node: TapeNode<K> & { attrs: OpAttrs[K] }) => (Tensor | null)[];
 

@@ -6,21 +6,21 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend.js';
 import { loadSplit } from '../data/node-files.js';
-import { decodeTensorFile, encodeTensorFile } from '../io/tensor-file.js';
 import { readFileBytes, writeFileAtomic } from '../io/node-files.js';
-import * as ops from '../ops/index.js';
-import { scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
-import { prepareData, type DeviceImages } from '../method/data.js';
-import { augment } from '../method/ops/augment.js';
+import { decodeTensorFile, encodeTensorFile } from '../io/tensor-file.js';
+import { type DeviceImages, prepareData } from '../method/data.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
+import { augment } from '../method/ops/augment.js';
 import { SimCLRTrainer } from '../method/simclr.js';
 import { SupervisedTrainer } from '../method/supervised.js';
 import { Trainer } from '../method/train.js';
+import * as ops from '../ops/index.js';
+import { scope } from '../scope.js';
+import type { Tensor } from '../tensor.js';
 import type { RunSetting } from './flags.js';
-import { ProgressBar, formatDuration } from './progress.js';
+import { formatDuration, ProgressBar } from './progress.js';
 
 /** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
 export function loadData(

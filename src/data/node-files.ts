@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DataFileError, pairImages, parseIdx, type LabelledImages } from './idx.js';
+import { DataFileError, type LabelledImages, pairImages, parseIdx } from './idx.js';
 
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 

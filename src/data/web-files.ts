@@ -1,7 +1,7 @@
 // Reading the IDX files where there is no file system: bytes the user picked, or fetched
 // from a URL. Gzip is undone with the platform's DecompressionStream.
 
-import { DataFileError, pairImages, parseIdx, type LabelledImages } from './idx.js';
+import { DataFileError, type LabelledImages, pairImages, parseIdx } from './idx.js';
 
 export interface NamedBytes {
   name: string;

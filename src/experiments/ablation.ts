@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend.js';
-import { resolveSetting, type FlagValues } from '../cli/flags.js';
+import { type FlagValues, resolveSetting } from '../cli/flags.js';
 import { knnPlot } from '../cli/plot.js';
 import { loadData, makeTrainer, runTraining } from '../cli/session.js';
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend.js';
-import { resolveSetting, type FlagValues } from '../cli/flags.js';
+import { type FlagValues, resolveSetting } from '../cli/flags.js';
 import { knnPlot } from '../cli/plot.js';
 import { ProgressBar } from '../cli/progress.js';
 import { loadData, makeTrainer } from '../cli/session.js';

@@ -8,18 +8,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend.js';
-import { resolveSetting, type FlagValues, type RunSetting } from '../cli/flags.js';
+import { type FlagValues, type RunSetting, resolveSetting } from '../cli/flags.js';
 import { linePlot } from '../cli/plot.js';
 import { formatDuration } from '../cli/progress.js';
 import {
+  type EpochRecord,
   loadData,
   makeTrainer,
   pixelBaseline,
   probeTrainer,
+  type RunState,
   startRun,
   trainEpochs,
-  type EpochRecord,
-  type RunState,
 } from '../cli/session.js';
 
 const RACERS: { name: string; flags: FlagValues }[] = [

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend.js';
-import { parseAssignments, resolveSetting, type FlagValues, type TrainFlag } from '../cli/flags.js';
+import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../cli/flags.js';
 import { formatDuration } from '../cli/progress.js';
 import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
 import { slug } from './ablation.js';

@@ -1,8 +1,8 @@
 // Saving and loading a module's state dict (and any other named tensors) as a .wssl file.
 
 import type { Module } from '../nn/module.js';
-import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
+import type { Tensor } from '../tensor.js';
 import { decodeTensorFile, encodeTensorFile, type NamedArray } from './tensor-file.js';
 
 /** Downloads named tensors into host arrays, ready for encodeTensorFile. */

@@ -3,7 +3,7 @@
 // with that image's like a label, by the share of pixels each one shows.
 
 import * as ops from '../ops/index.js';
-import { philoxBlock, wordToUniform, type Generator } from '../random.js';
+import { type Generator, philoxBlock, wordToUniform } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { shuffle } from './data.js';
 

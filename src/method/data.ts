@@ -2,10 +2,10 @@
 
 import type { Backend } from '../backend.js';
 import type { LabelledImages } from '../data/idx.js';
-import { packImages } from './ops/augment.js';
-import { keep } from '../scope.js';
 import { philoxBlock } from '../random.js';
+import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
+import { packImages } from './ops/augment.js';
 
 /** A permutation of [0, n) from Philox under `seed` (Fisher–Yates; the same in every run). */
 export function shuffle(n: number, seed: number, stream = 0): Int32Array {

@@ -3,19 +3,19 @@
 // kNN evaluation and checkpoints. A subclass supplies one training step (`trainStep`): the
 // method's (Trainer, src/method/train.ts) or SimCLR's (src/method/simclr.ts).
 
-import type { Backend } from '../backend.js';
 import { noGrad } from '../autograd/tape.js';
-import { decodeTensorFile, type TensorFile } from '../io/tensor-file.js';
+import type { Backend } from '../backend.js';
 import { readTensors } from '../io/state.js';
+import { decodeTensorFile, type TensorFile } from '../io/tensor-file.js';
 import * as ops from '../ops/index.js';
-import { augment, type AugmentOptions } from './ops/augment.js';
-import { SGD, cosineLr } from '../optim/sgd.js';
+import { cosineLr, SGD } from '../optim/sgd.js';
 import { Generator } from '../random.js';
 import { keep, scope } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { shuffle, type DeviceImages } from './data.js';
+import { type DeviceImages, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { knnAccuracy } from './knn.js';
+import { type AugmentOptions, augment } from './ops/augment.js';
 
 /** The settings every trainer has: optimisation, encoder, seed and logging. */
 export interface EncoderTrainConfig {

@@ -5,7 +5,7 @@
 // shaders/memory_bank.wgsl, asm/augment.ts, asm/memory_bank.ts: one WebAssembly module).
 
 import type { Storage } from '../backend.js';
-import { kernel, registerKernels, type ArgsOf } from '../kernels.js';
+import { type ArgsOf, kernel, registerKernels } from '../kernels.js';
 import * as reference from './backends/reference.js';
 import * as wasm from './backends/wasm.js';
 import * as webgpu from './backends/webgpu.js';

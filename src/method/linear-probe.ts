@@ -3,12 +3,12 @@
 // split's per-dimension mean and deviation first: L2-normalised features are small, and
 // on them plain SGD underfits (measured: 74.0 % raw against 79.4 % standardised, 30 epochs).
 
-import * as ops from '../ops/index.js';
+import { noGrad } from '../autograd/tape.js';
 import { Linear } from '../nn/layers.js';
-import { SGD, cosineLr } from '../optim/sgd.js';
+import * as ops from '../ops/index.js';
+import { cosineLr, SGD } from '../optim/sgd.js';
 import { Generator } from '../random.js';
 import { scope } from '../scope.js';
-import { noGrad } from '../autograd/tape.js';
 import type { Tensor } from '../tensor.js';
 import { shuffle } from './data.js';
 

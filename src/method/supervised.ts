@@ -9,7 +9,7 @@ import { Generator } from '../random.js';
 import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import type { DeviceImages } from './data.js';
-import { EncoderTrainer, type EncoderTrainConfig } from './encoder-trainer.js';
+import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 
 export type SupervisedConfig = EncoderTrainConfig;
 

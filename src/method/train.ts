@@ -3,15 +3,15 @@
 // a cosine schedule, weighted kNN after each epoch, checkpoints) is EncoderTrainer's.
 // Platform-neutral: the CLI (src/cli/) adds files, progress and checkpoints on disk.
 
-import type { Backend } from '../backend.js';
 import { noGrad } from '../autograd/tape.js';
+import type { Backend } from '../backend.js';
 import { Generator } from '../random.js';
 import { scope } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { sampleNegatives, type DeviceImages } from './data.js';
-import { EncoderTrainer, EVAL_BLOCK, type EncoderTrainConfig } from './encoder-trainer.js';
-import { MemoryBank } from './memory-bank.js';
 import { cutMix } from './cutmix.js';
+import { type DeviceImages, sampleNegatives } from './data.js';
+import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';
+import { MemoryBank } from './memory-bank.js';
 
 export type { EpochResult, StepListener } from './encoder-trainer.js';
 

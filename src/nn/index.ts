@@ -1,3 +1,4 @@
 // Layers and containers.
-export { Module } from './module.js';
+
 export * from './layers.js';
+export { Module } from './module.js';

@@ -1,11 +1,11 @@
 // The layers docs/method.md §8 needs: Conv2d, BatchNorm, Linear, ReLU, pooling, Sequential, BasicBlock.
 
 import type { Backend } from '../backend.js';
-import type { Tensor } from '../tensor.js';
-import { keep } from '../scope.js';
 import { getBackend } from '../engine.js';
-import { globalGenerator, type Generator } from '../random.js';
 import * as ops from '../ops/index.js';
+import { type Generator, globalGenerator } from '../random.js';
+import { keep } from '../scope.js';
+import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
 export interface InitOptions {

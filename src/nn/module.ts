@@ -1,10 +1,10 @@
 // Module: a tree of layers owning parameters (tensors that require grad) and buffers
 // (running statistics), found by walking the module's own fields in declaration order.
 
-import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
 import { formatShape, sameShape, wholeCopy } from '../ops/util.js';
+import { Tensor } from '../tensor.js';
 
 export abstract class Module {
   /** Training mode: batch statistics in BatchNorm, and so on. */

@@ -3,8 +3,8 @@
 import { record } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
-import { conv2dGeometry, type Conv2dGeometry, type Pair } from './geometry.js';
 import { add } from './elementwise.js';
+import { type Conv2dGeometry, conv2dGeometry, type Pair } from './geometry.js';
 import { reshape } from './layout.js';
 import { checkDType, checkInputs } from './util.js';
 

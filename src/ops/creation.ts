@@ -4,7 +4,7 @@ import type { AnyTypedArray, Backend, DType } from '../backend.js';
 import { getBackend } from '../engine.js';
 import { KERNELS } from '../kernels.js';
 import { Generator, globalGenerator } from '../random.js';
-import { Tensor, shapeSize } from '../tensor.js';
+import { shapeSize, Tensor } from '../tensor.js';
 import { formatShape } from './util.js';
 
 export interface CreateOptions {

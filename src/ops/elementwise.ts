@@ -1,7 +1,7 @@
 // Elementwise ops: unary maps, scalar maps and broadcasting binary ops.
 
+import { type OpName, record } from '../autograd/tape.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend.js';
-import { record, type OpName } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import {

@@ -2,7 +2,7 @@
 
 import { record } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
-import { Tensor, shapeSize } from '../tensor.js';
+import { shapeSize, Tensor } from '../tensor.js';
 import { checkInputs, contiguousStrides, formatShape, normalizeAxis, sameShape, simplifyLayout } from './util.js';
 
 /** The same values in another shape; one dimension may be -1. Shares storage. */

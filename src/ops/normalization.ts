@@ -1,7 +1,7 @@
 // Normalisation: batch norm over NCHW, L2 normalisation, softmax, log-softmax and cross-entropy.
 
-import type { AxisLayout, BatchNormLayout } from '../backend.js';
 import { record } from '../autograd/tape.js';
+import type { AxisLayout, BatchNormLayout } from '../backend.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, checkInputs, checkRank, formatShape, normalizeAxis, sameShape } from './util.js';

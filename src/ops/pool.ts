@@ -3,7 +3,7 @@
 import { record } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
-import { pool2dGeometry, type Pair, type Pool2dGeometry } from './geometry.js';
+import { type Pair, type Pool2dGeometry, pool2dGeometry } from './geometry.js';
 import { mean } from './reduce.js';
 import { checkDType, checkInputs, checkRank } from './util.js';
 

@@ -1,7 +1,7 @@
 // Reductions over any set of axes: sum, mean, max, argmax.
 
-import type { ReduceOp } from '../backend.js';
 import { record } from '../autograd/tape.js';
+import type { ReduceOp } from '../backend.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { mulScalar } from './elementwise.js';

@@ -1,9 +1,9 @@
 // SGD with momentum, Nesterov and weight decay (PyTorch's rule), one fused kernel per parameter.
 
-import type { Tensor } from '../tensor.js';
-import { keep } from '../scope.js';
 import { KERNELS } from '../kernels.js';
 import { zerosLike } from '../ops/creation.js';
+import { keep } from '../scope.js';
+import type { Tensor } from '../tensor.js';
 
 export interface SgdOptions {
   lr: number;

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Backend } from '../../src/backend.js';
 import { ReferenceBackend } from '../../src/backends/reference/backend.js';
-import { noGrad, scope, tensor, type Tensor } from '../../src/index.js';
+import { noGrad, scope, type Tensor, tensor } from '../../src/index.js';
 
 /** mulberry32: a tiny seeded generator for host-side test data. */
 export function seededRandom(seed: number): () => number {

@@ -3,7 +3,7 @@
 
 import type { Backend } from '../../src/backend.js';
 import * as ops from '../../src/index.js';
-import { nn, scope, SGD, Generator, noGrad } from '../../src/index.js';
+import { Generator, nn, noGrad, SGD, scope } from '../../src/index.js';
 import { seededRandom } from './oracle.js';
 
 const SIZE = 8;

@@ -2,7 +2,7 @@
 // reference's autograd and finite differences, with the bank in one chunk and in several.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
-import { ReferenceBackend, scope, type Backend, type Tensor } from '../../src/index.js';
+import { type Backend, ReferenceBackend, scope, type Tensor } from '../../src/index.js';
 import { MemoryBank } from '../../src/method/memory-bank.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose, seededRandom } from '../helpers/oracle.js';

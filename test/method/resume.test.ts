@@ -2,9 +2,9 @@
 // exactly like the uninterrupted run; a damaged checkpoint is refused, naming the file.
 import { expect, it } from 'vitest';
 import { encodeTensorFile } from '../../src/io/tensor-file.js';
-import { createWasmBackend } from '../../src/node.js';
 import { toDevice } from '../../src/method/data.js';
-import { DEFAULTS, Trainer, type TrainConfig } from '../../src/method/train.js';
+import { DEFAULTS, type TrainConfig, Trainer } from '../../src/method/train.js';
+import { createWasmBackend } from '../../src/node.js';
 import { seededRandom } from '../helpers/oracle.js';
 
 const backend = await createWasmBackend({ threads: 2 });

@@ -4,11 +4,11 @@
 // overhead experiment reports.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
-import { Generator, noGrad, ReferenceBackend, scope, type Backend } from '../../src/index.js';
+import { type Backend, Generator, noGrad, ReferenceBackend, scope } from '../../src/index.js';
 import { encodeTensorFile } from '../../src/io/tensor-file.js';
-import { createWasmBackend } from '../../src/node.js';
 import { toDevice } from '../../src/method/data.js';
-import { ntXent, SIMCLR_DEFAULTS, SimCLRTrainer, type SimCLRConfig } from '../../src/method/simclr.js';
+import { ntXent, SIMCLR_DEFAULTS, type SimCLRConfig, SimCLRTrainer } from '../../src/method/simclr.js';
+import { createWasmBackend } from '../../src/node.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose, seededRandom } from '../helpers/oracle.js';
 

@@ -2,12 +2,12 @@
 // features beats chance by far on a separable toy set), and it refuses a head that is not
 // the classifier.
 import { expect, it } from 'vitest';
-import { createWasmBackend } from '../../src/node.js';
-import { seededRandom } from '../helpers/oracle.js';
+import { resolveSetting } from '../../src/cli/flags.js';
 import { toDevice } from '../../src/method/data.js';
 import { SupervisedTrainer } from '../../src/method/supervised.js';
 import { DEFAULTS } from '../../src/method/train.js';
-import { resolveSetting } from '../../src/cli/flags.js';
+import { createWasmBackend } from '../../src/node.js';
+import { seededRandom } from '../helpers/oracle.js';
 
 const backend = await createWasmBackend({ threads: 1 });
 /** Stripes whose orientation is the class (a texture: global pooling keeps it), random phase and frequency. */

@@ -2,7 +2,7 @@
 // backend, exact pixels without augmentation, and determinism from the seed.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
-import { Generator, ReferenceBackend, type Backend } from '../../src/index.js';
+import { type Backend, Generator, ReferenceBackend } from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose, seededRandom } from '../helpers/oracle.js';
 

@@ -1,7 +1,7 @@
 // Batch normalisation: training (batch statistics, running update) and evaluation.
 import { describe, expect, it } from 'vitest';
-import * as ops from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import * as ops from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { checkOp, expectClose } from '../helpers/oracle.js';
 

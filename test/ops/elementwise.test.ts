@@ -1,7 +1,7 @@
 // Elementwise ops with broadcasting, against the f64 reference and finite differences.
 import { describe, it } from 'vitest';
-import * as ops from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import * as ops from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { checkOp, type InputSpec } from '../helpers/oracle.js';
 

@@ -5,10 +5,10 @@ import * as ops from '../../src/index.js';
 import {
   bufferOf,
   dispatchThreads,
-  kernel,
-  registerKernels,
   type GpuContext,
+  kernel,
   type ReferenceContext,
+  registerKernels,
   type Storage,
   type WasmContext,
 } from '../../src/index.js';

@@ -3,7 +3,7 @@
 // k = cols, k = 1 and rows longer than a workgroup.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/index.js';
-import { ReferenceBackend, type Backend } from '../../src/index.js';
+import { type Backend, ReferenceBackend } from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { seededRandom } from '../helpers/oracle.js';
 

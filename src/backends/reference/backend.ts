@@ -3,20 +3,20 @@
 // tensors in doubles, which makes finite-difference gradient checks exact enough to trust.
 
 import type { AnyTypedArray, Backend, DType, MemoryStats, Storage } from '../../backend.js';
-import { KernelTable, type Kernel } from '../../kernels.js';
-import { REFERENCE_CONTEXT, ReferenceStorage, data, type ReferenceContext } from './context.js';
+import { type Kernel, KernelTable } from '../../kernels.js';
+import * as batchnorm from './batchnorm.js';
+import { data, REFERENCE_CONTEXT, type ReferenceContext, ReferenceStorage } from './context.js';
+import * as conv2d from './conv2d.js';
 import * as elementwise from './elementwise.js';
+import * as indexing from './indexing.js';
+import * as l2Normalize from './l2_normalize.js';
+import { matmul } from './matmul.js';
+import * as pool from './pool.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
-import { topK } from './top_k.js';
-import { matmul } from './matmul.js';
-import * as conv2d from './conv2d.js';
-import * as batchnorm from './batchnorm.js';
-import * as pool from './pool.js';
-import * as indexing from './indexing.js';
-import * as softmax from './softmax.js';
-import * as l2Normalize from './l2_normalize.js';
 import { sgdStep } from './sgd.js';
+import * as softmax from './softmax.js';
+import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<ReferenceContext>('reference', {
   ...elementwise,

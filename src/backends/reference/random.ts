@@ -1,7 +1,7 @@
 // Uniform and normal numbers from Philox (src/random.ts), four words per counter block.
 
 import type { EngineArgs } from '../../kernels.js';
-import { philoxBlock, wordToUniform, wordsToNormal } from '../../random.js';
+import { philoxBlock, wordsToNormal, wordToUniform } from '../../random.js';
 import type { ReferenceContext } from './context.js';
 
 export function random({ data }: ReferenceContext, { out, ...p }: EngineArgs<'random'>): void {

@@ -3,22 +3,22 @@
 
 import type { AnyTypedArray, Backend, DType, MemoryStats, Storage } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
-import { KernelTable, type Kernel } from '../../kernels.js';
-import { MAX_HEAP_BYTES, WasmHeap } from './heap.js';
-import { ThreadPool, type WorkerFactory } from './threads.js';
-import { CONTROL, HEAP_BASE, WasmRuntime, WasmStorage, addressOf, type WasmContext } from './context.js';
+import { type Kernel, KernelTable } from '../../kernels.js';
+import * as batchnorm from './batchnorm.js';
+import { addressOf, CONTROL, HEAP_BASE, type WasmContext, WasmRuntime, WasmStorage } from './context.js';
+import * as conv2d from './conv2d.js';
 import * as elementwise from './elementwise.js';
+import { MAX_HEAP_BYTES, WasmHeap } from './heap.js';
+import * as indexing from './indexing.js';
+import * as l2Normalize from './l2_normalize.js';
+import { matmul } from './matmul.js';
+import * as pool from './pool.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
-import { topK } from './top_k.js';
-import { matmul } from './matmul.js';
-import * as conv2d from './conv2d.js';
-import * as batchnorm from './batchnorm.js';
-import * as pool from './pool.js';
-import * as indexing from './indexing.js';
-import * as softmax from './softmax.js';
-import * as l2Normalize from './l2_normalize.js';
 import { sgdStep } from './sgd.js';
+import * as softmax from './softmax.js';
+import { ThreadPool, type WorkerFactory } from './threads.js';
+import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<WasmContext>('wasm', {
   ...elementwise,

@@ -2,8 +2,8 @@
 // scripts/asm.mjs generates the AssemblyScript side from these (asm/generated.ts) and the
 // host's writers (calls.writers.ts).
 
-import { asmCall, useWriters } from './records.js';
 import { WRITERS } from './calls.writers.js';
+import { asmCall, useWriters } from './records.js';
 
 /** The geometry every conv2d export reads (Conv2dParams). */
 const CONV = {

@@ -3,10 +3,10 @@
 // the address behind a storage handle.
 
 import type { AnyTypedArray, DType, Storage } from '../../backend.js';
-import type { WasmHeap } from './heap.js';
-import { CONTROL_BYTES, type ThreadPool } from './threads.js';
-import { recordViews, writeRecord, type AsmCall, type Fields, type RecordInput, type RecordValues, type RecordViews } from './records.js';
 import { ASM_CALLS } from './calls.js';
+import type { WasmHeap } from './heap.js';
+import { type AsmCall, type Fields, type RecordInput, type RecordValues, type RecordViews, recordViews, writeRecord } from './records.js';
+import { CONTROL_BYTES, type ThreadPool } from './threads.js';
 
 // Linear memory map: the module's static data sits below CONTROL (checked at start-up).
 export const CONTROL = 256 * 1024; // the thread pool's control block

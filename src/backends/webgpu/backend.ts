@@ -1,22 +1,22 @@
 // The WebGPU backend: tensors in pooled GPU buffers, every kernel a WGSL compute shader.
 
 import type { AnyTypedArray, Backend, BackendKind, DType, MemoryStats, Storage } from '../../backend.js';
-import { KernelTable, type Kernel } from '../../kernels.js';
+import { type Kernel, KernelTable } from '../../kernels.js';
 import type { OpenedDevice } from './adapter.js';
-import { GpuStorage, bufferOf, type GpuContext, type KernelConfig } from './context.js';
-import { GpuRuntime } from './runtime.js';
+import { bufferOf, type GpuContext, GpuStorage, type KernelConfig } from './context.js';
+import * as batchnorm from './ops/batchnorm.js';
+import * as conv2d from './ops/conv2d.js';
 import * as elementwise from './ops/elementwise.js';
+import * as indexing from './ops/indexing.js';
+import * as l2Normalize from './ops/l2_normalize.js';
+import { matmul } from './ops/matmul.js';
+import * as pool from './ops/pool.js';
 import { random } from './ops/random.js';
 import { reduce } from './ops/reduce.js';
-import { topK } from './ops/top_k.js';
-import { matmul } from './ops/matmul.js';
-import * as conv2d from './ops/conv2d.js';
-import * as batchnorm from './ops/batchnorm.js';
-import * as pool from './ops/pool.js';
-import * as indexing from './ops/indexing.js';
-import * as softmax from './ops/softmax.js';
-import * as l2Normalize from './ops/l2_normalize.js';
 import { sgdStep } from './ops/sgd.js';
+import * as softmax from './ops/softmax.js';
+import { topK } from './ops/top_k.js';
+import { GpuRuntime } from './runtime.js';
 
 const KERNEL_TABLE = new KernelTable<GpuContext>('webgpu', {
   ...elementwise,

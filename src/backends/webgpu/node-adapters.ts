@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
-import { describeAdapter, type AdapterCandidate, type AdapterChoice } from './adapter.js';
+import { type AdapterCandidate, type AdapterChoice, describeAdapter } from './adapter.js';
 
 Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode… as in a browser
 

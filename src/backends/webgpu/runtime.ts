@@ -2,9 +2,9 @@
 // encoder per batch of work, uniforms in one arena per batch, and errors that name kernels.
 
 import common from '../../../shaders/common.wgsl';
-import { parseStruct, packStruct, type StructLayout, type UniformValues } from './uniforms.js';
 import { BufferPool } from './pool.js';
-import { Profiler, type ProfileMode } from './profiler.js';
+import { type ProfileMode, Profiler } from './profiler.js';
+import { packStruct, parseStruct, type StructLayout, type UniformValues } from './uniforms.js';
 
 /** A kernel: one entry point of a shader module, specialised by pipeline constants. */
 export interface KernelSpec {

@@ -5,7 +5,7 @@ import type { Backend } from '../../backend.js';
 import { getBackend } from '../../engine.js';
 import { tensor } from '../../ops/creation.js';
 import { checkDType, checkInputs, checkRank } from '../../ops/util.js';
-import { globalGenerator, type Generator } from '../../random.js';
+import { type Generator, globalGenerator } from '../../random.js';
 import { Tensor } from '../../tensor.js';
 import { METHOD_KERNELS } from '../kernels.js';
 

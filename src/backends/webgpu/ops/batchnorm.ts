@@ -1,8 +1,8 @@
 // Dispatches shaders/batchnorm.wgsl.
 
+import source from '../../../../shaders/batchnorm.wgsl';
 import type { BatchNormLayout } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/batchnorm.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
 const shader = 'batchnorm';

@@ -1,13 +1,13 @@
 // Dispatches the conv2d*.wgsl shaders: convolution and both its gradients as implicit GEMMs.
 
-import type { Conv2dParams } from '../../../backend.js';
-import type { EngineArgs } from '../../../kernels.js';
-import commonSource from '../../../../shaders/conv2d_common.wgsl';
 import forward from '../../../../shaders/conv2d.wgsl';
+import commonSource from '../../../../shaders/conv2d_common.wgsl';
 import gradInput from '../../../../shaders/conv2d_grad_input.wgsl';
 import gradWeight from '../../../../shaders/conv2d_grad_weight.wgsl';
-import { bufferOf, GpuStorage, type GpuContext } from '../context.js';
-import { GEMM_TILES, dispatchGemm, gemmWorkgroups } from './gemm.js';
+import type { Conv2dParams } from '../../../backend.js';
+import type { EngineArgs } from '../../../kernels.js';
+import { bufferOf, type GpuContext, GpuStorage } from '../context.js';
+import { dispatchGemm, GEMM_TILES, gemmWorkgroups } from './gemm.js';
 import { reduce } from './reduce.js';
 
 const [forwardSource, gradInputSource, gradWeightSource] = [forward, gradInput, gradWeight].map((pass) => commonSource + pass);

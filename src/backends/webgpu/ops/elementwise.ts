@@ -1,9 +1,9 @@
 // Dispatches shaders/elementwise.wgsl and shaders/copy.wgsl.
 
+import copySource from '../../../../shaders/copy.wgsl';
+import elementwiseSource from '../../../../shaders/elementwise.wgsl';
 import { BINARY_CODES, UNARY_CODES, wgslConstants } from '../../../codes.js';
 import type { EngineArgs } from '../../../kernels.js';
-import elementwiseSource from '../../../../shaders/elementwise.wgsl';
-import copySource from '../../../../shaders/copy.wgsl';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
 const source = wgslConstants({ UNARY: UNARY_CODES, BINARY: BINARY_CODES }) + elementwiseSource;

@@ -1,10 +1,10 @@
 // Shared dispatch of the GEMM core (shaders/gemm.wgsl) for matmul and conv2d: which
 // variant runs, its workgroup shape and its grid.
 
-import type { UniformValues } from '../uniforms.js';
-import type { GpuContext, KernelConfig } from '../context.js';
-import { wgslConstants } from '../../../codes.js';
 import gemmSource from '../../../../shaders/gemm.wgsl';
+import { wgslConstants } from '../../../codes.js';
+import type { GpuContext, KernelConfig } from '../context.js';
+import type { UniformValues } from '../uniforms.js';
 
 type GemmVariant = KernelConfig['gemm'];
 

@@ -1,7 +1,7 @@
 // Dispatches shaders/indexing.wgsl.
 
-import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/indexing.wgsl';
+import type { EngineArgs } from '../../../kernels.js';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
 export function gather(ctx: GpuContext, { table, index, out, rows, cols }: EngineArgs<'gather'>): void {

@@ -1,9 +1,9 @@
 // Dispatches shaders/l2_normalize.wgsl: L2 normalisation along an axis, its gradient, and the
 // fused blend-and-normalise of rows (which short contiguous lines also take).
 
+import source from '../../../../shaders/l2_normalize.wgsl';
 import type { AxisLayout } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/l2_normalize.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
 /** Lines up to this long and contiguous take one invocation each (blendNormalizeRows). */

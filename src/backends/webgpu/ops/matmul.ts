@@ -1,7 +1,7 @@
 // Dispatches shaders/matmul.wgsl (on the GEMM core) for batched matmul and linear layers.
 
-import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/matmul.wgsl';
+import type { EngineArgs } from '../../../kernels.js';
 import { bufferOf, type GpuContext } from '../context.js';
 import { dispatchGemm } from './gemm.js';
 

@@ -1,8 +1,8 @@
 // Dispatches shaders/pool.wgsl.
 
+import source from '../../../../shaders/pool.wgsl';
 import type { Pool2dParams, Storage } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/pool.wgsl';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
 function uniforms(p: Pool2dParams, size: number) {

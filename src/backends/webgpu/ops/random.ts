@@ -1,7 +1,7 @@
 // Dispatches shaders/random.wgsl: one thread per Philox block of four values.
 
-import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/random.wgsl';
+import type { EngineArgs } from '../../../kernels.js';
 import { counterWords } from '../../../random.js';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 

@@ -1,9 +1,9 @@
 // Dispatches shaders/reduce.wgsl: a workgroup per output for long reductions, a thread per
 // output for short ones.
 
+import reduceSource from '../../../../shaders/reduce.wgsl';
 import { REDUCE_CODES, wgslConstants } from '../../../codes.js';
 import type { EngineArgs } from '../../../kernels.js';
-import reduceSource from '../../../../shaders/reduce.wgsl';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
 
 const source = wgslConstants({ REDUCE: REDUCE_CODES }) + reduceSource;

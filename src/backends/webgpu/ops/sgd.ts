@@ -1,7 +1,7 @@
 // Dispatches shaders/sgd.wgsl: the in-place parameter update.
 
-import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/sgd.wgsl';
+import type { EngineArgs } from '../../../kernels.js';
 import { bufferOf, dispatchThreads, type GpuContext } from '../context.js';
 
 export function sgdStep(ctx: GpuContext, p: EngineArgs<'sgdStep'>): void {

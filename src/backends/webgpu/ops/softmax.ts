@@ -1,8 +1,8 @@
 // Dispatches shaders/softmax.wgsl: softmax, its gradient, and cross-entropy.
 
+import source from '../../../../shaders/softmax.wgsl';
 import type { AxisLayout } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import source from '../../../../shaders/softmax.wgsl';
 import { bufferOf, dispatchLines, type GpuContext } from '../context.js';
 
 function lines(l: AxisLayout, log = false) {

@@ -1,7 +1,7 @@
 // Dispatches shaders/top_k.wgsl: one workgroup per row.
 
-import type { EngineArgs } from '../../../kernels.js';
 import source from '../../../../shaders/top_k.wgsl';
+import type { EngineArgs } from '../../../kernels.js';
 import { bufferOf, dispatchLines, type GpuContext } from '../context.js';
 
 export function topK(ctx: GpuContext, { s, values, indices, rows, cols, k }: EngineArgs<'topK'>): void {
