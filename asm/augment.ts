@@ -1,5 +1,5 @@
 // One random augmentation per image (the twin of shaders/augment.wgsl; AugmentParams in
-// src/backend.ts): random resized crop sampled bilinearly, horizontal flip, and where asked
+// src/engine/backend.ts): random resized crop sampled bilinearly, horizontal flip, and where asked
 // a rotation, a shift and random erasing, then normalisation.
 import { at, philox, uniformOf, word0, word1, word2, word3 } from './common';
 import { AugmentParams } from './generated';

@@ -44,7 +44,7 @@ export function dataEnd(): usize {
   return __heap_base;
 }
 
-// Philox4x32-10 (src/random.ts): the counter-based generator behind every random kernel.
+// Philox4x32-10 (src/engine/random.ts): the counter-based generator behind every random kernel.
 // The four words of the last block land in these globals (each thread has its own instance).
 export let word0: u32 = 0;
 export let word1: u32 = 0;

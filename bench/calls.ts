@@ -2,8 +2,8 @@
 // reference): a Proxy whose run() times every kernel and counts its work from its arguments.
 // Calls are grouped by kernel and shape, so "conv2d grad weight 3×3 64→64 /1 14²" is one line.
 
-import type { Backend, Conv2dParams, MatmulParams, Storage } from '../src/backend.js';
-import type { Kernel } from '../src/kernels.js';
+import type { Backend, Conv2dParams, MatmulParams, Storage } from '../src/engine/backend.js';
+import type { Kernel } from '../src/engine/kernels.js';
 
 export interface CallProfile {
   kernel: string;

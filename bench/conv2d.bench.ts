@@ -1,8 +1,8 @@
 // Conv2d forward and both gradients at the shapes of fmnist-resnet, against the naive GEMM.
 
+import { conv2dGeometry } from '../src/engine/ops/geometry.js';
 import { fmnistResNetConvShapes, KERNELS, randn } from '../src/index.js';
 import type { WebGpuBackend } from '../src/node.js';
-import { conv2dGeometry } from '../src/ops/geometry.js';
 import { compare, gflops, type Row } from './harness.js';
 
 export async function benchConv2d(backend: WebGpuBackend, batch: number, reps: number): Promise<Row[]> {

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '../src/backend.js';
+import type { Backend } from '../src/engine/backend.js';
 
 export interface Timing {
   /** Milliseconds per repetition, in the order measured. */

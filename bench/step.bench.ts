@@ -1,8 +1,8 @@
 // One full training step of fmnist-resnet (forward, backward, SGD) with a linear classifier,
 // its per-kernel breakdown, and the same step on the naive GEMM as the baseline.
 
-import type { Backend } from '../src/backend.js';
-import type { KernelTiming } from '../src/backends/webgpu/profiler.js';
+import type { Backend } from '../src/engine/backend.js';
+import type { KernelTiming } from '../src/engine/backends/webgpu/profiler.js';
 import { crossEntropy, FmnistResNet, Generator, nn, noGrad, randn, SGD, scope, tensor } from '../src/index.js';
 import type { WebGpuBackend } from '../src/node.js';
 import { compare, type Row } from './harness.js';

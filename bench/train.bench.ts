@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Backend } from '../src/backend.js';
+import type { Backend } from '../src/engine/backend.js';
 import { l2Normalize, randn, scope, type Tensor, tensor } from '../src/index.js';
 import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';

@@ -3,16 +3,16 @@
 // responsive. Requests arrive one at a time per id; pause and stop are honoured after the
 // current step, because every step yields to the message queue.
 
-import type { Backend } from '../src/backend.js';
 import { init } from '../src/browser.js';
 import type { LabelledImages } from '../src/data/idx.js';
 import { fetchSplit, splitFromFiles } from '../src/data/web-files.js';
-import { decodeTensorFile, encodeTensorFile } from '../src/io/tensor-file.js';
+import type { Backend } from '../src/engine/backend.js';
+import { decodeTensorFile, encodeTensorFile } from '../src/engine/io/tensor-file.js';
+import type { Tensor } from '../src/engine/tensor.js';
 import { type DeviceImages, prepareData, subsetOrder } from '../src/method/data.js';
 import { nearest } from '../src/method/knn.js';
 import { project2d } from '../src/method/pca.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
-import type { Tensor } from '../src/tensor.js';
 import type { Answers, DataOptions, Event, ImagesEvent, Request, RequestMessage } from './protocol.js';
 
 interface Scope {

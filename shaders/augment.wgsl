@@ -1,4 +1,4 @@
-// One random augmentation per image (src/backend.ts, AugmentParams): random resized crop
+// One random augmentation per image (src/engine/backend.ts, AugmentParams): random resized crop
 // sampled bilinearly, horizontal flip, and where asked a rotation, a shift and random
 // erasing, then normalisation, for a whole batch in one dispatch. One thread per output
 // pixel; each recomputes its image's Philox blocks, which costs less than a second pass to

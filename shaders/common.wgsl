@@ -66,7 +66,7 @@ fn workgroupMax(value: f32, lid: u32) -> f32 {
   return broadcastResult(lid);
 }
 
-// Philox4x32-10 (src/random.ts): the counter-based generator behind every random kernel.
+// Philox4x32-10 (src/engine/random.ts): the counter-based generator behind every random kernel.
 // High 32 bits of a 32×32-bit product, from 16-bit halves.
 fn mulHi(a: u32, b: u32) -> u32 {
   let aL = a & 0xffffu;

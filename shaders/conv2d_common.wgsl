@@ -1,5 +1,5 @@
 // What the three conv2d*.wgsl passes share: the geometry uniform and its derived sizes.
-// Prepended to each pass by src/backends/webgpu/ops/conv2d.ts (after gemm.wgsl's core).
+// Prepended to each pass by src/engine/backends/webgpu/ops/conv2d.ts (after gemm.wgsl's core).
 // splits and kChunk only matter to the weight gradient's split K; the other passes pass 1, 0.
 
 struct Conv2dParams {

@@ -1,6 +1,6 @@
 // Elementwise kernels: fill, unary maps, casts and broadcasting binary ops.
 // OP is a pipeline constant, so each op compiles to its own branch-free kernel; its values
-// (UNARY_*, BINARY_*) are src/codes.ts's, prepended by src/backends/webgpu/ops/elementwise.ts.
+// (UNARY_*, BINARY_*) are src/engine/codes.ts's, prepended by src/engine/backends/webgpu/ops/elementwise.ts.
 
 override OP: u32 = 0u;
 

@@ -7,7 +7,7 @@
 //   gemmReadA(GemmRow, GemmDepth) -> f32,  gemmReadB(GemmDepth, GemmCol) -> f32
 //   gemmWrite(z, row, col, value)
 // The core keeps rows, columns and k in range, so readers never check bounds of A or B.
-// GEMM_BLOCK, GEMM_TILE_K and GEMM_REG come from src/backends/webgpu/ops/gemm.ts (GEMM_TILES).
+// GEMM_BLOCK, GEMM_TILE_K and GEMM_REG come from src/engine/backends/webgpu/ops/gemm.ts (GEMM_TILES).
 
 override TILE_X: u32 = 16u; // threads along n
 override TILE_Y: u32 = 16u; // threads along m

@@ -1,4 +1,4 @@
-// Random numbers from common.wgsl's Philox4x32-10, bit-identical to src/random.ts for
+// Random numbers from common.wgsl's Philox4x32-10, bit-identical to src/engine/random.ts for
 // uniforms (normals differ only by the GPU's log/sqrt rounding). One thread makes one
 // block of four values.
 

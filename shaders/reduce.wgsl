@@ -1,7 +1,7 @@
 // Reductions over an arbitrary set of axes. reduceWide gives each output a workgroup
 // (long reductions); reduceNarrow gives each output a thread (many short reductions).
-// OP: REDUCE_SUM, REDUCE_MAX or REDUCE_ARGMAX (first index of the maximum), src/codes.ts's
-// codes prepended by src/backends/webgpu/ops/reduce.ts.
+// OP: REDUCE_SUM, REDUCE_MAX or REDUCE_ARGMAX (first index of the maximum), src/engine/codes.ts's
+// codes prepended by src/engine/backends/webgpu/ops/reduce.ts.
 
 override OP: u32 = 0u;
 

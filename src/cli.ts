@@ -4,12 +4,12 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Backend } from './backend.js';
 import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './cli/flags.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
-import { DEFAULT_DATA_DIR } from './data/node-files.js';
-import { readFileBytes } from './io/node-files.js';
-import { decodeTensorFile } from './io/tensor-file.js';
+import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
+import type { Backend } from './engine/backend.js';
+import { readFileBytes } from './engine/io/node-files.js';
+import { decodeTensorFile } from './engine/io/tensor-file.js';
 import type { TrainConfig } from './method/train.js';
 import { type BackendChoice, init } from './node.js';
 

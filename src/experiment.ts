@@ -8,7 +8,7 @@
 
 import { parseArgs } from 'node:util';
 import { type FlagValues, parseAssignments } from './cli/flags.js';
-import { DEFAULT_DATA_DIR } from './data/node-files.js';
+import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { overhead } from './experiments/overhead.js';
 import { race } from './experiments/race.js';

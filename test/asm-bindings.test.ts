@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { asmBindings } from '../scripts/asm-bindings.js';
-import { ASM_CALLS } from '../src/backends/wasm/calls.js';
-import { WRITERS } from '../src/backends/wasm/calls.writers.js';
-import { WasmStorage } from '../src/backends/wasm/context.js';
-import { recordViews, signatureOf, writeRecord } from '../src/backends/wasm/records.js';
+import { ASM_CALLS } from '../src/engine/backends/wasm/calls.js';
+import { WRITERS } from '../src/engine/backends/wasm/calls.writers.js';
+import { WasmStorage } from '../src/engine/backends/wasm/context.js';
+import { recordViews, signatureOf, writeRecord } from '../src/engine/backends/wasm/records.js';
 import { METHOD_ASM_CALLS } from '../src/method/backends/wasm.js';
 import { WRITERS as METHOD_WRITERS } from '../src/method/backends/wasm.writers.js';
 

@@ -1,9 +1,9 @@
 // The automatic backend choice: a hardware GPU, else WebAssembly, and it says which.
 import { expect, it } from 'vitest';
-import type { Backend } from '../src/backend.js';
+import type { Backend } from '../src/engine/backend.js';
+import { selectBackend } from '../src/engine/select.js';
 import { ReferenceBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/node.js';
-import { selectBackend } from '../src/select.js';
 import { trainSynthetic } from './helpers/synthetic.js';
 
 const softwareGpu = { name: 'webgpu', kind: 'gpu-software', description: 'SwiftShader', destroy() {} } as unknown as Backend;

@@ -15,7 +15,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
-import { DEFAULT_DATA_DIR, loadSplit } from '../src/data/node-files.js';
+import { DEFAULT_DATA_DIR, loadSplit } from '../src/data/fashion-mnist.js';
 import { prepareData } from '../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
 import { createWasmBackend, createWebGpuBackend } from '../src/node.js';

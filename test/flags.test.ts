@@ -3,9 +3,9 @@
 // flags given; a method sets its own defaults; a sweep grid is every combination.
 import { describe, expect, it } from 'vitest';
 import { parseAssignments, parseFlag, RECIPES, resolveSetting } from '../src/cli/flags.js';
+import { cosineLr } from '../src/engine/optim/sgd.js';
 import { gridSettings } from '../src/experiments/sweep.js';
 import { DEFAULTS } from '../src/method/train.js';
-import { cosineLr } from '../src/optim/sgd.js';
 
 describe('flags', () => {
   it('parse numbers in range and name the flag otherwise', () => {

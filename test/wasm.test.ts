@@ -1,10 +1,10 @@
 // What is particular to the WebAssembly backend: memory growth, thread-count independence,
 // the fused multiply-add kernels against the plain ones, and clear errors from its kernels.
 import { afterAll, expect, it } from 'vitest';
+import { Generator } from '../src/engine/random.js';
 import * as ops from '../src/index.js';
 import { MemoryBank } from '../src/method/memory-bank.js';
 import { createWasmBackend } from '../src/node.js';
-import { Generator } from '../src/random.js';
 import { expectClose } from './helpers/oracle.js';
 
 const one = await createWasmBackend({ threads: 1 });

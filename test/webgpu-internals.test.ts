@@ -1,7 +1,7 @@
 // Pieces of the WebGPU runtime that need no device: uniform layouts and pool size classes.
 import { describe, expect, it } from 'vitest';
-import { sizeClass } from '../src/backends/webgpu/pool.js';
-import { packStruct, parseStruct } from '../src/backends/webgpu/uniforms.js';
+import { sizeClass } from '../src/engine/backends/webgpu/buffer-pool.js';
+import { packStruct, parseStruct } from '../src/engine/backends/webgpu/uniforms.js';
 
 describe('uniform structs', () => {
   const source = `

@@ -4,10 +4,13 @@
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend.js';
-import { loadSplit } from '../data/node-files.js';
-import { readFileBytes, writeFileAtomic } from '../io/node-files.js';
-import { decodeTensorFile, encodeTensorFile } from '../io/tensor-file.js';
+import { loadSplit } from '../data/fashion-mnist.js';
+import type { Backend } from '../engine/backend.js';
+import { readFileBytes, writeFileAtomic } from '../engine/io/node-files.js';
+import { decodeTensorFile, encodeTensorFile } from '../engine/io/tensor-file.js';
+import * as ops from '../engine/ops/index.js';
+import { scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { type DeviceImages, prepareData } from '../method/data.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { knnAccuracy } from '../method/knn.js';
@@ -16,9 +19,6 @@ import { augment } from '../method/ops/augment.js';
 import { SimCLRTrainer } from '../method/simclr.js';
 import { SupervisedTrainer } from '../method/supervised.js';
 import { Trainer } from '../method/train.js';
-import * as ops from '../ops/index.js';
-import { scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
 import type { RunSetting } from './flags.js';
 import { formatDuration, ProgressBar } from './progress.js';
 

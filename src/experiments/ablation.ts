@@ -7,10 +7,10 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend.js';
 import { type FlagValues, resolveSetting } from '../cli/flags.js';
 import { knnPlot } from '../cli/plot.js';
 import { loadData, makeTrainer, runTraining } from '../cli/session.js';
+import type { Backend } from '../engine/backend.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },

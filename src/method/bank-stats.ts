@@ -1,8 +1,8 @@
 // The layout of the memory bank's per-row statistics (docs/method.md §3), shared by the
 // bank kernels of every backend (WGSL and AssemblyScript get it as generated constants,
-// src/codes.ts) and by the op that reads the loss terms out of them.
+// src/engine/codes.ts) and by the op that reads the loss terms out of them.
 
-import type { CodeGroups } from '../codes.js';
+import type { CodeGroups } from '../engine/codes.js';
 
 /**
  * Per-row statistics of the memory-bank softmaxes, merged chunk by chunk (an online

@@ -2,9 +2,9 @@
 // image gets a box cut from another image of the batch, and its instance target is mixed
 // with that image's like a label, by the share of pixels each one shows.
 
-import * as ops from '../ops/index.js';
-import { type Generator, philoxBlock, wordToUniform } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import * as ops from '../engine/ops/index.js';
+import { type Generator, philoxBlock, wordToUniform } from '../engine/random.js';
+import type { Tensor } from '../engine/tensor.js';
 import { shuffle } from './data.js';
 
 /** Uniforms in (0, 1) from the generator's stream (host side: one batch needs a handful). */

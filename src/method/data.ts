@@ -1,10 +1,10 @@
 // The training and test images on the device, as packed 8-bit pixels, and seeded shuffles.
 
-import type { Backend } from '../backend.js';
 import type { LabelledImages } from '../data/idx.js';
-import { philoxBlock } from '../random.js';
-import { keep } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../engine/backend.js';
+import { philoxBlock } from '../engine/random.js';
+import { keep } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { packImages } from './ops/augment.js';
 
 /** A permutation of [0, n) from Philox under `seed` (Fisher–Yates; the same in every run). */

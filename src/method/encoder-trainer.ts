@@ -3,15 +3,15 @@
 // kNN evaluation and checkpoints. A subclass supplies one training step (`trainStep`): the
 // method's (Trainer, src/method/train.ts) or SimCLR's (src/method/simclr.ts).
 
-import { noGrad } from '../autograd/tape.js';
-import type { Backend } from '../backend.js';
-import { readTensors } from '../io/state.js';
-import { decodeTensorFile, type TensorFile } from '../io/tensor-file.js';
-import * as ops from '../ops/index.js';
-import { cosineLr, SGD } from '../optim/sgd.js';
-import { Generator } from '../random.js';
-import { keep, scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../engine/autograd/tape.js';
+import type { Backend } from '../engine/backend.js';
+import { readTensors } from '../engine/io/state.js';
+import { decodeTensorFile, type TensorFile } from '../engine/io/tensor-file.js';
+import * as ops from '../engine/ops/index.js';
+import { cosineLr, SGD } from '../engine/optim/sgd.js';
+import { Generator } from '../engine/random.js';
+import { keep, scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { type DeviceImages, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { knnAccuracy } from './knn.js';

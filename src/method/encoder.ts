@@ -1,12 +1,12 @@
 // The encoder of docs/method.md: backbone → pooled feature h → projection head → v = f/||f||.
 
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
+import { BatchNorm, Linear, ReLU, Sequential } from '../engine/nn/layers.js';
+import { Module } from '../engine/nn/module.js';
+import { l2Normalize } from '../engine/ops/normalization.js';
+import type { Generator } from '../engine/random.js';
+import type { Tensor } from '../engine/tensor.js';
 import { FmnistResNet } from '../models/fmnist-resnet.js';
-import { BatchNorm, Linear, ReLU, Sequential } from '../nn/layers.js';
-import { Module } from '../nn/module.js';
-import { l2Normalize } from '../ops/normalization.js';
-import type { Generator } from '../random.js';
-import type { Tensor } from '../tensor.js';
 
 /**
  * The projection head: 'mlp' is the method's (Linear·BN·ReLU twice, then Linear, docs/method.md);

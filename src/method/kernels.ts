@@ -4,8 +4,8 @@
 // Their WGSL and AssemblyScript sources stay beside the engine's (shaders/augment.wgsl,
 // shaders/memory_bank.wgsl, asm/augment.ts, asm/memory_bank.ts: one WebAssembly module).
 
-import type { Storage } from '../backend.js';
-import { type ArgsOf, kernel, registerKernels } from '../kernels.js';
+import type { Storage } from '../engine/backend.js';
+import { type ArgsOf, kernel, registerKernels } from '../engine/kernels.js';
 import * as reference from './backends/reference.js';
 import * as wasm from './backends/wasm.js';
 import * as webgpu from './backends/webgpu.js';

@@ -3,9 +3,9 @@
 // similarities and their top k are found on the device; only the block's k neighbours per
 // row (values and indices) come back for the vote.
 
-import * as ops from '../ops/index.js';
-import { scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import * as ops from '../engine/ops/index.js';
+import { scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 
 export interface KnnOptions {
   k?: number;

@@ -3,13 +3,13 @@
 // split's per-dimension mean and deviation first: L2-normalised features are small, and
 // on them plain SGD underfits (measured: 74.0 % raw against 79.4 % standardised, 30 epochs).
 
-import { noGrad } from '../autograd/tape.js';
-import { Linear } from '../nn/layers.js';
-import * as ops from '../ops/index.js';
-import { cosineLr, SGD } from '../optim/sgd.js';
-import { Generator } from '../random.js';
-import { scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../engine/autograd/tape.js';
+import { Linear } from '../engine/nn/layers.js';
+import * as ops from '../engine/ops/index.js';
+import { cosineLr, SGD } from '../engine/optim/sgd.js';
+import { Generator } from '../engine/random.js';
+import { scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { shuffle } from './data.js';
 
 export interface ProbeOptions {

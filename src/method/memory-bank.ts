@@ -2,12 +2,12 @@
 // against every bank row (§3) with its gradient, and the two bank updates (§4). A bank whose
 // similarities outgrow one buffer binding is walked in chunks of rows with an online softmax.
 
-import { noGrad } from '../autograd/tape.js';
-import type { Backend } from '../backend.js';
-import * as ops from '../ops/index.js';
-import type { Generator } from '../random.js';
-import { keep, scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../engine/autograd/tape.js';
+import type { Backend } from '../engine/backend.js';
+import * as ops from '../engine/ops/index.js';
+import type { Generator } from '../engine/random.js';
+import { keep, scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { bankGrad, bankLossTerms, bankStats, bankStatsInit } from './ops/memory-bank.js';
 
 export interface BankStepOptions {

@@ -1,11 +1,11 @@
 // Principal components on the device, for the 2-D view of the memory bank: subspace (power)
 // iteration on the d×d covariance, so only the N×2 projection is ever read back.
 
-import { noGrad } from '../autograd/tape.js';
-import * as ops from '../ops/index.js';
-import { Generator } from '../random.js';
-import { keep, scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../engine/autograd/tape.js';
+import * as ops from '../engine/ops/index.js';
+import { Generator } from '../engine/random.js';
+import { keep, scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 
 /** Makes the columns of V [d, k] orthonormal (Gram–Schmidt, in order). */
 function orthonormalize(v: Tensor): Tensor {

@@ -4,11 +4,11 @@
 // backbone, optimiser, schedule, data and evaluation as the method (EncoderTrainer), so what
 // differs between the two is what the method saves: the second view and its activations.
 
-import type { Backend } from '../backend.js';
-import * as ops from '../ops/index.js';
-import { Generator } from '../random.js';
-import { keep } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../engine/backend.js';
+import * as ops from '../engine/ops/index.js';
+import { Generator } from '../engine/random.js';
+import { keep } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import type { DeviceImages } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 import { DEFAULTS } from './train.js';

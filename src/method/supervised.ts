@@ -3,11 +3,11 @@
 // ceiling the self-supervised rows are read against; its "v" is the normalised logits, so
 // the same kNN and linear probe evaluate it.
 
-import type { Backend } from '../backend.js';
-import * as ops from '../ops/index.js';
-import { Generator } from '../random.js';
-import { keep } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../engine/backend.js';
+import * as ops from '../engine/ops/index.js';
+import { Generator } from '../engine/random.js';
+import { keep } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import type { DeviceImages } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 

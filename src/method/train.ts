@@ -3,11 +3,11 @@
 // a cosine schedule, weighted kNN after each epoch, checkpoints) is EncoderTrainer's.
 // Platform-neutral: the CLI (src/cli/) adds files, progress and checkpoints on disk.
 
-import { noGrad } from '../autograd/tape.js';
-import type { Backend } from '../backend.js';
-import { Generator } from '../random.js';
-import { scope } from '../scope.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../engine/autograd/tape.js';
+import type { Backend } from '../engine/backend.js';
+import { Generator } from '../engine/random.js';
+import { scope } from '../engine/scope.js';
+import type { Tensor } from '../engine/tensor.js';
 import { cutMix } from './cutmix.js';
 import { type DeviceImages, sampleNegatives } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';

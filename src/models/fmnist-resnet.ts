@@ -5,10 +5,10 @@
 //   stage3 BasicBlock(2C→4C, stride 2)                             7×7
 //   pool   global average → h ∈ R^4C                              (C = 32 at width 1)
 
-import { BasicBlock, BatchNorm, Conv2d, type InitOptions } from '../nn/layers.js';
-import { Module } from '../nn/module.js';
-import { globalAvgPool2d } from '../ops/pool.js';
-import type { Tensor } from '../tensor.js';
+import { BasicBlock, BatchNorm, Conv2d, type InitOptions } from '../engine/nn/layers.js';
+import { Module } from '../engine/nn/module.js';
+import { globalAvgPool2d } from '../engine/ops/pool.js';
+import type { Tensor } from '../engine/tensor.js';
 
 export interface FmnistResNetOptions extends InitOptions {
   /** Channel multiplier: 1 gives 32/64/128 channels, 0.5 gives 16/32/64. */

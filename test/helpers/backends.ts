@@ -2,8 +2,8 @@
 // each WebGPU adapter this machine has. WEBSSL_TEST_ADAPTERS narrows the list
 // (comma-separated: wasm, llvmpipe, swiftshader).
 
-import type { Backend } from '../../src/backend.js';
-import { ReferenceBackend } from '../../src/backends/reference/backend.js';
+import type { Backend } from '../../src/engine/backend.js';
+import { ReferenceBackend } from '../../src/engine/backends/reference/backend.js';
 import { createWasmBackend, createWebGpuBackend } from '../../src/node.js';
 
 export interface BackendCase {

@@ -3,8 +3,8 @@
 // against central finite differences.
 
 import { expect } from 'vitest';
-import type { Backend } from '../../src/backend.js';
-import { ReferenceBackend } from '../../src/backends/reference/backend.js';
+import type { Backend } from '../../src/engine/backend.js';
+import { ReferenceBackend } from '../../src/engine/backends/reference/backend.js';
 import { noGrad, scope, type Tensor, tensor } from '../../src/index.js';
 
 /** mulberry32: a tiny seeded generator for host-side test data. */

@@ -1,7 +1,7 @@
 // A synthetic 4-class image problem (bars and diagonals in noise) and a tiny conv net
 // trainer for it, shared by the training and backend-choice tests.
 
-import type { Backend } from '../../src/backend.js';
+import type { Backend } from '../../src/engine/backend.js';
 import * as ops from '../../src/index.js';
 import { Generator, nn, noGrad, SGD, scope } from '../../src/index.js';
 import { seededRandom } from './oracle.js';

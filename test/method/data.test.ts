@@ -1,7 +1,7 @@
 // Reading the IDX files: every bad file is refused with its name and what is wrong.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { loadSplit } from '../../src/data/node-files.js';
+import { loadSplit } from '../../src/data/fashion-mnist.js';
 import { shuffle } from '../../src/method/data.js';
 import { dataset, idx } from '../helpers/idx.js';
 

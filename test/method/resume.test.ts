@@ -1,7 +1,7 @@
 // Checkpoints: a run stopped after an epoch and resumed from its checkpoint continues
 // exactly like the uninterrupted run; a damaged checkpoint is refused, naming the file.
 import { expect, it } from 'vitest';
-import { encodeTensorFile } from '../../src/io/tensor-file.js';
+import { encodeTensorFile } from '../../src/engine/io/tensor-file.js';
 import { toDevice } from '../../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../../src/method/train.js';
 import { createWasmBackend } from '../../src/node.js';

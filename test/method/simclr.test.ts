@@ -3,9 +3,9 @@
 // lower the loss and pause and resume like the method's; and the peak-memory figure the
 // overhead experiment reports.
 import { describe, expect, it } from 'vitest';
+import { encodeTensorFile } from '../../src/engine/io/tensor-file.js';
 import * as ops from '../../src/index.js';
 import { type Backend, Generator, noGrad, ReferenceBackend, scope } from '../../src/index.js';
-import { encodeTensorFile } from '../../src/io/tensor-file.js';
 import { toDevice } from '../../src/method/data.js';
 import { ntXent, SIMCLR_DEFAULTS, type SimCLRConfig, SimCLRTrainer } from '../../src/method/simclr.js';
 import { createWasmBackend } from '../../src/node.js';

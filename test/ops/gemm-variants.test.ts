@@ -1,7 +1,7 @@
 // Every variant of the GEMM core (gemm.wgsl) behind matmul and all three conv2d passes,
 // on every adapter: the variant a hardware GPU picks is tested here on the software ones.
 import { describe, it } from 'vitest';
-import type { KernelConfig } from '../../src/backends/webgpu/context.js';
+import type { KernelConfig } from '../../src/engine/backends/webgpu/context.js';
 import * as ops from '../../src/index.js';
 import type { WebGpuBackend } from '../../src/node.js';
 import { gpuCases, testBackends } from '../helpers/backends.js';

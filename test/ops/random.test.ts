@@ -1,9 +1,9 @@
 // Philox4x32-10 on every backend: known answers, identical uniforms, matching normals.
 import { describe, expect, it } from 'vitest';
-import { ReferenceBackend } from '../../src/backends/reference/backend.js';
+import { ReferenceBackend } from '../../src/engine/backends/reference/backend.js';
+import { philox4x32 } from '../../src/engine/random.js';
 import * as ops from '../../src/index.js';
 import { Generator } from '../../src/index.js';
-import { philox4x32 } from '../../src/random.js';
 import { testBackends } from '../helpers/backends.js';
 import { expectClose } from '../helpers/oracle.js';
 

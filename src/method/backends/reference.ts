@@ -1,7 +1,7 @@
 // The method's kernels on the reference backend: plain loops, the oracle of the others.
 
-import type { ReferenceContext } from '../../backends/reference/context.js';
-import { philoxBlock, wordToUniform } from '../../random.js';
+import type { ReferenceContext } from '../../engine/backends/reference/context.js';
+import { philoxBlock, wordToUniform } from '../../engine/random.js';
 import { BANK_SLOT, BANK_STATS } from '../bank-stats.js';
 import type { AugmentParams, MethodArgs } from '../kernels.js';
 

@@ -2,9 +2,9 @@
 // which asm/index.ts compiles into the engine's one module. Their records are declared here;
 // scripts/asm.mjs generates the AssemblyScript side from them too, and wasm.writers.ts.
 
-import type { WasmContext } from '../../backends/wasm/context.js';
-import { asmCall, useWriters } from '../../backends/wasm/records.js';
-import { counterWords } from '../../random.js';
+import type { WasmContext } from '../../engine/backends/wasm/context.js';
+import { asmCall, useWriters } from '../../engine/backends/wasm/records.js';
+import { counterWords } from '../../engine/random.js';
 import type { MethodArgs } from '../kernels.js';
 import { WRITERS } from './wasm.writers.js';
 

@@ -3,9 +3,9 @@
 
 import augmentSource from '../../../shaders/augment.wgsl';
 import memoryBankSource from '../../../shaders/memory_bank.wgsl';
-import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../../backends/webgpu/context.js';
-import { wgslConstants } from '../../codes.js';
-import { counterWords } from '../../random.js';
+import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../../engine/backends/webgpu/context.js';
+import { wgslConstants } from '../../engine/codes.js';
+import { counterWords } from '../../engine/random.js';
 import { BANK_CODES } from '../bank-stats.js';
 import type { MemoryBankParams, MethodArgs } from '../kernels.js';
 

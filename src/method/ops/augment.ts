@@ -1,12 +1,12 @@
 // Images stored on the device as packed 8-bit pixels, and the batch augmentation of
 // docs/method.md §1 drawn from them in one kernel (no per-image JavaScript).
 
-import type { Backend } from '../../backend.js';
-import { getBackend } from '../../engine.js';
-import { tensor } from '../../ops/creation.js';
-import { checkDType, checkInputs, checkRank } from '../../ops/util.js';
-import { type Generator, globalGenerator } from '../../random.js';
-import { Tensor } from '../../tensor.js';
+import type { Backend } from '../../engine/backend.js';
+import { getBackend } from '../../engine/current.js';
+import { tensor } from '../../engine/ops/creation.js';
+import { checkDType, checkInputs, checkRank } from '../../engine/ops/util.js';
+import { type Generator, globalGenerator } from '../../engine/random.js';
+import { Tensor } from '../../engine/tensor.js';
 import { METHOD_KERNELS } from '../kernels.js';
 
 /** Fashion-MNIST's pixel statistics (docs/method.md §8). */

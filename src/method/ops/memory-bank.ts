@@ -2,9 +2,9 @@
 // and the similarity gradient from the final statistics. No gradients flow through them:
 // the loss's gradient is formed here and handed to backward() by the trainer.
 
-import { tensor } from '../../ops/creation.js';
-import { checkDType, checkInputs } from '../../ops/util.js';
-import { Tensor } from '../../tensor.js';
+import { tensor } from '../../engine/ops/creation.js';
+import { checkDType, checkInputs } from '../../engine/ops/util.js';
+import { Tensor } from '../../engine/tensor.js';
 import { BANK_SLOT, BANK_STATS } from '../bank-stats.js';
 import { METHOD_KERNELS } from '../kernels.js';
 

@@ -1,0 +1,31 @@
+// The engine's public API, platform-neutral: tensors, ops, autograd, modules, SGD, the kernel
+// table and the backends' contexts. engine/node.ts and engine/browser.ts add init(). The engine
+// knows nothing of the method (src/method), which plugs into it like any user's model.
+
+export { noGrad } from './autograd/tape.js';
+export type { Backend, BackendKind, DType, MemoryStats, Storage } from './backend.js';
+export { ReferenceBackend } from './backends/reference/backend.js';
+// what an extension kernel's implementations need: each backend family's context and handles
+export type { ReferenceContext } from './backends/reference/context.js';
+export { addressOf, type WasmContext } from './backends/wasm/context.js';
+export { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from './backends/webgpu/context.js';
+export { getBackend, setBackend } from './current.js';
+export { loadStateDict, readTensors, saveStateDict } from './io/state.js';
+export { crc32, decodeTensorFile, encodeTensorFile, type NamedArray, type TensorFile, TensorFileError } from './io/tensor-file.js';
+export {
+  type ArgsOf,
+  type BackendContexts,
+  type Implementations,
+  KERNELS,
+  type Kernel,
+  type KernelSet,
+  kernel,
+  registerKernels,
+} from './kernels.js';
+export * as nn from './nn/index.js';
+export { Module } from './nn/module.js';
+export * from './ops/index.js';
+export { cosineLr, SGD, type SgdOptions } from './optim/sgd.js';
+export { Generator, type GeneratorState, globalGenerator, manualSeed } from './random.js';
+export { keep, scope } from './scope.js';
+export { Tensor } from './tensor.js';

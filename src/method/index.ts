@@ -1,0 +1,15 @@
+// The method of docs/method.md as a library: its trainers, memory bank, kernels (an
+// extension of the engine's kernel table), augmentation and evaluation.
+
+export { type DeviceImages, prepareData, shuffle, toDevice } from './data.js';
+export { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
+export { type AugmentParams, BANK_STATS, METHOD_KERNELS, type MemoryBankParams } from './kernels.js';
+export { knnAccuracy, nearest } from './knn.js';
+export { linearProbe } from './linear-probe.js';
+export { MemoryBank } from './memory-bank.js';
+export { type AugmentOptions, augment, FMNIST_MEAN, FMNIST_STD, packImages } from './ops/augment.js';
+export { type BankChunk, bankGrad, bankStats, bankStatsInit } from './ops/memory-bank.js';
+export { principalAxes, project2d } from './pca.js';
+export { type NtXentTargets, ntXent, ntXentTargets, SIMCLR_DEFAULTS, type SimCLRConfig, SimCLRTrainer } from './simclr.js';
+// The method of docs/method.md, the same in Node and in a page.
+export { DEFAULTS, type EpochResult, PRESETS, type StepListener, type TrainConfig, Trainer } from './train.js';
