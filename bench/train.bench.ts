@@ -82,7 +82,7 @@ export function oursContestant(backend: Backend, batch: number, options: OursOpt
         const index = nextIndex();
         const columns = negatives > 0 ? sampleNegatives(bankSize, index, negatives, config.seed, step) : undefined;
         const idx: Tensor = tensor(index, [batch], { backend });
-        trainer.bank.step(v, idx, { tau: config.tau, lambda: config.lambda, momentum: config.m, update: config.update, columns });
+        trainer.bank.step(v, idx, { tau: config.tau, lambda: config.lambda, m: config.m, update: config.update, columns });
       });
       step++;
       await backend.sync();

@@ -3,6 +3,7 @@
 // images. The page never touches the engine; everything goes through TrainingClient.
 
 import { DEFAULTS, PRESETS, type TrainConfig } from '../src/method/train.js';
+import { parseFlag, TRAIN_FLAGS } from '../src/settings.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
 import { type Answers, CLASS_NAMES, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
@@ -117,6 +118,30 @@ const CHOICE_FIELDS = ['head', 'init', 'update'] as const;
 type PresetName = keyof typeof PRESETS;
 
 const field = (name: string) => ui.form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+
+/** The fields take their ranges and help from the CLI's flag table (src/settings.ts). */
+function applySchema(): void {
+  for (const name of NUMBER_FIELDS) {
+    const input = field(name) as HTMLInputElement;
+    const { help, kind } = TRAIN_FLAGS[name];
+    const [min, max] = 'integer' in kind ? kind.integer : kind.number;
+    Object.assign(input, { min: String(min), max: String(max), step: 'integer' in kind ? '1' : 'any', title: help });
+  }
+}
+
+/** Checks every number field as the CLI checks its flag; the browser shows the first message. */
+function validateForm(): boolean {
+  for (const name of NUMBER_FIELDS) {
+    const input = field(name) as HTMLInputElement;
+    try {
+      parseFlag(name, input.value);
+      input.setCustomValidity('');
+    } catch (error) {
+      input.setCustomValidity((error as Error).message);
+    }
+  }
+  return ui.form.reportValidity();
+}
 
 function writeConfig(config: TrainConfig): void {
   for (const name of NUMBER_FIELDS) field(name).value = String(config[name]);
@@ -379,7 +404,7 @@ async function train(config: Partial<TrainConfig>, steps?: number): Promise<Answ
 }
 
 async function startFromForm(): Promise<void> {
-  if (!ui.form.reportValidity()) return;
+  if (!validateForm()) return;
   const config = readConfig();
   const key = dataKeyOfForm(config.seed);
   // the subset depends on the seed: reload so the page's images are the ones trained on
@@ -524,6 +549,7 @@ async function showNeighbours(test: number): Promise<void> {
 function wire(): void {
   ui.form.addEventListener('submit', (e) => e.preventDefault()); // Enter in a field must not start a run
   ui.preset.addEventListener('change', () => applyPreset(ui.preset.value));
+  applySchema();
   for (const name of ['init', 'update', 'lambda']) field(name).addEventListener('input', matchPreset);
   ui.start.addEventListener('click', () => attempt(startFromForm));
   ui.pause.addEventListener('click', () => {

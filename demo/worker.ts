@@ -208,7 +208,7 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
   async save() {
     const t = need(trainer, 'no model to save: train or load a checkpoint first');
     const bytes = encodeTensorFile(await t.snapshot({ subset: t.train.count }));
-    return { bytes: bytes.buffer as ArrayBuffer, name: `sslgpu-epoch${t.epoch}.wssl` };
+    return { bytes: bytes.buffer as ArrayBuffer, name: `sslgpu-epoch${t.epoch}.sslgpu` };
   },
 
   async restore({ bytes }) {

@@ -25,7 +25,7 @@ export function asmBindings(): Record<string, string> {
     'src/method/backends/wasm.writers.ts': hostWriters(
       Object.values(METHOD_ASM_CALLS),
       'src/method/backends/wasm.ts',
-      '../../backends/wasm/records.js',
+      '../../engine/backends/wasm/records.js',
     ),
   };
 }

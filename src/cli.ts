@@ -4,7 +4,6 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './cli/flags.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
@@ -12,16 +11,17 @@ import { readFileBytes } from './engine/io/node-files.js';
 import { decodeTensorFile } from './engine/io/tensor-file.js';
 import type { TrainConfig } from './method/train.js';
 import { type BackendChoice, init } from './node.js';
+import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
 
 const FLAGS = {
   preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },
   ...Object.fromEntries(Object.keys(TRAIN_FLAGS).map((name) => [name, { type: 'string' }])),
   data: { type: 'string', default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
   'test-subset': { type: 'string', default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
-  out: { type: 'string', default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.wssl' },
-  resume: { type: 'boolean', default: false, help: 'continue from <out>/checkpoint.wssl' },
-  checkpoint: { type: 'string', help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.wssl)' },
-  backend: { type: 'string', default: 'auto', help: 'auto | webgpu | wasm | reference (or WEBSSL_BACKEND)' },
+  out: { type: 'string', default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.sslgpu' },
+  resume: { type: 'boolean', default: false, help: 'continue from <out>/checkpoint.sslgpu' },
+  checkpoint: { type: 'string', help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.sslgpu)' },
+  backend: { type: 'string', default: 'auto', help: 'auto | webgpu | wasm | reference (or SSLGPU_BACKEND)' },
   threads: { type: 'string', help: 'wasm threads (default: the cores)' },
   help: { type: 'boolean', default: false, help: 'this text' },
 } as const;
@@ -70,7 +70,7 @@ async function train(backend: Backend): Promise<void> {
   const { train: trainSet, test } = loadData(flag.data as string, run.subset, backend, cfg.seed, Number(flag['test-subset']));
   console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
   const trainer = makeTrainer(run, backend, trainSet, test);
-  const checkpointPath = join(out, 'checkpoint.wssl');
+  const checkpointPath = join(out, 'checkpoint.sslgpu');
   let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
@@ -99,7 +99,7 @@ async function train(backend: Backend): Promise<void> {
 }
 
 async function evaluate(backend: Backend, kind: string): Promise<void> {
-  const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.wssl');
+  const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.sslgpu');
   const bytes = readFileBytes(path);
   const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number; method?: Method };
   const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed, Number(flag['test-subset']));

@@ -7,13 +7,13 @@
 // A setting is written with the training flags of `npm start` (`--base "flag=value …"`).
 
 import { parseArgs } from 'node:util';
-import { type FlagValues, parseAssignments } from './cli/flags.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { overhead } from './experiments/overhead.js';
 import { race } from './experiments/race.js';
 import { gridSettings, SCREEN, SWEEP_BASE, sweep } from './experiments/sweep.js';
 import { init } from './node.js';
+import { type FlagValues, parseAssignments } from './settings.js';
 
 const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--out DIR] [--threads N] [--data DIR] [--test-subset N]
 

@@ -17,7 +17,7 @@ const normal = (n: number) => Float32Array.from({ length: n }, () => random() * 
 describe('the TensorFlow.js peer', () => {
   it('computes the method loss, its gradient in v and the corrected update as the engine does', async () => {
     const [B, N, D] = [5, 19, 6];
-    const settings = { tau: 0.1, lambda: 20, momentum: 0.5 };
+    const settings = { tau: 0.1, lambda: 20, m: 0.5 };
     const vData = normal(B * D),
       bankData = normal(N * D);
     const index = Int32Array.from([3, 0, 18, 7, 11]);
@@ -37,7 +37,7 @@ describe('the TensorFlow.js peer', () => {
       p = tf.keep(out.p);
       return out.loss;
     })(theirV);
-    correctedUpdate(bank, theirV, p!, onehot, settings.momentum);
+    correctedUpdate(bank, theirV, p!, onehot, settings.m);
 
     expect(value.dataSync()[0]).toBeCloseTo(await ours.loss.item(), 4);
     expectClose(grad.dataSync(), await ours.gradV.data(), 1e-4, 1e-5, 'gradient in v');

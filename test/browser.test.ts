@@ -123,8 +123,8 @@ describe('the demo page in Chromium', () => {
       const pageKnn = await page.evaluate(() => window.demo.evaluate());
       const saved = await page.evaluate(async () => Array.from(await window.demo.save()));
       const dir = mkdtempSync(join(tmpdir(), 'demo-'));
-      writeFileSync(join(dir, 'page.wssl'), Uint8Array.from(saved));
-      expect(knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'page.wssl'), '--test-subset', String(testSubset)]))).toBe(
+      writeFileSync(join(dir, 'page.sslgpu'), Uint8Array.from(saved));
+      expect(knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'page.sslgpu'), '--test-subset', String(testSubset)]))).toBe(
         Number((100 * pageKnn.knnV).toFixed(2)),
       );
 
@@ -144,8 +144,8 @@ describe('the demo page in Chromium', () => {
         '--out',
         dir,
       ]);
-      const cliKnn = knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'checkpoint.wssl'), '--test-subset', String(testSubset)]));
-      const bytes = Array.from(readFileSync(join(dir, 'checkpoint.wssl')));
+      const cliKnn = knnOf(cli(['eval', 'knn', '--checkpoint', join(dir, 'checkpoint.sslgpu'), '--test-subset', String(testSubset)]));
+      const bytes = Array.from(readFileSync(join(dir, 'checkpoint.sslgpu')));
       const restored = await page.evaluate(async (b) => {
         const { epoch } = await window.demo.restore(Uint8Array.from(b));
         return { epoch, ...(await window.demo.evaluate()) };

@@ -69,7 +69,7 @@ it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupte
     }, 10);
     child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`run ended by itself (${code})`))));
   });
-  expect(readdirSync(killedDir).sort()).toEqual(['checkpoint.wssl', 'metrics.jsonl']);
+  expect(readdirSync(killedDir).sort()).toEqual(['checkpoint.sslgpu', 'metrics.jsonl']);
 
   const resumed = run(['train', ...flags, '--out', killedDir, '--resume']);
   expect(resumed.status, resumed.stderr).toBe(0);
@@ -78,7 +78,7 @@ it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupte
   expect(epochLosses(killedDir)).toEqual(epochLosses(straightDir));
 
   // a damaged checkpoint: refused with its name, and left exactly as it was
-  const checkpoint = join(killedDir, 'checkpoint.wssl');
+  const checkpoint = join(killedDir, 'checkpoint.sslgpu');
   const good = readFileSync(checkpoint);
   writeFileSync(checkpoint, good.subarray(0, good.length - 1000));
   const refused = run(['train', ...flags, '--out', killedDir, '--resume']);

@@ -20,7 +20,7 @@ beforeAll(() => {
 }, 120_000);
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env, WEBSSL_BACKEND: 'wasm', WEBSSL_THREADS: '1' };
+  const env = { ...process.env, SSLGPU_BACKEND: 'wasm', SSLGPU_THREADS: '1' };
   const { status, stdout, stderr } = spawnSync(process.execPath, [experiment, ...args, '--data', dataDir], {
     cwd: root,
     encoding: 'utf8',

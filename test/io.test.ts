@@ -1,10 +1,10 @@
-// The .wssl tensor file and module state dicts: round trips, and refusals of bad files.
+// The .sslgpu tensor file and module state dicts: round trips, and refusals of bad files.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
-import { decodeTensorFile, encodeTensorFile, Generator, loadStateDict, nn, ReferenceBackend, saveStateDict } from '../src/index.js';
+import { crc32, decodeTensorFile, encodeTensorFile, Generator, loadStateDict, nn, ReferenceBackend, saveStateDict } from '../src/index.js';
 import { readFileBytes, writeFileAtomic } from '../src/node.js';
 
 const backend = new ReferenceBackend();
@@ -33,20 +33,28 @@ describe('tensor files', () => {
 
   it('refuses a truncated file, naming it', () => {
     const bytes = encodeTensorFile(file);
-    expect(() => decodeTensorFile(bytes.subarray(0, bytes.length - 9), 'run.wssl')).toThrow(
-      /^run\.wssl: truncated: expected \d+ bytes, found \d+/,
+    expect(() => decodeTensorFile(bytes.subarray(0, bytes.length - 9), 'run.sslgpu')).toThrow(
+      /^run\.sslgpu: truncated: expected \d+ bytes, found \d+/,
     );
   });
 
   it('refuses a corrupted file', () => {
     const bytes = encodeTensorFile(file);
     bytes[bytes.length - 10]! ^= 0x40;
-    expect(() => decodeTensorFile(bytes, 'run.wssl')).toThrow('run.wssl: checksum mismatch');
+    expect(() => decodeTensorFile(bytes, 'run.sslgpu')).toThrow('run.sslgpu: checksum mismatch');
+  });
+
+  it('reads files written under the working name (magic "WSSL")', () => {
+    const bytes = encodeTensorFile(file);
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('SGPU');
+    bytes.set(new TextEncoder().encode('WSSL'), 0);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+    expect(decodeTensorFile(bytes).meta).toEqual(file.meta);
   });
 
   it('refuses something else', () => {
     expect(() => decodeTensorFile(new TextEncoder().encode('{"not": "a tensor file"}'), 'x.json')).toThrow(
-      'x.json: not a webssl tensor file',
+      'x.json: not an sslgpu tensor file',
     );
   });
 });
@@ -73,13 +81,13 @@ describe('state dicts', () => {
   });
 
   it('writes files atomically: a failed write leaves the old file and no temporary', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'webssl-'));
-    const path = join(dir, 'model.wssl');
+    const dir = mkdtempSync(join(tmpdir(), 'sslgpu-'));
+    const path = join(dir, 'model.sslgpu');
     writeFileAtomic(path, Uint8Array.of(1, 2, 3));
     expect(Array.from(readFileBytes(path))).toEqual([1, 2, 3]);
     writeFileSync(join(dir, 'blocker'), '');
-    expect(() => writeFileAtomic(join(dir, 'blocker', 'x.wssl'), Uint8Array.of(9))).toThrow();
-    expect(readdirSync(dir).sort()).toEqual(['blocker', 'model.wssl']);
+    expect(() => writeFileAtomic(join(dir, 'blocker', 'x.sslgpu'), Uint8Array.of(9))).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['blocker', 'model.sslgpu']);
   });
 });
 

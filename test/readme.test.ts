@@ -16,7 +16,7 @@ it('the README example trains and logs a falling loss', async () => {
   writeFileSync(file, example!.replace(`from 'sslgpu'`, `from '../../src/node.js'`));
   const logged: unknown[][] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
-  vi.stubEnv('WEBSSL_BACKEND', 'reference');
+  vi.stubEnv('SSLGPU_BACKEND', 'reference');
   try {
     await import(/* @vite-ignore */ file);
   } finally {

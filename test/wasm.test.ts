@@ -33,7 +33,7 @@ async function convMatmulSoftmax(backend: typeof one) {
   const bank = MemoryBank.random(301, 16, { backend, generator: new Generator(4) });
   const v = ops.l2Normalize(ops.randn([9, 16], { backend, seed: 5 }), 1);
   const index = ops.tensor(Int32Array.from([3, 1, 4, 159, 26, 5, 35, 89, 79]), [9], { backend });
-  const step = bank.step(v, index, { tau: 0.1, lambda: 20, momentum: 0.5, update: 'corrected' });
+  const step = bank.step(v, index, { tau: 0.1, lambda: 20, m: 0.5, update: 'corrected' });
   out.push(await step.loss.toArray(), await step.gradV.toArray(), await bank.rows.toArray());
   for (const t of [v, index, step.loss, step.gradV, bank]) t.dispose();
   return out;

@@ -19,7 +19,7 @@ import { augment } from '../method/ops/augment.js';
 import { SimCLRTrainer } from '../method/simclr.js';
 import { SupervisedTrainer } from '../method/supervised.js';
 import { Trainer } from '../method/train.js';
-import type { RunSetting } from './flags.js';
+import type { RunSetting } from '../settings.js';
 import { formatDuration, ProgressBar } from './progress.js';
 
 /** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
@@ -105,9 +105,9 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  /** Directory of metrics.jsonl and checkpoint.wssl. */
+  /** Directory of metrics.jsonl and checkpoint.sslgpu. */
   out: string;
-  /** Continue from <out>/checkpoint.wssl when it is there. */
+  /** Continue from <out>/checkpoint.sslgpu when it is there. */
   resume: boolean;
   /** Run the linear probe after the last epoch. */
   probe: boolean;
@@ -136,7 +136,7 @@ export async function startRun(
   trainer: EncoderTrainer,
   options: Pick<RunOptions, 'out' | 'resume'>,
 ): Promise<RunState> {
-  const checkpointPath = join(options.out, 'checkpoint.wssl');
+  const checkpointPath = join(options.out, 'checkpoint.sslgpu');
   mkdirSync(options.out, { recursive: true });
   if (options.resume && existsSync(checkpointPath)) {
     const bytes = readFileBytes(checkpointPath);
@@ -210,7 +210,7 @@ export async function trainEpochs(
       history: state.history,
       trainSeconds: state.trainSeconds,
     };
-    writeFileAtomic(join(options.out, 'checkpoint.wssl'), encodeTensorFile(await trainer.snapshot(meta)));
+    writeFileAtomic(join(options.out, 'checkpoint.sslgpu'), encodeTensorFile(await trainer.snapshot(meta)));
     options.onEpoch?.(record);
   }
 }

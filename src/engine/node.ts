@@ -23,14 +23,14 @@ export { readFileBytes, writeFileAtomic } from './io/node-files.js';
 export type { BackendChoice } from './select.js';
 
 export interface InitOptions {
-  /** 'auto' (the default, or WEBSSL_BACKEND): a hardware GPU, else WebAssembly. */
+  /** 'auto' (the default, or SSLGPU_BACKEND): a hardware GPU, else WebAssembly. */
   backend?: BackendChoice;
-  /** Which WebGPU adapter (or WEBSSL_ADAPTER): auto, hardware, llvmpipe or swiftshader. */
+  /** Which WebGPU adapter (or SSLGPU_ADAPTER): auto, hardware, llvmpipe or swiftshader. */
   adapter?: AdapterChoice;
   swiftshaderIcd?: string;
   /** Overrides of the per-adapter kernel choices. */
   kernels?: Partial<KernelConfig>;
-  /** WebAssembly threads, the main one included (or WEBSSL_THREADS; default: the cores). */
+  /** WebAssembly threads, the main one included (or SSLGPU_THREADS; default: the cores). */
   threads?: number;
   /** Hears the backend chosen and why (default: console.info of the line). */
   log?: (line: string, why: string) => void;
@@ -46,12 +46,12 @@ export async function createWebGpuBackend(options: InitOptions = {}): Promise<We
 
 /**
  * The WebAssembly backend, its workers on node:worker_threads. Its kernels use fused
- * multiply-add unless `fma` is false (or WEBSSL_FMA=0): Node 22+ validates relaxed SIMD as
+ * multiply-add unless `fma` is false (or SSLGPU_FMA=0): Node 22+ validates relaxed SIMD as
  * it is, and Node 20 once V8's flag for it is set, which this does before compiling.
  */
 export async function createWasmBackend(options: { threads?: number; fma?: boolean } = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? (Number(process.env.WEBSSL_THREADS) || availableParallelism());
-  const fma = options.fma ?? process.env.WEBSSL_FMA !== '0';
+  const threads = options.threads ?? (Number(process.env.SSLGPU_THREADS) || availableParallelism());
+  const fma = options.fma ?? process.env.SSLGPU_FMA !== '0';
   if (fma && !hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
   return WasmBackend.create(kernelsWasm, { threads, fma, spawnWorker: (source) => new Worker(source, { eval: true }) });
 }
@@ -61,8 +61,8 @@ export async function createWasmBackend(options: { threads?: number; fma?: boole
  * 'auto' prefers a hardware GPU, else WebAssembly; a forced adapter means WebGPU.
  */
 export async function init(options: InitOptions = {}): Promise<Backend> {
-  const forcedAdapter = options.adapter ?? (process.env.WEBSSL_ADAPTER as AdapterChoice | undefined);
-  const choice = options.backend ?? (process.env.WEBSSL_BACKEND as BackendChoice | undefined) ?? (forcedAdapter ? 'webgpu' : 'auto');
+  const forcedAdapter = options.adapter ?? (process.env.SSLGPU_ADAPTER as AdapterChoice | undefined);
+  const choice = options.backend ?? (process.env.SSLGPU_BACKEND as BackendChoice | undefined) ?? (forcedAdapter ? 'webgpu' : 'auto');
   return selectBackend(
     choice,
     {

@@ -7,10 +7,10 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FlagValues, resolveSetting } from '../cli/flags.js';
 import { knnPlot } from '../cli/plot.js';
 import { loadData, makeTrainer, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { type FlagValues, resolveSetting } from '../settings.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },
@@ -46,7 +46,7 @@ export async function ablation(
   for (const run of runs.filter((r) => !results.some((x) => x.name === r.name))) {
     const setting = { ...resolveSetting({ ...options.base, ...run.flags }), evalEvery: 1 };
     const trainer = makeTrainer(setting, backend, data.train, data.test);
-    // `npm start -- eval knn|linear --checkpoint <out>/<run>/checkpoint.wssl` looks at a run again
+    // `npm start -- eval knn|linear --checkpoint <out>/<run>/checkpoint.sslgpu` looks at a run again
     const result = await runTraining(setting, trainer, { out: join(out, slug(run.name)), resume: true, probe: true, label: run.name });
     trainer.dispose();
     const seconds = result.epochs.reduce((sum, e) => sum + e.seconds, 0);

@@ -5,13 +5,13 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FlagValues, resolveSetting } from '../cli/flags.js';
 import { knnPlot } from '../cli/plot.js';
 import { ProgressBar } from '../cli/progress.js';
 import { loadData, makeTrainer } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { Trainer } from '../method/train.js';
+import { type FlagValues, resolveSetting } from '../settings.js';
 
 interface OverheadResult {
   name: string;

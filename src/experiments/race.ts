@@ -7,7 +7,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FlagValues, type RunSetting, resolveSetting } from '../cli/flags.js';
 import { linePlot } from '../cli/plot.js';
 import { formatDuration } from '../cli/progress.js';
 import {
@@ -21,6 +20,7 @@ import {
   trainEpochs,
 } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { type FlagValues, type RunSetting, resolveSetting } from '../settings.js';
 
 const RACERS: { name: string; flags: FlagValues }[] = [
   { name: 'ours', flags: { method: 'ours' } },

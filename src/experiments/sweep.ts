@@ -6,10 +6,10 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../cli/flags.js';
 import { formatDuration } from '../cli/progress.js';
 import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../settings.js';
 import { slug } from './ablation.js';
 
 /** One knob at a time from the base: what a practitioner would try first on 28×28 grayscale. */

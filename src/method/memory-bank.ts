@@ -14,7 +14,7 @@ export interface BankStepOptions {
   tau: number;
   lambda: number;
   /** Memory momentum m of the update. */
-  momentum: number;
+  m: number;
   update: 'npid' | 'corrected';
   /**
    * The bank rows J the softmax runs over (docs/method.md §3, `--negatives K`): distinct, the
@@ -97,7 +97,7 @@ export class MemoryBank {
    * update with this step's v and p. Two passes over the bank: statistics, then gradients.
    */
   step(v: Tensor, index: Tensor, options: BankStepOptions): BankStepResult {
-    const { tau, lambda, momentum } = options;
+    const { tau, lambda, m } = options;
     const result = noGrad(() =>
       scope(() => {
         const features = v.detach();
@@ -142,8 +142,7 @@ export class MemoryBank {
           const part = g.matmul(rows);
           gradV = gradV ? gradV.add(part) : part;
           // u_j = Σ_b (y_bj − p_bj)·v_b; w_j ← normalise(m·w_j + (1 − m)·u_j) for every row (§4)
-          if (options.update === 'corrected')
-            updated.push(ops.blendNormalize(rows, q.matmul(features, { transA: true }), momentum, 1 - momentum));
+          if (options.update === 'corrected') updated.push(ops.blendNormalize(rows, q.matmul(features, { transA: true }), m, 1 - m));
         }
 
         // loss_b = −s_b,own/τ + log Σ e^{s/τ} + λ·(½·Σp̃s − log Σ e^{s} + log Σ e^{s/2})
@@ -160,7 +159,7 @@ export class MemoryBank {
         } else {
           // NPID: only the batch's own rows move (indices are distinct within a batch)
           const old = this.rows.gather(index);
-          next = ops.scatterAdd(this.rows, index, ops.blendNormalize(old, features, momentum, 1 - momentum).sub(old));
+          next = ops.scatterAdd(this.rows, index, ops.blendNormalize(old, features, m, 1 - m).sub(old));
         }
         return { loss, gradV: gradV!, next };
       }),

@@ -95,7 +95,7 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     const result = this.bank.step(v, idx, {
       tau: this.config.tau,
       lambda: this.config.lambda,
-      momentum: this.config.m,
+      m: this.config.m,
       update: this.config.update,
       columns,
       mix,

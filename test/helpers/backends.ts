@@ -1,5 +1,5 @@
 // The backends every op test runs on: the reference in f32, WebAssembly on two threads, and
-// each WebGPU adapter this machine has. WEBSSL_TEST_ADAPTERS narrows the list
+// each WebGPU adapter this machine has. SSLGPU_TEST_ADAPTERS narrows the list
 // (comma-separated: wasm, llvmpipe, swiftshader).
 
 import type { Backend } from '../../src/engine/backend.js';
@@ -27,7 +27,7 @@ async function webgpu(adapter: (typeof ADAPTERS)[number]): Promise<BackendCase> 
 
 /** Opens every backend once per test file. */
 export async function testBackends(): Promise<BackendCase[]> {
-  const wanted = process.env.WEBSSL_TEST_ADAPTERS?.split(',').map((s) => s.trim()) ?? ['wasm', ...ADAPTERS];
+  const wanted = process.env.SSLGPU_TEST_ADAPTERS?.split(',').map((s) => s.trim()) ?? ['wasm', ...ADAPTERS];
   const cases: BackendCase[] = [{ name: 'reference-f32', backend: new ReferenceBackend() }];
   if (wanted.includes('wasm')) cases.push({ name: 'wasm', backend: await createWasmBackend({ threads: 2 }) });
   for (const adapter of ADAPTERS) {

@@ -14,7 +14,7 @@ const normal = (n: number) => Float64Array.from({ length: n }, () => random() * 
 const vData = normal(B * D),
   bankData = normal(N * D);
 const index = Int32Array.from([4, 0, 17, 9, 22, 11]);
-const options = { tau: 0.1, lambda: 20, momentum: 0.5 };
+const options = { tau: 0.1, lambda: 20, m: 0.5 };
 const f64 = new ReferenceBackend({ precision: 'f64' });
 
 function inputs(backend: Backend) {
@@ -40,7 +40,7 @@ async function expected(update: 'npid' | 'corrected', tau = options.tau) {
     [B, N],
     { backend: f64 },
   );
-  const m = options.momentum;
+  const m = options.m;
   let next: Tensor;
   if (update === 'corrected') {
     next = ops.l2Normalize(

@@ -42,7 +42,7 @@ it('resuming from a checkpoint reproduces the uninterrupted run', async () => {
   const bytes = encodeTensorFile(await first.snapshot());
   first.dispose();
   const resumed = new Trainer(config, backend, train, test);
-  resumed.restore(bytes, 'checkpoint.wssl');
+  resumed.restore(bytes, 'checkpoint.sslgpu');
   expect(resumed.epoch).toBe(1);
   const after = await epochs(resumed, 1);
   expect([...before, ...after]).toEqual(all);
@@ -50,10 +50,10 @@ it('resuming from a checkpoint reproduces the uninterrupted run', async () => {
 
   const damaged = bytes.slice();
   damaged[damaged.length - 9]! ^= 0xff;
-  expect(() => resumed.restore(damaged, 'runs/x/checkpoint.wssl')).toThrow(/runs\/x\/checkpoint.wssl: .*checksum/);
-  expect(() => resumed.restore(bytes.subarray(0, bytes.length - 100), 'runs/x/checkpoint.wssl')).toThrow('runs/x/checkpoint.wssl');
-  expect(() => new Trainer({ ...config, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow(
-    'c.wssl: was trained with tau = 0.1, this run has 0.2',
+  expect(() => resumed.restore(damaged, 'runs/x/checkpoint.sslgpu')).toThrow(/runs\/x\/checkpoint.sslgpu: .*checksum/);
+  expect(() => resumed.restore(bytes.subarray(0, bytes.length - 100), 'runs/x/checkpoint.sslgpu')).toThrow('runs/x/checkpoint.sslgpu');
+  expect(() => new Trainer({ ...config, tau: 0.2 }, backend, train, test).restore(bytes, 'c.sslgpu')).toThrow(
+    'c.sslgpu: was trained with tau = 0.1, this run has 0.2',
   );
   resumed.dispose();
 });
@@ -76,7 +76,7 @@ it('an epoch paused mid-way, saved and restored, continues to the same losses', 
   const bytes = encodeTensorFile(await first.snapshot());
   first.dispose();
   const resumed = new Trainer(config, backend, train, test);
-  resumed.restore(bytes, 'checkpoint.wssl');
+  resumed.restore(bytes, 'checkpoint.sslgpu');
   const rest = await resumed.trainEpoch(heard);
   expect([rest.complete, resumed.epoch]).toEqual([true, 1]);
   expect(losses).toEqual(all);

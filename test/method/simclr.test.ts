@@ -185,7 +185,7 @@ describe('SimCLR training', async () => {
     const bytes = encodeTensorFile(await first.snapshot());
     first.dispose();
     const resumed = new SimCLRTrainer(short, backend, train, test);
-    resumed.restore(bytes, 'simclr.wssl');
+    resumed.restore(bytes, 'simclr.sslgpu');
     expect(
       (
         await resumed.trainEpoch((_d, _t, loss) => {
@@ -194,8 +194,8 @@ describe('SimCLR training', async () => {
       ).complete,
     ).toBe(true);
     expect(losses).toEqual(all);
-    expect(() => new SimCLRTrainer({ ...short, tau: 0.2 }, backend, train, test).restore(bytes, 'c.wssl')).toThrow(
-      'c.wssl: was trained with tau = 0.5, this run has 0.2',
+    expect(() => new SimCLRTrainer({ ...short, tau: 0.2 }, backend, train, test).restore(bytes, 'c.sslgpu')).toThrow(
+      'c.sslgpu: was trained with tau = 0.5, this run has 0.2',
     );
     resumed.dispose();
   });

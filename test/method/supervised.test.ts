@@ -2,11 +2,11 @@
 // features beats chance by far on a separable toy set), and it refuses a head that is not
 // the classifier.
 import { expect, it } from 'vitest';
-import { resolveSetting } from '../../src/cli/flags.js';
 import { toDevice } from '../../src/method/data.js';
 import { SupervisedTrainer } from '../../src/method/supervised.js';
 import { DEFAULTS } from '../../src/method/train.js';
 import { createWasmBackend } from '../../src/node.js';
+import { resolveSetting } from '../../src/settings.js';
 import { seededRandom } from '../helpers/oracle.js';
 
 const backend = await createWasmBackend({ threads: 1 });

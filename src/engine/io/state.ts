@@ -1,4 +1,4 @@
-// Saving and loading a module's state dict (and any other named tensors) as a .wssl file.
+// Saving and loading a module's state dict (and any other named tensors) as a .sslgpu file.
 
 import type { Module } from '../nn/module.js';
 import { tensor } from '../ops/creation.js';

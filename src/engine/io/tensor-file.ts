@@ -1,7 +1,7 @@
-// The .wssl tensor file: named tensors plus JSON metadata, with a CRC-32 over everything,
+// The .sslgpu tensor file: named tensors plus JSON metadata, with a CRC-32 over everything,
 // so a truncated or corrupted file is refused with a message that says what is wrong.
 //
-//   0      "WSSL"             magic
+//   0      "SGPU"             magic ("WSSL", the working name's, is still read)
 //   4      u32 version        (1)
 //   8      u32 H              header length in bytes
 //   12     header JSON        { meta, tensors: [{ name, dtype, shape, offset }] }, zero-padded to 4 bytes
@@ -10,7 +10,8 @@
 
 import type { AnyTypedArray, DType } from '../backend.js';
 
-const MAGIC = 0x4c535357; // "WSSL" read as a little-endian u32
+const MAGIC = 0x55504753; // "SGPU" read as a little-endian u32
+const EARLIER_MAGIC = 0x4c535357; // "WSSL": files written before the rename
 const VERSION = 1;
 
 export interface NamedArray {
@@ -72,7 +73,8 @@ export function encodeTensorFile(file: TensorFile): Uint8Array {
 export function decodeTensorFile(bytes: Uint8Array, source = 'tensor file'): TensorFile {
   if (bytes.length < 16) throw new TensorFileError(source, `truncated: ${bytes.length} bytes is shorter than any tensor file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) throw new TensorFileError(source, 'not a webssl tensor file (wrong magic number)');
+  const magic = view.getUint32(0, true);
+  if (magic !== MAGIC && magic !== EARLIER_MAGIC) throw new TensorFileError(source, 'not an sslgpu tensor file (wrong magic number)');
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new TensorFileError(source, `format version ${version} is not supported (expected ${VERSION})`);
   const headerLength = view.getUint32(8, true);

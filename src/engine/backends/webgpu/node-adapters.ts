@@ -14,7 +14,7 @@ const SOFTWARE_ORDER = ['llvmpipe', 'swiftshader'] as const;
 
 export interface NodeAdapterOptions {
   adapter?: AdapterChoice;
-  /** The SwiftShader Vulkan ICD manifest; WEBSSL_SWIFTSHADER_ICD or Chromium's copy by default. */
+  /** The SwiftShader Vulkan ICD manifest; SSLGPU_SWIFTSHADER_ICD or Chromium's copy by default. */
   swiftshaderIcd?: string;
 }
 
@@ -44,8 +44,8 @@ async function llvmpipe(): Promise<Found> {
 
 /** Candidates in preference order: the forced one only, or hardware then software. */
 export async function* nodeAdapterCandidates(options: NodeAdapterOptions = {}): AsyncGenerator<AdapterCandidate> {
-  const choice = options.adapter ?? (process.env.WEBSSL_ADAPTER as AdapterChoice | undefined) ?? 'auto';
-  const icd = options.swiftshaderIcd ?? process.env.WEBSSL_SWIFTSHADER_ICD ?? DEFAULT_SWIFTSHADER_ICD;
+  const choice = options.adapter ?? (process.env.SSLGPU_ADAPTER as AdapterChoice | undefined) ?? 'auto';
+  const icd = options.swiftshaderIcd ?? process.env.SSLGPU_SWIFTSHADER_ICD ?? DEFAULT_SWIFTSHADER_ICD;
   const kinds = choice === 'auto' ? ['hardware', ...SOFTWARE_ORDER] : [choice];
   for (const kind of kinds) {
     let found: Found = null;
@@ -59,7 +59,7 @@ export async function* nodeAdapterCandidates(options: NodeAdapterOptions = {}): 
     }
     if (found) yield { kind: kind as AdapterCandidate['kind'], ...found };
     else if (choice !== 'auto') {
-      const hint = kind === 'swiftshader' ? ` (no ICD at ${icd}; install Debian's chromium or set WEBSSL_SWIFTSHADER_ICD)` : '';
+      const hint = kind === 'swiftshader' ? ` (no ICD at ${icd}; install Debian's chromium or set SSLGPU_SWIFTSHADER_ICD)` : '';
       throw new Error(`WebGPU adapter '${kind}' was not found${hint}`);
     }
   }

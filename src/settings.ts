@@ -2,8 +2,8 @@
 // name a setting by these flags and parse it here, so a knob is spelled the same everywhere
 // (`--crop-min 0.5` on the command line, `crop-min=0.5` in a sweep grid).
 
-import { SIMCLR_DEFAULTS } from '../method/simclr.js';
-import { DEFAULTS, PRESETS, type TrainConfig } from '../method/train.js';
+import { SIMCLR_DEFAULTS } from './method/simclr.js';
+import { DEFAULTS, PRESETS, type TrainConfig } from './method/train.js';
 
 export type Method = 'ours' | 'npid' | 'simclr' | 'supervised';
 const METHODS: readonly Method[] = ['ours', 'npid', 'simclr', 'supervised'];

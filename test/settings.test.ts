@@ -2,10 +2,10 @@
 // value is checked against its range with a message naming the flag; presets sit under the
 // flags given; a method sets its own defaults; a sweep grid is every combination.
 import { describe, expect, it } from 'vitest';
-import { parseAssignments, parseFlag, RECIPES, resolveSetting } from '../src/cli/flags.js';
 import { cosineLr } from '../src/engine/optim/sgd.js';
 import { gridSettings } from '../src/experiments/sweep.js';
 import { DEFAULTS } from '../src/method/train.js';
+import { parseAssignments, parseFlag, RECIPES, resolveSetting } from '../src/settings.js';
 
 describe('flags', () => {
   it('parse numbers in range and name the flag otherwise', () => {
