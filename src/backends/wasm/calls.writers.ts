@@ -3,393 +3,216 @@
 import { pointerOf, type RecordWriter, type RecordWriters } from './records.js';
 
 const fillWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.out);
-  views.i32[w + 1] = values.size as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.out); views.i32[w + 1] = values.size as number;
   views.u32[w + 2] = values.bits as number;
 };
 const unaryWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.op as number;
-  views.u32[w + 1] = pointerOf(values.x);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.size as number;
-  views.f32[w + 4] = values.alpha as number;
+  const w = at >> 2; views.i32[w + 0] = values.op as number; views.u32[w + 1] = pointerOf(values.x);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.size as number; views.f32[w + 4] = values.alpha as number;
 };
 const castF32ToI32Writer: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.out);
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.out);
   views.i32[w + 2] = values.size as number;
 };
 const binaryWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.op as number;
-  views.u32[w + 1] = pointerOf(values.a);
-  views.u32[w + 2] = pointerOf(values.b);
-  views.u32[w + 3] = pointerOf(values.out);
-  views.u32[w + 4] = pointerOf(values.layout);
+  const w = at >> 2; views.i32[w + 0] = values.op as number; views.u32[w + 1] = pointerOf(values.a);
+  views.u32[w + 2] = pointerOf(values.b); views.u32[w + 3] = pointerOf(values.out); views.u32[w + 4] = pointerOf(values.layout);
 };
 const copyWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.src);
-  views.i32[w + 1] = values.srcOffset as number;
-  views.u32[w + 2] = pointerOf(values.dst);
-  views.i32[w + 3] = values.dstOffset as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.src); views.i32[w + 1] = values.srcOffset as number;
+  views.u32[w + 2] = pointerOf(values.dst); views.i32[w + 3] = values.dstOffset as number;
   views.u32[w + 4] = pointerOf(values.layout);
 };
 const randomWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.out);
-  views.i32[w + 1] = values.size as number;
-  views.i32[w + 2] = values.normal ? 1 : 0;
-  views.u32[w + 3] = values.key0 as number;
-  views.u32[w + 4] = values.key1 as number;
-  views.u32[w + 5] = values.counterLow as number;
-  views.u32[w + 6] = values.counterHigh as number;
-  views.f32[w + 7] = values.a as number;
-  views.f32[w + 8] = values.b as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.out); views.i32[w + 1] = values.size as number;
+  views.i32[w + 2] = values.normal ? 1 : 0; views.u32[w + 3] = values.key0 as number; views.u32[w + 4] = values.key1 as number;
+  views.u32[w + 5] = values.counterLow as number; views.u32[w + 6] = values.counterHigh as number;
+  views.f32[w + 7] = values.a as number; views.f32[w + 8] = values.b as number;
 };
 const reduceWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.op as number;
-  views.u32[w + 1] = pointerOf(values.x);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.keptSize as number;
-  views.u32[w + 4] = pointerOf(values.kept);
-  views.u32[w + 5] = pointerOf(values.reduced);
+  const w = at >> 2; views.i32[w + 0] = values.op as number; views.u32[w + 1] = pointerOf(values.x);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.keptSize as number;
+  views.u32[w + 4] = pointerOf(values.kept); views.u32[w + 5] = pointerOf(values.reduced);
 };
 const topKWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.s);
-  views.u32[w + 1] = pointerOf(values.values);
-  views.u32[w + 2] = pointerOf(values.indices);
-  views.i32[w + 3] = values.rows as number;
-  views.i32[w + 4] = values.cols as number;
-  views.i32[w + 5] = values.k as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.s); views.u32[w + 1] = pointerOf(values.values);
+  views.u32[w + 2] = pointerOf(values.indices); views.i32[w + 3] = values.rows as number;
+  views.i32[w + 4] = values.cols as number; views.i32[w + 5] = values.k as number;
 };
 const matmulWorkspaceBytesWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.m as number;
-  views.i32[w + 1] = values.n as number;
+  const w = at >> 2; views.i32[w + 0] = values.m as number; views.i32[w + 1] = values.n as number;
   views.i32[w + 2] = values.k as number;
 };
 const matmulWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.a);
-  views.u32[w + 1] = pointerOf(values.b);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.u32[w + 3] = pointerOf(values.bias);
-  views.i32[w + 4] = values.batch as number;
-  views.i32[w + 5] = values.m as number;
-  views.i32[w + 6] = values.n as number;
-  views.i32[w + 7] = values.k as number;
-  views.i32[w + 8] = values.transA ? 1 : 0;
-  views.i32[w + 9] = values.transB ? 1 : 0;
-  views.i32[w + 10] = values.aBatchStride as number;
-  views.i32[w + 11] = values.bBatchStride as number;
-  views.u32[w + 12] = pointerOf(values.workspace);
-  views.i32[w + 13] = values.workspaceStride as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.a); views.u32[w + 1] = pointerOf(values.b);
+  views.u32[w + 2] = pointerOf(values.out); views.u32[w + 3] = pointerOf(values.bias); views.i32[w + 4] = values.batch as number;
+  views.i32[w + 5] = values.m as number; views.i32[w + 6] = values.n as number; views.i32[w + 7] = values.k as number;
+  views.i32[w + 8] = values.transA ? 1 : 0; views.i32[w + 9] = values.transB ? 1 : 0;
+  views.i32[w + 10] = values.aBatchStride as number; views.i32[w + 11] = values.bBatchStride as number;
+  views.u32[w + 12] = pointerOf(values.workspace); views.i32[w + 13] = values.workspaceStride as number;
 };
 const conv2dWorkspaceBytesWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.batch as number;
-  views.i32[w + 1] = values.inChannels as number;
-  views.i32[w + 2] = values.height as number;
-  views.i32[w + 3] = values.width as number;
-  views.i32[w + 4] = values.outChannels as number;
-  views.i32[w + 5] = values.kernelH as number;
-  views.i32[w + 6] = values.kernelW as number;
-  views.i32[w + 7] = values.strideH as number;
-  views.i32[w + 8] = values.strideW as number;
-  views.i32[w + 9] = values.padH as number;
-  views.i32[w + 10] = values.padW as number;
-  views.i32[w + 11] = values.outHeight as number;
-  views.i32[w + 12] = values.outWidth as number;
-  views.i32[w + 13] = values.groups as number;
+  const w = at >> 2; views.i32[w + 0] = values.batch as number; views.i32[w + 1] = values.inChannels as number;
+  views.i32[w + 2] = values.height as number; views.i32[w + 3] = values.width as number;
+  views.i32[w + 4] = values.outChannels as number; views.i32[w + 5] = values.kernelH as number;
+  views.i32[w + 6] = values.kernelW as number; views.i32[w + 7] = values.strideH as number;
+  views.i32[w + 8] = values.strideW as number; views.i32[w + 9] = values.padH as number;
+  views.i32[w + 10] = values.padW as number; views.i32[w + 11] = values.outHeight as number;
+  views.i32[w + 12] = values.outWidth as number; views.i32[w + 13] = values.groups as number;
 };
 const conv2dWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.w);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.batch as number;
-  views.i32[w + 4] = values.inChannels as number;
-  views.i32[w + 5] = values.height as number;
-  views.i32[w + 6] = values.width as number;
-  views.i32[w + 7] = values.outChannels as number;
-  views.i32[w + 8] = values.kernelH as number;
-  views.i32[w + 9] = values.kernelW as number;
-  views.i32[w + 10] = values.strideH as number;
-  views.i32[w + 11] = values.strideW as number;
-  views.i32[w + 12] = values.padH as number;
-  views.i32[w + 13] = values.padW as number;
-  views.i32[w + 14] = values.outHeight as number;
-  views.i32[w + 15] = values.outWidth as number;
-  views.i32[w + 16] = values.groups as number;
-  views.u32[w + 17] = pointerOf(values.workspace);
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.w);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.inChannels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.outChannels as number;
+  views.i32[w + 8] = values.kernelH as number; views.i32[w + 9] = values.kernelW as number;
+  views.i32[w + 10] = values.strideH as number; views.i32[w + 11] = values.strideW as number;
+  views.i32[w + 12] = values.padH as number; views.i32[w + 13] = values.padW as number;
+  views.i32[w + 14] = values.outHeight as number; views.i32[w + 15] = values.outWidth as number;
+  views.i32[w + 16] = values.groups as number; views.u32[w + 17] = pointerOf(values.workspace);
   views.i32[w + 18] = values.workspaceStride as number;
 };
 const conv2dBackwardInputWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.gy);
-  views.u32[w + 1] = pointerOf(values.w);
-  views.u32[w + 2] = pointerOf(values.gx);
-  views.i32[w + 3] = values.batch as number;
-  views.i32[w + 4] = values.inChannels as number;
-  views.i32[w + 5] = values.height as number;
-  views.i32[w + 6] = values.width as number;
-  views.i32[w + 7] = values.outChannels as number;
-  views.i32[w + 8] = values.kernelH as number;
-  views.i32[w + 9] = values.kernelW as number;
-  views.i32[w + 10] = values.strideH as number;
-  views.i32[w + 11] = values.strideW as number;
-  views.i32[w + 12] = values.padH as number;
-  views.i32[w + 13] = values.padW as number;
-  views.i32[w + 14] = values.outHeight as number;
-  views.i32[w + 15] = values.outWidth as number;
-  views.i32[w + 16] = values.groups as number;
-  views.u32[w + 17] = pointerOf(values.workspace);
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.gy); views.u32[w + 1] = pointerOf(values.w);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.inChannels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.outChannels as number;
+  views.i32[w + 8] = values.kernelH as number; views.i32[w + 9] = values.kernelW as number;
+  views.i32[w + 10] = values.strideH as number; views.i32[w + 11] = values.strideW as number;
+  views.i32[w + 12] = values.padH as number; views.i32[w + 13] = values.padW as number;
+  views.i32[w + 14] = values.outHeight as number; views.i32[w + 15] = values.outWidth as number;
+  views.i32[w + 16] = values.groups as number; views.u32[w + 17] = pointerOf(values.workspace);
   views.i32[w + 18] = values.workspaceStride as number;
 };
 const conv2dBackwardWeightSplitsWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.i32[w + 0] = values.batch as number;
+  const w = at >> 2; views.i32[w + 0] = values.batch as number;
 };
 const conv2dBackwardWeightWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.gy);
-  views.u32[w + 2] = pointerOf(values.gw);
-  views.u32[w + 3] = pointerOf(values.partials);
-  views.i32[w + 4] = values.batch as number;
-  views.i32[w + 5] = values.inChannels as number;
-  views.i32[w + 6] = values.height as number;
-  views.i32[w + 7] = values.width as number;
-  views.i32[w + 8] = values.outChannels as number;
-  views.i32[w + 9] = values.kernelH as number;
-  views.i32[w + 10] = values.kernelW as number;
-  views.i32[w + 11] = values.strideH as number;
-  views.i32[w + 12] = values.strideW as number;
-  views.i32[w + 13] = values.padH as number;
-  views.i32[w + 14] = values.padW as number;
-  views.i32[w + 15] = values.outHeight as number;
-  views.i32[w + 16] = values.outWidth as number;
-  views.i32[w + 17] = values.groups as number;
-  views.u32[w + 18] = pointerOf(values.workspace);
-  views.i32[w + 19] = values.workspaceStride as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gw); views.u32[w + 3] = pointerOf(values.partials);
+  views.i32[w + 4] = values.batch as number; views.i32[w + 5] = values.inChannels as number;
+  views.i32[w + 6] = values.height as number; views.i32[w + 7] = values.width as number;
+  views.i32[w + 8] = values.outChannels as number; views.i32[w + 9] = values.kernelH as number;
+  views.i32[w + 10] = values.kernelW as number; views.i32[w + 11] = values.strideH as number;
+  views.i32[w + 12] = values.strideW as number; views.i32[w + 13] = values.padH as number;
+  views.i32[w + 14] = values.padW as number; views.i32[w + 15] = values.outHeight as number;
+  views.i32[w + 16] = values.outWidth as number; views.i32[w + 17] = values.groups as number;
+  views.u32[w + 18] = pointerOf(values.workspace); views.i32[w + 19] = values.workspaceStride as number;
 };
 const conv2dBackwardWeightReduceWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.gw);
-  views.u32[w + 1] = pointerOf(values.partials);
-  views.i32[w + 2] = values.size as number;
-  views.i32[w + 3] = values.splits as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.gw); views.u32[w + 1] = pointerOf(values.partials);
+  views.i32[w + 2] = values.size as number; views.i32[w + 3] = values.splits as number;
 };
 const batchNormStatsWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.mean);
-  views.u32[w + 2] = pointerOf(values.variance);
-  views.u32[w + 3] = pointerOf(values.runningMean);
-  views.u32[w + 4] = pointerOf(values.runningVariance);
-  views.f32[w + 5] = values.momentum as number;
-  views.i32[w + 6] = values.batch as number;
-  views.i32[w + 7] = values.channels as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.mean);
+  views.u32[w + 2] = pointerOf(values.variance); views.u32[w + 3] = pointerOf(values.runningMean);
+  views.u32[w + 4] = pointerOf(values.runningVariance); views.f32[w + 5] = values.momentum as number;
+  views.i32[w + 6] = values.batch as number; views.i32[w + 7] = values.channels as number;
   views.i32[w + 8] = values.spatial as number;
 };
 const batchNormForwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.mean);
-  views.u32[w + 2] = pointerOf(values.variance);
-  views.u32[w + 3] = pointerOf(values.gamma);
-  views.u32[w + 4] = pointerOf(values.beta);
-  views.u32[w + 5] = pointerOf(values.y);
-  views.i32[w + 6] = values.batch as number;
-  views.i32[w + 7] = values.channels as number;
-  views.i32[w + 8] = values.spatial as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.mean);
+  views.u32[w + 2] = pointerOf(values.variance); views.u32[w + 3] = pointerOf(values.gamma);
+  views.u32[w + 4] = pointerOf(values.beta); views.u32[w + 5] = pointerOf(values.y); views.i32[w + 6] = values.batch as number;
+  views.i32[w + 7] = values.channels as number; views.i32[w + 8] = values.spatial as number;
   views.f32[w + 9] = values.eps as number;
 };
 const batchNormBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.gy);
-  views.u32[w + 2] = pointerOf(values.mean);
-  views.u32[w + 3] = pointerOf(values.variance);
-  views.u32[w + 4] = pointerOf(values.gamma);
-  views.u32[w + 5] = pointerOf(values.gx);
-  views.u32[w + 6] = pointerOf(values.gGamma);
-  views.u32[w + 7] = pointerOf(values.gBeta);
-  views.i32[w + 8] = values.batch as number;
-  views.i32[w + 9] = values.channels as number;
-  views.i32[w + 10] = values.spatial as number;
-  views.f32[w + 11] = values.eps as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.mean); views.u32[w + 3] = pointerOf(values.variance);
+  views.u32[w + 4] = pointerOf(values.gamma); views.u32[w + 5] = pointerOf(values.gx);
+  views.u32[w + 6] = pointerOf(values.gGamma); views.u32[w + 7] = pointerOf(values.gBeta);
+  views.i32[w + 8] = values.batch as number; views.i32[w + 9] = values.channels as number;
+  views.i32[w + 10] = values.spatial as number; views.f32[w + 11] = values.eps as number;
   views.i32[w + 12] = values.batchStats ? 1 : 0;
 };
 const maxPool2dWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.y);
-  views.u32[w + 2] = pointerOf(values.argmax);
-  views.i32[w + 3] = values.batch as number;
-  views.i32[w + 4] = values.channels as number;
-  views.i32[w + 5] = values.height as number;
-  views.i32[w + 6] = values.width as number;
-  views.i32[w + 7] = values.kernelH as number;
-  views.i32[w + 8] = values.kernelW as number;
-  views.i32[w + 9] = values.strideH as number;
-  views.i32[w + 10] = values.strideW as number;
-  views.i32[w + 11] = values.padH as number;
-  views.i32[w + 12] = values.padW as number;
-  views.i32[w + 13] = values.outHeight as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.y);
+  views.u32[w + 2] = pointerOf(values.argmax); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.channels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.kernelH as number;
+  views.i32[w + 8] = values.kernelW as number; views.i32[w + 9] = values.strideH as number;
+  views.i32[w + 10] = values.strideW as number; views.i32[w + 11] = values.padH as number;
+  views.i32[w + 12] = values.padW as number; views.i32[w + 13] = values.outHeight as number;
   views.i32[w + 14] = values.outWidth as number;
 };
 const maxPool2dBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.gy);
-  views.u32[w + 1] = pointerOf(values.argmax);
-  views.u32[w + 2] = pointerOf(values.gx);
-  views.i32[w + 3] = values.batch as number;
-  views.i32[w + 4] = values.channels as number;
-  views.i32[w + 5] = values.height as number;
-  views.i32[w + 6] = values.width as number;
-  views.i32[w + 7] = values.outHeight as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.gy); views.u32[w + 1] = pointerOf(values.argmax);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.channels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.outHeight as number;
   views.i32[w + 8] = values.outWidth as number;
 };
 const avgPool2dWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.y);
-  views.i32[w + 2] = values.batch as number;
-  views.i32[w + 3] = values.channels as number;
-  views.i32[w + 4] = values.height as number;
-  views.i32[w + 5] = values.width as number;
-  views.i32[w + 6] = values.kernelH as number;
-  views.i32[w + 7] = values.kernelW as number;
-  views.i32[w + 8] = values.strideH as number;
-  views.i32[w + 9] = values.strideW as number;
-  views.i32[w + 10] = values.padH as number;
-  views.i32[w + 11] = values.padW as number;
-  views.i32[w + 12] = values.outHeight as number;
-  views.i32[w + 13] = values.outWidth as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.y);
+  views.i32[w + 2] = values.batch as number; views.i32[w + 3] = values.channels as number;
+  views.i32[w + 4] = values.height as number; views.i32[w + 5] = values.width as number;
+  views.i32[w + 6] = values.kernelH as number; views.i32[w + 7] = values.kernelW as number;
+  views.i32[w + 8] = values.strideH as number; views.i32[w + 9] = values.strideW as number;
+  views.i32[w + 10] = values.padH as number; views.i32[w + 11] = values.padW as number;
+  views.i32[w + 12] = values.outHeight as number; views.i32[w + 13] = values.outWidth as number;
 };
 const avgPool2dBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.gy);
-  views.u32[w + 1] = pointerOf(values.gx);
-  views.i32[w + 2] = values.batch as number;
-  views.i32[w + 3] = values.channels as number;
-  views.i32[w + 4] = values.height as number;
-  views.i32[w + 5] = values.width as number;
-  views.i32[w + 6] = values.kernelH as number;
-  views.i32[w + 7] = values.kernelW as number;
-  views.i32[w + 8] = values.strideH as number;
-  views.i32[w + 9] = values.strideW as number;
-  views.i32[w + 10] = values.padH as number;
-  views.i32[w + 11] = values.padW as number;
-  views.i32[w + 12] = values.outHeight as number;
-  views.i32[w + 13] = values.outWidth as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.gy); views.u32[w + 1] = pointerOf(values.gx);
+  views.i32[w + 2] = values.batch as number; views.i32[w + 3] = values.channels as number;
+  views.i32[w + 4] = values.height as number; views.i32[w + 5] = values.width as number;
+  views.i32[w + 6] = values.kernelH as number; views.i32[w + 7] = values.kernelW as number;
+  views.i32[w + 8] = values.strideH as number; views.i32[w + 9] = values.strideW as number;
+  views.i32[w + 10] = values.padH as number; views.i32[w + 11] = values.padW as number;
+  views.i32[w + 12] = values.outHeight as number; views.i32[w + 13] = values.outWidth as number;
 };
 const checkRowsWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.index);
-  views.i32[w + 1] = values.rows as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.index); views.i32[w + 1] = values.rows as number;
   views.i32[w + 2] = values.limit as number;
 };
 const gatherWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.table);
-  views.u32[w + 1] = pointerOf(values.index);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.rows as number;
-  views.i32[w + 4] = values.cols as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.table); views.u32[w + 1] = pointerOf(values.index);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.rows as number; views.i32[w + 4] = values.cols as number;
 };
 const scatterAddWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.dst);
-  views.u32[w + 1] = pointerOf(values.index);
-  views.u32[w + 2] = pointerOf(values.src);
-  views.i32[w + 3] = values.rows as number;
-  views.i32[w + 4] = values.cols as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.dst); views.u32[w + 1] = pointerOf(values.index);
+  views.u32[w + 2] = pointerOf(values.src); views.i32[w + 3] = values.rows as number; views.i32[w + 4] = values.cols as number;
 };
 const softmaxWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.out);
-  views.i32[w + 2] = values.outer as number;
-  views.i32[w + 3] = values.length as number;
-  views.i32[w + 4] = values.inner as number;
-  views.i32[w + 5] = values.log ? 1 : 0;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.out);
+  views.i32[w + 2] = values.outer as number; views.i32[w + 3] = values.length as number;
+  views.i32[w + 4] = values.inner as number; views.i32[w + 5] = values.log ? 1 : 0;
 };
 const softmaxBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.y);
-  views.u32[w + 1] = pointerOf(values.gy);
-  views.u32[w + 2] = pointerOf(values.gx);
-  views.i32[w + 3] = values.outer as number;
-  views.i32[w + 4] = values.length as number;
-  views.i32[w + 5] = values.inner as number;
-  views.i32[w + 6] = values.log ? 1 : 0;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.y); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.outer as number; views.i32[w + 4] = values.length as number;
+  views.i32[w + 5] = values.inner as number; views.i32[w + 6] = values.log ? 1 : 0;
 };
 const crossEntropyWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.logits);
-  views.u32[w + 1] = pointerOf(values.target);
-  views.u32[w + 2] = pointerOf(values.losses);
-  views.i32[w + 3] = values.rows as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.logits); views.u32[w + 1] = pointerOf(values.target);
+  views.u32[w + 2] = pointerOf(values.losses); views.i32[w + 3] = values.rows as number;
   views.i32[w + 4] = values.classes as number;
 };
 const crossEntropyBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.logits);
-  views.u32[w + 1] = pointerOf(values.target);
-  views.u32[w + 2] = pointerOf(values.gLoss);
-  views.u32[w + 3] = pointerOf(values.gLogits);
-  views.i32[w + 4] = values.rows as number;
-  views.i32[w + 5] = values.classes as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.logits); views.u32[w + 1] = pointerOf(values.target);
+  views.u32[w + 2] = pointerOf(values.gLoss); views.u32[w + 3] = pointerOf(values.gLogits);
+  views.i32[w + 4] = values.rows as number; views.i32[w + 5] = values.classes as number;
 };
 const l2NormalizeWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.out);
-  views.i32[w + 2] = values.outer as number;
-  views.i32[w + 3] = values.length as number;
-  views.i32[w + 4] = values.inner as number;
-  views.f32[w + 5] = values.eps as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.out);
+  views.i32[w + 2] = values.outer as number; views.i32[w + 3] = values.length as number;
+  views.i32[w + 4] = values.inner as number; views.f32[w + 5] = values.eps as number;
 };
 const l2NormalizeBackwardWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.gy);
-  views.u32[w + 2] = pointerOf(values.gx);
-  views.i32[w + 3] = values.outer as number;
-  views.i32[w + 4] = values.length as number;
-  views.i32[w + 5] = values.inner as number;
-  views.f32[w + 6] = values.eps as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.outer as number; views.i32[w + 4] = values.length as number;
+  views.i32[w + 5] = values.inner as number; views.f32[w + 6] = values.eps as number;
 };
 const blendNormalizeRowsWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.x);
-  views.u32[w + 1] = pointerOf(values.y);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.rows as number;
-  views.i32[w + 4] = values.length as number;
-  views.f32[w + 5] = values.alpha as number;
-  views.f32[w + 6] = values.beta as number;
-  views.f32[w + 7] = values.eps as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.y);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.rows as number; views.i32[w + 4] = values.length as number;
+  views.f32[w + 5] = values.alpha as number; views.f32[w + 6] = values.beta as number; views.f32[w + 7] = values.eps as number;
 };
 const sgdStepWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.param);
-  views.u32[w + 1] = pointerOf(values.grad);
-  views.u32[w + 2] = pointerOf(values.velocity);
-  views.i32[w + 3] = values.size as number;
-  views.f32[w + 4] = values.lr as number;
-  views.f32[w + 5] = values.momentum as number;
-  views.f32[w + 6] = values.dampening as number;
-  views.f32[w + 7] = values.weightDecay as number;
-  views.i32[w + 8] = values.nesterov ? 1 : 0;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.param); views.u32[w + 1] = pointerOf(values.grad);
+  views.u32[w + 2] = pointerOf(values.velocity); views.i32[w + 3] = values.size as number; views.f32[w + 4] = values.lr as number;
+  views.f32[w + 5] = values.momentum as number; views.f32[w + 6] = values.dampening as number;
+  views.f32[w + 7] = values.weightDecay as number; views.i32[w + 8] = values.nesterov ? 1 : 0;
 };
 
 export const WRITERS: RecordWriters = {
@@ -399,87 +222,46 @@ export const WRITERS: RecordWriters = {
   castI32ToF32: ['x:ptr out:ptr size:i32', castF32ToI32Writer],
   binary: ['op:i32 a:ptr b:ptr out:ptr layout:ptr', binaryWriter],
   copy: ['src:ptr srcOffset:i32 dst:ptr dstOffset:i32 layout:ptr', copyWriter],
-  random: ['out:ptr size:i32 normal:bool key0:u32 key1:u32 counterLow:u32 counterHigh:u32 a:f32 ' + 'b:f32', randomWriter],
+  random: ['out:ptr size:i32 normal:bool key0:u32 key1:u32 counterLow:u32 counterHigh:u32 a:f32 ' +
+    'b:f32', randomWriter],
   reduce: ['op:i32 x:ptr out:ptr keptSize:i32 kept:ptr reduced:ptr', reduceWriter],
   topK: ['s:ptr values:ptr indices:ptr rows:i32 cols:i32 k:i32', topKWriter],
   matmulWorkspaceBytes: ['m:i32 n:i32 k:i32', matmulWorkspaceBytesWriter],
-  matmul: [
-    'a:ptr b:ptr out:ptr bias:ptr? batch:i32 m:i32 n:i32 k:i32 transA:bool transB:bool ' +
-      'aBatchStride:i32 bBatchStride:i32 workspace:ptr workspaceStride:i32',
-    matmulWriter,
-  ],
-  conv2dWorkspaceBytes: [
-    'batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32',
-    conv2dWorkspaceBytesWriter,
-  ],
-  conv2d: [
-    'x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
-      'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
-      'groups:i32 workspace:ptr workspaceStride:i32',
-    conv2dWriter,
-  ],
-  conv2dBackwardInputWorkspaceBytes: [
-    'batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32',
-    conv2dWorkspaceBytesWriter,
-  ],
-  conv2dBackwardInput: [
-    'gy:ptr w:ptr gx:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
-      'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
-      'groups:i32 workspace:ptr workspaceStride:i32',
-    conv2dBackwardInputWriter,
-  ],
+  matmul: ['a:ptr b:ptr out:ptr bias:ptr? batch:i32 m:i32 n:i32 k:i32 transA:bool transB:bool ' +
+    'aBatchStride:i32 bBatchStride:i32 workspace:ptr workspaceStride:i32', matmulWriter],
+  conv2dWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2d: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dWriter],
+  conv2dBackwardInputWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dBackwardInput: ['gy:ptr w:ptr gx:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardInputWriter],
   conv2dBackwardWeightSplits: ['batch:i32', conv2dBackwardWeightSplitsWriter],
-  conv2dBackwardWeightPartialsBytes: [
-    'batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32',
-    conv2dWorkspaceBytesWriter,
-  ],
-  conv2dBackwardWeightWorkspaceBytes: [
-    'batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32',
-    conv2dWorkspaceBytesWriter,
-  ],
-  conv2dBackwardWeight: [
-    'x:ptr gy:ptr gw:ptr partials:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
-      'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
-      'groups:i32 workspace:ptr workspaceStride:i32',
-    conv2dBackwardWeightWriter,
-  ],
+  conv2dBackwardWeightPartialsBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dBackwardWeightWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dBackwardWeight: ['x:ptr gy:ptr gw:ptr partials:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
   conv2dBackwardWeightReduce: ['gw:ptr partials:ptr size:i32 splits:i32', conv2dBackwardWeightReduceWriter],
-  batchNormStats: [
-    'x:ptr mean:ptr variance:ptr runningMean:ptr runningVariance:ptr momentum:f32 batch:i32 ' + 'channels:i32 spatial:i32',
-    batchNormStatsWriter,
-  ],
-  batchNormForward: [
-    'x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr y:ptr batch:i32 channels:i32 spatial:i32 ' + 'eps:f32',
-    batchNormForwardWriter,
-  ],
-  batchNormBackward: [
-    'x:ptr gy:ptr mean:ptr variance:ptr gamma:ptr gx:ptr gGamma:ptr gBeta:ptr batch:i32 ' +
-      'channels:i32 spatial:i32 eps:f32 batchStats:bool',
-    batchNormBackwardWriter,
-  ],
-  maxPool2d: [
-    'x:ptr y:ptr argmax:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32',
-    maxPool2dWriter,
-  ],
-  maxPool2dBackward: [
-    'gy:ptr argmax:ptr gx:ptr batch:i32 channels:i32 height:i32 width:i32 outHeight:i32 ' + 'outWidth:i32',
-    maxPool2dBackwardWriter,
-  ],
-  avgPool2d: [
-    'x:ptr y:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32',
-    avgPool2dWriter,
-  ],
-  avgPool2dBackward: [
-    'gy:ptr gx:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
-      'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32',
-    avgPool2dBackwardWriter,
-  ],
+  batchNormStats: ['x:ptr mean:ptr variance:ptr runningMean:ptr runningVariance:ptr momentum:f32 batch:i32 ' +
+    'channels:i32 spatial:i32', batchNormStatsWriter],
+  batchNormForward: ['x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr y:ptr batch:i32 channels:i32 spatial:i32 ' +
+    'eps:f32', batchNormForwardWriter],
+  batchNormBackward: ['x:ptr gy:ptr mean:ptr variance:ptr gamma:ptr gx:ptr gGamma:ptr gBeta:ptr batch:i32 ' +
+    'channels:i32 spatial:i32 eps:f32 batchStats:bool', batchNormBackwardWriter],
+  maxPool2d: ['x:ptr y:ptr argmax:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32', maxPool2dWriter],
+  maxPool2dBackward: ['gy:ptr argmax:ptr gx:ptr batch:i32 channels:i32 height:i32 width:i32 outHeight:i32 ' +
+    'outWidth:i32', maxPool2dBackwardWriter],
+  avgPool2d: ['x:ptr y:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32', avgPool2dWriter],
+  avgPool2dBackward: ['gy:ptr gx:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32', avgPool2dBackwardWriter],
   checkRows: ['index:ptr rows:i32 limit:i32', checkRowsWriter],
   gather: ['table:ptr index:ptr out:ptr rows:i32 cols:i32', gatherWriter],
   scatterAdd: ['dst:ptr index:ptr src:ptr rows:i32 cols:i32', scatterAddWriter],
@@ -490,5 +272,6 @@ export const WRITERS: RecordWriters = {
   l2Normalize: ['x:ptr out:ptr outer:i32 length:i32 inner:i32 eps:f32', l2NormalizeWriter],
   l2NormalizeBackward: ['x:ptr gy:ptr gx:ptr outer:i32 length:i32 inner:i32 eps:f32', l2NormalizeBackwardWriter],
   blendNormalizeRows: ['x:ptr y:ptr out:ptr rows:i32 length:i32 alpha:f32 beta:f32 eps:f32', blendNormalizeRowsWriter],
-  sgdStep: ['param:ptr grad:ptr velocity:ptr size:i32 lr:f32 momentum:f32 dampening:f32 weightDecay:f32 ' + 'nesterov:bool', sgdStepWriter],
+  sgdStep: ['param:ptr grad:ptr velocity:ptr size:i32 lr:f32 momentum:f32 dampening:f32 weightDecay:f32 ' +
+    'nesterov:bool', sgdStepWriter],
 };

@@ -3,66 +3,38 @@
 import { pointerOf, type RecordWriter, type RecordWriters } from '../../backends/wasm/records.js';
 
 const bankStatsWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.s);
-  views.u32[w + 1] = pointerOf(values.stats);
-  views.i32[w + 2] = values.rows as number;
-  views.i32[w + 3] = values.cols as number;
-  views.i32[w + 4] = values.colOffset as number;
-  views.f32[w + 5] = values.tau as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.s); views.u32[w + 1] = pointerOf(values.stats);
+  views.i32[w + 2] = values.rows as number; views.i32[w + 3] = values.cols as number;
+  views.i32[w + 4] = values.colOffset as number; views.f32[w + 5] = values.tau as number;
   views.f32[w + 6] = values.lambda as number;
 };
 const bankGradWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.s);
-  views.u32[w + 1] = pointerOf(values.stats);
-  views.u32[w + 2] = pointerOf(values.index);
-  views.u32[w + 3] = pointerOf(values.g);
-  views.u32[w + 4] = pointerOf(values.q);
-  views.i32[w + 5] = values.rows as number;
-  views.i32[w + 6] = values.cols as number;
-  views.i32[w + 7] = values.colOffset as number;
-  views.f32[w + 8] = values.tau as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.s); views.u32[w + 1] = pointerOf(values.stats);
+  views.u32[w + 2] = pointerOf(values.index); views.u32[w + 3] = pointerOf(values.g); views.u32[w + 4] = pointerOf(values.q);
+  views.i32[w + 5] = values.rows as number; views.i32[w + 6] = values.cols as number;
+  views.i32[w + 7] = values.colOffset as number; views.f32[w + 8] = values.tau as number;
   views.f32[w + 9] = values.lambda as number;
 };
 const augmentWriter: RecordWriter = (views, at, values) => {
-  const w = at >> 2;
-  views.u32[w + 0] = pointerOf(values.pixels);
-  views.u32[w + 1] = pointerOf(values.index);
-  views.u32[w + 2] = pointerOf(values.out);
-  views.i32[w + 3] = values.batch as number;
-  views.i32[w + 4] = values.height as number;
-  views.i32[w + 5] = values.width as number;
-  views.i32[w + 6] = values.crop ? 1 : 0;
-  views.u32[w + 7] = values.key0 as number;
-  views.u32[w + 8] = values.key1 as number;
-  views.u32[w + 9] = values.counterLow as number;
-  views.u32[w + 10] = values.counterHigh as number;
-  views.f32[w + 11] = values.scaleMin as number;
-  views.f32[w + 12] = values.scaleMax as number;
-  views.f32[w + 13] = values.logRatioMin as number;
-  views.f32[w + 14] = values.logRatioMax as number;
-  views.i32[w + 15] = values.flip ? 1 : 0;
-  views.f32[w + 16] = values.mean as number;
-  views.f32[w + 17] = values.std as number;
-  views.i32[w + 18] = values.blocks as number;
-  views.f32[w + 19] = values.rotateTurns as number;
-  views.f32[w + 20] = values.translate as number;
-  views.f32[w + 21] = values.erase as number;
-  views.f32[w + 22] = values.eraseScaleMin as number;
-  views.f32[w + 23] = values.eraseScaleMax as number;
-  views.f32[w + 24] = values.eraseLogRatioMin as number;
-  views.f32[w + 25] = values.eraseLogRatioMax as number;
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.pixels); views.u32[w + 1] = pointerOf(values.index);
+  views.u32[w + 2] = pointerOf(values.out); views.i32[w + 3] = values.batch as number; views.i32[w + 4] = values.height as number;
+  views.i32[w + 5] = values.width as number; views.i32[w + 6] = values.crop ? 1 : 0; views.u32[w + 7] = values.key0 as number;
+  views.u32[w + 8] = values.key1 as number; views.u32[w + 9] = values.counterLow as number;
+  views.u32[w + 10] = values.counterHigh as number; views.f32[w + 11] = values.scaleMin as number;
+  views.f32[w + 12] = values.scaleMax as number; views.f32[w + 13] = values.logRatioMin as number;
+  views.f32[w + 14] = values.logRatioMax as number; views.i32[w + 15] = values.flip ? 1 : 0;
+  views.f32[w + 16] = values.mean as number; views.f32[w + 17] = values.std as number;
+  views.i32[w + 18] = values.blocks as number; views.f32[w + 19] = values.rotateTurns as number;
+  views.f32[w + 20] = values.translate as number; views.f32[w + 21] = values.erase as number;
+  views.f32[w + 22] = values.eraseScaleMin as number; views.f32[w + 23] = values.eraseScaleMax as number;
+  views.f32[w + 24] = values.eraseLogRatioMin as number; views.f32[w + 25] = values.eraseLogRatioMax as number;
 };
 
 export const WRITERS: RecordWriters = {
   bankStats: ['s:ptr stats:ptr rows:i32 cols:i32 colOffset:i32 tau:f32 lambda:f32', bankStatsWriter],
   bankGrad: ['s:ptr stats:ptr index:ptr g:ptr q:ptr rows:i32 cols:i32 colOffset:i32 tau:f32 lambda:f32', bankGradWriter],
-  augment: [
-    'pixels:ptr index:ptr out:ptr batch:i32 height:i32 width:i32 crop:bool key0:u32 key1:u32 ' +
-      'counterLow:u32 counterHigh:u32 scaleMin:f32 scaleMax:f32 logRatioMin:f32 logRatioMax:f32 ' +
-      'flip:bool mean:f32 std:f32 blocks:i32 rotateTurns:f32 translate:f32 erase:f32 eraseScaleMin:f32 ' +
-      'eraseScaleMax:f32 eraseLogRatioMin:f32 eraseLogRatioMax:f32',
-    augmentWriter,
-  ],
+  augment: ['pixels:ptr index:ptr out:ptr batch:i32 height:i32 width:i32 crop:bool key0:u32 key1:u32 ' +
+    'counterLow:u32 counterHigh:u32 scaleMin:f32 scaleMax:f32 logRatioMin:f32 logRatioMax:f32 ' +
+    'flip:bool mean:f32 std:f32 blocks:i32 rotateTurns:f32 translate:f32 erase:f32 eraseScaleMin:f32 ' +
+    'eraseScaleMax:f32 eraseLogRatioMin:f32 eraseLogRatioMax:f32', augmentWriter],
 };
