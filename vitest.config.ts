@@ -23,10 +23,10 @@ export default defineConfig({
         if (id !== `\0${ASM_KERNELS}`) return undefined;
         const files: Record<string, string> = await buildKernels();
         return Object.entries(files)
-          .map(
-            ([name, file]) =>
-              `export const ${name} = Uint8Array.from(atob(${JSON.stringify(readFileSync(file).toString('base64'))}), (c) => c.charCodeAt(0));`,
-          )
+          .map(([name, file]) => {
+            const base64 = readFileSync(file).toString('base64');
+            return `export const ${name} = Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));`;
+          })
           .join('\n');
       },
     },

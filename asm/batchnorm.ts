@@ -1,7 +1,7 @@
 // Batch normalisation over NCHW (the twin of shaders/batchnorm.wgsl): statistics per
 // channel across batch × spatial. Each channel's planes are summed with f32x4 and the
 // per-plane sums added in f64, so long channels keep their precision. Parallel by channel.
-import { at, shareStart } from './common';
+import { at, lanesSum, shareStart } from './common';
 import { BatchNormBackwardParams, BatchNormForwardParams, BatchNormStatsParams } from './generated';
 
 /** Σ x over one contiguous run. */
@@ -9,7 +9,7 @@ function runSum(p: usize, length: i32): f64 {
   let acc = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= length; i += 4) acc = f32x4.add(acc, v128.load(at(p, i)));
-  let sum = <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  let sum = lanesSum(acc);
   for (; i < length; i++) sum += <f64>load<f32>(at(p, i));
   return sum;
 }
@@ -23,7 +23,7 @@ function runSquares(p: usize, length: i32, mu: f32): f64 {
     const d = f32x4.sub(v128.load(at(p, i)), m);
     acc = f32x4.add(acc, f32x4.mul(d, d));
   }
-  let sum = <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  let sum = lanesSum(acc);
   for (; i < length; i++) { const d = load<f32>(at(p, i)) - mu; sum += <f64>(d * d); }
   return sum;
 }
@@ -94,8 +94,8 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
         accG = f32x4.add(accG, g);
         accGX = f32x4.add(accGX, f32x4.mul(g, f32x4.sub(v128.load(at(xp, i)), m)));
       }
-      sumG += <f64>(f32x4.extract_lane(accG, 0) + f32x4.extract_lane(accG, 1)) + <f64>(f32x4.extract_lane(accG, 2) + f32x4.extract_lane(accG, 3));
-      sumGX += <f64>(f32x4.extract_lane(accGX, 0) + f32x4.extract_lane(accGX, 1)) + <f64>(f32x4.extract_lane(accGX, 2) + f32x4.extract_lane(accGX, 3));
+      sumG += lanesSum(accG);
+      sumGX += lanesSum(accGX);
       for (; i < spatial; i++) {
         const g = load<f32>(at(gp, i));
         sumG += <f64>g;

@@ -115,3 +115,10 @@ export function philox(low: u32, high: u32, block: u32, key0: u32, key1: u32): v
 @inline export function lanesSum(v: v128): f64 {
   return <f64>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + <f64>(f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
+
+/** The largest of the four lanes. */
+@inline export function lanesMax(v: v128): f32 {
+  const low = Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1));
+  const high = Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3));
+  return Mathf.max(low, high);
+}

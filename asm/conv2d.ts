@@ -393,8 +393,10 @@ function packTaps(planes: usize, offsets: usize, cols: i32, p0: i32, kc: i32, ou
  * four positions at a time are one 4×4 transpose; the rest of each row's run goes one by one.
  */
 function packTapPanel(row: usize, offsets: usize, q0: i32, kc: i32, outWidth: i32, wq: i32, dst: usize): void {
-  const o0 = <usize>load<i32>(offsets), o1 = <usize>load<i32>(offsets, 4), o2 = <usize>load<i32>(offsets, 8), o3 = <usize>load<i32>(offsets, 12);
-  const o4 = <usize>load<i32>(offsets, 16), o5 = <usize>load<i32>(offsets, 20), o6 = <usize>load<i32>(offsets, 24), o7 = <usize>load<i32>(offsets, 28);
+  const o0 = <usize>load<i32>(offsets), o1 = <usize>load<i32>(offsets, 4);
+  const o2 = <usize>load<i32>(offsets, 8), o3 = <usize>load<i32>(offsets, 12);
+  const o4 = <usize>load<i32>(offsets, 16), o5 = <usize>load<i32>(offsets, 20);
+  const o6 = <usize>load<i32>(offsets, 24), o7 = <usize>load<i32>(offsets, 28);
   let q = q0;
   for (let k = 0; k < kc;) {
     const run = min<i32>(outWidth - q, kc - k);
@@ -408,7 +410,10 @@ function packTapPanel(row: usize, offsets: usize, q0: i32, kc: i32, outWidth: i3
       d += 4 * NR * 4;
     }
     for (; i < run; i++) {
-      for (let t = 0; t < NR; t++) store<f32>(d + (<usize>t << 2), load<f32>(base + <usize>load<i32>(offsets + (<usize>t << 2)) + (<usize>i << 2)));
+      for (let t = 0; t < NR; t++) {
+        const tap = base + <usize>load<i32>(offsets + (<usize>t << 2));
+        store<f32>(d + (<usize>t << 2), load<f32>(tap + (<usize>i << 2)));
+      }
       d += NR * 4;
     }
     k += run;

@@ -6,7 +6,7 @@
 // Both kernels take one exponential per column, t = e^{s−M}: the other softmaxes are powers
 // of it, e^{(s−M)/2} = √t and, when 1/τ is a whole number k (τ = 0.1 by default),
 // e^{(s−M)/τ} = t^k by squaring. Other temperatures take a second exponential.
-import { at, exp4, lanesSum, shareStart } from './common';
+import { at, exp4, lanesMax, lanesSum, shareStart } from './common';
 import {
   BANK_SLOT_MAX, BANK_SLOT_WEIGHTED, BANK_SLOT_Z_HALF, BANK_SLOT_Z_ONE, BANK_SLOT_Z_TAU, BANK_STATS, BankGradParams, BankStatsParams,
 } from './generated';
@@ -43,7 +43,7 @@ export function bankStats(p: BankStatsParams, part: i32, parts: i32): void {
     let wide = f32x4.splat(-3.4028234663852886e38);
     let j = 0;
     for (; j + 4 <= cols; j += 4) wide = f32x4.max(wide, v128.load(at(row, j)));
-    let chunkMax = Mathf.max(Mathf.max(f32x4.extract_lane(wide, 0), f32x4.extract_lane(wide, 1)), Mathf.max(f32x4.extract_lane(wide, 2), f32x4.extract_lane(wide, 3)));
+    let chunkMax = lanesMax(wide);
     for (; j < cols; j++) chunkMax = Mathf.max(chunkMax, load<f32>(at(row, j)));
     const max4 = f32x4.splat(chunkMax), invTau4 = f32x4.splat(invTau);
     let zTau4 = f32x4.splat(0), zOne4 = f32x4.splat(0), zHalf4 = f32x4.splat(0), weighted4 = f32x4.splat(0);

@@ -51,9 +51,8 @@ try {
         run(dir, ['dist/scripts/main.js', ...measure.args]);
         samples[name][which].push(measure.read(dir));
       }
-      console.log(
-        `round ${round + 1}/${rounds}, ${name}: ${commit} ${samples[name].old.at(-1).toFixed(1)}, this tree ${samples[name].new.at(-1).toFixed(1)}`,
-      );
+      const [before, after] = [samples[name].old.at(-1), samples[name].new.at(-1)];
+      console.log(`round ${round + 1}/${rounds}, ${name}: ${commit} ${before.toFixed(1)}, this tree ${after.toFixed(1)}`);
     }
   }
   const rows = Object.entries(samples).map(([name, s]) => {

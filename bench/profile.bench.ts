@@ -43,11 +43,13 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
       'ms / step': k.ms / steps,
       share: `${((100 * k.ms) / steps / total).toFixed(1)} %`,
     }));
-    const title = `One method step on ${gpu.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize} (${mode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel'}): kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
+    const timing = mode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel';
+    const title =
+      `One method step on ${gpu.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize} (${timing}): ` +
+      `kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
     const table = printTable(title, rows);
-    console.log(
-      `\nresults: ${writeResults(`profile-${gpu.opened.kind}`, { backend: gpu.description, batch, steps, mode, wallMs: wall, kernelMs: total, rows, markdown: table })}`,
-    );
+    const results = { backend: gpu.description, batch, steps, mode, wallMs: wall, kernelMs: total, rows, markdown: table };
+    console.log(`\nresults: ${writeResults(`profile-${gpu.opened.kind}`, results)}`);
     contestant.dispose();
     gpu.destroy();
     return;
@@ -65,12 +67,13 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const calls = profiled.report();
   const rows = profileRows(calls, steps);
   const total = calls.reduce((sum, k) => sum + k.ms, 0) / steps;
-  const title = `One method step on ${wasm.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}: kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
+  const title =
+    `One method step on ${wasm.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}: ` +
+    `kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
   const families = printTable('The same by kernel family', profileRows(byFamily(calls), steps));
   const table = printTable(title, rows.slice(0, 25));
-  console.log(
-    `\nresults: ${writeResults('profile-wasm', { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, families] })}`,
-  );
+  const results = { backend: wasm.description, batch, steps, wallMs: wall, kernelMs: total, rows, markdown: [table, families] };
+  console.log(`\nresults: ${writeResults('profile-wasm', results)}`);
   contestant.dispose();
   wasm.destroy();
 }

@@ -170,11 +170,12 @@ export async function timeRoundRobin(contestants: Contestant[], reps: number, lo
   }
   for (let rep = 0; rep < reps; rep++) {
     for (const r of results) {
-      r.stepMs.push(await timed(r.contestant, r.contestant.step));
-      r.bankMs.push(await timed(r.contestant, r.contestant.bankPart));
-      log(
-        `  round ${rep + 1}/${reps}: ${r.contestant.engine} ${r.contestant.backend}, step ${r.stepMs.at(-1)!.toFixed(0)} ms, bank part ${r.bankMs.at(-1)!.toFixed(0)} ms`,
-      );
+      const stepMs = await timed(r.contestant, r.contestant.step);
+      const bankMs = await timed(r.contestant, r.contestant.bankPart);
+      r.stepMs.push(stepMs);
+      r.bankMs.push(bankMs);
+      const name = `${r.contestant.engine} ${r.contestant.backend}`;
+      log(`  round ${rep + 1}/${reps}: ${name}, step ${stepMs.toFixed(0)} ms, bank part ${bankMs.toFixed(0)} ms`);
     }
   }
   for (const r of results) r.peakBytes = await r.contestant.peakBytes();

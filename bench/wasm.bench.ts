@@ -36,16 +36,17 @@ export async function benchWasm(single: WasmBackend, multi: WasmBackend, batch: 
       theirs = tfjsMatmul(shape.m, shape.n, shape.k, shape.transB);
     const { candidate, baseline } = await compare(single, one.run, theirs.run, reps);
     const threaded = await time(multi, all.run, reps);
+    const op = `matmul ${shape.name}`;
+    const oursGflops = gflops(flops, candidate.median),
+      tfjsGflops = gflops(flops, baseline.median);
     matmul.push({
-      op: `matmul ${shape.name}`,
-      'ours 1 thread GFLOPS': gflops(flops, candidate.median),
-      'tfjs-wasm GFLOPS': gflops(flops, baseline.median),
+      op,
+      'ours 1 thread GFLOPS': oursGflops,
+      'tfjs-wasm GFLOPS': tfjsGflops,
       'ours / tfjs': baseline.median / candidate.median,
       [`ours ${multi.threads} threads GFLOPS`]: gflops(flops, threaded.median),
     });
-    console.log(
-      `  ${matmul.at(-1)!.op}: ours ${(matmul.at(-1)!['ours 1 thread GFLOPS'] as number).toFixed(1)}, tfjs ${(matmul.at(-1)!['tfjs-wasm GFLOPS'] as number).toFixed(1)} GFLOPS`,
-    );
+    console.log(`  ${op}: ours ${oursGflops.toFixed(1)}, tfjs ${tfjsGflops.toFixed(1)} GFLOPS`);
     for (const x of [one, all, theirs]) x.dispose();
   }
 

@@ -323,9 +323,8 @@ function onEpoch(e: Extract<Event, { event: 'epoch' }>): void {
   charts.knn.add(0, e.epoch, e.knnV);
   charts.knn.add(1, e.epoch, e.knnH);
   showKnn(e, `epoch ${e.epoch}`);
-  log(
-    `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s, kNN on v ${percent(e.knnV)}, on h ${percent(e.knnH)}`,
-  );
+  const knn = `kNN on v ${percent(e.knnV)}, on h ${percent(e.knnH)}`;
+  log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s, ${knn}`);
 }
 
 function showKnn({ knnV, knnH }: { knnV: number; knnH: number }, when: string): void {
@@ -409,9 +408,8 @@ async function startFromForm(): Promise<void> {
   const key = dataKeyOfForm(config.seed);
   // the subset depends on the seed: reload so the page's images are the ones trained on
   if (!sameData(loaded, key)) await loadData(key);
-  log(
-    `training: ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr}, τ ${config.tau}, λ ${config.lambda}, ${config.init}/${config.update}`,
-  );
+  const { epochs, batch, lr, tau, lambda, init, update } = config;
+  log(`training: ${epochs} epochs, batch ${batch}, lr ${lr}, τ ${tau}, λ ${lambda}, ${init}/${update}`);
   await train(config);
 }
 
@@ -536,12 +534,8 @@ async function showNeighbours(test: number): Promise<void> {
   heading.className = 'neighbour-row';
   heading.append(figure(thumbnail(set.test.pixels, test, set.height, set.width), `query: ${CLASS_NAMES[label]}`, 'query'), ...results);
   const correct = answer.train.filter((i) => set.train.labels[i] === label).length;
-  ui.neighbours.replaceChildren(
-    heading,
-    hint(
-      `${correct} of ${answer.train.length} neighbours share the query's class (cosine similarity of v${hasModel ? '' : ', untrained network'}).`,
-    ),
-  );
+  const similarity = `cosine similarity of v${hasModel ? '' : ', untrained network'}`;
+  ui.neighbours.replaceChildren(heading, hint(`${correct} of ${answer.train.length} neighbours share the query's class (${similarity}).`));
 }
 
 // ---------------------------------------------------------------- wiring

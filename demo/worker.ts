@@ -170,10 +170,8 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
     data = null;
     useData(options, true);
     emit({ event: 'state', state: 'idle' }); // a new data set drops the model
-    emit({
-      event: 'status',
-      text: `${splits.train.count} training and ${splits.test.count} test images; training on ${data!.train.count}, testing on ${data!.test.count}`,
-    });
+    const subset = `training on ${data!.train.count}, testing on ${data!.test.count}`;
+    emit({ event: 'status', text: `${splits.train.count} training and ${splits.test.count} test images; ${subset}` });
     return images(options);
   },
 

@@ -36,7 +36,11 @@ struct BlendParams { lines: u32, length: u32, alpha: f32, beta: f32, eps: f32 }
 // N×d rows instead of four, and l2Normalize's rows (y = x, α = 1, β = 0, exactly x). As N
 // workgroups of barriers, renormalising the bank took 19 % of a step on SwiftShader.
 @compute @workgroup_size(WG)
-fn blendNormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn blendNormalizeRows(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_index) lid: u32
+) {
   let line = flatThread(wid, groups, lid);
   if (line >= blend.lines) { return; }
   let base = line * blend.length;
@@ -52,7 +56,11 @@ fn blendNormalizeRows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
 
 // Above eps: gx = (gy - x·(x·gy)/||x||²) / ||x||; below, the op is x/eps and gx = gy/eps.
 @compute @workgroup_size(WG)
-fn l2NormalizeBackward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn l2NormalizeBackward(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_index) lid: u32
+) {
   let line = flatWorkgroup(wid, groups);
   if (line >= p.lines) { return; }
   var squares = 0.0;

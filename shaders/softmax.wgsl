@@ -79,7 +79,11 @@ fn crossEntropy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) grou
 }
 
 @compute @workgroup_size(WG)
-fn crossEntropyBackward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn crossEntropyBackward(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_index) lid: u32
+) {
   let row = flatWorkgroup(wid, groups);
   if (row >= p.lines) { return; }
   let stats = rowMaxAndSum(row, lid);

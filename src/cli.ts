@@ -34,7 +34,14 @@ function usage(): string {
   const lines = other.map(
     ([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`,
   );
-  return `npm start -- [train | eval knn | eval linear] [flags]\n\n${lines.join('\n')}\n\ntraining (the defaults are --preset quick's, npm start's):\n${trainFlagHelp().join('\n')}`;
+  return [
+    'npm start -- [train | eval knn | eval linear] [flags]',
+    '',
+    ...lines,
+    '',
+    "training (the defaults are --preset quick's, npm start's):",
+    ...trainFlagHelp(),
+  ].join('\n');
 }
 
 const { values, positionals } = parseArgs({
@@ -82,9 +89,8 @@ async function train(backend: Backend): Promise<void> {
     mkdirSync(out, { recursive: true });
     const pixels = await pixelBaseline(trainSet, test, true);
     baselines = { untrained: (await trainer.evaluate({ h: false })).knnV, pixels: pixels.knn, pixelsProbe: pixels.probe };
-    console.log(
-      `before training: kNN of the untrained network ${percent(baselines.untrained)}; raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`,
-    );
+    const pixelsLine = `raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`;
+    console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; ${pixelsLine}`);
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
   const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
@@ -92,7 +98,12 @@ async function train(backend: Backend): Promise<void> {
     `\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`,
   );
   console.log(
-    `  this run (v)       ${percent(result.knnV)}\n  this run (h)       ${percent(result.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`,
+    [
+      `  this run (v)       ${percent(result.knnV)}`,
+      `  this run (h)       ${percent(result.knnH)}`,
+      `  untrained network  ${percent(baselines.untrained)}`,
+      `  raw pixels         ${percent(baselines.pixels)}`,
+    ].join('\n'),
   );
   console.log(`  linear probe       ${percent(result.probe)} (raw pixels ${percent(baselines.pixelsProbe)})`);
   trainer.dispose();

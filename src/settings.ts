@@ -30,7 +30,9 @@ interface FlagSpec {
 /** Every flag that changes what a run trains: its help, its range and its default. */
 export const TRAIN_FLAGS = {
   method: {
-    help: 'ours (calibrate, corrected, λ 20), npid (random, npid, λ 0), simclr (two views, NT-Xent at τ 0.5) or supervised (labels: the ceiling)',
+    help:
+      'ours (calibrate, corrected, λ 20), npid (random, npid, λ 0), simclr (two views, NT-Xent at τ 0.5) ' +
+      'or supervised (labels: the ceiling)',
     kind: { choice: METHODS },
     default: 'ours',
   },

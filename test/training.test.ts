@@ -11,9 +11,8 @@ describe.each(cases)('training on $name', ({ backend }) => {
     'reaches 95 % training accuracy, repeats its loss curve, and leaks nothing',
     async () => {
       const first = await trainSynthetic(backend!, { steps: 200, seed: 5, watchSteps: [10, 200] });
-      console.log(
-        `${backend!.name}: loss ${first.losses[0]!.toFixed(3)} → ${first.losses.at(-1)!.toFixed(3)}, accuracy ${(first.accuracy * 100).toFixed(1)} %`,
-      );
+      const losses = `loss ${first.losses[0]!.toFixed(3)} → ${first.losses.at(-1)!.toFixed(3)}`;
+      console.log(`${backend!.name}: ${losses}, accuracy ${(first.accuracy * 100).toFixed(1)} %`);
       expect(first.accuracy).toBeGreaterThanOrEqual(0.95);
       expect(first.losses.at(-1)!).toBeLessThan(first.losses[0]! / 4);
       expect(first.liveBuffers.get(200)).toBe(first.liveBuffers.get(10));

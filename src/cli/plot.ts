@@ -29,10 +29,10 @@ export function linePlot(series: Series[], options: PlotOptions): string {
   const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
   const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
   const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i)
-    .map(
-      (v) =>
-        `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`,
-    )
+    .map((v) => {
+      const line = `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
+      return `${line}<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`;
+    })
     .join('');
   const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
   const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);

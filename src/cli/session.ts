@@ -199,10 +199,10 @@ export async function trainEpochs(
       summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
     }
     state.history.push(record);
-    log({ event: 'epoch', ...record, imagesPerSecond: trainer.train.count / epoch.seconds });
-    console.log(
-      `${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`,
-    );
+    const imagesPerSecond = trainer.train.count / epoch.seconds;
+    log({ event: 'epoch', ...record, imagesPerSecond });
+    const duration = `${formatDuration(epoch.seconds)} (${imagesPerSecond.toFixed(0)} img/s)`;
+    console.log(`${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${duration}${summary}`);
     const meta = {
       ...options.extra,
       subset: trainer.train.count,
@@ -224,9 +224,9 @@ export async function runTraining(setting: RunSetting, trainer: EncoderTrainer, 
   if (options.probe) {
     const start = performance.now();
     probe = await probeTrainer(trainer);
-    console.log(
-      `${options.label ? `${options.label}, ` : ''}linear probe on h ${percent(probe)} (${formatDuration((performance.now() - start) / 1000)})`,
-    );
+    const seconds = (performance.now() - start) / 1000;
+    const label = options.label ? `${options.label}, ` : '';
+    console.log(`${label}linear probe on h ${percent(probe)} (${formatDuration(seconds)})`);
   }
   return { epochs: state.history, knnV: last.knnV!, knnH: last.knnH!, probe, trainSeconds: state.trainSeconds };
 }

@@ -57,10 +57,8 @@ export async function ablation(
       secondsPerEpoch: seconds / result.epochs.length,
     });
     results.sort(byAblationOrder);
-    writeFileSync(
-      resultsPath,
-      `${JSON.stringify({ base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results }, null, 2)}\n`,
-    );
+    const contents = { base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results };
+    writeFileSync(resultsPath, `${JSON.stringify(contents, null, 2)}\n`);
   }
   report(results, out);
 }

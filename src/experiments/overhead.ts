@@ -94,10 +94,10 @@ export async function overhead(
       if (e === 0) run.ownBytes = backend.memory().liveBytes - liveBefore;
       run.epochSeconds.push(epoch.result.seconds);
       run.addedBytes = Math.max(run.addedBytes, epoch.addedBytes);
-      run.knn.push((await trainer.evaluate({ h: false })).knnV);
-      console.log(
-        `${name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${mib(dataBytes + run.ownBytes + run.addedBytes)} MiB, kNN ${(100 * run.knn.at(-1)!).toFixed(2)} %`,
-      );
+      const knn = (await trainer.evaluate({ h: false })).knnV;
+      run.knn.push(knn);
+      const peak = mib(dataBytes + run.ownBytes + run.addedBytes);
+      console.log(`${name}: epoch ${e + 1}, ${epoch.result.seconds.toFixed(1)} s, peak ${peak} MiB, kNN ${(100 * knn).toFixed(2)} %`);
     }
     const results: OverheadResult[] = runs.map((run) => ({
       name: run.method.name,
@@ -189,8 +189,9 @@ function overheadReport(
     '*Peak memory*: the most bytes live on the device at once for the method: ' +
     `the images (${mib(dataBytes)} MiB, the same for all), what its trainer keeps between epochs (weights, velocities, bank), ` +
     'and the most its training steps add on top (activations, gradients, kernel workspaces). ' +
-    `Not in it: ours' calibration pass before the first step (${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients ` +
-    'over blocks of 500 images, as the kNN evaluation after each epoch, excluded for every method). ' +
+    "Not in it: ours' calibration pass before the first step " +
+    `(${mib(ours.setupPeakBytes)} MiB at its peak: a forward pass without gradients over blocks of 500 images, ` +
+    'as the kNN evaluation after each epoch, excluded for every method). ' +
     "The three run in one process, epoch by epoch in turn, so that the machine's noise falls on all of them alike. " +
     `*kNN*: weighted kNN top-1 on v (k 200) over the ${testImages} test images, the training images as the bank. ` +
     `*At ours' wall-clock*: the kNN after the last epoch each method finished within ours' total training time, ${budget.toFixed(1)} s ` +

@@ -160,14 +160,15 @@ function table(file: SweepFile, order?: string[]): string {
   const base = file.rows.find((r) => r.name === 'base');
   const delta = (x: number, b: number | undefined) =>
     b === undefined || !Number.isFinite(x) ? '' : ` (${x >= b ? '+' : '−'}${Math.abs(100 * (x - b)).toFixed(1)})`;
+  const score = (r: SweepRow, key: 'knnV' | 'knnH' | 'probe') => `${pct(r[key])}${delta(r[key], base?.[key])}`;
   const rows = order ? order.flatMap((name) => file.rows.filter((r) => r.name === name)) : file.rows;
   return [
     '| setting | kNN (v) | kNN (h) | linear probe (h) | train s | command |',
     '|---|---|---|---|---|---|',
     ...(file.pixels ? [`| raw pixels | ${pct(file.pixels.knn)} | | ${pct(file.pixels.probe)} | | |`] : []),
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${pct(r.knnV)}${delta(r.knnV, base?.knnV)} | ${pct(r.knnH)}${delta(r.knnH, base?.knnH)} | ${pct(r.probe)}${delta(r.probe, base?.probe)} | ${r.trainSeconds.toFixed(0)} | \`${r.command}\` |`,
-    ),
+    ...rows.map((r) => {
+      const scores = [score(r, 'knnV'), score(r, 'knnH'), score(r, 'probe')].join(' | ');
+      return `| ${r.name} | ${scores} | ${r.trainSeconds.toFixed(0)} | \`${r.command}\` |`;
+    }),
   ].join('\n');
 }

@@ -62,9 +62,9 @@ export function backward(root: Tensor, gradient?: Tensor): void {
         let inputGrad = inputGrads[j];
         if (!inputGrad || !input.requiresGrad) return;
         if (!sameShape(inputGrad.shape, input.shape)) {
-          throw new Error(
-            `backward(): the rule of '${node.op}' gave a ${formatShape(inputGrad.shape)} gradient for input ${j} ${formatShape(input.shape)}`,
-          );
+          const gradShape = formatShape(inputGrad.shape);
+          const inputShape = formatShape(input.shape);
+          throw new Error(`backward(): the rule of '${node.op}' gave a ${gradShape} gradient for input ${j} ${inputShape}`);
         }
         // A rule may pass g (or one tensor) through to several inputs: give each its own alias.
         if (inputGrad === g || returned.has(inputGrad)) inputGrad = inputGrad.detach();

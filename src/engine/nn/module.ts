@@ -62,9 +62,9 @@ export abstract class Module {
       for (const [name, target] of own) {
         const source = state.get(name)!;
         if (!sameShape(source.shape, target.shape) || source.dtype !== target.dtype) {
-          throw new Error(
-            `loadStateDict: ${name} is ${source.dtype}${formatShape(source.shape)}, the module has ${target.dtype}${formatShape(target.shape)}`,
-          );
+          const given = `${source.dtype}${formatShape(source.shape)}`;
+          const expected = `${target.dtype}${formatShape(target.shape)}`;
+          throw new Error(`loadStateDict: ${name} is ${given}, the module has ${expected}`);
         }
         if (source.backend !== target.backend) throw new Error(`loadStateDict: ${name} lives on another backend`);
         if (target.size === 0) continue;

@@ -35,18 +35,16 @@ export function conv2dGeometry(
     throw new Error(`${op}: groups=${groups} must divide the input channels (${inChannels}) and output channels (${outChannels})`);
   }
   if (groupChannels !== inChannels / groups) {
-    throw new Error(
-      `${op}: input ${formatShape(xShape)} with groups=${groups} needs weight [${outChannels}, ${inChannels / groups}, KH, KW], got ${formatShape(wShape)}`,
-    );
+    const expected = `[${outChannels}, ${inChannels / groups}, KH, KW]`;
+    throw new Error(`${op}: input ${formatShape(xShape)} with groups=${groups} needs weight ${expected}, got ${formatShape(wShape)}`);
   }
   const [strideH, strideW] = pair(stride);
   const [padH, padW] = pair(padding);
   const outHeight = outputSize(height, kernelH, strideH, padH);
   const outWidth = outputSize(width, kernelW, strideW, padW);
   if (strideH < 1 || strideW < 1 || padH < 0 || padW < 0 || outHeight < 1 || outWidth < 1) {
-    throw new Error(
-      `${op}: input ${formatShape(xShape)} with kernel ${kernelH}×${kernelW}, stride ${strideH}×${strideW}, padding ${padH}×${padW} gives no output`,
-    );
+    const sizes = `kernel ${kernelH}×${kernelW}, stride ${strideH}×${strideW}, padding ${padH}×${padW}`;
+    throw new Error(`${op}: input ${formatShape(xShape)} with ${sizes} gives no output`);
   }
   return { batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth, groups };
 }

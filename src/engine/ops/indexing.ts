@@ -23,9 +23,8 @@ export function scatterAdd(dst: Tensor, index: Tensor, src: Tensor): Tensor {
   checkDType('scatterAdd', index, 'i32', 'u32');
   checkRank('scatterAdd', 'index', index, 1);
   if (dst.rank < 1 || !sameShape(src.shape, [index.size, ...dst.shape.slice(1)])) {
-    throw new Error(
-      `scatterAdd: src ${formatShape(src.shape)} must be [${index.size}, ${dst.shape.slice(1).join(', ')}] for dst ${formatShape(dst.shape)}`,
-    );
+    const expected = `[${index.size}, ${dst.shape.slice(1).join(', ')}]`;
+    throw new Error(`scatterAdd: src ${formatShape(src.shape)} must be ${expected} for dst ${formatShape(dst.shape)}`);
   }
   const out = Tensor.empty(backend, dst.shape, dst.dtype);
   if (out.size > 0) {

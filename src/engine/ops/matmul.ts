@@ -60,8 +60,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const backend = checkInputs('linear', ...inputs);
   if (x.rank !== 2 || weight.rank !== 2 || x.shape[1] !== weight.shape[1] || (bias && !sameShape(bias.shape, [weight.shape[0]!]))) {
+    const andBias = bias ? ` and bias ${formatShape(bias.shape)}` : '';
     throw new Error(
-      `linear: input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}${bias ? ` and bias ${formatShape(bias.shape)}` : ''} do not fit: expected [B, in], [out, in], [out]`,
+      `linear: input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}${andBias} do not fit: expected [B, in], [out, in], [out]`,
     );
   }
   const [rows, k] = x.shape as [number, number];
