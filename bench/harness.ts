@@ -5,17 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../src/engine/backend.js';
+import { median } from '../src/numbers.js';
 
 export interface Timing {
   /** Milliseconds per repetition, in the order measured. */
   samples: number[];
   median: number;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Runs `fn` warmup + reps times, each timed until the backend has finished the work. */

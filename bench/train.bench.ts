@@ -12,7 +12,8 @@ import { l2Normalize, randn, scope, type Tensor, tensor } from '../src/index.js'
 import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend, type WebGpuBackend } from '../src/node.js';
-import { median, printTable, type Row, writeResults } from './harness.js';
+import { median } from '../src/numbers.js';
+import { printTable, type Row, writeResults } from './harness.js';
 import { type TfjsBackend, tfjsMethodStep, useTfjs } from './tfjs.js';
 
 /** The setting of the step (issue 6): the method's defaults at width 1 with a 60,000-row bank. */

@@ -3,6 +3,7 @@
 // images. The page never touches the engine; everything goes through TrainingClient.
 
 import { DEFAULTS, PRESETS, type TrainConfig } from '../src/method/train.js';
+import { formatDuration } from '../src/numbers.js';
 import { parseFlag, TRAIN_FLAGS } from '../src/settings.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
@@ -203,14 +204,6 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 /** Runs a button's action; a failure goes to the log in red instead of an unhandled rejection. */
 function attempt(action: () => Promise<unknown>): void {
   action().catch((error) => log(messageOf(error), 'error'));
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} min`;
 }
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : '—');

@@ -1,6 +1,8 @@
 // A one-line progress bar on stderr: done/total, rate, the latest figures and the ETA.
 // Redrawn in place on a terminal, printed at most every few seconds elsewhere (CI logs).
 
+import { formatDuration } from '../numbers.js';
+
 export class ProgressBar {
   private readonly start = performance.now();
   private lastPrint = 0;
@@ -32,13 +34,4 @@ export class ProgressBar {
   finish(): void {
     if (this.tty) process.stderr.write('\n');
   }
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-      : `${s}s`;
 }

@@ -19,8 +19,9 @@ import { augment } from '../method/ops/augment.js';
 import { SimCLRTrainer } from '../method/simclr.js';
 import { SupervisedTrainer } from '../method/supervised.js';
 import { Trainer } from '../method/train.js';
+import { formatDuration } from '../numbers.js';
 import type { RunSetting } from '../settings.js';
-import { formatDuration, ProgressBar } from './progress.js';
+import { ProgressBar } from './progress.js';
 
 /** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
 export function loadData(

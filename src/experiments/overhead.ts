@@ -11,6 +11,7 @@ import { loadData, makeTrainer } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { Trainer } from '../method/train.js';
+import { median } from '../numbers.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
 
 interface OverheadResult {
@@ -200,12 +201,6 @@ function overheadReport(
   writeFileSync(join(out, 'overhead.md'), `${table}\n\n${caption}\n`);
   writeFileSync(join(out, 'overhead.svg'), knnPlot(results, epochs));
   console.log(`\n${table}\n\n${caption}\n\n${join(out, 'overhead.md')}, ${join(out, 'overhead.svg')}, ${join(out, 'results.json')}`);
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function mib(bytes: number): string {

@@ -8,7 +8,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linePlot } from '../cli/plot.js';
-import { formatDuration } from '../cli/progress.js';
 import {
   type EpochRecord,
   loadData,
@@ -20,6 +19,7 @@ import {
   trainEpochs,
 } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { formatDuration } from '../numbers.js';
 import { type FlagValues, type RunSetting, resolveSetting } from '../settings.js';
 
 const RACERS: { name: string; flags: FlagValues }[] = [

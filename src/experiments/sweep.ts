@@ -6,9 +6,9 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDuration } from '../cli/progress.js';
 import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { formatDuration } from '../numbers.js';
 import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../settings.js';
 import { slug } from './ablation.js';
 
