@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
-import { crc32, decodeTensorFile, encodeTensorFile, Generator, loadStateDict, nn, ReferenceBackend, saveStateDict } from '../src/index.js';
+import {
+  crc32,
+  decodeTensorFile,
+  encodeTensorFile,
+  Generator,
+  loadStateDict,
+  nn,
+  ReferenceBackend,
+  saveStateDict,
+  TensorFileError,
+} from '../src/index.js';
 import { readFileBytes, writeFileAtomic } from '../src/node.js';
 
 const backend = new ReferenceBackend();
@@ -48,8 +58,95 @@ describe('tensor files', () => {
     const bytes = encodeTensorFile(file);
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('SGPU');
     bytes.set(new TextEncoder().encode('WSSL'), 0);
-    new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
-    expect(decodeTensorFile(bytes).meta).toEqual(file.meta);
+    expect(decodeTensorFile(resign(bytes)).meta).toEqual(file.meta);
+  });
+
+  it('verifies the checksum before reading the header: a flipped bit in its JSON is a corrupt file, not a crash', () => {
+    const bytes = encodeTensorFile(file);
+    const at = new TextDecoder().decode(bytes).indexOf('"tensors"') + 1;
+    bytes[at]! ^= 0x04; // "tensors" becomes "pensors": the header would have no list of tensors
+    expect(() => decodeTensorFile(bytes, 'run.sslgpu')).toThrow(/^run\.sslgpu: checksum mismatch .*corrupt/);
+  });
+
+  it('refuses every malformed header field with a valid checksum, naming the file and the field', () => {
+    const entries = [
+      { name: 'a', dtype: 'f32', shape: [2, 3], offset: 0 },
+      { name: 'b', dtype: 'i32', shape: [3], offset: 24 },
+    ];
+    const data = 36;
+    const edit = (i: number, change: Record<string, unknown>) => ({
+      meta: {},
+      tensors: entries.map((e, j) => (i === j ? { ...e, ...change } : e)),
+    });
+    const cases: [unknown, number, string][] = [
+      [edit(0, { shape: 6 }), data, 'tensor "a" has shape 6 (expected a list of non-negative integers)'],
+      [edit(0, { shape: [2, -3] }), data, 'tensor "a" has shape [2,-3]'],
+      [edit(0, { shape: [2, 1.5] }), data, 'tensor "a" has shape [2,1.5]'],
+      [edit(0, { shape: [2, '3'] }), data, 'tensor "a" has shape [2,"3"]'],
+      [edit(0, { shape: [2 ** 40, 2 ** 40] }), data, 'tensor "a" of shape [1099511627776, 1099511627776] is too large'],
+      [edit(0, { dtype: 'f64' }), data, 'tensor "a" has dtype "f64" (expected f32, i32, u32)'],
+      [edit(0, { name: 7 }), data, 'tensor 0 has no name'],
+      [edit(1, { name: 'a' }), data, 'two tensors are named "a"'],
+      [edit(1, { offset: 26 }), data, 'tensor "b" has offset 26, not a multiple of 4'],
+      [edit(1, { offset: 20 }), data, 'tensor "b" starts at offset 20, expected 24'],
+      [edit(1, { offset: -4 }), data, 'tensor "b" has offset -4'],
+      [edit(1, { offset: '24' }), data, 'tensor "b" has offset "24"'],
+      [edit(1, { size: 3 }), data, 'tensor "b" has an unknown field "size"'],
+      [{ meta: {}, tensors: [entries[0], null] }, data, 'tensor 1 is not an object'],
+      [edit(1, { shape: [4] }), data, 'its tensors take 40 bytes, but the file has 36 bytes of data'],
+      [edit(1, { shape: [2] }), data, 'its tensors take 32 bytes, but the file has 36 bytes of data'],
+      [{ meta: {}, tensors: {} }, data, 'the header has no list of tensors'],
+      [{ meta: {}, tensors: [], extra: 1 }, 0, 'the header has an unknown field "extra"'],
+      [[1, 2], 0, 'the header is not a JSON object'],
+      ['{"tensors": [', 0, 'corrupt header (not valid JSON)'],
+    ];
+    for (const [header, dataBytes, problem] of cases) {
+      const text = typeof header === 'string' ? header : JSON.stringify(header);
+      const decode = () => decodeTensorFile(forge(new TextEncoder().encode(text), dataBytes), 'f.sslgpu');
+      expect(decode, text).toThrow(TensorFileError);
+      expect(decode, text).toThrow(`f.sslgpu: ${problem}`);
+    }
+    const forged = (change: (bytes: Uint8Array, view: DataView) => void) => {
+      const bytes = encodeTensorFile(file);
+      change(bytes, new DataView(bytes.buffer));
+      return resign(bytes);
+    };
+    expect(() =>
+      decodeTensorFile(
+        forged((_, view) => view.setUint32(4, 2, true)),
+        'f.sslgpu',
+      ),
+    ).toThrow('f.sslgpu: format version 2 is not supported (expected 1)');
+    expect(() =>
+      decodeTensorFile(
+        forged((_, view) => view.setUint32(8, 1e6, true)),
+        'f.sslgpu',
+      ),
+    ).toThrow(/^f\.sslgpu: the header needs 1000000 bytes, the file has \d+/);
+    expect(() =>
+      decodeTensorFile(
+        forged((bytes) => (bytes[13] = 0xff)),
+        'f.sslgpu',
+      ),
+    ).toThrow('f.sslgpu: corrupt header (not UTF-8 text)');
+    const padded = forge(new TextEncoder().encode('{"tensors":[]}'), 0); // 14 bytes of header, 2 of padding
+    expect(() => decodeTensorFile(resign(padded.fill(1, 26, 28)), 'f.sslgpu')).toThrow('f.sslgpu: corrupt header (padding is not zero)');
+  });
+
+  it('writes only files it can read back', () => {
+    const tensor = (name: string, shape: number[], length: number) => ({
+      name,
+      dtype: 'f32' as const,
+      shape,
+      data: new Float32Array(length),
+    });
+    expect(() => encodeTensorFile({ meta: {}, tensors: [tensor('a', [2], 3)] })).toThrow(
+      'encodeTensorFile: tensor "a" has 3 values for shape [2]',
+    );
+    expect(() => encodeTensorFile({ meta: {}, tensors: [tensor('a', [1], 1), tensor('a', [1], 1)] })).toThrow(
+      'encodeTensorFile: two tensors are named "a"',
+    );
+    expect(() => encodeTensorFile({ meta: {}, tensors: [tensor('', [1], 1)] })).toThrow('encodeTensorFile: tensor 0 has no name');
   });
 
   it('refuses something else', () => {
@@ -94,4 +191,22 @@ describe('state dicts', () => {
 /** Runs one training-mode forward pass so the running statistics are not the initial ones. */
 function scope(module: nn.Module): void {
   ops.scope(() => module.forward(ops.randn([4, 3, 8, 8], { backend, seed: 3 })));
+}
+
+/** Writes a fresh checksum over bytes changed after encoding, so only the structure is wrong. */
+function resign(bytes: Uint8Array): Uint8Array {
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  return bytes;
+}
+
+/** A tensor file around any header text and `dataBytes` zero bytes of data, with a valid checksum. */
+function forge(header: Uint8Array, dataBytes: number): Uint8Array {
+  const dataStart = 12 + Math.ceil(header.length / 4) * 4;
+  const bytes = new Uint8Array(dataStart + dataBytes + 4);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode('SGPU'));
+  view.setUint32(4, 1, true);
+  view.setUint32(8, header.length, true);
+  bytes.set(header, 12);
+  return resign(bytes);
 }
