@@ -4,14 +4,13 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readRunCheckpoint } from './checkpoint.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
-import { decodeTensorFile } from './engine/io/tensor-file.js';
-import type { TrainConfig } from './method/train.js';
 import { type BackendChoice, init } from './node.js';
-import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
+import { RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
 
 const FLAGS = {
   preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },
@@ -74,10 +73,7 @@ async function train(backend: Backend): Promise<void> {
   let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
-    baselines = {
-      ...baselines,
-      ...(decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines }).baselines,
-    };
+    baselines = { ...baselines, ...(readRunCheckpoint(readFileBytes(checkpointPath), checkpointPath).meta.baselines as object) };
   } else {
     mkdirSync(out, { recursive: true });
     const pixels = await pixelBaseline(trainSet, test, true);
@@ -101,9 +97,9 @@ async function train(backend: Backend): Promise<void> {
 async function evaluate(backend: Backend, kind: string): Promise<void> {
   const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.sslgpu');
   const bytes = readFileBytes(path);
-  const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number; method?: Method };
-  const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed, Number(flag['test-subset']));
-  const run: RunSetting = { method: meta.method ?? 'ours', config: meta.config, subset: meta.subset, evalEvery: 1 };
+  const { method = 'ours', config, subset } = readRunCheckpoint(bytes, path);
+  const { train: trainSet, test } = loadData(flag.data as string, subset, backend, config.seed, Number(flag['test-subset']));
+  const run: RunSetting = { method, config, subset, evalEvery: 1 };
   const trainer = makeTrainer(run, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {

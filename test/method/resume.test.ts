@@ -2,6 +2,7 @@
 // exactly like the uninterrupted run; a damaged or inconsistent checkpoint is refused, naming
 // the file, and leaves the trainer exactly as it was.
 import { expect, it } from 'vitest';
+import { readRunCheckpoint } from '../../src/checkpoint.js';
 import { decodeTensorFile, encodeTensorFile } from '../../src/engine/io/tensor-file.js';
 import { toDevice } from '../../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../../src/method/train.js';
@@ -163,4 +164,32 @@ it('a checkpoint without velocities (saved before the first step) leaves none be
   expect(fresh.optimizer.velocities.every((v) => v === null)).toBe(true);
   expect(fresh.epoch).toBe(0);
   fresh.dispose();
+});
+
+it("a run's checkpoint is checked against the flags' schema before a trainer is built from it", async () => {
+  const trainer = new Trainer(config, backend, train, test);
+  const bytes = encodeTensorFile(await trainer.snapshot({ subset: 48, method: 'ours' }));
+  trainer.dispose();
+  const read = readRunCheckpoint(bytes, 'run.sslgpu');
+  expect([read.method, read.subset, read.config]).toEqual(['ours', 48, config]);
+  const refusals: [Uint8Array, string][] = [
+    [encodeTensorFile({ meta: { kind: 'BasicBlock' }, tensors: [] }), 'holds no training configuration'],
+    [encodeTensorFile({ meta: [1], tensors: [] }), 'holds no metadata of a training run'],
+    [
+      edit(bytes, (f) => Object.assign(f.meta.config as object, { tau: -1 })),
+      'its configuration has tau = -1, which a run cannot have (--tau must be a number in [0.001, 100]; got -1)',
+    ],
+    [edit(bytes, (f) => Object.assign(f.meta.config as object, { cropMin: '0.5' })), 'its configuration has no valid cropMin ("0.5")'],
+    [edit(bytes, (f) => Object.assign(f.meta.config as object, { update: 'adam' })), 'its configuration has update = adam'],
+    [edit(bytes, (f) => delete (f.meta.config as Record<string, unknown>).cutmix), 'its configuration has no valid cutmix (none)'],
+    [edit(bytes, (f) => Object.assign(f.meta.config as object, { dim: 0 })), 'its configuration has dim = 0, outside [1, 65536]'],
+    [
+      edit(bytes, (f) => Object.assign(f.meta.config as object, { colour: 1 })),
+      'its configuration has settings this version does not know: colour',
+    ],
+    [edit(bytes, (f) => (f.meta.method = 'byol')), 'was trained with an unknown method "byol"'],
+    [edit(bytes, (f) => (f.meta.subset = -3)), 'its number of training images is -3'],
+    [edit(bytes, (f) => delete f.meta.subset), 'its number of training images is missing'],
+  ];
+  for (const [damaged, message] of refusals) expect(() => readRunCheckpoint(damaged, 'run.sslgpu')).toThrow(`run.sslgpu: ${message}`);
 });
