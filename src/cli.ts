@@ -9,6 +9,7 @@ import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from 
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
+import { neighbours } from './method/knn.js';
 import { type BackendChoice, init } from './node.js';
 import { RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
 
@@ -85,7 +86,7 @@ async function train(backend: Backend): Promise<void> {
   }
   const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
   console.log(
-    `\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`,
+    `\nweighted kNN top-1 on the ${test.count} test images (k ${neighbours(trainSet.count)}, bank: the ${trainSet.count} training images), linear probe on h:`,
   );
   console.log(
     `  this run (v)       ${percent(result.knnV)}\n  this run (h)       ${percent(result.knnH)}\n  untrained network  ${percent(baselines.untrained)}\n  raw pixels         ${percent(baselines.pixels)}`,
