@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/index.js';
 import {
-  crc32,
   decodeTensorFile,
   encodeTensorFile,
   Generator,
@@ -16,6 +15,7 @@ import {
   TensorFileError,
 } from '../src/index.js';
 import { readFileBytes, writeFileAtomic } from '../src/node.js';
+import { forge, resign } from './helpers/tensor-file.js';
 
 const backend = new ReferenceBackend();
 
@@ -191,22 +191,4 @@ describe('state dicts', () => {
 /** Runs one training-mode forward pass so the running statistics are not the initial ones. */
 function scope(module: nn.Module): void {
   ops.scope(() => module.forward(ops.randn([4, 3, 8, 8], { backend, seed: 3 })));
-}
-
-/** Writes a fresh checksum over bytes changed after encoding, so only the structure is wrong. */
-function resign(bytes: Uint8Array): Uint8Array {
-  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
-  return bytes;
-}
-
-/** A tensor file around any header text and `dataBytes` zero bytes of data, with a valid checksum. */
-function forge(header: Uint8Array, dataBytes: number): Uint8Array {
-  const dataStart = 12 + Math.ceil(header.length / 4) * 4;
-  const bytes = new Uint8Array(dataStart + dataBytes + 4);
-  const view = new DataView(bytes.buffer);
-  bytes.set(new TextEncoder().encode('SGPU'));
-  view.setUint32(4, 1, true);
-  view.setUint32(8, header.length, true);
-  bytes.set(header, 12);
-  return resign(bytes);
 }

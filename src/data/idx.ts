@@ -118,9 +118,10 @@ export function pairImages(images: IdxArray, imagesFile: string, labels: IdxArra
 export function checkSplits(train: LabelledImages, test: LabelledImages): void {
   const size = (s: LabelledImages) => `${s.height}×${s.width}`;
   if (train.height !== test.height || train.width !== test.width) {
+    const training = `the training images${train.file ? ` (${train.file})` : ''}`;
     throw new DataFileError(
       test.file ?? 'the test images',
-      `test images of ${size(test)} pixels, but the training images${train.file ? ` (${train.file})` : ''} are ${size(train)}: both splits must come from one data set`,
+      `test images of ${size(test)} pixels, but ${training} are ${size(train)}: both splits must come from one data set`,
     );
   }
   if ((train.height * train.width) % 4 !== 0) {

@@ -72,9 +72,8 @@ describe('data sets', () => {
 
   it('train and test images must be of one size, packable 4 pixels a word', () => {
     const mixed = dataset(files(split(4, 28, 28), split(2, 16, 49)));
-    expect(() => prepare(mixed)).toThrow(
-      `${join(mixed, 't10k-images-idx3-ubyte')}: test images of 16×49 pixels, but the training images (${join(mixed, 'train-images-idx3-ubyte')}) are 28×28`,
-    );
+    const [testFile, trainFile] = [join(mixed, 't10k-images-idx3-ubyte'), join(mixed, 'train-images-idx3-ubyte')];
+    expect(() => prepare(mixed)).toThrow(`${testFile}: test images of 16×49 pixels, but the training images (${trainFile}) are 28×28`);
     const odd = dataset(files(split(4, 3, 3), split(2, 3, 3)));
     expect(() => prepare(odd)).toThrow(`${join(odd, 'train-images-idx3-ubyte')}: images of 3×3 pixels: the trainer packs 4 pixels a word`);
     const fine = prepare(dataset(files(split(4, 2, 6), split(2, 2, 6))));

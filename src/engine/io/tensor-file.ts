@@ -174,9 +174,8 @@ export function decodeTensorFile(bytes: Uint8Array, source = 'tensor file'): Ten
     // the refusal, is intact and promises another length.
     const header = readHeader(bytes, view);
     if (typeof header !== 'string' && header.fileLength !== bytes.length) {
-      throw refuse(
-        `${bytes.length < header.fileLength ? 'truncated' : 'has trailing bytes'}: expected ${header.fileLength} bytes, found ${bytes.length}`,
-      );
+      const damage = bytes.length < header.fileLength ? 'truncated' : 'has trailing bytes';
+      throw refuse(`${damage}: expected ${header.fileLength} bytes, found ${bytes.length}`);
     }
     throw refuse(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt`);
   }
