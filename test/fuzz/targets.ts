@@ -1,11 +1,12 @@
 // Property-based fuzz targets for everything that reads outside input: IDX files, tensor files
-// (checkpoints) and the training flags. Every case must end in a clean refusal (an error of
+// (checkpoints, and a run's metadata in them) and the training flags. Every case must end in a clean refusal (an error of
 // the reader's own kind whose message names the input, on one line) or in a result that checks
 // out; anything else (another exception, a message without the name, an inconsistent result)
 // breaks the property. test/fuzz.test.ts runs a few hundred cases of each under `npm test`,
 // scripts/fuzz.ts tens of thousands under `npm run fuzz`.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { readRunCheckpoint } from '../../src/checkpoint.js';
 import { decodeIdx } from '../../src/data/fashion-mnist.js';
 import { DataFileError, pairImages } from '../../src/data/idx.js';
 import { crc32, decodeTensorFile, encodeTensorFile, type NamedArray, TensorFileError } from '../../src/engine/io/tensor-file.js';
@@ -292,6 +293,39 @@ const checkpoint: FuzzTarget<{ file: ValueOf<typeof tensorFile>; change: Mutatio
   },
 };
 
+/** A run's checkpoint metadata as the command line writes it, with one field changed or removed. */
+const runMeta = fc.record({
+  method: fc.constantFrom('ours', 'npid', 'simclr', 'supervised'),
+  place: fc.constantFrom('config' as const, 'meta' as const),
+  key: fc.constantFrom(...Object.keys(resolveSetting({}).config), 'method', 'subset', 'config', 'colour'),
+  value: fc.option(headerValue, { nil: undefined }), // undefined: the field removed
+});
+
+const runCheckpoint: FuzzTarget<ValueOf<typeof runMeta>> = {
+  name: "checkpoint metadata, a run's",
+  cases: runMeta,
+  run({ method, place, key, value }) {
+    const setting = resolveSetting({ method });
+    const meta: Record<string, unknown> = { subset: 48, method, config: { ...setting.config } };
+    const owner = (place === 'config' ? meta.config : meta) as Record<string, unknown>;
+    if (value === undefined) delete owner[key];
+    else owner[key] = value;
+    let read: ReturnType<typeof readRunCheckpoint>;
+    try {
+      read = readRunCheckpoint(encodeTensorFile({ meta, tensors: [] }), CHECKPOINT_NAME);
+    } catch (error) {
+      return refused(error, Error, `${CHECKPOINT_NAME}: `);
+    }
+    for (const name of FLAG_NAMES.filter((flag) => configKey(flag) in read.config)) {
+      const field = (read.config as unknown as Record<string, unknown>)[configKey(name)];
+      check(withinKind(name, field), `accepted ${configKey(name)} = ${JSON.stringify(field)}, outside --${name}'s range`);
+    }
+    check(Number.isSafeInteger(read.subset) && read.subset > 0, `accepted ${read.subset} training images`);
+    check(read.method === undefined || withinKind('method', read.method), `accepted the method ${JSON.stringify(read.method)}`);
+    return 'accepted';
+  },
+};
+
 // ---------------------------------------------------------------- the training flags
 
 const FLAG_NAMES = Object.keys(TRAIN_FLAGS) as TrainFlag[];
@@ -394,4 +428,12 @@ const assignments: FuzzTarget<string[]> = {
   },
 };
 
-export const TARGETS: FuzzTarget<never>[] = [idxRandom, idxMutations, checkpoint, flag, setting, assignments] as FuzzTarget<never>[];
+export const TARGETS: FuzzTarget<never>[] = [
+  idxRandom,
+  idxMutations,
+  checkpoint,
+  runCheckpoint,
+  flag,
+  setting,
+  assignments,
+] as FuzzTarget<never>[];
