@@ -11,6 +11,7 @@ import {
   loadStateDict,
   nn,
   ReferenceBackend,
+  readTensors,
   saveStateDict,
   TensorFileError,
 } from '../src/index.js';
@@ -175,6 +176,15 @@ describe('state dicts', () => {
     expect(() => loadStateDict(new nn.Linear(4, 2, { backend }), bytes)).toThrow(
       'loadStateDict: weight is f32[3, 4], the module has f32[2, 4]',
     );
+  });
+
+  it('a refused state dict changes nothing, even where its first tensors would fit', async () => {
+    const source = new nn.Sequential(new nn.Linear(4, 3, { backend }), new nn.Linear(3, 2, { backend }));
+    const target = new nn.Sequential(new nn.Linear(4, 3, { backend }), new nn.Linear(3, 5, { backend }));
+    const before = await Promise.all(target.namedTensors().map(([, t]) => t.toArray()));
+    const bytes = encodeTensorFile({ meta: {}, tensors: await readTensors(source.stateDict()) });
+    expect(() => loadStateDict(target, bytes)).toThrow('loadStateDict: layers.1.weight is f32[2, 3], the module has f32[5, 3]');
+    expect(await Promise.all(target.namedTensors().map(([, t]) => t.toArray()))).toEqual(before);
   });
 
   it('writes files atomically: a failed write leaves the old file and no temporary', () => {
