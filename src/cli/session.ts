@@ -148,7 +148,8 @@ export async function startRun(
       throw new Error(`${checkpointPath}: was trained with --method ${method ?? 'ours'}, this run has ${setting.method}`);
     }
     const { history = [], trainSeconds = 0 } = meta;
-    if (!Array.isArray(history) || !history.every((r) => Number.isSafeInteger(r?.epoch) && typeof r.loss === 'number'))
+    // (a record's numbers may be null: JSON's NaN)
+    if (!Array.isArray(history) || !history.every((r) => Number.isSafeInteger(r?.epoch)))
       throw new Error(`${checkpointPath}: its history of epochs is damaged`);
     if (typeof trainSeconds !== 'number' || !(trainSeconds >= 0)) throw new Error(`${checkpointPath}: its training time is damaged`);
     trainer.restore(bytes, checkpointPath);
