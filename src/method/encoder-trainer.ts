@@ -320,7 +320,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   }
 
   /** The checkpoint's configuration, epoch, paused epoch and generator, checked against this trainer's. */
-  private checkProgress(meta: unknown, refuse: (problem: string) => Error): SnapshotMeta {
+  private checkProgress(meta: unknown, refuse: (problem: string) => Error): Omit<SnapshotMeta, 'config'> {
     const { config, epoch, partial, generator } = record(meta) ?? {};
     const saved = record(config);
     if (!saved) throw refuse('holds no training configuration (not a checkpoint of a training run)');
@@ -331,7 +331,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     }
     const { epochs } = this.config;
     if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
-    return { config: saved, epoch, partial: this.checkPartial(partial, epoch, refuse), generator: this.checkGenerator(generator, refuse) };
+    return { epoch, partial: this.checkPartial(partial, epoch, refuse), generator: this.checkGenerator(generator, refuse) };
   }
 
   /** The progress of a paused epoch (absent in checkpoints written before pausing existed). */
