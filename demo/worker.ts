@@ -4,10 +4,11 @@
 // current step, because every step yields to the message queue.
 
 import { init } from '../src/browser.js';
+import { readRunCheckpoint } from '../src/checkpoint.js';
 import type { LabelledImages } from '../src/data/idx.js';
 import { fetchSplit, splitFromFiles } from '../src/data/web-files.js';
 import type { Backend } from '../src/engine/backend.js';
-import { decodeTensorFile, encodeTensorFile } from '../src/engine/io/tensor-file.js';
+import { encodeTensorFile } from '../src/engine/io/tensor-file.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { type DeviceImages, prepareData, subsetOrder } from '../src/method/data.js';
 import { nearest } from '../src/method/knn.js';
@@ -211,12 +212,12 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
 
   async restore({ bytes }) {
     const view = new Uint8Array(bytes);
-    const meta = decodeTensorFile(view, 'the checkpoint').meta as { config: TrainConfig; subset: number };
+    const { config, subset } = readRunCheckpoint(view, 'the checkpoint');
     trainer?.dispose();
     trainer = null;
     forgetFeatures();
-    useData({ ...need(data, 'no data loaded').options, subset: meta.subset, seed: meta.config.seed });
-    const t = trainerFor(meta.config);
+    useData({ ...need(data, 'no data loaded').options, subset, seed: config.seed });
+    const t = trainerFor(config);
     t.restore(view, 'the checkpoint');
     await publishBank(t);
     emit({ event: 'state', state: t.epoch >= t.config.epochs ? 'finished' : 'paused' });

@@ -4,14 +4,14 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readRunCheckpoint } from './checkpoint.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
-import { decodeTensorFile } from './engine/io/tensor-file.js';
-import type { TrainConfig } from './method/train.js';
+import { neighbours } from './method/knn.js';
 import { type BackendChoice, init } from './node.js';
-import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
+import { RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
 
 const FLAGS = {
   preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },
@@ -81,10 +81,7 @@ async function train(backend: Backend): Promise<void> {
   let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
     if (!existsSync(checkpointPath)) throw new Error(`--resume: no checkpoint at ${checkpointPath}`);
-    baselines = {
-      ...baselines,
-      ...(decodeTensorFile(readFileBytes(checkpointPath), checkpointPath).meta as { baselines?: typeof baselines }).baselines,
-    };
+    baselines = { ...baselines, ...(readRunCheckpoint(readFileBytes(checkpointPath), checkpointPath).meta.baselines as object) };
   } else {
     mkdirSync(out, { recursive: true });
     const pixels = await pixelBaseline(trainSet, test, true);
@@ -94,9 +91,8 @@ async function train(backend: Backend): Promise<void> {
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
   const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
-  console.log(
-    `\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`,
-  );
+  const bank = `k ${neighbours(trainSet.count)}, bank: the ${trainSet.count} training images`;
+  console.log(`\nweighted kNN top-1 on the ${test.count} test images (${bank}), linear probe on h:`);
   console.log(
     [
       `  this run (v)       ${percent(result.knnV)}`,
@@ -112,9 +108,9 @@ async function train(backend: Backend): Promise<void> {
 async function evaluate(backend: Backend, kind: string): Promise<void> {
   const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.sslgpu');
   const bytes = readFileBytes(path);
-  const meta = decodeTensorFile(bytes, path).meta as { config: TrainConfig; subset: number; method?: Method };
-  const { train: trainSet, test } = loadData(flag.data as string, meta.subset, backend, meta.config.seed, Number(flag['test-subset']));
-  const run: RunSetting = { method: meta.method ?? 'ours', config: meta.config, subset: meta.subset, evalEvery: 1 };
+  const { method = 'ours', config, subset } = readRunCheckpoint(bytes, path);
+  const { train: trainSet, test } = loadData(flag.data as string, subset, backend, config.seed, Number(flag['test-subset']));
+  const run: RunSetting = { method, config, subset, evalEvery: 1 };
   const trainer = makeTrainer(run, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {

@@ -173,7 +173,8 @@ export function parseAssignments(words: string[], source: string): FlagValues {
   const values: FlagValues = {};
   for (const word of words) {
     const match = /^([a-z-]+)=(.+)$/.exec(word);
-    if (!match || !(match[1]! in TRAIN_FLAGS))
+    // own keys only: `constructor=…` must not find Object's
+    if (!match || !Object.hasOwn(TRAIN_FLAGS, match[1]!))
       throw new Error(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
     parseFlag(match[1] as TrainFlag, match[2]!);
     values[match[1] as TrainFlag] = match[2]!;

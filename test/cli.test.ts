@@ -1,13 +1,14 @@
 // The command line as a user runs it: a training run killed mid-epoch and resumed ends where
 // the uninterrupted run ends, a damaged checkpoint is refused and left as it was, and a bad
-// data file is named.
+// data file or a foreign checkpoint is named in one line.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { bandedImages, dataset } from './helpers/idx.js';
+import { encodeTensorFile } from '../src/engine/io/tensor-file.js';
+import { bandedImages, dataset, idx } from './helpers/idx.js';
 import { seededRandom } from './helpers/oracle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +56,7 @@ it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupte
   const straight = run(['train', ...flags, '--out', straightDir]);
   expect(straight.status, straight.stderr).toBe(0);
   expect(finalKnn(straight.stdout)).toBeDefined();
+  expect(straight.stdout).toContain('(k 160, bank: the 160 training images)'); // the k kNN used: the bank has fewer than 200 rows
 
   const killedDir = mkdtempSync(join(tmpdir(), 'run-'));
   const child = spawn(process.execPath, [cli, 'train', ...flags, '--out', killedDir], { cwd: root, stdio: 'ignore' });
@@ -94,3 +96,29 @@ it('a truncated data file stops the run with the file named', () => {
   expect(stderr).toContain(`${join(broken, 't10k-images-idx3-ubyte')}: truncated`);
   expect(stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
 });
+
+it('data that cannot be trained on, and a checkpoint of no run, stop it with one line naming the file', () => {
+  const testImages = (count: number, height: number, width: number) => ({
+    ...data,
+    't10k-images-idx3-ubyte': idx(3, [count, height, width], new Uint8Array(count * height * width)),
+    't10k-labels-idx1-ubyte': idx(1, [count], new Uint8Array(count)),
+  });
+  const mismatched = dataset(testImages(40, 16, 49));
+  const empty = dataset(testImages(0, 28, 28));
+  const folder = dataset(data);
+  rmSync(join(folder, 'train-labels-idx1-ubyte'));
+  mkdirSync(join(folder, 'train-labels-idx1-ubyte'));
+  const stateDict = join(mkdtempSync(join(tmpdir(), 'run-')), 'weights.sslgpu');
+  writeFileSync(stateDict, encodeTensorFile({ meta: {}, tensors: [] }));
+  const cases: [string[], string][] = [
+    [['--data', mismatched], `${join(mismatched, 't10k-images-idx3-ubyte')}: test images of 16×49 pixels, but the training images`],
+    [['--data', empty], `${join(empty, 't10k-images-idx3-ubyte')}: holds no images`],
+    [['--data', folder], `${join(folder, 'train-labels-idx1-ubyte')}: is a directory, where an IDX file is expected`],
+    [['eval', 'knn', '--checkpoint', stateDict], `${stateDict}: holds no training configuration`],
+  ];
+  for (const [args, message] of cases) {
+    const { status, stderr } = run([...flags, '--out', mkdtempSync(join(tmpdir(), 'run-')), ...args]);
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringContaining(`error: ${message}`)]); // one line, no stack trace
+  }
+}, 120_000);

@@ -4,10 +4,11 @@
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRunCheckpoint } from '../checkpoint.js';
 import { loadSplit } from '../data/fashion-mnist.js';
 import type { Backend } from '../engine/backend.js';
 import { readFileBytes, writeFileAtomic } from '../engine/io/node-files.js';
-import { decodeTensorFile, encodeTensorFile } from '../engine/io/tensor-file.js';
+import { encodeTensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -141,20 +142,20 @@ export async function startRun(
   mkdirSync(options.out, { recursive: true });
   if (options.resume && existsSync(checkpointPath)) {
     const bytes = readFileBytes(checkpointPath);
-    const meta = decodeTensorFile(bytes, checkpointPath).meta as {
-      subset: number;
-      method?: string;
-      history?: EpochRecord[];
-      trainSeconds?: number;
-    };
-    if (meta.subset !== trainer.train.count)
-      throw new Error(`${checkpointPath}: was trained on ${meta.subset} images, this run has ${trainer.train.count}`);
-    if ((meta.method ?? 'ours') !== setting.method && !(meta.method === undefined && setting.method === 'npid')) {
-      throw new Error(`${checkpointPath}: was trained with --method ${meta.method ?? 'ours'}, this run has ${setting.method}`);
+    const { method, subset, meta } = readRunCheckpoint(bytes, checkpointPath);
+    if (subset !== trainer.train.count)
+      throw new Error(`${checkpointPath}: was trained on ${subset} images, this run has ${trainer.train.count}`);
+    if ((method ?? 'ours') !== setting.method && !(method === undefined && setting.method === 'npid')) {
+      throw new Error(`${checkpointPath}: was trained with --method ${method ?? 'ours'}, this run has ${setting.method}`);
     }
+    const { history = [], trainSeconds = 0 } = meta;
+    // (a record's numbers may be null: JSON's NaN)
+    if (!Array.isArray(history) || !history.every((r) => Number.isSafeInteger(r?.epoch)))
+      throw new Error(`${checkpointPath}: its history of epochs is damaged`);
+    if (typeof trainSeconds !== 'number' || !(trainSeconds >= 0)) throw new Error(`${checkpointPath}: its training time is damaged`);
     trainer.restore(bytes, checkpointPath);
     console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
-    return { history: meta.history ?? [], trainSeconds: meta.trainSeconds ?? 0 };
+    return { history, trainSeconds };
   }
   const start = performance.now();
   if (trainer instanceof Trainer && setting.config.init === 'calibrate') trainer.calibrate();

@@ -1,6 +1,6 @@
 // The training and test images on the device, as packed 8-bit pixels, and seeded shuffles.
 
-import type { LabelledImages } from '../data/idx.js';
+import { checkSplits, type LabelledImages } from '../data/idx.js';
 import type { Backend } from '../engine/backend.js';
 import { philoxBlock } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
@@ -82,6 +82,7 @@ export function prepareData(
   backend: Backend,
   options: { subset: number; seed: number; testSubset?: number },
 ): { train: DeviceImages; test: DeviceImages } {
+  checkSplits(trainSplit, testSplit);
   const pick = subsetOrder(trainSplit.count, options.subset, options.seed);
   const testCount = Math.min(options.testSubset || testSplit.count, testSplit.count);
   const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;

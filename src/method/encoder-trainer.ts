@@ -4,12 +4,13 @@
 // method's (Trainer, src/method/train.ts) or SimCLR's (src/method/simclr.ts).
 
 import { noGrad } from '../engine/autograd/tape.js';
-import type { Backend } from '../engine/backend.js';
+import type { AnyTypedArray, Backend } from '../engine/backend.js';
 import { readTensors } from '../engine/io/state.js';
-import { decodeTensorFile, type TensorFile } from '../engine/io/tensor-file.js';
+import { decodeTensorFile, type NamedArray, type TensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
+import { formatShape, sameShape } from '../engine/ops/util.js';
 import { cosineLr, SGD } from '../engine/optim/sgd.js';
-import { Generator } from '../engine/random.js';
+import { Generator, type GeneratorState } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type DeviceImages, shuffle } from './data.js';
@@ -77,6 +78,53 @@ interface EpochProgress {
 
 const NO_PARTIAL: EpochProgress = { step: 0, lossSum: 0, lossCount: 0, seconds: 0 };
 
+/** What snapshot() writes beside the caller's metadata. */
+interface SnapshotMeta {
+  config: object;
+  epoch: number;
+  partial: EpochProgress;
+  generator: GeneratorState;
+}
+
+/** The name of parameter i's SGD velocity in checkpoints. */
+const velocityName = (i: number) => `optimizer.velocity.${i}`;
+
+/** The seed of the augmentations' generator: another stream than the weights' (seed). */
+const augmentationSeed = (config: EncoderTrainConfig) => config.seed + 1;
+
+/**
+ * Settings a checkpoint may differ in: the epochs (a run can be continued further) and how
+ * often the loss is logged; every other one changes what is trained.
+ */
+const FREE_SETTINGS: readonly string[] = ['epochs', 'logEvery'] satisfies (keyof EncoderTrainConfig)[];
+
+/** The settings whose values differ between two configurations (one missing counts). */
+function configDifferences(saved: Record<string, unknown>, current: object): string[] {
+  const own = current as Record<string, unknown>;
+  const keys = new Set([...Object.keys(own), ...Object.keys(saved)]);
+  return [...keys].filter((key) => !FREE_SETTINGS.includes(key) && saved[key] !== own[key]);
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function isInteger(value: unknown, min: number, max: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** A value from a checkpoint's metadata in a message. */
+const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
+/** A setting's value in a message, as a flag would spell it. */
+const setting = (value: unknown) => (typeof value === 'string' ? value : show(value));
+
+/** The index of the first NaN or infinity, or -1 (integer tensors have none). */
+function firstNonFinite(data: AnyTypedArray): number {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return -1;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
 export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrainConfig> {
   readonly encoder: Encoder;
   readonly optimizer: SGD;
@@ -96,7 +144,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   ) {
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
-    this.generator = new Generator(config.seed + 1);
+    this.generator = new Generator(augmentationSeed(config));
   }
 
   get stepsPerEpoch(): number {
@@ -220,52 +268,118 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     return [];
   }
 
-  /** Restores what stateTensors() saved; `load` makes a tensor of a saved one, which the caller disposes. */
-  protected restoreState(_load: (name: string) => Tensor): void {}
+  /**
+   * Takes what stateTensors() saved from checked tensors of the same names, shapes and dtypes
+   * (copying: the caller frees them after). Must not refuse: restore() checked everything first.
+   */
+  protected restoreState(_tensors: ReadonlyMap<string, Tensor>): void {}
 
   /** Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch, config. */
   async snapshot(extra: Record<string, unknown> = {}): Promise<TensorFile> {
     const named: [string, Tensor][] = [...this.encoder.stateDict()];
     this.optimizer.velocities.forEach((v, i) => {
-      if (v) named.push([`optimizer.velocity.${i}`, v]);
+      if (v) named.push([velocityName(i), v]);
     });
     named.push(...this.stateTensors());
-    return {
-      meta: { ...extra, config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() },
-      tensors: await readTensors(named),
-    };
+    const meta: SnapshotMeta = { config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() };
+    return { meta: { ...extra, ...meta }, tensors: await readTensors(named) };
   }
 
-  /** Restores a snapshot made with the same configuration. */
+  /**
+   * Restores a snapshot of a trainer with the same configuration (the number of epochs may
+   * differ: a run can be continued further). Everything in the file is checked against this
+   * trainer first: the configuration, the epoch and the paused epoch's progress, the generator,
+   * every tensor's name, dtype, shape and values. Only then is anything replaced, so a refused
+   * checkpoint leaves the trainer exactly as it was.
+   */
   restore(bytes: Uint8Array, source: string): void {
     const file = decodeTensorFile(bytes, source);
-    const meta = file.meta as { config: C; epoch: number; partial?: EpochProgress; generator: { seed: number; counter: number } };
-    for (const key of Object.keys(this.config) as (keyof C & string)[]) {
-      if (key !== 'epochs' && key !== 'logEvery' && meta.config[key] !== this.config[key]) {
-        throw new Error(`${source}: was trained with ${key} = ${meta.config[key]}, this run has ${this.config[key]}`);
-      }
-    }
-    const byName = new Map(file.tensors.map((t) => [t.name, t]));
-    const load = (name: string) => {
-      const t = byName.get(name);
-      if (!t) throw new Error(`${source}: no tensor ${name}`);
-      return ops.tensor(t.data, t.shape, { dtype: t.dtype, backend: this.backend });
-    };
-    const state = new Map([...this.encoder.stateDict().keys()].map((name) => [name, load(name)] as [string, Tensor]));
+    const refuse = (problem: string) => new Error(`${source}: ${problem}`);
+    const progress = this.checkProgress(file.meta, refuse);
+    this.checkTensors(file.tensors, refuse);
+    const loaded = new Map<string, Tensor>();
     try {
-      this.encoder.loadStateDict(state);
-    } finally {
-      for (const t of state.values()) t.dispose();
+      for (const t of file.tensors) loaded.set(t.name, ops.tensor(t.data, t.shape, { dtype: t.dtype, backend: this.backend }));
+    } catch (error) {
+      for (const t of loaded.values()) t.dispose(); // out of memory, say: nothing was replaced yet
+      throw error;
     }
+    // everything was checked: from here on nothing refuses
+    this.encoder.loadStateDict(new Map([...this.encoder.stateDict().keys()].map((name) => [name, loaded.get(name)!])));
     this.optimizer.params.forEach((_, i) => {
-      if (!byName.has(`optimizer.velocity.${i}`)) return;
+      const velocity = loaded.get(velocityName(i));
+      loaded.delete(velocityName(i));
       this.optimizer.velocities[i]?.dispose();
-      this.optimizer.velocities[i] = keep(load(`optimizer.velocity.${i}`));
+      this.optimizer.velocities[i] = velocity ? keep(velocity) : null; // none saved: none had been made
     });
-    this.restoreState(load);
-    this.generator = Generator.fromState(meta.generator);
-    this.epoch = meta.epoch;
-    this.partial = { ...NO_PARTIAL, ...meta.partial };
+    this.restoreState(loaded);
+    for (const t of loaded.values()) t.dispose();
+    this.generator = Generator.fromState(progress.generator);
+    this.epoch = progress.epoch;
+    this.partial = progress.partial;
+  }
+
+  /** The checkpoint's configuration, epoch, paused epoch and generator, checked against this trainer's. */
+  private checkProgress(meta: unknown, refuse: (problem: string) => Error): Omit<SnapshotMeta, 'config'> {
+    const { config, epoch, partial, generator } = record(meta) ?? {};
+    const saved = record(config);
+    if (!saved) throw refuse('holds no training configuration (not a checkpoint of a training run)');
+    const differ = configDifferences(saved, this.config);
+    if (differ.length > 0) {
+      const list = (from: object) => differ.map((key) => `${key} = ${setting((from as Record<string, unknown>)[key])}`).join(', ');
+      throw refuse(`was trained with ${list(saved)}; this run has ${list(this.config)}`);
+    }
+    const { epochs } = this.config;
+    if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
+    return { epoch, partial: this.checkPartial(partial, epoch, refuse), generator: this.checkGenerator(generator, refuse) };
+  }
+
+  /** The progress of a paused epoch (absent in checkpoints written before pausing existed). */
+  private checkPartial(value: unknown, epoch: number, refuse: (problem: string) => Error): EpochProgress {
+    if (value === undefined) return { ...NO_PARTIAL };
+    const { step, lossSum, lossCount, seconds } = record(value) ?? {};
+    // a finished run has no epoch under way
+    const steps = epoch < this.config.epochs ? this.stepsPerEpoch - 1 : 0;
+    if (!isInteger(step, 0, steps)) throw refuse(`the paused epoch's step ${show(step)} is not a step of it (an integer in [0, ${steps}])`);
+    if (!isInteger(lossCount, 0, step)) throw refuse(`the paused epoch's ${show(lossCount)} losses do not fit its ${step} steps`);
+    if (typeof lossSum !== 'number' || !Number.isFinite(lossSum))
+      throw refuse(`the paused epoch's loss sum ${show(lossSum)} is not finite`);
+    if (typeof seconds !== 'number' || !(seconds >= 0 && seconds < Infinity))
+      throw refuse(`the paused epoch's ${show(seconds)} seconds are not a duration`);
+    return { step, lossSum, lossCount, seconds };
+  }
+
+  private checkGenerator(value: unknown, refuse: (problem: string) => Error): GeneratorState {
+    const { seed, counter } = record(value) ?? {};
+    const expected = augmentationSeed(this.config);
+    if (seed !== expected) throw refuse(`the augmentations' generator has seed ${show(seed)}, this run's has ${expected}`);
+    if (!isInteger(counter, 0, Number.MAX_SAFE_INTEGER)) throw refuse(`the augmentations' generator is at ${show(counter)}`);
+    return { seed, counter };
+  }
+
+  /**
+   * Every tensor of a checkpoint against this trainer's: the encoder's and the subclass's must
+   * all be there, a velocity where its parameter has had a step, nothing else; each with its
+   * tensor's dtype and shape (a bank row per training image, a velocity shaped like its
+   * parameter) and finite values.
+   */
+  private checkTensors(tensors: NamedArray[], refuse: (problem: string) => Error): void {
+    const layout = new Map<string, { like: Tensor; optional: boolean }>();
+    for (const [name, t] of this.encoder.stateDict()) layout.set(name, { like: t, optional: false });
+    for (const [i, param] of this.optimizer.params.entries()) layout.set(velocityName(i), { like: param, optional: true });
+    for (const [name, t] of this.stateTensors()) layout.set(name, { like: t, optional: false });
+    for (const t of tensors) {
+      const slot = layout.get(t.name);
+      if (!slot) throw refuse(`holds a tensor ${t.name} that this run's trainer does not have`);
+      const { dtype, shape } = slot.like;
+      if (t.dtype !== dtype || !sameShape(t.shape, shape))
+        throw refuse(`${t.name} is ${t.dtype}${formatShape(t.shape)}, this run has ${dtype}${formatShape(shape)}`);
+      const bad = firstNonFinite(t.data);
+      if (bad >= 0) throw refuse(`${t.name} holds ${t.data[bad]} at index ${bad}`);
+    }
+    const names = new Set(tensors.map((t) => t.name));
+    const missing = [...layout].filter(([name, slot]) => !slot.optional && !names.has(name)).map(([name]) => name);
+    if (missing.length > 0) throw refuse(`no tensor ${missing.join(', ')}`);
   }
 
   dispose(): void {

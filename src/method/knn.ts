@@ -7,6 +7,14 @@ import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** NPID's k: the neighbours that vote. */
+const KNN_K = 200;
+
+/** The neighbours that vote with a bank of `bankRows` rows: k, or every row where there are fewer. */
+export function neighbours(bankRows: number, k = KNN_K): number {
+  return Math.min(k, bankRows);
+}
+
 export interface KnnOptions {
   k?: number;
   temperature?: number;
@@ -23,7 +31,7 @@ export async function knnAccuracy(
   testLabels: Uint8Array | Int32Array,
   options: KnnOptions = {},
 ): Promise<number> {
-  const k = Math.min(options.k ?? 200, train.shape[0]!);
+  const k = neighbours(train.shape[0]!, options.k);
   const temperature = options.temperature ?? 0.07;
   const classes = options.classes ?? 10;
   const m = test.shape[0]!,

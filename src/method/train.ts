@@ -108,10 +108,8 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     return [['bank', this.bank.rows]];
   }
 
-  protected override restoreState(load: (name: string) => Tensor): void {
-    const bank = load('bank');
-    this.bank.setRows(0, bank);
-    bank.dispose();
+  protected override restoreState(tensors: ReadonlyMap<string, Tensor>): void {
+    this.bank.setRows(0, tensors.get('bank')!);
   }
 
   override dispose(): void {

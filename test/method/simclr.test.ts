@@ -10,6 +10,7 @@ import { toDevice } from '../../src/method/data.js';
 import { ntXent, SIMCLR_DEFAULTS, type SimCLRConfig, SimCLRTrainer } from '../../src/method/simclr.js';
 import { createWasmBackend } from '../../src/node.js';
 import { testBackends } from '../helpers/backends.js';
+import { edit, flattened } from '../helpers/checkpoint.js';
 import { expectClose, seededRandom } from '../helpers/oracle.js';
 
 const cases = await testBackends();
@@ -186,6 +187,16 @@ describe('SimCLR training', async () => {
     first.dispose();
     const resumed = new SimCLRTrainer(short, backend, train, test);
     resumed.restore(bytes, 'simclr.sslgpu');
+    // refused checkpoints change nothing: the losses below are still the straight run's
+    expect(() => resumed.restore(flattened(bytes, 'optimizer.velocity.3'), 'bad.sslgpu')).toThrow(
+      'bad.sslgpu: optimizer.velocity.3 is f32',
+    );
+    expect(() =>
+      resumed.restore(
+        edit(bytes, (f) => (f.meta.epoch = 1e9)),
+        'bad.sslgpu',
+      ),
+    ).toThrow('bad.sslgpu: epoch 1000000000');
     expect(
       (
         await resumed.trainEpoch((_d, _t, loss) => {
@@ -195,7 +206,7 @@ describe('SimCLR training', async () => {
     ).toBe(true);
     expect(losses).toEqual(all);
     expect(() => new SimCLRTrainer({ ...short, tau: 0.2 }, backend, train, test).restore(bytes, 'c.sslgpu')).toThrow(
-      'c.sslgpu: was trained with tau = 0.5, this run has 0.2',
+      'c.sslgpu: was trained with tau = 0.5; this run has tau = 0.2',
     );
     resumed.dispose();
   });

@@ -1,12 +1,14 @@
 // The supervised reference: it learns the labels (its training loss falls and the kNN on its
-// features beats chance by far on a separable toy set), and it refuses a head that is not
-// the classifier.
+// features beats chance by far on a separable toy set), it refuses a head that is not the
+// classifier, and its checkpoints resume exactly (a refused one changes nothing).
 import { expect, it } from 'vitest';
+import { encodeTensorFile } from '../../src/engine/io/tensor-file.js';
 import { toDevice } from '../../src/method/data.js';
 import { SupervisedTrainer } from '../../src/method/supervised.js';
 import { DEFAULTS } from '../../src/method/train.js';
 import { createWasmBackend } from '../../src/node.js';
 import { resolveSetting } from '../../src/settings.js';
+import { edit, flattened } from '../helpers/checkpoint.js';
 import { seededRandom } from '../helpers/oracle.js';
 
 const backend = await createWasmBackend({ threads: 1 });
@@ -46,3 +48,34 @@ it('its head must be the linear classifier, one logit a class', () => {
     'SupervisedTrainer: the head must be linear with dim 4 (one logit a class), got mlp with dim 128',
   );
 });
+
+it('resumes from a checkpoint exactly, and a refused checkpoint changes nothing', async () => {
+  const { config: flags } = resolveSetting({ method: 'supervised', epochs: '2', batch: '40', width: '0.25' });
+  const config = { ...flags, dim: 4, logEvery: 1 };
+  const losses = async (trainer: SupervisedTrainer) => {
+    const heard: number[] = [];
+    await trainer.trainEpoch((_d, _t, loss) => void (loss !== null && heard.push(loss)));
+    return heard;
+  };
+  const straight = new SupervisedTrainer(config, backend, train, test);
+  await losses(straight);
+  const bytes = encodeTensorFile(await straight.snapshot());
+  const second = await losses(straight);
+  straight.dispose();
+
+  const resumed = new SupervisedTrainer(config, backend, train, test);
+  resumed.restore(bytes, 'supervised.sslgpu');
+  const head = [...resumed.encoder.stateDict().keys()].find((name) => name.startsWith('head.'))!;
+  expect(() => resumed.restore(flattened(bytes, head), 'bad.sslgpu')).toThrow(`bad.sslgpu: ${head} is f32`);
+  expect(() =>
+    resumed.restore(
+      edit(bytes, (f) => (f.meta.epoch = -1)),
+      'bad.sslgpu',
+    ),
+  ).toThrow('bad.sslgpu: epoch -1');
+  expect(() => new SupervisedTrainer({ ...config, lr: 0.5 }, backend, train, test).restore(bytes, 'c.sslgpu')).toThrow(
+    `c.sslgpu: was trained with lr = ${config.lr}; this run has lr = 0.5`,
+  );
+  expect(await losses(resumed)).toEqual(second);
+  resumed.dispose();
+}, 120_000);

@@ -58,17 +58,19 @@ export abstract class Module {
     if (missing.length || unexpected.length) {
       throw new Error(`loadStateDict: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
     }
+    // every tensor is checked before the first is copied: a refused state dict changes nothing
+    for (const [name, target] of own) {
+      const source = state.get(name)!;
+      if (!sameShape(source.shape, target.shape) || source.dtype !== target.dtype) {
+        const given = `${source.dtype}${formatShape(source.shape)}`;
+        const expected = `${target.dtype}${formatShape(target.shape)}`;
+        throw new Error(`loadStateDict: ${name} is ${given}, the module has ${expected}`);
+      }
+      if (source.backend !== target.backend) throw new Error(`loadStateDict: ${name} lives on another backend`);
+    }
     noGrad(() => {
       for (const [name, target] of own) {
-        const source = state.get(name)!;
-        if (!sameShape(source.shape, target.shape) || source.dtype !== target.dtype) {
-          const given = `${source.dtype}${formatShape(source.shape)}`;
-          const expected = `${target.dtype}${formatShape(target.shape)}`;
-          throw new Error(`loadStateDict: ${name} is ${given}, the module has ${expected}`);
-        }
-        if (source.backend !== target.backend) throw new Error(`loadStateDict: ${name} lives on another backend`);
-        if (target.size === 0) continue;
-        target.backend.run(KERNELS.copy, wholeCopy(source.storage, target.storage, target.size));
+        if (target.size > 0) target.backend.run(KERNELS.copy, wholeCopy(state.get(name)!.storage, target.storage, target.size));
       }
     });
   }
