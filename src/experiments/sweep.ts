@@ -123,7 +123,8 @@ export async function sweep(
     file.rows.push({
       name,
       flags,
-      command: `npm start -- ${describe({ ...options.base, ...flags }, true)} --eval-every ${setting.config.epochs}`,
+      // the sweep evaluates once, after the last epoch
+      command: `npm start -- ${describe({ ...options.base, ...flags, 'eval-every': String(setting.config.epochs) }, true)}`,
       knnV: result.knnV,
       knnH: result.knnH,
       probe: result.probe,
