@@ -19,7 +19,7 @@ describe('flags', () => {
 
   it('resolve to the defaults, then the method, the preset and the flags given', () => {
     const quick = resolveSetting({});
-    expect(quick).toEqual({ method: 'ours', config: DEFAULTS, subset: 10000, evalEvery: 1 });
+    expect(quick).toEqual({ method: 'ours', config: { ...DEFAULTS, negatives: 4096 }, subset: 20000, evalEvery: 5 });
     const npid = resolveSetting({ method: 'npid', lambda: '3' });
     expect([npid.config.init, npid.config.update, npid.config.lambda]).toEqual(['random', 'npid', 3]);
     const full = resolveSetting({ epochs: '2' }, 'full');
