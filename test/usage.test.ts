@@ -17,14 +17,16 @@ beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'src/cli.ts', 'src/experiment.ts', 'bench/main.ts'], { cwd: root });
 }, 120_000);
 
-function run(command: keyof typeof SCRIPTS, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** Runs a command (on WebAssembly unless `env` says otherwise). */
+function run(command: keyof typeof SCRIPTS, args: string[], env: Record<string, string> = { SSLGPU_BACKEND: 'wasm' }) {
   const script = join(root, 'dist/scripts', SCRIPTS[command]);
-  return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, SSLGPU_BACKEND: 'wasm' } });
+  const { SSLGPU_BACKEND: _, SSLGPU_VERBOSE: __, ...inherited } = process.env;
+  return spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...inherited, ...env } });
 }
 
 /** The one line a usage error prints, after checking that it is one line and exit code 2. */
 function usageError(command: keyof typeof SCRIPTS, ...args: string[]): string {
-  const { status, stderr } = run(command, ...args);
+  const { status, stderr } = run(command, args);
   expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
   expect(status, `${command} ${args.join(' ')}`).toBe(2);
   return stderr.trim();
@@ -51,7 +53,7 @@ it('npm start: a subset larger than the data is refused with the data size', () 
 });
 
 it('--threads above twice the cores uses twice the cores and says so in the backend line', () => {
-  const { status, stdout } = run('start', '--data', dataDir, '--subset', '161', '--threads', '1000');
+  const { status, stdout } = run('start', ['--data', dataDir, '--subset', '161', '--threads', '1000']);
   expect(status).toBe(2);
   const cores = availableParallelism();
   expect(stdout).toContain(`${2 * cores} threads (1000 asked for: at most twice the ${cores} cores)`);
@@ -67,4 +69,13 @@ it('npm run experiment and npm run bench: the same errors, the same exit code', 
   expect(usageError('bench', 'train', '--reps', '0')).toBe('error: --reps must be an integer in [1, 1000]; got 0');
   expect(usageError('bench', '--only', 'matmul,fft')).toBe('error: --only must be matmul, conv, step; got fft');
   expect(usageError('bench', 'nope')).toContain('error: unknown command "nope"');
+});
+
+it('the automatic choice probes for a GPU quietly: only SSLGPU_VERBOSE=1 shows what Dawn said', () => {
+  const args = ['--data', dataDir, '--subset', '161', '--threads', '1'];
+  const quiet = run('start', args, {});
+  expect(quiet.stdout).toMatch(/^sslgpu: (wasm|webgpu) backend \(.*\): /);
+  expect(quiet.stderr.trim()).toBe('error: --subset 161: the training set has 160 images'); // no Dawn warnings
+  const verbose = run('start', args, { SSLGPU_VERBOSE: '1' });
+  expect(verbose.stderr).toMatch(/^sslgpu: hardware adapter probe (found|failed)/);
 });
