@@ -125,10 +125,9 @@ await runCommand(async () => {
     return;
   }
   const [command = 'train', kind, ...extra] = positionals;
-  const words = positionals.join(' ');
   const isEval = command === 'eval' && (kind === 'knn' || kind === 'linear') && extra.length === 0;
   if (!(command === 'train' && positionals.length <= 1) && !isEval)
-    throw new OptionError(`unknown command "${words}": choose train, eval knn or eval linear (--help lists the flags)`);
+    throw new OptionError(`unknown command "${positionals.join(' ')}": choose train, eval knn or eval linear (--help lists the flags)`);
   let run: RunSetting | undefined;
   if (isEval) {
     const unused = [...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset'), ...(flag.resume ? ['resume'] : [])];

@@ -17,6 +17,9 @@ type OptionKind =
   /** Present or not; takes no value. */
   | { readonly switch: true };
 
+/** The kinds of option that take a value. */
+type ValueKind = Exclude<OptionKind, { switch: true }>;
+
 export interface OptionSpec {
   readonly kind: OptionKind;
   readonly help: string;
@@ -57,22 +60,22 @@ export const THREADS_OPTION = {
 
 export const HELP_OPTION = { kind: { switch: true }, help: 'this text' } as const satisfies OptionSpec;
 
-function describe(kind: OptionKind): string {
+/** What an option that takes a value allows, for the message when the value is missing. */
+function describe(kind: ValueKind): string {
   if ('text' in kind) return kind.text;
-  if ('list' in kind) return `a comma-separated list of ${kind.list.join(', ')}`;
-  if ('switch' in kind) return 'nothing';
+  if ('list' in kind) return `a comma-separated list of ${describeKind({ choice: kind.list })}`;
   return describeKind(kind);
 }
 
 /** One value checked against its option's kind (the error names the flag). */
-function check(name: string, kind: OptionKind, text: string): string | number | string[] {
+function check(name: string, kind: ValueKind, text: string): string | number | string[] {
   const label = `--${name}`;
   if ('text' in kind) {
     if (text === '') throw new OptionError(`${label} needs ${kind.text}; got ""`);
     return text;
   }
   if ('list' in kind) return text.split(',').map((part) => checkValue(label, { choice: kind.list }, part) as string);
-  return checkValue(label, kind as Kind, text);
+  return checkValue(label, kind, text);
 }
 
 /**

@@ -37,12 +37,16 @@ async function request(flags: string[], options: GPURequestAdapterOptions): Prom
 /** A probe that has not answered in this long has hung (a driver stuck in its start-up): no adapter. */
 const PROBE_TIMEOUT_MS = 30_000;
 
-/** What the child process runs: Dawn's default (hardware) request, the adapter's info on stdout. */
+/** Marks the child's answer on stdout, where a driver may print other lines too. */
+const ANSWER = 'sslgpu-probe:';
+
+/** What the child process runs: Dawn's default (hardware) request, the adapter's info (or null) on stdout. */
 const PROBE_SCRIPT = (webgpu: string) => `
 const { create } = await import(${JSON.stringify(webgpu)});
 const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
 const { vendor, architecture, device, description, isFallbackAdapter } = adapter?.info ?? {};
-process.stdout.write(JSON.stringify(adapter ? { vendor, architecture, device, description, isFallbackAdapter } : null));
+const info = adapter ? { vendor, architecture, device, description, isFallbackAdapter } : null;
+process.stdout.write('\\n${ANSWER}' + JSON.stringify(info) + '\\n');
 process.exit(0);`;
 
 /** Whether Dawn sees a hardware adapter, asked in a child process whose stderr is kept (see the top). */
@@ -51,12 +55,13 @@ async function hardwareInChild(): Promise<boolean> {
   const args = ['--input-type=module', '--eval', PROBE_SCRIPT(webgpu)];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const answer = error ? undefined : stdout.split('\n').find((line) => line.startsWith(ANSWER));
+      const info = answer ? (JSON.parse(answer.slice(ANSWER.length)) as Partial<GPUAdapterInfo> | null) : null;
       if (process.env.SSLGPU_VERBOSE === '1') {
-        const failure = error && `failed (${error.killed ? 'timed out' : `exit code ${error.code}`})`;
-        const outcome = failure || (stdout === 'null' ? 'found no adapter' : `found ${stdout}`);
+        const failure = error ? `failed (${error.killed ? 'timed out' : `exit code ${error.code}`})` : !answer && 'gave no answer';
+        const outcome = failure || (info ? `found ${JSON.stringify(info)}` : 'found no adapter');
         process.stderr.write(`sslgpu: hardware adapter probe ${outcome}\n${stderr}`);
       }
-      const info = error ? null : (JSON.parse(stdout || 'null') as Partial<GPUAdapterInfo> | null);
       resolve(info !== null && !describeAdapter({ info }).software);
     });
   });
