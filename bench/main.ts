@@ -4,8 +4,11 @@
 // `npm run bench -- profile`: where one method step spends its time, kernel by kernel.
 
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand } from '../src/cli/args.js';
+import { THREAD_COUNT } from '../src/engine/backends/wasm/backend.js';
+import { OptionError } from '../src/engine/values.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend } from '../src/node.js';
+import { TRAIN_FLAGS } from '../src/settings.js';
 import { benchConv2d } from './conv2d.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
@@ -15,58 +18,58 @@ import type { TfjsBackend } from './tfjs.js';
 import { benchTrain, type TrainBenchOptions } from './train.bench.js';
 import { benchWasm } from './wasm.bench.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    backend: { type: 'string', default: 'all' },
-    adapter: { type: 'string', default: 'auto' },
-    threads: { type: 'string' },
-    reps: { type: 'string' },
-    only: { type: 'string', default: 'matmul,conv,step' },
-    batch: { type: 'string' },
-    'gpu-batch': { type: 'string' },
-    bank: { type: 'string' },
-    'tfjs-cpu-batch': { type: 'string' },
-    negatives: { type: 'string' },
-    update: { type: 'string' },
-    'tfjs-wasm-batch': { type: 'string' },
-    adapters: { type: 'string', default: 'hardware,llvmpipe' },
-    peers: { type: 'string', default: 'wasm,cpu,webgpu' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const BATCH = { integer: [1, 65536] } as const;
 
-const command = positionals[0] ?? 'kernels';
-if (values.help || !['kernels', 'train', 'profile'].includes(command)) {
-  console.log(`npm run bench -- [kernels|train|profile] [options]
+const OPTIONS = {
+  backend: { kind: { choice: ['all', 'wasm', 'webgpu'] }, default: 'all', help: 'all | wasm | webgpu: which backends' },
+  threads: { kind: THREAD_COUNT, help: 'wasm: threads of the multi-threaded runs (default: the cores; at most twice the cores)' },
+  adapter: {
+    kind: { choice: ['auto', 'hardware', 'llvmpipe', 'swiftshader'] },
+    default: 'auto',
+    help: 'auto | hardware | llvmpipe | swiftshader: the WebGPU adapter (auto: hardware, else the fastest software one)',
+  },
+  reps: { kind: { integer: [1, 1000] }, help: 'timed repetitions per measurement (default 5; train: 3)' },
+  only: { kind: { list: ['matmul', 'conv', 'step'] }, default: 'matmul,conv,step', help: 'matmul,conv,step: the WebGPU benchmarks to run' },
+  batch: { kind: BATCH, help: 'fmnist-resnet batch (default 256; 32 on a software adapter)' },
+  'gpu-batch': { kind: BATCH, help: 'train: batch on WebGPU (default 256 on hardware, 32 on llvmpipe, 8 on SwiftShader)' },
+  adapters: {
+    kind: { list: ['hardware', 'llvmpipe', 'swiftshader'] },
+    default: 'hardware,llvmpipe',
+    help: 'train: the WebGPU adapters to try, of hardware,llvmpipe,swiftshader',
+  },
+  'tfjs-cpu-batch': { kind: BATCH, help: "train: tfjs-cpu's batch (default 8: it runs at about 0.2 images/s)" },
+  'tfjs-wasm-batch': { kind: BATCH, help: "train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)" },
+  negatives: { kind: TRAIN_FLAGS.negatives.kind, help: 'train: our step with K sampled negatives (default 0: all N rows)' },
+  update: { kind: TRAIN_FLAGS.update.kind, help: "train: our step's bank update, corrected | npid (default corrected, the method's)" },
+  bank: { kind: { integer: [1, 1e7] }, help: 'train, profile: bank rows N (default 60000)' },
+  peers: {
+    kind: { list: ['wasm', 'cpu', 'webgpu', 'none'] },
+    default: 'wasm,cpu,webgpu',
+    help: 'train: the TensorFlow.js backends, of wasm,cpu,webgpu (none: ours alone)',
+  },
+  help: HELP_OPTION,
+} as const satisfies Record<string, OptionSpec>;
+
+const COMMANDS = ['kernels', 'train', 'profile'];
+
+const USAGE = `npm run bench -- [kernels|train|profile] [options]
   kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
   train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's
   profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
 
-  --backend all|wasm|webgpu                      which backends (default all)
-  --threads N                                    wasm: threads of the multi-threaded runs (default: the cores)
-  --adapter auto|hardware|llvmpipe|swiftshader   webgpu: the adapter (default auto: hardware, else the fastest software one)
-  --reps N                                       timed repetitions per measurement (default 5; train: 3)
-  --only matmul,conv,step                        webgpu: which benchmarks to run
-  --batch N                                      fmnist-resnet batch (default 256; 32 on a software adapter)
-  --gpu-batch N                                  train: batch on WebGPU (default 256 on hardware, 32 on llvmpipe, 8 on SwiftShader)
-  --adapters hardware,llvmpipe,swiftshader       train: the WebGPU adapters to try (default hardware,llvmpipe)
-  --tfjs-cpu-batch N                             train: tfjs-cpu's batch (default 8: it runs at about 0.2 images/s)
-  --tfjs-wasm-batch N                            train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)
-  --negatives K                                  train: our step with K sampled negatives (default 0: all N rows)
-  --update corrected|npid                        train: our step's bank update (default corrected, the method's)
-  --bank N                                       train, profile: bank rows N (default 60000)
-  --peers wasm,cpu,webgpu                        train: the TensorFlow.js backends (default all three; none: ours alone)`);
-  process.exit(values.help ? 0 : 1);
-}
+${optionHelp(OPTIONS).join('\n')}
 
-const reps = Number(values.reps ?? (command === 'train' ? 3 : 5));
+A wrong flag or value stops with one line and exit code 2.`;
+
+const { values, positionals } = readCommandLine(OPTIONS);
+const command = positionals[0] ?? 'kernels';
+const reps = values.reps ?? (command === 'train' ? 3 : 5);
 const stamp = { reps, date: new Date().toISOString() };
 
 async function runWasm(): Promise<void> {
-  const batch = Number(values.batch ?? 256);
+  const batch = values.batch ?? 256;
   const single = await createWasmBackend({ threads: 1 });
-  const multi = await createWasmBackend({ threads: Number(values.threads ?? availableParallelism()) });
+  const multi = await createWasmBackend({ threads: values.threads });
   console.log(`wasm: ${multi.description}; batch ${batch}; ${reps} repetitions, medians`);
   const { peer, matmul, resnet } = await benchWasm(single, multi, batch, reps);
   console.log(`peer: ${peer}`);
@@ -84,8 +87,8 @@ async function runWebGpu(): Promise<void> {
     console.log('webgpu: no adapter found (see README, "Adapters"); skipped');
     return;
   }
-  const batch = Number(values.batch ?? (backend.kind === 'gpu-software' ? 32 : 256));
-  const only = new Set(values.only.split(','));
+  const batch = values.batch ?? (backend.kind === 'gpu-software' ? 32 : 256);
+  const only = new Set(values.only);
   console.log(`\nadapter: ${backend.description}`);
   console.log(`kernels: ${JSON.stringify(backend.config)}; batch ${batch}; ${reps} repetitions, medians\n`);
   const results: Record<string, unknown> = { adapter: backend.description, kind: backend.kind, config: backend.config, batch, ...stamp };
@@ -118,31 +121,38 @@ async function runWebGpu(): Promise<void> {
   backend.destroy();
 }
 
-if (command === 'train') {
-  if (values.update && !['corrected', 'npid'].includes(values.update)) throw new Error(`--update: corrected or npid, got ${values.update}`);
-  await benchTrain({
-    reps,
-    threads: Number(values.threads ?? availableParallelism()),
-    batch: Number(values.batch ?? 256),
-    gpuBatch: values['gpu-batch'] ? Number(values['gpu-batch']) : undefined,
-    adapters: values.adapters.split(',') as AdapterChoice[],
-    peers: values.peers.split(',') as TfjsBackend[],
-    backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
-    bankSize: values.bank ? Number(values.bank) : undefined,
-    negatives: values.negatives ? Number(values.negatives) : undefined,
-    update: values.update as TrainBenchOptions['update'],
-    tfjsCpuBatch: values['tfjs-cpu-batch'] ? Number(values['tfjs-cpu-batch']) : undefined,
-    tfjsWasmBatch: values['tfjs-wasm-batch'] ? Number(values['tfjs-wasm-batch']) : undefined,
-  });
-} else if (command === 'profile') {
-  await benchProfile({
-    backend: values.backend === 'all' ? 'wasm' : values.backend,
-    adapter: values.adapter as AdapterChoice,
-    threads: values.threads ? Number(values.threads) : undefined,
-    batch: values.batch ? Number(values.batch) : undefined,
-    bankSize: values.bank ? Number(values.bank) : undefined,
-  });
-} else {
-  if (values.backend === 'all' || values.backend === 'wasm') await runWasm();
-  if (values.backend === 'all' || values.backend === 'webgpu') await runWebGpu();
-}
+await runCommand(async () => {
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!COMMANDS.includes(command) || positionals.length > 1)
+    throw new OptionError(`unknown command "${positionals.join(' ')}": choose ${COMMANDS.join(', ')} (--help lists the options)`);
+  if (command === 'train') {
+    await benchTrain({
+      reps,
+      threads: values.threads ?? availableParallelism(),
+      batch: values.batch ?? 256,
+      gpuBatch: values['gpu-batch'],
+      adapters: values.adapters as AdapterChoice[],
+      peers: values.peers as TfjsBackend[],
+      backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
+      bankSize: values.bank,
+      negatives: values.negatives,
+      update: values.update as TrainBenchOptions['update'],
+      tfjsCpuBatch: values['tfjs-cpu-batch'],
+      tfjsWasmBatch: values['tfjs-wasm-batch'],
+    });
+  } else if (command === 'profile') {
+    await benchProfile({
+      backend: values.backend === 'all' ? 'wasm' : values.backend,
+      adapter: values.adapter as AdapterChoice,
+      threads: values.threads,
+      batch: values.batch,
+      bankSize: values.bank,
+    });
+  } else {
+    if (values.backend === 'all' || values.backend === 'wasm') await runWasm();
+    if (values.backend === 'all' || values.backend === 'webgpu') await runWebGpu();
+  }
+});

@@ -3,78 +3,72 @@
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readRunCheckpoint } from './checkpoint.js';
+import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand, THREADS_OPTION, type Values } from './cli/args.js';
 import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
+import { OptionError } from './engine/values.js';
 import { neighbours } from './method/knn.js';
 import { type BackendChoice, init } from './node.js';
 import { RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
 
-const FLAGS = {
-  preset: { type: 'string', default: 'quick', help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}` },
-  ...Object.fromEntries(Object.keys(TRAIN_FLAGS).map((name) => [name, { type: 'string' }])),
-  data: { type: 'string', default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
-  'test-subset': { type: 'string', default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
-  out: { type: 'string', default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.sslgpu' },
-  resume: { type: 'boolean', default: false, help: 'continue from <out>/checkpoint.sslgpu' },
-  checkpoint: { type: 'string', help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.sslgpu)' },
-  backend: { type: 'string', default: 'auto', help: 'auto | webgpu | wasm | reference (or SSLGPU_BACKEND)' },
-  threads: { type: 'string', help: 'wasm threads (default: the cores)' },
-  help: { type: 'boolean', default: false, help: 'this text' },
-} as const;
+/** The options of the run itself: what the command reads and writes, and where it runs. */
+const RUN_OPTIONS = {
+  preset: {
+    kind: { choice: Object.keys(RECIPES) },
+    default: 'quick',
+    help: `named setting the other flags refine: ${Object.keys(RECIPES).join(' | ')}`,
+  },
+  data: { kind: { text: 'a directory' }, default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
+  'test-subset': { kind: { integer: [0, 1e9] }, default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
+  out: { kind: { text: 'a directory' }, default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.sslgpu' },
+  resume: { kind: { switch: true }, help: 'continue from <out>/checkpoint.sslgpu' },
+  checkpoint: { kind: { text: 'a file' }, help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.sslgpu)' },
+  backend: {
+    kind: { choice: ['auto', 'webgpu', 'wasm', 'reference'] },
+    help: 'auto | webgpu | wasm | reference (default SSLGPU_BACKEND, else auto)',
+  },
+  threads: THREADS_OPTION,
+  help: HELP_OPTION,
+} as const satisfies Record<string, OptionSpec>;
+
+/** The training flags without their defaults: a flag not given leaves the preset's value. */
+const TRAINING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
+  Object.entries(TRAIN_FLAGS).map(([name, { kind, help }]) => [name, { kind, help }]),
+);
 
 function usage(): string {
-  const other = Object.entries(FLAGS).filter(([name]) => !(name in TRAIN_FLAGS)) as [
-    string,
-    { help: string; type: string; default?: unknown },
-  ][];
-  const lines = other.map(
-    ([name, f]) => `  --${name.padEnd(11)} ${f.help}${f.default !== undefined && f.type === 'string' ? ` (default ${f.default})` : ''}`,
-  );
-  return [
-    'npm start -- [train | eval knn | eval linear] [flags]',
-    '',
-    ...lines,
-    '',
-    "training (the defaults are --preset quick's, npm start's):",
-    ...trainFlagHelp(),
-  ].join('\n');
+  return `npm start -- [train | eval knn | eval linear] [flags]
+
+${optionHelp(RUN_OPTIONS).join('\n')}
+
+training (the defaults are --preset quick's, npm start's):
+${trainFlagHelp().join('\n')}
+
+A wrong flag or value stops with one line and exit code 2; any other failure exits with 1.`;
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: Object.fromEntries(
-    Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type, ...('default' in f ? { default: f.default } : {}) }]),
-  ) as never,
-});
-const flag = values as Record<string, string | boolean | undefined>;
-if (flag.help) {
-  console.log(usage());
-  process.exit(0);
-}
+type Flags = Values<typeof RUN_OPTIONS>;
 
 /** The run the flags describe: the preset, refined by every training flag given. */
-function setting(): RunSetting {
-  const preset = flag.preset as string;
-  if (!(preset in RECIPES)) throw new Error(`--preset must be ${Object.keys(RECIPES).join(' or ')}; got ${preset}`);
-  const given = Object.fromEntries(
-    Object.keys(TRAIN_FLAGS)
-      .filter((name) => flag[name] !== undefined)
-      .map((name) => [name, flag[name] as string]),
-  );
-  return resolveSetting(given, preset as Recipe);
+function setting(flag: Flags, given: Record<string, string>): RunSetting {
+  const trainingFlags = Object.fromEntries(Object.entries(given).filter(([name]) => name in TRAIN_FLAGS));
+  return resolveSetting(trainingFlags, flag.preset as Recipe);
+}
+
+/** Refuses flags the command would not read, rather than ignore them. */
+function refuseUnused(command: string, names: string[], why: string): void {
+  if (names.length > 0) throw new OptionError(`${command} does not take ${names.map((n) => `--${n}`).join(', ')}: ${why}`);
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 
-async function train(backend: Backend): Promise<void> {
-  const run = setting();
+async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<void> {
   const cfg = run.config;
-  const out = flag.out as string;
-  const { train: trainSet, test } = loadData(flag.data as string, run.subset, backend, cfg.seed, Number(flag['test-subset']));
+  const out = flag.out;
+  const { train: trainSet, test } = loadData(flag.data, run.subset, backend, cfg.seed, flag['test-subset']);
   console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
   const trainer = makeTrainer(run, backend, trainSet, test);
   const checkpointPath = join(out, 'checkpoint.sslgpu');
@@ -90,7 +84,7 @@ async function train(backend: Backend): Promise<void> {
     console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; ${pixelsLine}`);
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
-  const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
+  const result = await runTraining(run, trainer, { out, resume: flag.resume, probe: true, extra: { baselines } });
   const bank = `k ${neighbours(trainSet.count)}, bank: the ${trainSet.count} training images`;
   console.log(`\nweighted kNN top-1 on the ${test.count} test images (${bank}), linear probe on h:`);
   console.log(
@@ -105,33 +99,45 @@ async function train(backend: Backend): Promise<void> {
   trainer.dispose();
 }
 
-async function evaluate(backend: Backend, kind: string): Promise<void> {
-  const path = (flag.checkpoint as string | undefined) ?? join(flag.out as string, 'checkpoint.sslgpu');
+async function evaluate(backend: Backend, kind: 'knn' | 'linear', flag: Flags): Promise<void> {
+  const path = flag.checkpoint ?? join(flag.out, 'checkpoint.sslgpu');
   const bytes = readFileBytes(path);
   const { method = 'ours', config, subset } = readRunCheckpoint(bytes, path);
-  const { train: trainSet, test } = loadData(flag.data as string, subset, backend, config.seed, Number(flag['test-subset']));
+  const { train: trainSet, test } = loadData(flag.data, subset, backend, config.seed, flag['test-subset']);
   const run: RunSetting = { method, config, subset, evalEvery: 1 };
   const trainer = makeTrainer(run, backend, trainSet, test);
   trainer.restore(bytes, path);
   if (kind === 'knn') {
     const { knnV, knnH } = await trainer.evaluate();
     console.log(`${path} (epoch ${trainer.epoch}): weighted kNN top-1 on v ${percent(knnV)}, on h ${percent(knnH)}`);
-  } else if (kind === 'linear') {
-    console.log(`${path} (epoch ${trainer.epoch}): linear probe top-1 on h ${percent(await probeTrainer(trainer))}`);
   } else {
-    throw new Error(`eval: choose knn or linear, got ${kind}`);
+    console.log(`${path} (epoch ${trainer.epoch}): linear probe top-1 on h ${percent(await probeTrainer(trainer))}`);
   }
   trainer.dispose();
 }
 
-try {
-  const [command = 'train', kind = ''] = positionals;
-  const backend = await init({ backend: flag.backend as BackendChoice, threads: flag.threads ? Number(flag.threads) : undefined });
-  if (command === 'train') await train(backend);
-  else if (command === 'eval') await evaluate(backend, kind);
-  else throw new Error(`unknown command ${command}\n\n${usage()}`);
+const { values: flag, positionals, given } = readCommandLine({ ...TRAINING_OPTIONS, ...RUN_OPTIONS });
+
+await runCommand(async () => {
+  // every usage error (flags, command, setting) comes out before a backend starts
+  if (flag.help) {
+    console.log(usage());
+    return;
+  }
+  const [command = 'train', kind, ...extra] = positionals;
+  const isEval = command === 'eval' && (kind === 'knn' || kind === 'linear') && extra.length === 0;
+  if (!(command === 'train' && positionals.length <= 1) && !isEval)
+    throw new OptionError(`unknown command "${positionals.join(' ')}": choose train, eval knn or eval linear (--help lists the flags)`);
+  let run: RunSetting | undefined;
+  if (isEval) {
+    const unused = [...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset'), ...(flag.resume ? ['resume'] : [])];
+    refuseUnused(`eval ${kind}`, unused, "it evaluates the checkpoint's own setting");
+  } else {
+    refuseUnused('train', 'checkpoint' in given ? ['checkpoint'] : [], 'it writes <out>/checkpoint.sslgpu');
+    run = setting(flag, given);
+  }
+  const backend = await init({ backend: flag.backend as BackendChoice | undefined, threads: flag.threads });
+  if (run) await train(backend, run, flag);
+  else await evaluate(backend, kind as 'knn' | 'linear', flag);
   backend.destroy();
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exit(1);
-}
+});

@@ -6,14 +6,32 @@
 //   race       ours, NPID, SimCLR and supervised at full data: kNN against training seconds
 // A setting is written with the training flags of `npm start` (`--base "flag=value …"`).
 
-import { parseArgs } from 'node:util';
+import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand, THREADS_OPTION } from './cli/args.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
+import { OptionError } from './engine/values.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { overhead } from './experiments/overhead.js';
 import { race } from './experiments/race.js';
 import { gridSettings, SCREEN, SWEEP_BASE, sweep } from './experiments/sweep.js';
 import { init } from './node.js';
 import { type FlagValues, parseAssignments } from './settings.js';
+
+const EXPERIMENTS = ['ablation', 'report', 'overhead', 'sweep', 'race'];
+
+const OPTIONS = {
+  base: { kind: { text: 'flag=value words' }, help: 'the setting: training flags of npm start as "flag=value …"' },
+  grid: { kind: { text: 'flag=value,value words' }, help: 'sweep: every combination of "flag=a,b flag=c,d"' },
+  variants: { kind: { list: Object.keys(SCREEN) }, help: 'sweep: some of the variants, comma-separated' },
+  only: { kind: { list: ABLATION.map((r) => r.name) }, help: 'ablation: some of the runs, comma-separated' },
+  out: { kind: { text: 'a directory' }, help: 'where the results go (default runs/<experiment>)' },
+  data: { kind: { text: 'a directory' }, default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files' },
+  'test-subset': { kind: { integer: [0, 1e9] }, default: '0', help: 'evaluate on the first N test images (0: all)' },
+  threads: THREADS_OPTION,
+  help: HELP_OPTION,
+} as const satisfies Record<string, OptionSpec>;
+
+/** Options that one experiment reads: given to another, they are refused rather than ignored. */
+const ONLY_FOR = { grid: 'sweep', variants: 'sweep', only: 'ablation' } as const;
 
 const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--out DIR] [--threads N] [--data DIR] [--test-subset N]
 
@@ -27,66 +45,45 @@ const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--o
                                  without --grid the variants are: ${Object.keys(SCREEN).join('; ')}
   race                           ours, NPID, SimCLR and supervised at --preset full, kNN against time
 
---base takes the training flags of npm start (npm start -- --help) as name=value words.`;
+${optionHelp(OPTIONS).join('\n')}
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    data: { type: 'string', default: DEFAULT_DATA_DIR },
-    out: { type: 'string' },
-    only: { type: 'string' },
-    threads: { type: 'string' },
-    base: { type: 'string' },
-    grid: { type: 'string' },
-    variants: { type: 'string' },
-    'test-subset': { type: 'string', default: '0' },
-    help: { type: 'boolean', default: false },
-  },
-});
-const [command, ...rest] = positionals;
+--base takes the training flags of npm start (npm start -- --help) as name=value words.
+A wrong flag or value stops with one line and exit code 2; any other failure exits with 1.`;
 
-try {
+const { values, positionals } = readCommandLine(OPTIONS);
+
+await runCommand(async () => {
+  const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
-    process.exit(0);
+    return;
   }
-  if (!['ablation', 'report', 'overhead', 'sweep', 'race'].includes(command)) throw new Error(`no experiment ${command}\n\n${USAGE}`);
+  if (!EXPERIMENTS.includes(command)) throw new OptionError(`no experiment ${command}: choose ${EXPERIMENTS.join(', ')} (--help)`);
+  if (command !== 'report' && rest.length > 0) throw new OptionError(`${command} takes no words after it; got ${rest.join(' ')}`);
+  for (const [name, owner] of Object.entries(ONLY_FOR))
+    if (values[name as keyof typeof ONLY_FOR] !== undefined && command !== owner)
+      throw new OptionError(`--${name} is for ${owner}, not ${command}`);
+  if (values.grid && values.variants) throw new OptionError('sweep: give --grid or --variants, not both');
   const out = values.out ?? `runs/${command}`;
   if (command === 'report') {
     mergeReports(rest, out);
-    process.exit(0);
+    return;
   }
   const base: FlagValues = values.base
     ? parseAssignments(values.base.trim().split(/\s+/), '--base')
     : command === 'sweep'
       ? SWEEP_BASE
       : {};
-  const testSubset = Number(values['test-subset']);
-  const names = values.variants?.split(',');
-  for (const name of names ?? [])
-    if (!(name in SCREEN)) throw new Error(`--variants: no variant ${name}; there are ${Object.keys(SCREEN).join('; ')}`);
-  const only = values.only?.split(',');
-  for (const name of only ?? [])
-    if (!ABLATION.some((r) => r.name === name))
-      throw new Error(`--only: no run ${name}; there are ${ABLATION.map((r) => r.name).join('; ')}`);
-  const backend = await init({ threads: values.threads ? Number(values.threads) : undefined });
-  const common = { data: values.data!, out, base, testSubset };
-  if (command === 'sweep') {
-    const settings = values.grid
-      ? gridSettings(values.grid)
-      : names
-        ? Object.fromEntries(names.map((name) => [name, SCREEN[name]!]))
-        : SCREEN;
-    await sweep(backend, { ...common, settings });
-  } else if (command === 'race') {
-    await race(backend, common);
-  } else if (command === 'overhead') {
-    await overhead(backend, common);
-  } else {
-    await ablation(backend, { ...common, only });
-  }
+  const settings = values.grid
+    ? gridSettings(values.grid)
+    : values.variants
+      ? Object.fromEntries(values.variants.map((name) => [name, SCREEN[name]!]))
+      : SCREEN;
+  const backend = await init({ threads: values.threads });
+  const common = { data: values.data, out, base, testSubset: values['test-subset'] };
+  if (command === 'sweep') await sweep(backend, { ...common, settings });
+  else if (command === 'race') await race(backend, common);
+  else if (command === 'overhead') await overhead(backend, common);
+  else await ablation(backend, { ...common, only: values.only });
   backend.destroy();
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exit(1);
-}
+});

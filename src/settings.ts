@@ -1,7 +1,11 @@
 // The training flags, declared once: `npm start`, the experiments' grids and the presets all
 // name a setting by these flags and parse it here, so a knob is spelled the same everywhere
-// (`--crop-min 0.5` on the command line, `crop-min=0.5` in a sweep grid).
+// (`--crop-min 0.5` on the command line, `crop-min=0.5` in a sweep grid). A flag that sets a
+// field of the training configuration takes that field's range (src/method/config.ts), which
+// the trainers check too.
 
+import { checkValue, type Kind, OptionError } from './engine/values.js';
+import { TRAIN_RANGES } from './method/config.js';
 import { SIMCLR_DEFAULTS } from './method/simclr.js';
 import { DEFAULTS, PRESETS, type TrainConfig } from './method/train.js';
 
@@ -17,8 +21,6 @@ export interface RunSetting {
   /** Evaluate (kNN) after every N-th epoch and after the last. */
   evalEvery: number;
 }
-
-type Kind = { number: [min: number, max: number] } | { integer: [min: number, max: number] } | { choice: readonly string[] };
 
 interface FlagSpec {
   help: string;
@@ -37,50 +39,50 @@ export const TRAIN_FLAGS = {
     default: 'ours',
   },
   subset: { help: 'train on the first N images after a seeded shuffle (0: all)', kind: { integer: [0, 1e9] }, default: '10000' },
-  init: { help: 'bank initialisation: random | calibrate (default: from --method)', kind: { choice: ['random', 'calibrate'] } },
-  update: { help: 'bank update: npid | corrected (default: from --method)', kind: { choice: ['npid', 'corrected'] } },
-  lambda: { help: 'SqrtKL weight λ (default: from --method)', kind: { number: [0, 1e6] } },
-  tau: { help: `temperature τ (default ${DEFAULTS.tau}; simclr ${SIMCLR_DEFAULTS.tau})`, kind: { number: [1e-3, 100] } },
-  m: { help: 'memory momentum of the bank update', kind: { number: [0, 1] }, default: String(DEFAULTS.m) },
+  init: { help: 'bank initialisation: random | calibrate (default: from --method)', kind: TRAIN_RANGES.init },
+  update: { help: 'bank update: npid | corrected (default: from --method)', kind: TRAIN_RANGES.update },
+  lambda: { help: 'SqrtKL weight λ (default: from --method)', kind: TRAIN_RANGES.lambda },
+  tau: { help: `temperature τ (default ${DEFAULTS.tau}; simclr ${SIMCLR_DEFAULTS.tau})`, kind: TRAIN_RANGES.tau },
+  m: { help: 'memory momentum of the bank update', kind: TRAIN_RANGES.m, default: String(DEFAULTS.m) },
   negatives: {
     help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)',
-    kind: { integer: [0, 1e9] },
+    kind: TRAIN_RANGES.negatives,
     default: String(DEFAULTS.negatives),
   },
-  cutmix: { help: 'CutMix α across the batch (0: off)', kind: { number: [0, 1e3] }, default: String(DEFAULTS.cutmix) },
+  cutmix: { help: 'CutMix α across the batch (0: off)', kind: TRAIN_RANGES.cutmix, default: String(DEFAULTS.cutmix) },
   'crop-min': {
     help: 'smallest random-resized-crop area, a fraction of the image',
-    kind: { number: [0.01, 1] },
+    kind: TRAIN_RANGES.cropMin,
     default: String(DEFAULTS.cropMin),
   },
-  rotate: { help: 'largest random rotation, degrees either way (0: none)', kind: { number: [0, 180] }, default: String(DEFAULTS.rotate) },
+  rotate: { help: 'largest random rotation, degrees either way (0: none)', kind: TRAIN_RANGES.rotate, default: String(DEFAULTS.rotate) },
   translate: {
     help: 'largest random shift, a fraction of the side (0: none)',
-    kind: { number: [0, 1] },
+    kind: TRAIN_RANGES.translate,
     default: String(DEFAULTS.translate),
   },
-  erase: { help: 'probability of random erasing (0: never)', kind: { number: [0, 1] }, default: String(DEFAULTS.erase) },
+  erase: { help: 'probability of random erasing (0: never)', kind: TRAIN_RANGES.erase, default: String(DEFAULTS.erase) },
   head: {
     help: `projection head: mlp | mlp2 | linear (default ${DEFAULTS.head}; simclr ${SIMCLR_DEFAULTS.head})`,
-    kind: { choice: ['mlp', 'mlp2', 'linear'] },
+    kind: TRAIN_RANGES.head,
   },
-  hidden: { help: 'hidden width of the MLP head', kind: { integer: [1, 65536] }, default: String(DEFAULTS.hidden) },
+  hidden: { help: 'hidden width of the MLP head', kind: TRAIN_RANGES.hidden, default: String(DEFAULTS.hidden) },
   width: {
     help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)',
-    kind: { number: [0.03125, 16] },
+    kind: TRAIN_RANGES.width,
     default: String(DEFAULTS.width),
   },
-  epochs: { help: 'epochs', kind: { integer: [1, 1e6] }, default: String(DEFAULTS.epochs) },
-  batch: { help: 'batch size', kind: { integer: [2, 65536] }, default: String(DEFAULTS.batch) },
+  epochs: { help: 'epochs', kind: TRAIN_RANGES.epochs, default: String(DEFAULTS.epochs) },
+  batch: { help: 'batch size', kind: TRAIN_RANGES.batch, default: String(DEFAULTS.batch) },
   lr: {
     help: 'SGD learning rate (momentum 0.9, weight decay 5e-4, cosine to 0)',
-    kind: { number: [0, 100] },
+    kind: TRAIN_RANGES.lr,
     default: String(DEFAULTS.lr),
   },
-  warmup: { help: 'epochs of linear learning-rate warm-up', kind: { number: [0, 1e6] }, default: String(DEFAULTS.warmup) },
+  warmup: { help: 'epochs of linear learning-rate warm-up', kind: TRAIN_RANGES.warmup, default: String(DEFAULTS.warmup) },
   seed: {
     help: 'seed of the weights, the subset, the order and the augmentations',
-    kind: { integer: [0, 2 ** 31] },
+    kind: TRAIN_RANGES.seed,
     default: String(DEFAULTS.seed),
   },
   'eval-every': { help: 'kNN after every N-th epoch (and the last)', kind: { integer: [1, 1e6] }, default: '1' },
@@ -109,18 +111,7 @@ export type Recipe = keyof typeof RECIPES;
 
 /** One flag's value, checked against its kind; the error names the flag. */
 export function parseFlag(name: TrainFlag, value: string): number | string {
-  const kind: Kind = TRAIN_FLAGS[name].kind;
-  if ('choice' in kind) {
-    if (!kind.choice.includes(value)) throw new Error(`--${name} must be ${kind.choice.join(', ')}; got ${value}`);
-    return value;
-  }
-  const [min, max] = 'number' in kind ? kind.number : kind.integer;
-  const x = value.trim() === '' ? NaN : Number(value);
-  const integer = 'integer' in kind;
-  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < min || x > max) {
-    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]; got ${value}`);
-  }
-  return x;
+  return checkValue(`--${name}`, TRAIN_FLAGS[name].kind, value);
 }
 
 /** The run a recipe and flag values describe: defaults, then the method's, the recipe's, the flags'. */
@@ -157,7 +148,7 @@ export function resolveSetting(flags: FlagValues, recipe: Recipe = 'quick'): Run
   };
   if (method === 'supervised') {
     if (given.head !== undefined && given.head !== 'linear')
-      throw new Error(`--method supervised: its head is the linear classifier; got --head ${given.head}`);
+      throw new OptionError(`--method supervised: its head is the linear classifier; got --head ${given.head}`);
     Object.assign(config, { head: 'linear', dim: 10, lambda: 0 });
   }
   return { method, config, subset: num('subset'), evalEvery: num('eval-every') };
@@ -170,20 +161,24 @@ export function parseAssignments(words: string[], source: string): FlagValues {
     const match = /^([a-z-]+)=(.+)$/.exec(word);
     // own keys only: `constructor=…` must not find Object's
     if (!match || !Object.hasOwn(TRAIN_FLAGS, match[1]!))
-      throw new Error(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
+      throw new OptionError(`${source}: expected flag=value with a training flag (${Object.keys(TRAIN_FLAGS).join(', ')}); got ${word}`);
     parseFlag(match[1] as TrainFlag, match[2]!);
     values[match[1] as TrainFlag] = match[2]!;
   }
   return values;
 }
 
+/** A usage line: the flag, its help and its default (padded so that the helps line up). */
+export function helpLine(name: string, help: string, value?: string): string {
+  return `  --${name.padEnd(11)} ${help}${value === undefined ? '' : ` (default ${value})`}`;
+}
+
 /** The usage lines of the training flags, with the quick preset's defaults, then what each other preset changes. */
 export function trainFlagHelp(): string[] {
   const quick: FlagValues = RECIPES.quick;
-  const lines = Object.entries(TRAIN_FLAGS).map(([name, f]: [string, FlagSpec]) => {
-    const value = quick[name as TrainFlag] ?? f.default;
-    return `  --${name.padEnd(11)} ${f.help}${value === undefined ? '' : ` (default ${value})`}`;
-  });
+  const lines = Object.entries(TRAIN_FLAGS).map(([name, f]: [string, FlagSpec]) =>
+    helpLine(name, f.help, quick[name as TrainFlag] ?? f.default),
+  );
   const others = Object.entries(RECIPES)
     .filter(([name]) => name !== 'quick')
     .map(

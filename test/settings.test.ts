@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { cosineLr } from '../src/engine/optim/sgd.js';
 import { gridSettings } from '../src/experiments/sweep.js';
+import { TRAIN_RANGES } from '../src/method/config.js';
 import { DEFAULTS } from '../src/method/train.js';
-import { parseAssignments, parseFlag, RECIPES, resolveSetting } from '../src/settings.js';
+import { parseAssignments, parseFlag, RECIPES, resolveSetting, TRAIN_FLAGS } from '../src/settings.js';
 
 describe('flags', () => {
   it('parse numbers in range and name the flag otherwise', () => {
@@ -15,6 +16,16 @@ describe('flags', () => {
     expect(() => parseFlag('lr', 'abc')).toThrow('--lr must be a number');
     expect(() => parseFlag('lr', '')).toThrow('--lr must be a number');
     expect(() => parseFlag('method', 'byol')).toThrow('--method must be ours, npid, simclr, supervised; got byol');
+  });
+
+  it('take the range of the configuration field they set, the one the trainers check', () => {
+    const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const fields = Object.keys(TRAIN_FLAGS).filter((flag) => camel(flag) in TRAIN_RANGES);
+    expect(fields).toHaveLength(Object.keys(TRAIN_FLAGS).length - 3); // all but method, subset and eval-every
+    for (const flag of fields)
+      expect(TRAIN_FLAGS[flag as keyof typeof TRAIN_FLAGS].kind, flag).toBe(TRAIN_RANGES[camel(flag) as keyof typeof TRAIN_RANGES]);
+    expect(() => parseFlag('subset', '-1')).toThrow('--subset must be an integer in [0, 1000000000]; got -1');
+    expect(() => parseFlag('epochs', '0')).toThrow('--epochs must be an integer in [1, 1000000]; got 0');
   });
 
   it('resolve to the defaults, then the method, the preset and the flags given', () => {

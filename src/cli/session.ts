@@ -12,7 +12,7 @@ import { encodeTensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type DeviceImages, prepareData } from '../method/data.js';
+import { type DeviceImages, prepareData, subsetCount } from '../method/data.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
@@ -24,7 +24,10 @@ import { formatDuration } from '../numbers.js';
 import type { RunSetting } from '../settings.js';
 import { ProgressBar } from './progress.js';
 
-/** The training subset (seeded shuffle of the split) and the test split (its first `testSubset`; 0: all), on the device. */
+/**
+ * The training subset (seeded shuffle of the split) and the test split (its first `testSubset`;
+ * 0: all), on the device. A subset larger than its split is refused, in the flags' words.
+ */
 export function loadData(
   dir: string,
   subset: number,
@@ -32,7 +35,11 @@ export function loadData(
   seed: number,
   testSubset = 0,
 ): { train: DeviceImages; test: DeviceImages } {
-  return prepareData(loadSplit(dir, 'train'), loadSplit(dir, 'test'), backend, { subset, seed, testSubset });
+  const train = loadSplit(dir, 'train'),
+    test = loadSplit(dir, 'test');
+  subsetCount('--subset', subset, train.count);
+  subsetCount('--test-subset', testSubset, test.count, 'test set');
+  return prepareData(train, test, backend, { subset, seed, testSubset });
 }
 
 /** The standardised, L2-normalised pixels of a set: the no-network features (docs/method.md §5). */

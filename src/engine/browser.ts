@@ -34,10 +34,11 @@ export async function createWebGpuBackend(options: BrowserInitOptions = {}): Pro
 
 /** The WebAssembly backend; its workers start from a Blob URL, so no worker file is served. */
 export async function createWasmBackend(options: { threads?: number } = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? globalThis.navigator?.hardwareConcurrency ?? 1;
+  const cores = globalThis.navigator?.hardwareConcurrency;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   return WasmBackend.create(kernelsWasm, {
-    threads,
+    threads: options.threads ?? cores ?? 1,
+    cores,
     spawnWorker: isolated ? (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))) : undefined,
   });
 }

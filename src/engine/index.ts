@@ -29,3 +29,4 @@ export { cosineLr, SGD, type SgdOptions } from './optim/sgd.js';
 export { Generator, type GeneratorState, globalGenerator, manualSeed } from './random.js';
 export { keep, scope } from './scope.js';
 export { Tensor } from './tensor.js';
+export { checkValue, type Kind, OptionError } from './values.js';

@@ -6,12 +6,13 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
-import { hasRelaxedSimd, WasmBackend } from './backends/wasm/backend.js';
+import { hasRelaxedSimd, THREAD_COUNT, WasmBackend } from './backends/wasm/backend.js';
 import { type AdapterChoice, openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
 import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
 import { type BackendChoice, selectBackend } from './select.js';
+import { checkValue } from './values.js';
 
 export { WasmBackend } from './backends/wasm/backend.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
@@ -30,7 +31,7 @@ export interface InitOptions {
   swiftshaderIcd?: string;
   /** Overrides of the per-adapter kernel choices. */
   kernels?: Partial<KernelConfig>;
-  /** WebAssembly threads, the main one included (or SSLGPU_THREADS; default: the cores). */
+  /** WebAssembly threads, the main one included (or SSLGPU_THREADS; default: the cores; at most twice the cores). */
   threads?: number;
   /** Hears the backend chosen and why (default: console.info of the line). */
   log?: (line: string, why: string) => void;
@@ -45,15 +46,22 @@ export async function createWebGpuBackend(options: InitOptions = {}): Promise<We
 }
 
 /**
- * The WebAssembly backend, its workers on node:worker_threads. Its kernels use fused
+ * The WebAssembly backend, its workers on node:worker_threads: `threads` of them, or
+ * SSLGPU_THREADS, or one a core; at most twice the cores (the description says so). Its kernels use fused
  * multiply-add unless `fma` is false (or SSLGPU_FMA=0): Node 22+ validates relaxed SIMD as
  * it is, and Node 20 once V8's flag for it is set, which this does before compiling.
  */
 export async function createWasmBackend(options: { threads?: number; fma?: boolean } = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? (Number(process.env.SSLGPU_THREADS) || availableParallelism());
+  const fromEnv = process.env.SSLGPU_THREADS;
+  const threads = options.threads ?? (fromEnv ? (checkValue('SSLGPU_THREADS', THREAD_COUNT, fromEnv) as number) : availableParallelism());
   const fma = options.fma ?? process.env.SSLGPU_FMA !== '0';
   if (fma && !hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WasmBackend.create(kernelsWasm, { threads, fma, spawnWorker: (source) => new Worker(source, { eval: true }) });
+  return WasmBackend.create(kernelsWasm, {
+    threads,
+    cores: availableParallelism(),
+    fma,
+    spawnWorker: (source) => new Worker(source, { eval: true }),
+  });
 }
 
 /**

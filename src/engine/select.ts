@@ -5,6 +5,7 @@
 import type { Backend } from './backend.js';
 import { ReferenceBackend } from './backends/reference/backend.js';
 import { setBackend } from './current.js';
+import { OptionError } from './values.js';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'reference';
 
@@ -48,7 +49,7 @@ export async function selectBackend(
       break;
     }
     default:
-      throw new Error(`unknown backend '${choice satisfies never}' (choose auto, webgpu, wasm or reference)`);
+      throw new OptionError(`unknown backend '${choice satisfies never}' (choose auto, webgpu, wasm or reference)`);
   }
   log(`sslgpu: ${backend.name} backend (${why}): ${backend.description}`, why);
   setBackend(backend);

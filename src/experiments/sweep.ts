@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
+import { OptionError } from '../engine/values.js';
 import { formatDuration } from '../numbers.js';
 import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../settings.js';
 import { slug } from './ablation.js';
@@ -70,7 +71,7 @@ export function gridSettings(grid: string): Record<string, FlagValues> {
     .split(/\s+/)
     .map((word) => {
       const [name, list] = word.split('=') as [string, string | undefined];
-      if (!list) throw new Error(`--grid: expected flag=value,value…; got ${word}`);
+      if (!list) throw new OptionError(`--grid: expected flag=value,value…; got ${word}`);
       return list.split(',').map((value) => `${name}=${value}`);
     });
   const combos = axes.reduce<string[][]>((acc, axis) => acc.flatMap((c) => axis.map((a) => [...c, a])), [[]]);
@@ -94,7 +95,19 @@ export async function sweep(
     );
   }
   const baseSetting = resolveSetting(options.base);
-  const todo = Object.entries(options.settings).filter(([name]) => !file.rows.some((r) => r.name === name));
+  // every setting resolved (and so checked) before the first one trains
+  const todo = Object.entries(options.settings)
+    .filter(([name]) => !file.rows.some((r) => r.name === name))
+    .map(([name, variant]) => {
+      const flags = expand(variant, options.base);
+      const setting = resolveSetting({ ...options.base, ...flags });
+      if (setting.subset !== baseSetting.subset || setting.config.seed !== baseSetting.config.seed) {
+        throw new OptionError(
+          `sweep ${name}: subset and seed are the base's (${baseSetting.subset}, ${baseSetting.config.seed}); sweep them with another base`,
+        );
+      }
+      return { name, flags, setting };
+    });
   console.log(`sweep: ${Object.keys(options.settings).length} settings, ${todo.length} to run, base ${describe(options.base)} → ${out}`);
   const started = performance.now();
   const data = loadData(options.data, baseSetting.subset, backend, baseSetting.config.seed, options.testSubset);
@@ -102,14 +115,7 @@ export async function sweep(
     file.pixels = await pixelBaseline(data.train, data.test, true);
     save(file, out);
   }
-  for (const [i, [name, variant]] of todo.entries()) {
-    const flags = expand(variant, options.base);
-    const setting = resolveSetting({ ...options.base, ...flags });
-    if (setting.subset !== baseSetting.subset || setting.config.seed !== baseSetting.config.seed) {
-      throw new Error(
-        `sweep ${name}: subset and seed are the base's (${baseSetting.subset}, ${baseSetting.config.seed}); sweep them with another base`,
-      );
-    }
+  for (const [i, { name, flags, setting }] of todo.entries()) {
     const eta = i === 0 ? '' : `, about ${formatDuration(((performance.now() - started) / 1000 / i) * (todo.length - i))} left`;
     console.log(`\n[${i + 1}/${todo.length}] ${name}: ${describe(flags)}${eta}`);
     const trainer = makeTrainer({ ...setting, evalEvery: setting.config.epochs }, backend, data.train, data.test);

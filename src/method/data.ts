@@ -5,6 +5,7 @@ import type { Backend } from '../engine/backend.js';
 import { philoxBlock } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import { checkValue, OptionError } from '../engine/values.js';
 import { packImages } from './ops/augment.js';
 
 /** A permutation of [0, n) from Philox under `seed` (Fisher–Yates; the same in every run). */
@@ -67,9 +68,19 @@ export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Ar
   return { images, labels, count: order.length, height: split.height, width: split.width };
 }
 
+/**
+ * How many images of a split of `count` a subset of `asked` takes (0: all). More than the
+ * split has is refused, not cut short: the error names `label` (`--subset`, `testSubset`…) and
+ * the split's size.
+ */
+export function subsetCount(label: string, asked: number, count: number, split = 'training set'): number {
+  if (asked > count) throw new OptionError(`${label} ${asked}: the ${split} has ${count.toLocaleString('en-US')} images`);
+  return (checkValue(label, { integer: [0, count] }, asked) as number) || count;
+}
+
 /** Which images of a split of `count` make the training subset, in order (0: all). */
 export function subsetOrder(count: number, subset: number, seed: number): Int32Array {
-  return shuffle(count, seed).subarray(0, Math.min(subset || count, count));
+  return shuffle(count, seed).subarray(0, subsetCount('subset', subset, count));
 }
 
 /**
@@ -84,7 +95,7 @@ export function prepareData(
 ): { train: DeviceImages; test: DeviceImages } {
   checkSplits(trainSplit, testSplit);
   const pick = subsetOrder(trainSplit.count, options.subset, options.seed);
-  const testCount = Math.min(options.testSubset || testSplit.count, testSplit.count);
+  const testCount = subsetCount('testSubset', options.testSubset ?? 0, testSplit.count, 'test set');
   const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;
   return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick) };
 }

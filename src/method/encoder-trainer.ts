@@ -13,6 +13,8 @@ import { cosineLr, SGD } from '../engine/optim/sgd.js';
 import { Generator, type GeneratorState } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import type { Kind } from '../engine/values.js';
+import { ENCODER_RANGES, validateConfig } from './config.js';
 import { type DeviceImages, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { knnAccuracy } from './knn.js';
@@ -134,14 +136,20 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   epoch = 0;
   private partial: EpochProgress = { ...NO_PARTIAL };
 
-  /** `init` draws the initial weights (a subclass may draw more from it after them). */
+  /**
+   * `init` draws the initial weights (a subclass may draw more from it after them). The config
+   * is checked against `ranges` (a subclass's fields added to ENCODER_RANGES) before anything
+   * is allocated.
+   */
   constructor(
     readonly config: C,
     readonly backend: Backend,
     readonly train: DeviceImages,
     readonly test: DeviceImages,
     init: Generator,
+    ranges: Record<string, Kind> = ENCODER_RANGES,
   ) {
+    validateConfig(config, ranges);
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(augmentationSeed(config));

@@ -1,6 +1,7 @@
 // The method of docs/method.md as a library: its trainers, memory bank, kernels (an
 // extension of the engine's kernel table), augmentation and evaluation.
 
+export { ENCODER_RANGES, TRAIN_RANGES, validateConfig } from './config.js';
 export { type DeviceImages, prepareData, shuffle, toDevice } from './data.js';
 export { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 export { type AugmentParams, BANK_STATS, METHOD_KERNELS, type MemoryBankParams } from './kernels.js';

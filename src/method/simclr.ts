@@ -9,6 +9,7 @@ import * as ops from '../engine/ops/index.js';
 import { Generator } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import { ENCODER_RANGES, TRAIN_RANGES } from './config.js';
 import type { DeviceImages } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 import { DEFAULTS } from './train.js';
@@ -88,7 +89,7 @@ export class SimCLRTrainer extends EncoderTrainer<SimCLRConfig> {
   private readonly targets = new Map<number, NtXentTargets>();
 
   constructor(config: SimCLRConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
-    super(config, backend, train, test, new Generator(config.seed));
+    super(config, backend, train, test, new Generator(config.seed), { ...ENCODER_RANGES, tau: TRAIN_RANGES.tau });
   }
 
   protected trainStep(index: Int32Array): Tensor {

@@ -8,6 +8,7 @@ import * as ops from '../engine/ops/index.js';
 import { Generator } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import { OptionError } from '../engine/values.js';
 import type { DeviceImages } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 
@@ -21,7 +22,7 @@ export class SupervisedTrainer extends EncoderTrainer<SupervisedConfig> {
   constructor(config: SupervisedConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
     const classes = Math.max(...train.labels) + 1;
     if (config.head !== 'linear' || config.dim !== classes) {
-      throw new Error(
+      throw new OptionError(
         `SupervisedTrainer: the head must be linear with dim ${classes} (one logit a class), got ${config.head} with dim ${config.dim}`,
       );
     }

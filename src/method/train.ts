@@ -8,6 +8,8 @@ import type { Backend } from '../engine/backend.js';
 import { Generator } from '../engine/random.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import { OptionError } from '../engine/values.js';
+import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
 import { type DeviceImages, sampleNegatives } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';
@@ -67,8 +69,12 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
   readonly bank: MemoryBank;
 
   constructor(config: TrainConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
+    // sampled negatives come from the rows outside the batch (checked before anything is allocated)
+    const outside = train.count - Math.min(config.batch, train.count);
+    if (config.negatives > outside)
+      throw new OptionError(`config.negatives ${config.negatives}: only ${outside} bank rows are outside a batch of ${config.batch}`);
     const init = new Generator(config.seed);
-    super(config, backend, train, test, init);
+    super(config, backend, train, test, init, TRAIN_RANGES);
     this.bank = MemoryBank.random(train.count, config.dim, { backend, generator: init });
   }
 

@@ -15,7 +15,8 @@ export interface BackendCase {
 
 const ADAPTERS = ['llvmpipe', 'swiftshader'] as const;
 
-async function webgpu(adapter: (typeof ADAPTERS)[number]): Promise<BackendCase> {
+/** One software WebGPU adapter, or why it is missing. */
+export async function openAdapter(adapter: (typeof ADAPTERS)[number]): Promise<BackendCase> {
   const name = `webgpu-${adapter}`;
   try {
     const backend = await createWebGpuBackend({ adapter });
@@ -25,13 +26,17 @@ async function webgpu(adapter: (typeof ADAPTERS)[number]): Promise<BackendCase> 
   }
 }
 
+/** Whether SSLGPU_TEST_ADAPTERS (default: all) asks for tests on this backend: wasm, llvmpipe or swiftshader. */
+export function wanted(name: 'wasm' | (typeof ADAPTERS)[number]): boolean {
+  return process.env.SSLGPU_TEST_ADAPTERS?.split(',').some((s) => s.trim() === name) ?? true;
+}
+
 /** Opens every backend once per test file. */
 export async function testBackends(): Promise<BackendCase[]> {
-  const wanted = process.env.SSLGPU_TEST_ADAPTERS?.split(',').map((s) => s.trim()) ?? ['wasm', ...ADAPTERS];
   const cases: BackendCase[] = [{ name: 'reference-f32', backend: new ReferenceBackend() }];
-  if (wanted.includes('wasm')) cases.push({ name: 'wasm', backend: await createWasmBackend({ threads: 2 }) });
+  if (wanted('wasm')) cases.push({ name: 'wasm', backend: await createWasmBackend({ threads: 2 }) });
   for (const adapter of ADAPTERS) {
-    if (wanted.includes(adapter)) cases.push(await webgpu(adapter));
+    if (wanted(adapter)) cases.push(await openAdapter(adapter));
   }
   for (const c of cases) if (!c.backend) console.warn(`skipping ${c.name}: ${c.missing}`);
   return cases;

@@ -4,6 +4,7 @@
 import type { AnyTypedArray, Backend, DType, MemoryStats, Storage } from '../../backend.js';
 import { typedArrayFor } from '../../backend.js';
 import { type Kernel, KernelTable } from '../../kernels.js';
+import { checkValue, type Kind } from '../../values.js';
 import * as batchnorm from './batchnorm.js';
 import { addressOf, CONTROL, HEAP_BASE, type WasmContext, WasmRuntime, WasmStorage } from './context.js';
 import * as conv2d from './conv2d.js';
@@ -43,9 +44,21 @@ export interface KernelModules {
   singleFma: Uint8Array;
 }
 
+/** What a thread count may be; beyond the cap below, the backend starts fewer (and says so). */
+export const THREAD_COUNT = { integer: [1, 1e6] } as const satisfies Kind;
+
+/**
+ * Threads beyond the cores only time-share them (the host waits for every part), so the
+ * backend starts at most this many per core: twice still lets tests split work unevenly on a
+ * two-core machine, and a typo like 1000 no longer starts a thousand workers.
+ */
+const THREADS_PER_CORE = 2;
+
 export interface WasmBackendOptions {
-  /** Threads, the host included (default: the number of cores; 1 disables workers). */
+  /** Threads, the host included (default 1: no workers); at most twice `cores`. */
   threads?: number;
+  /** The cores of the machine, which cap the threads (default: no cap). */
+  cores?: number;
   /** Starts a worker from source text: node:worker_threads in Node, a Web Worker in a page. */
   spawnWorker?: WorkerFactory;
   /** Use the fused multiply-add kernels where the engine has relaxed SIMD (default true). */
@@ -87,12 +100,15 @@ export class WasmBackend implements Backend {
    * workers are unavailable, the module on a plain memory runs everything on the caller.
    */
   static async create(modules: KernelModules, options: WasmBackendOptions = {}): Promise<WasmBackend> {
-    const wanted = Math.max(1, Math.floor(options.threads ?? 1));
+    const asked = checkValue('threads', THREAD_COUNT, options.threads ?? 1) as number;
+    const cap = options.cores === undefined ? asked : THREADS_PER_CORE * options.cores;
+    const wanted = Math.min(asked, cap);
     let notice = '';
     if (wanted > 1 && !options.spawnWorker)
       notice = ' (no shared-memory workers here, e.g. a page that is not cross-origin isolated: one thread)';
     else if (wanted > 1 && typeof SharedArrayBuffer === 'undefined') notice = ' (no shared memory here: one thread)';
     const threaded = wanted > 1 && !notice;
+    if (!notice && asked > cap) notice = ` (${asked} asked for: at most twice the ${options.cores} cores)`;
     const fma = options.fma !== false && hasRelaxedSimd();
     const bytes = threaded ? (fma ? modules.sharedFma : modules.shared) : fma ? modules.singleFma : modules.single;
     const module = await WebAssembly.compile(bytes as BufferSource);

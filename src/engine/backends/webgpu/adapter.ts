@@ -23,8 +23,8 @@ export interface OpenedDevice {
 
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
 
-export function describeAdapter(adapter: GPUAdapter): { name: string; software: boolean } {
-  const info = adapter.info;
+/** An adapter's name and whether it is software, from its info (which a probe in another process can send). */
+export function describeAdapter({ info }: { info: Partial<GPUAdapterInfo> }): { name: string; software: boolean } {
   const parts = [info.vendor, info.architecture, info.device, info.description].filter(Boolean);
   const name = parts.join(' ').trim() || 'unknown adapter';
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;

@@ -1,7 +1,15 @@
 // Adapter candidates in Node through Dawn (the `webgpu` package): a hardware adapter, then
 // the two software adapters Debian can provide, in the order the benchmarks measured best.
+// Whether there is a hardware adapter is first asked in a short-lived child process: on a
+// machine without a GPU driver, Dawn's Vulkan backend writes warnings to stderr from native
+// code (with a source path of the machine that built Dawn), and neither `create()`'s flags nor
+// any logging callback of dawn.node reaches them. The child's stderr is kept, and shown only
+// with SSLGPU_VERBOSE=1; the adapter itself is opened here once the child has seen one.
 
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { create, globals } from 'webgpu';
 import { type AdapterCandidate, type AdapterChoice, describeAdapter } from './adapter.js';
 
@@ -26,7 +34,41 @@ async function request(flags: string[], options: GPURequestAdapterOptions): Prom
   return adapter ? { adapter, instance } : null;
 }
 
+/** A probe that has not answered in this long has hung (a driver stuck in its start-up): no adapter. */
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** Marks the child's answer on stdout, where a driver may print other lines too. */
+const ANSWER = 'sslgpu-probe:';
+
+/** What the child process runs: Dawn's default (hardware) request, the adapter's info (or null) on stdout. */
+const PROBE_SCRIPT = (webgpu: string) => `
+const { create } = await import(${JSON.stringify(webgpu)});
+const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+const { vendor, architecture, device, description, isFallbackAdapter } = adapter?.info ?? {};
+const info = adapter ? { vendor, architecture, device, description, isFallbackAdapter } : null;
+process.stdout.write('\\n${ANSWER}' + JSON.stringify(info) + '\\n');
+process.exit(0);`;
+
+/** Whether Dawn sees a hardware adapter, asked in a child process whose stderr is kept (see the top). */
+async function hardwareInChild(): Promise<boolean> {
+  const webgpu = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+  const args = ['--input-type=module', '--eval', PROBE_SCRIPT(webgpu)];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const answer = error ? undefined : stdout.split('\n').find((line) => line.startsWith(ANSWER));
+      const info = answer ? (JSON.parse(answer.slice(ANSWER.length)) as Partial<GPUAdapterInfo> | null) : null;
+      if (process.env.SSLGPU_VERBOSE === '1') {
+        const failure = error ? `failed (${error.killed ? 'timed out' : `exit code ${error.code}`})` : !answer && 'gave no answer';
+        const outcome = failure || (info ? `found ${JSON.stringify(info)}` : 'found no adapter');
+        process.stderr.write(`sslgpu: hardware adapter probe ${outcome}\n${stderr}`);
+      }
+      resolve(info !== null && !describeAdapter({ info }).software);
+    });
+  });
+}
+
 async function hardware(): Promise<Found> {
+  if (!(await hardwareInChild())) return null;
   const found = await request([], { powerPreference: 'high-performance' });
   return found && !describeAdapter(found.adapter).software ? found : null;
 }
@@ -59,7 +101,12 @@ export async function* nodeAdapterCandidates(options: NodeAdapterOptions = {}): 
     }
     if (found) yield { kind: kind as AdapterCandidate['kind'], ...found };
     else if (choice !== 'auto') {
-      const hint = kind === 'swiftshader' ? ` (no ICD at ${icd}; install Debian's chromium or set SSLGPU_SWIFTSHADER_ICD)` : '';
+      const hint =
+        kind === 'swiftshader'
+          ? ` (no ICD at ${icd}; install Debian's chromium or set SSLGPU_SWIFTSHADER_ICD)`
+          : kind === 'hardware'
+            ? " (SSLGPU_VERBOSE=1 shows Dawn's messages)"
+            : '';
       throw new Error(`WebGPU adapter '${kind}' was not found${hint}`);
     }
   }
