@@ -45,7 +45,7 @@ export const TRAIN_FLAGS = {
   tau: { help: `temperature τ (default ${DEFAULTS.tau}; simclr ${SIMCLR_DEFAULTS.tau})`, kind: TRAIN_RANGES.tau },
   m: { help: 'memory momentum of the bank update', kind: TRAIN_RANGES.m, default: String(DEFAULTS.m) },
   negatives: {
-    help: 'negatives K: the batch rows plus K sampled bank rows (0: every bank row)',
+    help: 'negatives K: the batch rows plus K sampled bank rows (0, or K no fewer than the other rows: every row)',
     kind: TRAIN_RANGES.negatives,
     default: String(DEFAULTS.negatives),
   },

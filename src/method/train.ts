@@ -8,7 +8,6 @@ import type { Backend } from '../engine/backend.js';
 import { Generator } from '../engine/random.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import { OptionError } from '../engine/values.js';
 import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
 import { type DeviceImages, sampleNegatives } from './data.js';
@@ -23,7 +22,7 @@ export interface TrainConfig extends EncoderTrainConfig {
   /** Memory momentum of the bank update. */
   m: number;
   init: 'random' | 'calibrate';
-  /** Sampled negatives K per step; 0: every bank row (docs/method.md §3). */
+  /** Sampled negatives K per step; 0 (or K at least the rows outside the batch): every bank row (docs/method.md §3). */
   negatives: number;
   /** CutMix's α across the batch; 0: off (docs/method.md §1). */
   cutmix: number;
@@ -69,10 +68,6 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
   readonly bank: MemoryBank;
 
   constructor(config: TrainConfig, backend: Backend, train: DeviceImages, test: DeviceImages) {
-    // sampled negatives come from the rows outside the batch (checked before anything is allocated)
-    const outside = train.count - Math.min(config.batch, train.count);
-    if (config.negatives > outside)
-      throw new OptionError(`config.negatives ${config.negatives}: only ${outside} bank rows are outside a batch of ${config.batch}`);
     const init = new Generator(config.seed);
     super(config, backend, train, test, init, TRAIN_RANGES);
     this.bank = MemoryBank.random(train.count, config.dim, { backend, generator: init });
@@ -98,8 +93,9 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
     const mix = this.config.cutmix > 0 ? cutMix(images, this.config.cutmix, this.generator) : undefined;
     if (mix) images = mix.images;
     const v = this.encoder.forward(images);
-    const columns =
-      this.config.negatives > 0 ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
+    // K sampled from no more than K rows is all of them: the whole bank, as K = 0 asks
+    const sampled = this.config.negatives > 0 && this.config.negatives < this.train.count - index.length;
+    const columns = sampled ? sampleNegatives(this.train.count, index, this.config.negatives, this.config.seed, step) : undefined;
     const result = this.bank.step(v, idx, {
       tau: this.config.tau,
       lambda: this.config.lambda,
