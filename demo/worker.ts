@@ -106,7 +106,7 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
       const result = await t.trainEpoch(async (done, total, loss) => {
         forgetFeatures();
         taken++;
-        window.images += Math.min(done * t.config.batch, t.train.count) - (done - 1) * t.config.batch;
+        window.images += t.imagesAfter(done) - t.imagesAfter(done - 1);
         if (loss !== null) losses.push(loss);
         const seconds = (performance.now() - window.start) / 1000;
         emit({

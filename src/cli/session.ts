@@ -186,7 +186,7 @@ export async function trainEpochs(
         latest = value;
         log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
       }
-      bar.update(done, Math.min(done * config.batch, trainer.train.count), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
+      bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
     });
     bar.finish();
     state.trainSeconds += epoch.seconds;

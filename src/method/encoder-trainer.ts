@@ -12,7 +12,7 @@ import { cosineLr, SGD } from '../engine/optim/sgd.js';
 import { Generator } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type DeviceImages, shuffle } from './data.js';
+import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { knnAccuracy } from './knn.js';
 import { type AugmentOptions, augment } from './ops/augment.js';
@@ -94,13 +94,20 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     readonly test: DeviceImages,
     init: Generator,
   ) {
+    if (train.count < 2) throw new Error(`training needs at least 2 images (BatchNorm normalises over the batch); got ${train.count}`);
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(config.seed + 1);
   }
 
+  /** Batches of `config.batch` images; a last batch of one image joins the one before (batchCount). */
   get stepsPerEpoch(): number {
-    return Math.ceil(this.train.count / this.config.batch);
+    return batchCount(this.train.count, this.config.batch);
+  }
+
+  /** Images an epoch has trained on after `steps` of its steps. */
+  imagesAfter(steps: number): number {
+    return imagesIn(steps, this.train.count, this.config.batch);
   }
 
   /**
@@ -151,14 +158,14 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
   async trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
-    const { batch, logEvery } = this.config;
+    const { logEvery } = this.config;
     const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
     const start = performance.now();
     const partial = this.partial;
     const elapsed = () => partial.seconds + (performance.now() - start) / 1000;
     while (partial.step < this.stepsPerEpoch) {
       const s = partial.step;
-      const loss = this.step(order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count)), this.epoch * this.stepsPerEpoch + s);
+      const loss = this.step(order.subarray(this.imagesAfter(s), this.imagesAfter(s + 1)), this.epoch * this.stepsPerEpoch + s);
       let value: number | null = null;
       if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
         value = await loss.item();
