@@ -1,14 +1,26 @@
 // The command line: `train` (the main job), `eval knn` and `eval linear` on a checkpoint.
 // Run through `npm start -- [command] [flags]`; `--help` lists every flag with its default.
+// Exit statuses: 0 done; 1 an error (one line on stderr); 3 training diverged (the last good
+// checkpoint kept).
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
+import {
+  EXIT_DIVERGED,
+  loadData,
+  MAX_ROLLBACKS,
+  makeTrainer,
+  type OnDiverge,
+  pixelBaseline,
+  probeTrainer,
+  runTraining,
+} from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
 import { decodeTensorFile } from './engine/io/tensor-file.js';
+import { DivergenceError } from './method/guard.js';
 import type { TrainConfig } from './method/train.js';
 import { type BackendChoice, init } from './node.js';
 import { type Method, RECIPES, type Recipe, type RunSetting, resolveSetting, TRAIN_FLAGS, trainFlagHelp } from './settings.js';
@@ -20,6 +32,13 @@ const FLAGS = {
   'test-subset': { type: 'string', default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
   out: { type: 'string', default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.sslgpu' },
   resume: { type: 'boolean', default: false, help: 'continue from <out>/checkpoint.sslgpu' },
+  'on-diverge': {
+    type: 'string',
+    default: 'stop',
+    help:
+      `when the loss turns NaN or explodes: stop (exit ${EXIT_DIVERGED}) | rollback ` +
+      `(to the last good state at half the learning rate, up to ${MAX_ROLLBACKS} times)`,
+  },
   checkpoint: { type: 'string', help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.sslgpu)' },
   backend: { type: 'string', default: 'auto', help: 'auto | webgpu | wasm | reference (or SSLGPU_BACKEND)' },
   threads: { type: 'string', help: 'wasm threads (default: the cores)' },
@@ -63,10 +82,17 @@ function setting(): RunSetting {
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 
+function onDiverge(): OnDiverge {
+  const value = flag['on-diverge'] as string;
+  if (value !== 'stop' && value !== 'rollback') throw new Error(`--on-diverge must be stop or rollback; got ${value}`);
+  return value;
+}
+
 async function train(backend: Backend): Promise<void> {
   const run = setting();
   const cfg = run.config;
   const out = flag.out as string;
+  const options = { out, resume: Boolean(flag.resume), probe: true, onDiverge: onDiverge() };
   const { train: trainSet, test } = loadData(flag.data as string, run.subset, backend, cfg.seed, Number(flag['test-subset']));
   console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
   const trainer = makeTrainer(run, backend, trainSet, test);
@@ -87,7 +113,7 @@ async function train(backend: Backend): Promise<void> {
     );
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
-  const result = await runTraining(run, trainer, { out, resume: Boolean(flag.resume), probe: true, extra: { baselines } });
+  const result = await runTraining(run, trainer, { ...options, extra: { baselines } });
   console.log(
     `\nweighted kNN top-1 on the ${test.count} test images (k 200, bank: the ${trainSet.count} training images), linear probe on h:`,
   );
@@ -126,5 +152,5 @@ try {
   backend.destroy();
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
-  process.exit(1);
+  process.exit(error instanceof DivergenceError ? EXIT_DIVERGED : 1);
 }

@@ -7,11 +7,13 @@
 // A setting is written with the training flags of `npm start` (`--base "flag=value …"`).
 
 import { parseArgs } from 'node:util';
+import { EXIT_DIVERGED } from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { overhead } from './experiments/overhead.js';
 import { race } from './experiments/race.js';
 import { gridSettings, SCREEN, SWEEP_BASE, sweep } from './experiments/sweep.js';
+import { DivergenceError } from './method/guard.js';
 import { init } from './node.js';
 import { type FlagValues, parseAssignments } from './settings.js';
 
@@ -88,5 +90,5 @@ try {
   backend.destroy();
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
-  process.exit(1);
+  process.exit(error instanceof DivergenceError ? EXIT_DIVERGED : 1);
 }

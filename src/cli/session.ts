@@ -1,6 +1,7 @@
 // What the train and experiment commands share: the data on the device, the baselines (raw
 // pixels), the trainer a setting asks for, and one resumable training run with its
-// evaluation (weighted kNN on v and h, the linear probe on h).
+// evaluation (weighted kNN on v and h, the linear probe on h). A run that diverges stops, or
+// rolls back (RunOptions.onDiverge).
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type DeviceImages, prepareData } from '../method/data.js';
-import type { EncoderTrainer } from '../method/encoder-trainer.js';
+import type { EncoderTrainer, EpochResult } from '../method/encoder-trainer.js';
+import { DivergenceError } from '../method/guard.js';
 import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
 import { augment } from '../method/ops/augment.js';
@@ -117,6 +119,26 @@ export interface RunOptions {
   extra?: Record<string, unknown>;
   /** Hears each finished epoch. */
   onEpoch?: (record: EpochRecord) => void;
+  /** On a divergence: stop (the default), or go back to the last good state at half the learning rate. */
+  onDiverge?: OnDiverge;
+}
+
+export type OnDiverge = 'stop' | 'rollback';
+
+/** The exit status of a command whose training diverged (npm start, npm run experiment). */
+export const EXIT_DIVERGED = 3;
+
+/**
+ * Rollbacks a run may take (each from the last good state, at half the learning rate it had)
+ * before a divergence stops it as `stop` would: three take the rate to an eighth, by which
+ * point a run that still diverges needs other settings rather than more of the same.
+ */
+export const MAX_ROLLBACKS = 3;
+
+/** Appends a timestamped record to <out>/metrics.jsonl. */
+function metricsLog(out: string): (record: Record<string, unknown>) => void {
+  const path = join(out, 'metrics.jsonl');
+  return (record) => appendFileSync(path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -161,10 +183,24 @@ export async function startRun(
   return { history: [], trainSeconds: (performance.now() - start) / 1000 };
 }
 
+/** Where a trainer stands: "after epoch 2", or "in epoch 3 after step 7 of 20" part-way. */
+function position(trainer: EncoderTrainer): string {
+  if (trainer.stepInEpoch > 0) return `in epoch ${trainer.epoch + 1} after step ${trainer.stepInEpoch} of ${trainer.stepsPerEpoch}`;
+  return trainer.epoch > 0 ? `after epoch ${trainer.epoch}` : 'before the first step';
+}
+
+/** What a rollback returns to: a snapshot, and the run's epochs and seconds when it was taken. */
+interface GoodState {
+  bytes: Uint8Array;
+  history: EpochRecord[];
+  trainSeconds: number;
+}
+
 /**
  * Trains up to epoch `until` (default: the last): progress bars, a line per logged step and
  * per epoch in <out>/metrics.jsonl, kNN every `evalEvery` epochs and after the last, an
- * atomic checkpoint after each epoch.
+ * atomic checkpoint after each epoch. A divergence never reaches the checkpoint: it stops the
+ * run (a DivergenceError), or with `onDiverge: 'rollback'` restarts from the last good state.
  */
 export async function trainEpochs(
   setting: RunSetting,
@@ -174,21 +210,64 @@ export async function trainEpochs(
   until = setting.config.epochs,
 ): Promise<void> {
   const { config } = setting;
-  const metricsPath = join(options.out, 'metrics.jsonl');
-  const log = (record: Record<string, unknown>) =>
-    appendFileSync(metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  const log = metricsLog(options.out);
+  const checkpointPath = join(options.out, 'checkpoint.sslgpu');
   const label = options.label ? `${options.label}, ` : '';
+  const snapshot = async () => {
+    const meta = {
+      ...options.extra,
+      subset: trainer.train.count,
+      method: setting.method,
+      history: state.history,
+      trainSeconds: state.trainSeconds,
+    };
+    return encodeTensorFile(await trainer.snapshot(meta));
+  };
+  // the last good state, in memory (the start, then each epoch's checkpoint): only a rollback needs it
+  const remember = (bytes: Uint8Array): GoodState => ({ bytes, history: [...state.history], trainSeconds: state.trainSeconds });
+  let good = options.onDiverge === 'rollback' ? remember(await snapshot()) : undefined;
+  let rollbacks = 0;
+
+  /** The error that ends a diverged run, saying what is on disk. */
+  const stop = (error: DivergenceError) => {
+    const disk = existsSync(checkpointPath) ? `${checkpointPath} is left as it was` : 'no checkpoint was written';
+    const tried = rollbacks > 0 ? ` (after ${rollbacks} rollback${rollbacks > 1 ? 's' : ''})` : '';
+    return new DivergenceError(`${error.message}${tried}; ${disk}`, error.epoch, error.step);
+  };
+  /** After a divergence: back to the good state at half the learning rate, or the run ends. */
+  const recover = (error: unknown) => {
+    if (!(error instanceof DivergenceError)) throw error;
+    log({ event: 'diverged', epoch: error.epoch, step: error.step, message: error.message });
+    if (!good || rollbacks === MAX_ROLLBACKS) throw stop(error);
+    const lrScale = trainer.lrScale / 2;
+    trainer.restore(good.bytes, 'the last good state');
+    trainer.lrScale = lrScale;
+    state.history = [...good.history];
+    state.trainSeconds = good.trainSeconds;
+    rollbacks++;
+    // like a resume: the step records of this epoch past this step, before this line, are superseded
+    log({ event: 'rollback', epoch: trainer.epoch + 1, step: trainer.stepInEpoch, lr: config.lr * lrScale, rollback: rollbacks });
+    const back = `back to ${position(trainer)}, learning rate halved to ${config.lr * lrScale}`;
+    console.log(`${label}${error.message}; rollback ${rollbacks} of ${MAX_ROLLBACKS}: ${back}`);
+  };
   while (trainer.epoch < Math.min(until, config.epochs)) {
     const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
     let latest = NaN;
-    const epoch = await trainer.trainEpoch((done, _total, value) => {
-      if (value !== null) {
-        latest = value;
-        log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
-      }
-      bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
-    });
-    bar.finish();
+    let epoch: EpochResult;
+    try {
+      epoch = await trainer.trainEpoch((done, _total, value) => {
+        if (value !== null) {
+          latest = value;
+          log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
+        }
+        bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
+      });
+    } catch (error) {
+      recover(error);
+      continue;
+    } finally {
+      bar.finish();
+    }
     state.trainSeconds += epoch.seconds;
     const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
     let summary = '';
@@ -203,14 +282,15 @@ export async function trainEpochs(
     console.log(
       `${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`,
     );
-    const meta = {
-      ...options.extra,
-      subset: trainer.train.count,
-      method: setting.method,
-      history: state.history,
-      trainSeconds: state.trainSeconds,
-    };
-    writeFileAtomic(join(options.out, 'checkpoint.sslgpu'), encodeTensorFile(await trainer.snapshot(meta)));
+    let bytes: Uint8Array;
+    try {
+      bytes = await snapshot(); // refused when the state holds a NaN or an infinity
+    } catch (error) {
+      recover(error);
+      continue;
+    }
+    writeFileAtomic(checkpointPath, bytes);
+    if (good) good = remember(bytes);
     options.onEpoch?.(record);
   }
 }

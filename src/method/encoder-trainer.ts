@@ -14,6 +14,7 @@ import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
+import { DivergenceError, LossGuard, type LossGuardState, nonFiniteTensor } from './guard.js';
 import { knnAccuracy } from './knn.js';
 import { type AugmentOptions, augment } from './ops/augment.js';
 
@@ -29,7 +30,7 @@ export interface EncoderTrainConfig {
   hidden: number;
   dim: number;
   seed: number;
-  /** Steps between logged losses (each one reads a scalar back). */
+  /** Steps between logged losses (each one reads a scalar back, which the divergence guard checks). */
   logEvery: number;
   /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
   warmup: number;
@@ -84,7 +85,14 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   generator: Generator;
   /** Epochs completed. */
   epoch = 0;
+  /**
+   * Multiplies the configured learning rate: 1 unless a rollback after a divergence halved it
+   * (src/cli/session.ts). Saved in snapshots, so a resumed run keeps the rate it had.
+   */
+  lrScale = 1;
   private partial: EpochProgress = { ...NO_PARTIAL };
+  /** Watches the losses read back; trainEpoch throws its DivergenceError. */
+  private guard = new LossGuard();
 
   /** `init` draws the initial weights (a subclass may draw more from it after them). */
   constructor(
@@ -108,6 +116,11 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** Images an epoch has trained on after `steps` of its steps. */
   imagesAfter(steps: number): number {
     return imagesIn(steps, this.train.count, this.config.batch);
+  }
+
+  /** Steps done in the current epoch: 0 between epochs, more when it was paused (or saved) part-way. */
+  get stepInEpoch(): number {
+    return this.partial.step;
   }
 
   /**
@@ -147,7 +160,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
    */
   step(index: Int32Array, step: number): Tensor {
     this.optimizer.lr = cosineLr(
-      this.config.lr,
+      this.config.lr * this.lrScale,
       step,
       this.config.epochs * this.stepsPerEpoch,
       Math.round(this.config.warmup * this.stepsPerEpoch),
@@ -156,7 +169,11 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     return scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
   }
 
-  /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
+  /**
+   * One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss.
+   * Throws a DivergenceError when a logged loss is not finite or far above its running level
+   * (LossGuard); the trainer's state is then the diverged one, for the caller to restore.
+   */
   async trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
     const { logEvery } = this.config;
     const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
@@ -166,15 +183,17 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     while (partial.step < this.stepsPerEpoch) {
       const s = partial.step;
       const loss = this.step(order.subarray(this.imagesAfter(s), this.imagesAfter(s + 1)), this.epoch * this.stepsPerEpoch + s);
-      let value: number | null = null;
-      if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
-        value = await loss.item();
-        partial.lossSum += value;
+      const logged = s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1;
+      // a guard without a level also reads the run's first step: the untrained network's loss
+      const value = logged || this.guard.empty ? await loss.item() : null;
+      loss.dispose();
+      partial.step++; // done, diverged or not: a snapshot of a diverged state names this step
+      if (value !== null) this.guard.check(value, this.epoch + 1, s + 1, this.stepsPerEpoch);
+      if (logged) {
+        partial.lossSum += value!;
         partial.lossCount++;
       }
-      loss.dispose();
-      partial.step++;
-      if ((await onStep(s + 1, this.stepsPerEpoch, value)) === false && partial.step < this.stepsPerEpoch) {
+      if ((await onStep(s + 1, this.stepsPerEpoch, logged ? value : null)) === false && partial.step < this.stepsPerEpoch) {
         await this.backend.sync();
         partial.seconds = elapsed();
         return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: partial.seconds, complete: false };
@@ -230,28 +249,61 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** Restores what stateTensors() saved; `load` makes a tensor of a saved one, which the caller disposes. */
   protected restoreState(_load: (name: string) => Tensor): void {}
 
-  /** Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch, config. */
+  /**
+   * Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch,
+   * config, learning-rate scale and the divergence guard's level. A state holding a NaN or an
+   * infinity is refused with a DivergenceError: no checkpoint is ever written from it.
+   */
   async snapshot(extra: Record<string, unknown> = {}): Promise<TensorFile> {
     const named: [string, Tensor][] = [...this.encoder.stateDict()];
     this.optimizer.velocities.forEach((v, i) => {
       if (v) named.push([`optimizer.velocity.${i}`, v]);
     });
     named.push(...this.stateTensors());
+    const tensors = await readTensors(named);
+    const bad = nonFiniteTensor(tensors);
+    if (bad !== undefined) {
+      // the epoch in progress, or the one just completed when none is
+      const [epoch, step] = this.partial.step > 0 ? [this.epoch + 1, this.partial.step] : [this.epoch, this.stepsPerEpoch];
+      throw new DivergenceError(
+        `training diverged in epoch ${epoch} by step ${step} of ${this.stepsPerEpoch}: ${bad} holds non-finite values, so it is not saved`,
+        epoch,
+        step,
+      );
+    }
     return {
-      meta: { ...extra, config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() },
-      tensors: await readTensors(named),
+      meta: {
+        ...extra,
+        config: this.config,
+        epoch: this.epoch,
+        partial: this.partial,
+        generator: this.generator.state(),
+        lrScale: this.lrScale,
+        guard: this.guard.snapshot(),
+      },
+      tensors,
     };
   }
 
-  /** Restores a snapshot made with the same configuration. */
+  /** Restores a snapshot made with the same configuration; one holding a NaN or an infinity is refused. */
   restore(bytes: Uint8Array, source: string): void {
     const file = decodeTensorFile(bytes, source);
-    const meta = file.meta as { config: C; epoch: number; partial?: EpochProgress; generator: { seed: number; counter: number } };
+    const meta = file.meta as {
+      config: C;
+      epoch: number;
+      partial?: EpochProgress;
+      generator: { seed: number; counter: number };
+      lrScale?: number;
+      guard?: LossGuardState;
+    };
     for (const key of Object.keys(this.config) as (keyof C & string)[]) {
       if (key !== 'epochs' && key !== 'logEvery' && meta.config[key] !== this.config[key]) {
         throw new Error(`${source}: was trained with ${key} = ${meta.config[key]}, this run has ${this.config[key]}`);
       }
     }
+    const bad = nonFiniteTensor(file.tensors);
+    if (bad !== undefined)
+      throw new Error(`${source}: tensor ${bad} holds non-finite values (NaN or infinity); the run that wrote it had diverged`);
     const byName = new Map(file.tensors.map((t) => [t.name, t]));
     const load = (name: string) => {
       const t = byName.get(name);
@@ -273,6 +325,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     this.generator = Generator.fromState(meta.generator);
     this.epoch = meta.epoch;
     this.partial = { ...NO_PARTIAL, ...meta.partial };
+    this.lrScale = meta.lrScale ?? 1;
+    this.guard = new LossGuard(meta.guard);
   }
 
   dispose(): void {

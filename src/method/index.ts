@@ -3,6 +3,7 @@
 
 export { type DeviceImages, prepareData, shuffle, toDevice } from './data.js';
 export { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
+export { DivergenceError } from './guard.js';
 export { type AugmentParams, BANK_STATS, METHOD_KERNELS, type MemoryBankParams } from './kernels.js';
 export { knnAccuracy, nearest } from './knn.js';
 export { linearProbe } from './linear-probe.js';
