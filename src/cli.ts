@@ -1,13 +1,16 @@
 // The command line: `train` (the main job), `eval knn` and `eval linear` on a checkpoint.
 // Run through `npm start -- [command] [flags]`; `--help` lists every flag with its default.
 // Exit statuses: 0 done; 1 an error (one line on stderr); 3 training diverged (the last good
-// checkpoint kept).
+// checkpoint kept); 130 and 143 stopped by SIGINT (Ctrl-C) and SIGTERM, the shells' 128 + the
+// signal's number, after writing a checkpoint that --resume continues.
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   EXIT_DIVERGED,
+  Interrupted,
   loadData,
   MAX_ROLLBACKS,
   makeTrainer,
@@ -92,7 +95,7 @@ async function train(backend: Backend): Promise<void> {
   const run = setting();
   const cfg = run.config;
   const out = flag.out as string;
-  const options = { out, resume: Boolean(flag.resume), probe: true, onDiverge: onDiverge() };
+  const options = { out, resume: Boolean(flag.resume), probe: true, onDiverge: onDiverge(), interruptible: true };
   const { train: trainSet, test } = loadData(flag.data as string, run.subset, backend, cfg.seed, Number(flag['test-subset']));
   console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
   const trainer = makeTrainer(run, backend, trainSet, test);
@@ -151,6 +154,10 @@ try {
   else throw new Error(`unknown command ${command}\n\n${usage()}`);
   backend.destroy();
 } catch (error) {
+  if (error instanceof Interrupted) {
+    console.error(`${error.message}; run the same command with --resume to continue`);
+    process.exit(128 + constants.signals[error.signal]); // the shells' status for a process a signal ended
+  }
   console.error(`error: ${(error as Error).message}`);
   process.exit(error instanceof DivergenceError ? EXIT_DIVERGED : 1);
 }

@@ -1,6 +1,7 @@
-// The command line as a user runs it: a training run killed mid-epoch and resumed ends where
-// the uninterrupted run ends; a damaged checkpoint, or one holding a NaN, is refused and left
-// as it was; a diverging run exits 3 or rolls back; a bad data file is named.
+// The command line as a user runs it: a training run killed mid-epoch, or stopped by SIGINT
+// and SIGTERM, and resumed ends where the uninterrupted run ends; a damaged checkpoint, or one
+// holding a NaN, is refused and left as it was; a diverging run exits 3 or rolls back; a bad
+// data file is named.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,23 @@ const epochLosses = (out: string) =>
   metrics(out)
     .filter((r) => r.event === 'epoch')
     .map((r) => [r.epoch, r.loss]);
+/**
+ * The step records as a reader should take them: a resume record (epoch e, step s) says that
+ * training continued from step s of epoch e, so the records before it past that point are
+ * superseded.
+ */
+const stepLosses = (out: string) => {
+  const kept: MetricsRecord[] = [];
+  for (const r of metrics(out)) {
+    if (r.event === 'step') kept.push(r);
+    if (r.event === 'resume') {
+      while (kept.length > 0 && (kept.at(-1)!.epoch > r.epoch || (kept.at(-1)!.epoch === r.epoch && kept.at(-1)!.step > r.step)))
+        kept.pop();
+    }
+  }
+  return kept.map((r) => [r.epoch, r.step, r.loss]);
+};
+
 /** The uninterrupted run every interrupted one is compared with, run once. */
 let straightRun: { dir: string; stdout: string } | undefined;
 function straight(): { dir: string; stdout: string } {
@@ -114,6 +132,8 @@ it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupte
   expect(resumed.stdout).toContain('after epoch 1');
   expect(finalKnn(resumed.stdout)).toBe(finalKnn(straight().stdout));
   expect(epochLosses(killedDir)).toEqual(epochLosses(straight().dir));
+  // epoch 2's steps before the kill are logged twice; the resume record says which count
+  expect(stepLosses(killedDir)).toEqual(stepLosses(straight().dir));
 
   // a damaged checkpoint: refused with its name, and left exactly as it was
   const checkpoint = join(killedDir, 'checkpoint.sslgpu');
@@ -123,6 +143,40 @@ it('a run killed mid-epoch resumes to the same losses and kNN as an uninterrupte
   expect(refused.status).not.toBe(0);
   expect(refused.stderr).toContain(checkpoint);
   expect(readFileSync(checkpoint).length).toBe(good.length - 1000);
+}, 300_000);
+
+it('SIGINT and SIGTERM stop a run after a step with a checkpoint that --resume continues exactly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'run-'));
+  const checkpoint = join(dir, 'checkpoint.sslgpu');
+  const stopLine = (stderr: string, signal: string) => {
+    const lines = stderr.split('\n').filter((line) => line.startsWith(`${signal}:`));
+    expect(lines).toHaveLength(1);
+    const [, where, file] = /^SIG\w+: stopped (.*); (.*) holds the run; run the same command with --resume to continue$/.exec(lines[0]!)!;
+    expect(file).toBe(checkpoint);
+    expect(where).toMatch(/^(in epoch [1-3] after step \d+ of 20|after epoch [12])$/);
+  };
+
+  const first = startTraining(flags, dir, (records) => records.some((r) => r.event === 'step'));
+  await first.started;
+  first.child.kill('SIGINT');
+  expect(await first.exited).toEqual({ code: 130, signal: null });
+  stopLine(first.stderr(), 'SIGINT');
+
+  // resumed, then stopped again once it has logged a step of its own
+  const afterResume = (records: MetricsRecord[]) =>
+    records.slice(records.findIndex((r) => r.event === 'resume')).some((r) => r.event === 'step');
+  const second = startTraining([...flags, '--resume'], dir, (records) => records.some((r) => r.event === 'resume') && afterResume(records));
+  await second.started;
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toEqual({ code: 143, signal: null });
+  stopLine(second.stderr(), 'SIGTERM');
+
+  const last = run(['train', ...flags, '--out', dir, '--resume']);
+  expect(last.status, last.stderr).toBe(0);
+  expect(finalKnn(last.stdout)).toBe(finalKnn(straight().stdout));
+  expect(epochLosses(dir)).toEqual(epochLosses(straight().dir));
+  expect(stepLosses(dir)).toEqual(stepLosses(straight().dir));
+  expect(metrics(dir).filter((r) => r.event === 'interrupted')).toHaveLength(2);
 }, 300_000);
 
 it('a diverging run exits 3 with one line and no checkpoint, or rolls back at half the learning rate and finishes', () => {

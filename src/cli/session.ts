@@ -1,7 +1,8 @@
 // What the train and experiment commands share: the data on the device, the baselines (raw
 // pixels), the trainer a setting asks for, and one resumable training run with its
 // evaluation (weighted kNN on v and h, the linear probe on h). A run that diverges stops, or
-// rolls back (RunOptions.onDiverge).
+// rolls back (RunOptions.onDiverge); one that is interrupted (RunOptions.interruptible) stops
+// after its current step with a checkpoint to resume from.
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,6 +122,11 @@ export interface RunOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** On a divergence: stop (the default), or go back to the last good state at half the learning rate. */
   onDiverge?: OnDiverge;
+  /**
+   * While epochs train, the first SIGINT or SIGTERM stops training after the current step: a
+   * checkpoint, then an Interrupted. (npm start; an experiment is resumed after a kill instead.)
+   */
+  interruptible?: boolean;
 }
 
 export type OnDiverge = 'stop' | 'rollback';
@@ -134,6 +140,40 @@ export const EXIT_DIVERGED = 3;
  * point a run that still diverges needs other settings rather than more of the same.
  */
 export const MAX_ROLLBACKS = 3;
+
+/** A signal stopped the run; its checkpoint holds the state to resume from. */
+export class Interrupted extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    where: string,
+    checkpoint: string,
+  ) {
+    super(`${signal}: stopped ${where}; ${checkpoint} holds the run`);
+    this.name = 'Interrupted';
+  }
+}
+
+/**
+ * Until `close`, the first SIGINT or SIGTERM aborts `signal` (its reason: the signal's name).
+ * The listeners then step aside, so that a second one ends the process at once by the signal's
+ * default action, whatever it is doing (the checkpoints are written atomically). Node hears a
+ * signal only when its event loop turns: after every training step (trainEpochs yields), but
+ * not inside an evaluation, where WebAssembly kernels and promises that resolve at once keep
+ * it busy; a signal sent then is heard when the evaluation ends.
+ */
+function listenForInterrupts(): { signal: AbortSignal; close: () => void } {
+  const controller = new AbortController();
+  const names = ['SIGINT', 'SIGTERM'] as const;
+  const close = () => {
+    for (const name of names) process.removeListener(name, listener);
+  };
+  const listener = (name: NodeJS.Signals) => {
+    close();
+    controller.abort(name);
+  };
+  for (const name of names) process.on(name, listener);
+  return { signal: controller.signal, close };
+}
 
 /** Appends a timestamped record to <out>/metrics.jsonl. */
 function metricsLog(out: string): (record: Record<string, unknown>) => void {
@@ -174,7 +214,11 @@ export async function startRun(
       throw new Error(`${checkpointPath}: was trained with --method ${meta.method ?? 'ours'}, this run has ${setting.method}`);
     }
     trainer.restore(bytes, checkpointPath);
-    console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
+    console.log(`resumed from ${checkpointPath} ${position(trainer)}`);
+    // The killed or interrupted run may have logged steps past its checkpoint: this record
+    // says where training continues, so a reader keeps the step records after it for this
+    // epoch and step on. (Appending keeps the log whole, unlike truncating it.)
+    metricsLog(options.out)({ event: 'resume', epoch: trainer.epoch + 1, step: trainer.stepInEpoch });
     return { history: meta.history ?? [], trainSeconds: meta.trainSeconds ?? 0 };
   }
   const start = performance.now();
@@ -250,48 +294,69 @@ export async function trainEpochs(
     const back = `back to ${position(trainer)}, learning rate halved to ${config.lr * lrScale}`;
     console.log(`${label}${error.message}; rollback ${rollbacks} of ${MAX_ROLLBACKS}: ${back}`);
   };
-  while (trainer.epoch < Math.min(until, config.epochs)) {
-    const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
-    let latest = NaN;
-    let epoch: EpochResult;
+  const signals = options.interruptible ? listenForInterrupts() : undefined;
+  /** Saves where the run stands (a paused epoch included) and ends it, once a signal is heard. */
+  const interrupt = async (): Promise<never> => {
     try {
-      epoch = await trainer.trainEpoch((done, _total, value) => {
-        if (value !== null) {
-          latest = value;
-          log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
-        }
-        bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
-      });
+      writeFileAtomic(checkpointPath, await snapshot());
     } catch (error) {
-      recover(error);
-      continue;
-    } finally {
-      bar.finish();
+      throw error instanceof DivergenceError ? stop(error) : error;
     }
-    state.trainSeconds += epoch.seconds;
-    const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
-    let summary = '';
-    if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
-      const start = performance.now();
-      Object.assign(record, await trainer.evaluate());
-      record.evalSeconds = (performance.now() - start) / 1000;
-      summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
+    log({ event: 'interrupted', epoch: trainer.epoch + 1, step: trainer.stepInEpoch });
+    throw new Interrupted(signals!.signal.reason, position(trainer), checkpointPath);
+  };
+  try {
+    while (trainer.epoch < Math.min(until, config.epochs)) {
+      if (signals?.signal.aborted) await interrupt();
+      const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
+      let latest = NaN;
+      let epoch: EpochResult;
+      try {
+        epoch = await trainer.trainEpoch(async (done, _total, value) => {
+          if (value !== null) {
+            latest = value;
+            log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
+          }
+          bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
+          // a turn of the event loop, where a signal's handler runs; the steps await only microtasks
+          await new Promise((resolve) => setImmediate(resolve));
+          return !signals?.signal.aborted;
+        });
+      } catch (error) {
+        recover(error);
+        continue;
+      } finally {
+        bar.finish();
+      }
+      if (!epoch.complete) await interrupt();
+      state.trainSeconds += epoch.seconds;
+      const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
+      let summary = '';
+      if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
+        const start = performance.now();
+        Object.assign(record, await trainer.evaluate());
+        record.evalSeconds = (performance.now() - start) / 1000;
+        summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
+      }
+      state.history.push(record);
+      log({ event: 'epoch', ...record, imagesPerSecond: trainer.train.count / epoch.seconds });
+      console.log(
+        `${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`,
+      );
+      let bytes: Uint8Array;
+      try {
+        bytes = await snapshot(); // refused when the state holds a NaN or an infinity
+      } catch (error) {
+        recover(error);
+        continue;
+      }
+      writeFileAtomic(checkpointPath, bytes);
+      if (good) good = remember(bytes);
+      options.onEpoch?.(record);
     }
-    state.history.push(record);
-    log({ event: 'epoch', ...record, imagesPerSecond: trainer.train.count / epoch.seconds });
-    console.log(
-      `${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${formatDuration(epoch.seconds)} (${(trainer.train.count / epoch.seconds).toFixed(0)} img/s)${summary}`,
-    );
-    let bytes: Uint8Array;
-    try {
-      bytes = await snapshot(); // refused when the state holds a NaN or an infinity
-    } catch (error) {
-      recover(error);
-      continue;
-    }
-    writeFileAtomic(checkpointPath, bytes);
-    if (good) good = remember(bytes);
-    options.onEpoch?.(record);
+    if (signals?.signal.aborted) await interrupt(); // heard during the last epoch's evaluation
+  } finally {
+    signals?.close();
   }
 }
 
