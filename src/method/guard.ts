@@ -1,6 +1,6 @@
 // Divergence, caught where training already looks: the losses the epoch loop reads back (every
-// `logEvery` steps and each epoch's last; nothing else is read back for it), and the tensors a
-// snapshot downloads anyway. A run that diverges stops with a DivergenceError naming the epoch
+// `logEvery` steps, each epoch's last, and once the run's first; nothing else is read back for
+// it), and the tensors a snapshot downloads anyway. A run that diverges stops with a DivergenceError naming the epoch
 // and the step, instead of training NaN weights and saving them over its last good checkpoint.
 // EncoderTrainer (and so the CLI, the experiments and the demo page) is the one user.
 
@@ -10,7 +10,8 @@ import type { NamedArray } from '../engine/io/tensor-file.js';
  * How far above its reference level (below) a finite loss may go. Normal runs stay within
  * 1.6× of it: at most 1.56× over the metrics.jsonl step records of some 130 runs of the method,
  * NPID, SimCLR and the supervised reference (the tests' and experiments' short runs, and runs
- * of 6–15 epochs at batch 16–32 on 500–2,000 images, with and without learning-rate warm-up).
+ * of 3–15 epochs at batch 16–32 on 500–2,000 images, with and without learning-rate warm-up,
+ * every step's loss read in some, from the first).
  * A diverging run's loss grows by orders of magnitude within a few read-backs (the supervised
  * reference at --lr 100, batch 32: 2.7e7, then 9.7e9, then 2.5e12). Ten times sits between.
  */
