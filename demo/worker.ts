@@ -11,6 +11,7 @@ import type { Backend } from '../src/engine/backend.js';
 import { encodeTensorFile } from '../src/engine/io/tensor-file.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { type DeviceImages, prepareData, subsetOrder } from '../src/method/data.js';
+import { DivergenceError } from '../src/method/guard.js';
 import { nearest } from '../src/method/knn.js';
 import { project2d } from '../src/method/pca.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
@@ -107,7 +108,7 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
       const result = await t.trainEpoch(async (done, total, loss) => {
         forgetFeatures();
         taken++;
-        window.images += Math.min(done * t.config.batch, t.train.count) - (done - 1) * t.config.batch;
+        window.images += t.imagesAfter(done) - t.imagesAfter(done - 1);
         if (loss !== null) losses.push(loss);
         const seconds = (performance.now() - window.start) / 1000;
         emit({
@@ -132,6 +133,13 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
       await publishBank(t);
       if (reason !== 'finished') break; // the step limit fell on the epoch's last step
     }
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    // its weights are NaN or exploding: nothing to continue, save or search with
+    forgetFeatures();
+    t.dispose();
+    trainer = null;
+    throw new Error(`${error.message}; the model is dropped: start again with a lower learning rate`);
   } finally {
     running = false;
     emit({

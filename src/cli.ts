@@ -1,11 +1,23 @@
 // The command line: `train` (the main job), `eval knn` and `eval linear` on a checkpoint.
 // Run through `npm start -- [command] [flags]`; `--help` lists every flag with its default.
+// Exit statuses: 0 done; 1 an error, 2 a usage error (one line on stderr either way); 3 training
+// diverged (the last good checkpoint kept); 130 and 143 stopped by SIGINT (Ctrl-C) and SIGTERM,
+// the shells' 128 + the signal's number, after writing a checkpoint that --resume continues.
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunCheckpoint } from './checkpoint.js';
 import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand, THREADS_OPTION, type Values } from './cli/args.js';
-import { loadData, makeTrainer, pixelBaseline, probeTrainer, runTraining } from './cli/session.js';
+import {
+  EXIT_DIVERGED,
+  loadData,
+  MAX_ROLLBACKS,
+  makeTrainer,
+  type OnDiverge,
+  pixelBaseline,
+  probeTrainer,
+  runTraining,
+} from './cli/session.js';
 import { DEFAULT_DATA_DIR } from './data/fashion-mnist.js';
 import type { Backend } from './engine/backend.js';
 import { readFileBytes } from './engine/io/node-files.js';
@@ -25,6 +37,13 @@ const RUN_OPTIONS = {
   'test-subset': { kind: { integer: [0, 1e9] }, default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
   out: { kind: { text: 'a directory' }, default: 'runs/latest', help: 'directory for metrics.jsonl and checkpoint.sslgpu' },
   resume: { kind: { switch: true }, help: 'continue from <out>/checkpoint.sslgpu' },
+  'on-diverge': {
+    kind: { choice: ['stop', 'rollback'] },
+    default: 'stop',
+    help:
+      `when the loss turns NaN or explodes: stop (exit ${EXIT_DIVERGED}) | rollback ` +
+      `(to the last good state at half the learning rate, up to ${MAX_ROLLBACKS} times)`,
+  },
   checkpoint: { kind: { text: 'a file' }, help: 'eval: the checkpoint to evaluate (default <out>/checkpoint.sslgpu)' },
   backend: {
     kind: { choice: ['auto', 'webgpu', 'wasm', 'reference'] },
@@ -47,7 +66,7 @@ ${optionHelp(RUN_OPTIONS).join('\n')}
 training (the defaults are --preset quick's, npm start's):
 ${trainFlagHelp().join('\n')}
 
-A wrong flag or value stops with one line and exit code 2; any other failure exits with 1.`;
+A wrong flag or value stops with one line and exit code 2; divergence exits with ${EXIT_DIVERGED}, any other failure with 1.`;
 }
 
 type Flags = Values<typeof RUN_OPTIONS>;
@@ -84,7 +103,8 @@ async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<vo
     console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; ${pixelsLine}`);
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
-  const result = await runTraining(run, trainer, { out, resume: flag.resume, probe: true, extra: { baselines } });
+  const options = { out, resume: flag.resume, probe: true, onDiverge: flag['on-diverge'] as OnDiverge, interruptible: true };
+  const result = await runTraining(run, trainer, { ...options, extra: { baselines } });
   const bank = `k ${neighbours(trainSet.count)}, bank: the ${trainSet.count} training images`;
   console.log(`\nweighted kNN top-1 on the ${test.count} test images (${bank}), linear probe on h:`);
   console.log(
@@ -130,7 +150,7 @@ await runCommand(async () => {
     throw new OptionError(`unknown command "${positionals.join(' ')}": choose train, eval knn or eval linear (--help lists the flags)`);
   let run: RunSetting | undefined;
   if (isEval) {
-    const unused = [...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset'), ...(flag.resume ? ['resume'] : [])];
+    const unused = [...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset' || name === 'on-diverge'), ...(flag.resume ? ['resume'] : [])];
     refuseUnused(`eval ${kind}`, unused, "it evaluates the checkpoint's own setting");
   } else {
     refuseUnused('train', 'checkpoint' in given ? ['checkpoint'] : [], 'it writes <out>/checkpoint.sslgpu');

@@ -1,7 +1,8 @@
 // The demo page in a real browser: Debian's Chromium, headless, driven by playwright-core.
 // On WebGPU (SwiftShader) and, with WebGPU switched off, on WebAssembly, the page trains 20
 // steps whose losses fall and equal Node's on the same adapter for the same seed and data;
-// checkpoints move between the page and the command line both ways with the same kNN.
+// checkpoints move between the page and the command line both ways with the same kNN; a
+// diverging run stops with its message in the page's log.
 // (Across backends, these steps agree to 1e-3 for the first three or four, then drift:
 // from states 1e-5 apart, this small freshly calibrated network's gradients differ by
 // per cents within two steps. The backends are checked against each other op by op and in
@@ -185,6 +186,18 @@ describe('the demo page in Chromium', () => {
       );
       await expect.poll(() => page.locator('#log').textContent(), { timeout: 60_000 }).toContain('using the chosen files');
       expect(await page.locator('#gallery .thumb').count()).toBeGreaterThan(0);
+      // a diverging run stops at the step that showed it, with the message in the page's log
+      const diverged = await page.evaluate(
+        (c) =>
+          window.demo.train(c).then(
+            () => 'trained',
+            (error: Error) => error.message,
+          ),
+        { ...config, lr: 1e20 },
+      );
+      expect(diverged).toMatch(/^training diverged in epoch 1 at step \d+ of 16: .*; the model is dropped/);
+      expect(await page.evaluate(() => window.demo.log)).toContain(`error: ${diverged}`);
+      expect(await state()).toBe('idle');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -4,9 +4,12 @@
 // missing value is an OptionError: one line naming the flag, the value and what is allowed,
 // and exit code 2 (a usage error) from runCommand; any other failure is exit code 1.
 
+import { constants } from 'node:os';
 import { THREAD_COUNT } from '../engine/backends/wasm/backend.js';
 import { checkValue, describeKind, type Kind, OptionError } from '../engine/values.js';
+import { DivergenceError } from '../method/guard.js';
 import { helpLine } from '../settings.js';
+import { EXIT_DIVERGED, Interrupted } from './session.js';
 
 type OptionKind =
   | Kind
@@ -129,10 +132,18 @@ export function optionHelp(specs: Specs): string[] {
   return Object.entries(specs).map(([name, spec]) => helpLine(name, spec.help, spec.default));
 }
 
-/** Ends the process with one line: exit code 2 for a usage error (OptionError), 1 for any other. */
+/**
+ * Ends the process with one line: 128 + the signal's number for a run a signal stopped (the
+ * shells' convention), EXIT_DIVERGED for a diverged run, 2 for a usage error (OptionError), 1
+ * for any other.
+ */
 function fail(error: unknown): never {
+  if (error instanceof Interrupted) {
+    console.error(`${error.message}; run the same command with --resume to continue`);
+    process.exit(128 + constants.signals[error.signal]);
+  }
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(error instanceof OptionError ? 2 : 1);
+  process.exit(error instanceof DivergenceError ? EXIT_DIVERGED : error instanceof OptionError ? 2 : 1);
 }
 
 /** The process's command line read against `specs`; a usage error ends the process (exit code 2). */

@@ -1,6 +1,8 @@
 // What the train and experiment commands share: the data on the device, the baselines (raw
 // pixels), the trainer a setting asks for, and one resumable training run with its
-// evaluation (weighted kNN on v and h, the linear probe on h).
+// evaluation (weighted kNN on v and h, the linear probe on h). A run that diverges stops, or
+// rolls back (RunOptions.onDiverge); one that is interrupted (RunOptions.interruptible) stops
+// after its current step with a checkpoint to resume from.
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,8 @@ import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type DeviceImages, prepareData, subsetCount } from '../method/data.js';
-import type { EncoderTrainer } from '../method/encoder-trainer.js';
+import type { EncoderTrainer, EpochResult } from '../method/encoder-trainer.js';
+import { DivergenceError } from '../method/guard.js';
 import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
 import { augment } from '../method/ops/augment.js';
@@ -126,6 +129,65 @@ export interface RunOptions {
   extra?: Record<string, unknown>;
   /** Hears each finished epoch. */
   onEpoch?: (record: EpochRecord) => void;
+  /** On a divergence: stop (the default), or go back to the last good state at half the learning rate. */
+  onDiverge?: OnDiverge;
+  /**
+   * While epochs train, the first SIGINT or SIGTERM stops training after the current step: a
+   * checkpoint, then an Interrupted. (npm start; an experiment is resumed after a kill instead.)
+   */
+  interruptible?: boolean;
+}
+
+export type OnDiverge = 'stop' | 'rollback';
+
+/** The exit status of a command whose training diverged (npm start, npm run experiment). */
+export const EXIT_DIVERGED = 3;
+
+/**
+ * Rollbacks a run may take (each from the last good state, at half the learning rate it had)
+ * before a divergence stops it as `stop` would: three take the rate to an eighth, by which
+ * point a run that still diverges needs other settings rather than more of the same.
+ */
+export const MAX_ROLLBACKS = 3;
+
+/** A signal stopped the run; its checkpoint holds the state to resume from. */
+export class Interrupted extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    where: string,
+    checkpoint: string,
+  ) {
+    super(`${signal}: stopped ${where}; ${checkpoint} holds the run`);
+    this.name = 'Interrupted';
+  }
+}
+
+/**
+ * Until `close`, the first SIGINT or SIGTERM aborts `signal` (its reason: the signal's name).
+ * The listeners then step aside, so that a second one ends the process at once by the signal's
+ * default action, whatever it is doing (the checkpoints are written atomically). Node hears a
+ * signal only when its event loop turns: after every training step (trainEpochs yields), but
+ * not inside an evaluation, where WebAssembly kernels and promises that resolve at once keep
+ * it busy; a signal sent then is heard when the evaluation ends.
+ */
+function listenForInterrupts(): { signal: AbortSignal; close: () => void } {
+  const controller = new AbortController();
+  const names = ['SIGINT', 'SIGTERM'] as const;
+  const close = () => {
+    for (const name of names) process.removeListener(name, listener);
+  };
+  const listener = (name: NodeJS.Signals) => {
+    close();
+    controller.abort(name);
+  };
+  for (const name of names) process.on(name, listener);
+  return { signal: controller.signal, close };
+}
+
+/** Appends a timestamped record to <out>/metrics.jsonl. */
+function metricsLog(out: string): (record: Record<string, unknown>) => void {
+  const path = join(out, 'metrics.jsonl');
+  return (record) => appendFileSync(path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -161,7 +223,11 @@ export async function startRun(
       throw new Error(`${checkpointPath}: its history of epochs is damaged`);
     if (typeof trainSeconds !== 'number' || !(trainSeconds >= 0)) throw new Error(`${checkpointPath}: its training time is damaged`);
     trainer.restore(bytes, checkpointPath);
-    console.log(`resumed from ${checkpointPath} after epoch ${trainer.epoch}`);
+    console.log(`resumed from ${checkpointPath} ${position(trainer)}`);
+    // The killed or interrupted run may have logged steps past its checkpoint: this record
+    // says where training continues, so a reader keeps the step records after it for this
+    // epoch and step on. (Appending keeps the log whole, unlike truncating it.)
+    metricsLog(options.out)({ event: 'resume', epoch: trainer.epoch + 1, step: trainer.stepInEpoch });
     return { history, trainSeconds };
   }
   const start = performance.now();
@@ -170,10 +236,24 @@ export async function startRun(
   return { history: [], trainSeconds: (performance.now() - start) / 1000 };
 }
 
+/** Where a trainer stands: "after epoch 2", or "in epoch 3 after step 7 of 20" part-way. */
+function position(trainer: EncoderTrainer): string {
+  if (trainer.stepInEpoch > 0) return `in epoch ${trainer.epoch + 1} after step ${trainer.stepInEpoch} of ${trainer.stepsPerEpoch}`;
+  return trainer.epoch > 0 ? `after epoch ${trainer.epoch}` : 'before the first step';
+}
+
+/** What a rollback returns to: a snapshot, and the run's epochs and seconds when it was taken. */
+interface GoodState {
+  bytes: Uint8Array;
+  history: EpochRecord[];
+  trainSeconds: number;
+}
+
 /**
  * Trains up to epoch `until` (default: the last): progress bars, a line per logged step and
  * per epoch in <out>/metrics.jsonl, kNN every `evalEvery` epochs and after the last, an
- * atomic checkpoint after each epoch.
+ * atomic checkpoint after each epoch. A divergence never reaches the checkpoint: it stops the
+ * run (a DivergenceError), or with `onDiverge: 'rollback'` restarts from the last good state.
  */
 export async function trainEpochs(
   setting: RunSetting,
@@ -183,35 +263,10 @@ export async function trainEpochs(
   until = setting.config.epochs,
 ): Promise<void> {
   const { config } = setting;
-  const metricsPath = join(options.out, 'metrics.jsonl');
-  const log = (record: Record<string, unknown>) =>
-    appendFileSync(metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  const log = metricsLog(options.out);
+  const checkpointPath = join(options.out, 'checkpoint.sslgpu');
   const label = options.label ? `${options.label}, ` : '';
-  while (trainer.epoch < Math.min(until, config.epochs)) {
-    const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
-    let latest = NaN;
-    const epoch = await trainer.trainEpoch((done, _total, value) => {
-      if (value !== null) {
-        latest = value;
-        log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
-      }
-      bar.update(done, Math.min(done * config.batch, trainer.train.count), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
-    });
-    bar.finish();
-    state.trainSeconds += epoch.seconds;
-    const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
-    let summary = '';
-    if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
-      const start = performance.now();
-      Object.assign(record, await trainer.evaluate());
-      record.evalSeconds = (performance.now() - start) / 1000;
-      summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
-    }
-    state.history.push(record);
-    const imagesPerSecond = trainer.train.count / epoch.seconds;
-    log({ event: 'epoch', ...record, imagesPerSecond });
-    const duration = `${formatDuration(epoch.seconds)} (${imagesPerSecond.toFixed(0)} img/s)`;
-    console.log(`${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${duration}${summary}`);
+  const snapshot = async () => {
     const meta = {
       ...options.extra,
       subset: trainer.train.count,
@@ -219,8 +274,98 @@ export async function trainEpochs(
       history: state.history,
       trainSeconds: state.trainSeconds,
     };
-    writeFileAtomic(join(options.out, 'checkpoint.sslgpu'), encodeTensorFile(await trainer.snapshot(meta)));
-    options.onEpoch?.(record);
+    return encodeTensorFile(await trainer.snapshot(meta));
+  };
+  // the last good state, in memory (the start, then each epoch's checkpoint): only a rollback needs it
+  const remember = (bytes: Uint8Array): GoodState => ({ bytes, history: [...state.history], trainSeconds: state.trainSeconds });
+  let good = options.onDiverge === 'rollback' ? remember(await snapshot()) : undefined;
+  let rollbacks = 0;
+
+  /** The error that ends a diverged run, saying what is on disk. */
+  const stop = (error: DivergenceError) => {
+    const disk = existsSync(checkpointPath) ? `${checkpointPath} is left as it was` : 'no checkpoint was written';
+    const tried = rollbacks > 0 ? ` (after ${rollbacks} rollback${rollbacks > 1 ? 's' : ''})` : '';
+    return new DivergenceError(`${error.message}${tried}; ${disk}`, error.epoch, error.step);
+  };
+  /** After a divergence: back to the good state at half the learning rate, or the run ends. */
+  const recover = (error: unknown) => {
+    if (!(error instanceof DivergenceError)) throw error;
+    log({ event: 'diverged', epoch: error.epoch, step: error.step, message: error.message });
+    if (!good || rollbacks === MAX_ROLLBACKS) throw stop(error);
+    const lrScale = trainer.lrScale / 2;
+    trainer.restore(good.bytes, 'the last good state');
+    trainer.lrScale = lrScale;
+    state.history = [...good.history];
+    state.trainSeconds = good.trainSeconds;
+    rollbacks++;
+    // like a resume: the step records of this epoch past this step, before this line, are superseded
+    log({ event: 'rollback', epoch: trainer.epoch + 1, step: trainer.stepInEpoch, lr: config.lr * lrScale, rollback: rollbacks });
+    const back = `back to ${position(trainer)}, learning rate halved to ${config.lr * lrScale}`;
+    console.log(`${label}${error.message}; rollback ${rollbacks} of ${MAX_ROLLBACKS}: ${back}`);
+  };
+  const signals = options.interruptible ? listenForInterrupts() : undefined;
+  /** Saves where the run stands (a paused epoch included) and ends it, once a signal is heard. */
+  const interrupt = async (): Promise<never> => {
+    try {
+      writeFileAtomic(checkpointPath, await snapshot());
+    } catch (error) {
+      throw error instanceof DivergenceError ? stop(error) : error;
+    }
+    log({ event: 'interrupted', epoch: trainer.epoch + 1, step: trainer.stepInEpoch });
+    throw new Interrupted(signals!.signal.reason, position(trainer), checkpointPath);
+  };
+  try {
+    while (trainer.epoch < Math.min(until, config.epochs)) {
+      if (signals?.signal.aborted) await interrupt();
+      const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
+      let latest = NaN;
+      let epoch: EpochResult;
+      try {
+        epoch = await trainer.trainEpoch(async (done, _total, value) => {
+          if (value !== null) {
+            latest = value;
+            log({ event: 'step', epoch: trainer.epoch + 1, step: done, loss: value });
+          }
+          bar.update(done, trainer.imagesAfter(done), { loss: Number.isNaN(latest) ? '—' : latest.toFixed(3) });
+          // a turn of the event loop, where a signal's handler runs; the steps await only microtasks
+          await new Promise((resolve) => setImmediate(resolve));
+          return !signals?.signal.aborted;
+        });
+      } catch (error) {
+        recover(error);
+        continue;
+      } finally {
+        bar.finish();
+      }
+      if (!epoch.complete) await interrupt();
+      state.trainSeconds += epoch.seconds;
+      const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
+      let summary = '';
+      if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
+        const start = performance.now();
+        Object.assign(record, await trainer.evaluate());
+        record.evalSeconds = (performance.now() - start) / 1000;
+        summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
+      }
+      state.history.push(record);
+      const imagesPerSecond = trainer.train.count / epoch.seconds;
+      log({ event: 'epoch', ...record, imagesPerSecond });
+      const duration = `${formatDuration(epoch.seconds)} (${imagesPerSecond.toFixed(0)} img/s)`;
+      console.log(`${label}epoch ${trainer.epoch}: loss ${epoch.loss.toFixed(4)}, ${duration}${summary}`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await snapshot(); // refused when the state holds a NaN or an infinity
+      } catch (error) {
+        recover(error);
+        continue;
+      }
+      writeFileAtomic(checkpointPath, bytes);
+      if (good) good = remember(bytes);
+      options.onEpoch?.(record);
+    }
+    if (signals?.signal.aborted) await interrupt(); // heard during the last epoch's evaluation
+  } finally {
+    signals?.close();
   }
 }
 

@@ -89,7 +89,7 @@ export async function overhead(
       }
       const trainer = run.trainer;
       const bar = new ProgressBar(`${name}, epoch ${e + 1}/${epochs}`, trainer.stepsPerEpoch);
-      const epoch = await measured(() => trainer.trainEpoch((done) => bar.update(done, Math.min(done * batch, train.count))));
+      const epoch = await measured(() => trainer.trainEpoch((done) => bar.update(done, trainer.imagesAfter(done))));
       bar.finish();
       // what the trainer keeps between epochs (weights, velocities, bank), counted once it has all of it
       if (e === 0) run.ownBytes = backend.memory().liveBytes - liveBefore;

@@ -99,3 +99,20 @@ export function prepareData(
   const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;
   return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick) };
 }
+
+/**
+ * How many batches of `size` cut `count` images. The last batch takes what is left, and a last
+ * batch of a single image joins the one before it: batch-statistics BatchNorm cannot
+ * normalise one value per channel (the MLP head's), and merging, unlike dropping, keeps every
+ * image in every epoch, so each memory-bank row is updated once an epoch. Only that case
+ * differs from plain ceil(count / size): every other size trains exactly as before.
+ */
+export function batchCount(count: number, size: number): number {
+  const batches = Math.ceil(count / size);
+  return batches > 1 && count % size === 1 ? batches - 1 : batches;
+}
+
+/** Images in the first `batches` of the batchCount(count, size) batches (the end of batch `batches − 1`). */
+export function imagesIn(batches: number, count: number, size: number): number {
+  return batches >= batchCount(count, size) ? count : batches * size;
+}

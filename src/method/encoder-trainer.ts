@@ -15,8 +15,9 @@ import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Kind } from '../engine/values.js';
 import { ENCODER_RANGES, validateConfig } from './config.js';
-import { type DeviceImages, shuffle } from './data.js';
+import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
+import { DivergenceError, LossGuard, type LossGuardState, nonFiniteTensor } from './guard.js';
 import { knnAccuracy } from './knn.js';
 import { type AugmentOptions, augment } from './ops/augment.js';
 
@@ -32,7 +33,7 @@ export interface EncoderTrainConfig {
   hidden: number;
   dim: number;
   seed: number;
-  /** Steps between logged losses (each one reads a scalar back). */
+  /** Steps between logged losses (each one reads a scalar back, which the divergence guard checks). */
   logEvery: number;
   /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
   warmup: number;
@@ -86,6 +87,10 @@ interface SnapshotMeta {
   epoch: number;
   partial: EpochProgress;
   generator: GeneratorState;
+  /** The learning rate's factor after rollbacks (absent before divergence guarding: 1). */
+  lrScale: number;
+  /** What the divergence guard has seen (absent before it: a fresh guard). */
+  guard: LossGuardState;
 }
 
 /** The name of parameter i's SGD velocity in checkpoints. */
@@ -134,7 +139,14 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   generator: Generator;
   /** Epochs completed. */
   epoch = 0;
+  /**
+   * Multiplies the configured learning rate: 1 unless a rollback after a divergence halved it
+   * (src/cli/session.ts). Saved in snapshots, so a resumed run keeps the rate it had.
+   */
+  lrScale = 1;
   private partial: EpochProgress = { ...NO_PARTIAL };
+  /** Watches the losses read back; trainEpoch throws its DivergenceError. */
+  private guard = new LossGuard();
 
   /**
    * `init` draws the initial weights (a subclass may draw more from it after them). The config
@@ -150,13 +162,25 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     ranges: Record<string, Kind> = ENCODER_RANGES,
   ) {
     validateConfig(config, ranges);
+    if (train.count < 2) throw new Error(`training needs at least 2 images (BatchNorm normalises over the batch); got ${train.count}`);
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(augmentationSeed(config));
   }
 
+  /** Batches of `config.batch` images; a last batch of one image joins the one before (batchCount). */
   get stepsPerEpoch(): number {
-    return Math.ceil(this.train.count / this.config.batch);
+    return batchCount(this.train.count, this.config.batch);
+  }
+
+  /** Images an epoch has trained on after `steps` of its steps. */
+  imagesAfter(steps: number): number {
+    return imagesIn(steps, this.train.count, this.config.batch);
+  }
+
+  /** Steps done in the current epoch: 0 between epochs, more when it was paused (or saved) part-way. */
+  get stepInEpoch(): number {
+    return this.partial.step;
   }
 
   /**
@@ -196,7 +220,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
    */
   step(index: Int32Array, step: number): Tensor {
     this.optimizer.lr = cosineLr(
-      this.config.lr,
+      this.config.lr * this.lrScale,
       step,
       this.config.epochs * this.stepsPerEpoch,
       Math.round(this.config.warmup * this.stepsPerEpoch),
@@ -205,25 +229,31 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     return scope(() => this.trainStep(index, ops.tensor(index, [index.length], { backend: this.backend }), step));
   }
 
-  /** One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss. */
+  /**
+   * One epoch, or the rest of a paused one; `onStep` hears the progress and every logged loss.
+   * Throws a DivergenceError when a logged loss is not finite or far above its running level
+   * (LossGuard); the trainer's state is then the diverged one, for the caller to restore.
+   */
   async trainEpoch(onStep: StepListener = () => {}): Promise<EpochResult> {
-    const { batch, logEvery } = this.config;
+    const { logEvery } = this.config;
     const order = shuffle(this.train.count, this.config.seed, 1 + this.epoch);
     const start = performance.now();
     const partial = this.partial;
     const elapsed = () => partial.seconds + (performance.now() - start) / 1000;
     while (partial.step < this.stepsPerEpoch) {
       const s = partial.step;
-      const loss = this.step(order.subarray(s * batch, Math.min((s + 1) * batch, this.train.count)), this.epoch * this.stepsPerEpoch + s);
-      let value: number | null = null;
-      if (s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1) {
-        value = await loss.item();
-        partial.lossSum += value;
+      const loss = this.step(order.subarray(this.imagesAfter(s), this.imagesAfter(s + 1)), this.epoch * this.stepsPerEpoch + s);
+      const logged = s % logEvery === logEvery - 1 || s === this.stepsPerEpoch - 1;
+      // a guard without a level also reads the run's first step: the untrained network's loss
+      const value = logged || this.guard.empty ? await loss.item() : null;
+      loss.dispose();
+      partial.step++; // done, diverged or not: a snapshot of a diverged state names this step
+      if (value !== null) this.guard.check(value, this.epoch + 1, s + 1, this.stepsPerEpoch);
+      if (logged) {
+        partial.lossSum += value!;
         partial.lossCount++;
       }
-      loss.dispose();
-      partial.step++;
-      if ((await onStep(s + 1, this.stepsPerEpoch, value)) === false && partial.step < this.stepsPerEpoch) {
+      if ((await onStep(s + 1, this.stepsPerEpoch, logged ? value : null)) === false && partial.step < this.stepsPerEpoch) {
         await this.backend.sync();
         partial.seconds = elapsed();
         return { loss: partial.lossSum / Math.max(partial.lossCount, 1), seconds: partial.seconds, complete: false };
@@ -282,15 +312,34 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
    */
   protected restoreState(_tensors: ReadonlyMap<string, Tensor>): void {}
 
-  /** Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch, config. */
+  /**
+   * Everything a resumed run needs: weights, velocities, the subclass's state, generator, epoch,
+   * config, learning-rate scale and the divergence guard's level. A state holding a NaN or an
+   * infinity is refused with a DivergenceError: no checkpoint is ever written from it.
+   */
   async snapshot(extra: Record<string, unknown> = {}): Promise<TensorFile> {
     const named: [string, Tensor][] = [...this.encoder.stateDict()];
     this.optimizer.velocities.forEach((v, i) => {
       if (v) named.push([velocityName(i), v]);
     });
     named.push(...this.stateTensors());
-    const meta: SnapshotMeta = { config: this.config, epoch: this.epoch, partial: this.partial, generator: this.generator.state() };
-    return { meta: { ...extra, ...meta }, tensors: await readTensors(named) };
+    const tensors = await readTensors(named);
+    const bad = nonFiniteTensor(tensors);
+    if (bad !== undefined) {
+      // the epoch in progress, or the one just completed when none is
+      const [epoch, step] = this.partial.step > 0 ? [this.epoch + 1, this.partial.step] : [this.epoch, this.stepsPerEpoch];
+      const where = `training diverged in epoch ${epoch} by step ${step} of ${this.stepsPerEpoch}`;
+      throw new DivergenceError(`${where}: ${bad} holds non-finite values, so it is not saved`, epoch, step);
+    }
+    const meta: SnapshotMeta = {
+      config: this.config,
+      epoch: this.epoch,
+      partial: this.partial,
+      generator: this.generator.state(),
+      lrScale: this.lrScale,
+      guard: this.guard.snapshot(),
+    };
+    return { meta: { ...extra, ...meta }, tensors };
   }
 
   /**
@@ -325,11 +374,13 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     this.generator = Generator.fromState(progress.generator);
     this.epoch = progress.epoch;
     this.partial = progress.partial;
+    this.lrScale = progress.lrScale;
+    this.guard = new LossGuard(progress.guard);
   }
 
   /** The checkpoint's configuration, epoch, paused epoch and generator, checked against this trainer's. */
   private checkProgress(meta: unknown, refuse: (problem: string) => Error): Omit<SnapshotMeta, 'config'> {
-    const { config, epoch, partial, generator } = record(meta) ?? {};
+    const { config, epoch, partial, generator, lrScale = 1, guard } = record(meta) ?? {};
     const saved = record(config);
     if (!saved) throw refuse('holds no training configuration (not a checkpoint of a training run)');
     const differ = configDifferences(saved, this.config);
@@ -339,7 +390,25 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     }
     const { epochs } = this.config;
     if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
-    return { epoch, partial: this.checkPartial(partial, epoch, refuse), generator: this.checkGenerator(generator, refuse) };
+    // rollbacks halve the rate, at most a few times
+    if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale <= 1)) throw refuse(`its learning-rate scale ${show(lrScale)} is not in (0, 1]`);
+    return {
+      epoch,
+      partial: this.checkPartial(partial, epoch, refuse),
+      generator: this.checkGenerator(generator, refuse),
+      lrScale,
+      guard: this.checkGuard(guard, refuse),
+    };
+  }
+
+  /** The divergence guard's readings, level and peak (absent in checkpoints written before it: a fresh guard). */
+  private checkGuard(value: unknown, refuse: (problem: string) => Error): LossGuardState {
+    if (value === undefined) return new LossGuard().snapshot();
+    const { readings, level, peak } = record(value) ?? {};
+    const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+    if (!isInteger(readings, 0, Number.MAX_SAFE_INTEGER) || !finite(level) || !finite(peak))
+      throw refuse(`its divergence guard's state ${show(value)} is damaged`);
+    return { readings, level, peak };
   }
 
   /** The progress of a paused epoch (absent in checkpoints written before pausing existed). */

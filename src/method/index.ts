@@ -4,6 +4,7 @@
 export { ENCODER_RANGES, TRAIN_RANGES, validateConfig } from './config.js';
 export { type DeviceImages, prepareData, shuffle, toDevice } from './data.js';
 export { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
+export { DivergenceError } from './guard.js';
 export { type AugmentParams, BANK_STATS, METHOD_KERNELS, type MemoryBankParams } from './kernels.js';
 export { knnAccuracy, nearest } from './knn.js';
 export { linearProbe } from './linear-probe.js';

@@ -10,7 +10,7 @@ import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
-import { type DeviceImages, sampleNegatives } from './data.js';
+import { batchCount, type DeviceImages, imagesIn, sampleNegatives } from './data.js';
 import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';
 import { MemoryBank } from './memory-bank.js';
 
@@ -77,12 +77,12 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
   calibrate(): void {
     noGrad(() => {
       this.encoder.train(); // batch statistics, as the reference code does
-      for (let start = 0; start < this.train.count; start += EVAL_BLOCK) {
+      // blocks cut as training batches are: a last block of one image would leave BatchNorm one value per channel
+      const { count } = this.train;
+      for (let b = 0; b < batchCount(count, EVAL_BLOCK); b++) {
+        const start = imagesIn(b, count, EVAL_BLOCK);
         scope(() =>
-          this.bank.setRows(
-            start,
-            this.encoder.forward(this.plainBatch(this.train, start, Math.min(EVAL_BLOCK, this.train.count - start))),
-          ),
+          this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, imagesIn(b + 1, count, EVAL_BLOCK) - start))),
         );
       }
     });

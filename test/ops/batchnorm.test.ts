@@ -20,6 +20,7 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
     ['NCHW, odd sizes', [3, 5, 7, 9]],
     ['many elements per channel', [16, 3, 15, 15]],
     ['[N, C] features', [33, 12]],
+    ['[N, C], two rows (the smallest last batch of an epoch)', [2, 12]],
   ])('training: %s', async (_, shape) => {
     const c = shape[1]!;
     await checkOp(backend!, {
