@@ -150,7 +150,10 @@ await runCommand(async () => {
     throw new OptionError(`unknown command "${positionals.join(' ')}": choose train, eval knn or eval linear (--help lists the flags)`);
   let run: RunSetting | undefined;
   if (isEval) {
-    const unused = [...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset' || name === 'on-diverge'), ...(flag.resume ? ['resume'] : [])];
+    const unused = [
+      ...Object.keys(given).filter((name) => name in TRAIN_FLAGS || name === 'preset' || name === 'on-diverge'),
+      ...(flag.resume ? ['resume'] : []),
+    ];
     refuseUnused(`eval ${kind}`, unused, "it evaluates the checkpoint's own setting");
   } else {
     refuseUnused('train', 'checkpoint' in given ? ['checkpoint'] : [], 'it writes <out>/checkpoint.sslgpu');

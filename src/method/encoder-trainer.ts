@@ -390,8 +390,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     }
     const { epochs } = this.config;
     if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
-    // rollbacks halve the rate, at most a few times
-    if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale <= 1)) throw refuse(`its learning-rate scale ${show(lrScale)} is not in (0, 1]`);
+    if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale < Infinity))
+      throw refuse(`its learning-rate scale ${show(lrScale)} is not a positive number`);
     return {
       epoch,
       partial: this.checkPartial(partial, epoch, refuse),
@@ -452,7 +452,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
       if (t.dtype !== dtype || !sameShape(t.shape, shape))
         throw refuse(`${t.name} is ${t.dtype}${formatShape(t.shape)}, this run has ${dtype}${formatShape(shape)}`);
       const bad = firstNonFinite(t.data);
-      if (bad >= 0) throw refuse(`${t.name} holds ${t.data[bad]} at index ${bad}`);
+      if (bad >= 0) throw refuse(`tensor ${t.name} holds ${t.data[bad]} at index ${bad}; the run that wrote it had diverged`);
     }
     const names = new Set(tensors.map((t) => t.name));
     const missing = [...layout].filter(([name, slot]) => !slot.optional && !names.has(name)).map(([name]) => name);

@@ -108,8 +108,8 @@ it('an inconsistent checkpoint is refused before anything is replaced: training 
       edit(bytes, (f) => Object.assign(tensorOf(f, 'bank'), { shape: [100, 16], data: new Float32Array(1600).fill(0.25) })),
       'bank is f32[100, 16], this run has f32[48, 16]',
     ],
-    [edit(bytes, (f) => (tensorOf(f, 'bank').data[37] = Number.NaN)), 'bank holds NaN at index 37'],
-    [edit(bytes, (f) => (tensorOf(f, weight).data[0] = Number.POSITIVE_INFINITY)), `${weight} holds Infinity at index 0`],
+    [edit(bytes, (f) => (tensorOf(f, 'bank').data[37] = Number.NaN)), 'tensor bank holds NaN at index 37'],
+    [edit(bytes, (f) => (tensorOf(f, weight).data[0] = Number.POSITIVE_INFINITY)), `tensor ${weight} holds Infinity at index 0`],
     [
       edit(bytes, (f) => Object.assign(tensorOf(f, weight), { dtype: 'i32', data: new Int32Array(tensorOf(f, weight).data.length) })),
       `${weight} is i32`,
