@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from './oracle.js';
 
 /** An IDX file: magic (0, 0, type, rank), the dimensions big-endian, then the bytes. */
 export function idx(rank: number, dims: number[], data: ArrayLike<number>, magicType = 0x08): Uint8Array {
@@ -43,5 +44,17 @@ export function bandedImages(trainCount: number, testCount: number, random: () =
     'train-labels-idx1-ubyte': idx(1, [trainCount], train.labels),
     't10k-images-idx3-ubyte': idx(3, [testCount, 28, 28], test.images),
     't10k-labels-idx1-ubyte': idx(1, [testCount], test.labels),
+  };
+}
+
+/** `count` banded images as a split (not files), seeded: what a trainer's tests feed toDevice. */
+export function bandedSplit(count: number, seed: number) {
+  const files = bandedImages(count, 0, seededRandom(seed));
+  return {
+    pixels: files['train-images-idx3-ubyte'].subarray(16),
+    labels: files['train-labels-idx1-ubyte'].subarray(8),
+    count,
+    height: 28,
+    width: 28,
   };
 }
