@@ -391,7 +391,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     const { epochs } = this.config;
     if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
     // rollbacks halve the rate, at most a few times
-    if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale <= 1)) throw refuse(`its learning-rate scale ${show(lrScale)} is not in (0, 1]`);
+    if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale <= 1))
+      throw refuse(`its learning-rate scale ${show(lrScale)} is not in (0, 1]`);
     return {
       epoch,
       partial: this.checkPartial(partial, epoch, refuse),
