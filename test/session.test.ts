@@ -11,22 +11,11 @@ import { DivergenceError } from '../src/method/guard.js';
 import { DEFAULTS, Trainer } from '../src/method/train.js';
 import { createWasmBackend } from '../src/node.js';
 import type { RunSetting } from '../src/settings.js';
-import { bandedImages } from './helpers/idx.js';
-import { seededRandom } from './helpers/oracle.js';
+import { bandedSplit } from './helpers/idx.js';
 
 const backend = await createWasmBackend({ threads: 1 });
-const split = (count: number, seed: number) => {
-  const files = bandedImages(count, 0, seededRandom(seed));
-  return {
-    pixels: files['train-images-idx3-ubyte'].subarray(16),
-    labels: files['train-labels-idx1-ubyte'].subarray(8),
-    count,
-    height: 28,
-    width: 28,
-  };
-};
-const train = toDevice(split(32, 1), backend),
-  test = toDevice(split(20, 2), backend);
+const train = toDevice(bandedSplit(32, 1), backend),
+  test = toDevice(bandedSplit(20, 2), backend);
 const setting: RunSetting = {
   method: 'ours',
   config: { ...DEFAULTS, epochs: 3, batch: 8, width: 0.25, hidden: 32, dim: 16 },

@@ -3,6 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabelledImages } from '../../src/data/idx.js';
+import { seededRandom } from './oracle.js';
 
 /** An IDX file: magic (0, 0, type, rank), the dimensions big-endian, then the bytes. */
 export function idx(rank: number, dims: number[], data: ArrayLike<number>, magicType = 0x08): Uint8Array {
@@ -43,5 +45,17 @@ export function bandedImages(trainCount: number, testCount: number, random: () =
     'train-labels-idx1-ubyte': idx(1, [trainCount], train.labels),
     't10k-images-idx3-ubyte': idx(3, [testCount, 28, 28], test.images),
     't10k-labels-idx1-ubyte': idx(1, [testCount], test.labels),
+  };
+}
+
+/** `count` images of bandedImages' training split, drawn under `seed`, as the readers return them. */
+export function bandedSplit(count: number, seed: number): LabelledImages {
+  const files = bandedImages(count, 0, seededRandom(seed));
+  return {
+    pixels: files['train-images-idx3-ubyte'].subarray(16),
+    labels: files['train-labels-idx1-ubyte'].subarray(8),
+    count,
+    height: 28,
+    width: 28,
   };
 }

@@ -7,8 +7,7 @@ import { toDevice } from '../../src/method/data.js';
 import { DivergenceError, LossGuard } from '../../src/method/guard.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../../src/method/train.js';
 import { createWasmBackend } from '../../src/node.js';
-import { bandedImages } from '../helpers/idx.js';
-import { seededRandom } from '../helpers/oracle.js';
+import { bandedSplit } from '../helpers/idx.js';
 
 // logged losses of 6-epoch runs on 2,000 images (batch 32, lr 0.1 after a one-epoch warm-up):
 // the supervised reference's falls with batch noise, NPID's rises by a third before it falls
@@ -50,18 +49,8 @@ it('passes real loss curves, and stops a NaN, an infinity or a tenfold jump with
 });
 
 const backend = await createWasmBackend({ threads: 1 });
-const split = (count: number, seed: number) => {
-  const files = bandedImages(count, 0, seededRandom(seed));
-  return {
-    pixels: files['train-images-idx3-ubyte'].subarray(16),
-    labels: files['train-labels-idx1-ubyte'].subarray(8),
-    count,
-    height: 28,
-    width: 28,
-  };
-};
-const train = toDevice(split(48, 1), backend),
-  test = toDevice(split(20, 2), backend);
+const train = toDevice(bandedSplit(48, 1), backend),
+  test = toDevice(bandedSplit(20, 2), backend);
 const config: TrainConfig = { ...DEFAULTS, epochs: 2, batch: 8, width: 0.25, hidden: 32, dim: 16 };
 
 it('a diverging trainer stops at the step that showed it, and its state cannot be saved or loaded', async () => {

@@ -7,8 +7,7 @@ import { ReferenceBackend } from '../../src/engine/backends/reference/backend.js
 import { batchCount, imagesIn, toDevice } from '../../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../../src/method/train.js';
 import { createWasmBackend } from '../../src/node.js';
-import { bandedImages } from '../helpers/idx.js';
-import { seededRandom } from '../helpers/oracle.js';
+import { bandedSplit } from '../helpers/idx.js';
 
 it('cuts an epoch into full batches and a last one of two images or more', () => {
   const cut = (count: number, size: number) => Array.from({ length: batchCount(count, size) + 1 }, (_, i) => imagesIn(i, count, size));
@@ -20,23 +19,12 @@ it('cuts an epoch into full batches and a last one of two images or more', () =>
   expect(cut(501, 500)).toEqual([0, 501]); // calibration's blocks are cut the same way
 });
 
-// Fashion-MNIST's stand-in of the CLI tests: a bright band at a class-dependent row, over noise
-const split = (count: number, seed: number) => {
-  const files = bandedImages(count, 0, seededRandom(seed));
-  return {
-    pixels: files['train-images-idx3-ubyte'].subarray(16),
-    labels: files['train-labels-idx1-ubyte'].subarray(8),
-    count,
-    height: 28,
-    width: 28,
-  };
-};
 const config: TrainConfig = { ...DEFAULTS, epochs: 1, batch: 8, width: 0.25, hidden: 32, dim: 16, logEvery: 1 };
 const backends = [new ReferenceBackend(), await createWasmBackend({ threads: 1 })];
 
 it.each([17, 18])('trains an epoch of %i images with batch 8 the same on the reference and on WebAssembly', async (count) => {
-  const train = split(count, count),
-    test = split(10, 1);
+  const train = bandedSplit(count, count),
+    test = bandedSplit(10, 1);
   const runs = [];
   for (const backend of backends) {
     const trainer = new Trainer(config, backend, toDevice(train, backend), toDevice(test, backend));
