@@ -40,6 +40,7 @@ it.skipIf(!swiftshader)('a lost device throws DeviceLostError, and reopenBackend
   const fresh = await reopenBackend(backend);
   expect(getBackend()).toBe(fresh);
   expect(Array.from(await tensor([1, 2, 3]).mul(2).data())).toEqual([2, 4, 6]);
+  backend.destroy();
   fresh.destroy();
 });
 
