@@ -1,10 +1,12 @@
 // The demo page: a form for the training configuration, buttons that drive the training
-// worker, live charts of its event stream, and nearest-neighbour retrieval on the test
-// images. The page never touches the engine; everything goes through TrainingClient.
+// worker, live charts of its event stream, nearest-neighbour retrieval on the test images,
+// and an autosave of the run in progress that a reload offers to resume. The page never
+// touches the engine; everything goes through TrainingClient.
 
 import { DEFAULTS, PRESETS, type TrainConfig } from '../src/method/train.js';
 import { formatDuration } from '../src/numbers.js';
 import { parseFlag, TRAIN_FLAGS } from '../src/settings.js';
+import { type Autosave, AutosaveStore, type Curves } from './autosave.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
 import { type Answers, CLASS_NAMES, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
@@ -20,6 +22,10 @@ export interface DemoHook {
   restore(bytes: Uint8Array): Promise<Answers['restore']>;
   /** Every line the log area showed (errors prefixed with "error: "). */
   log: string[];
+  /** The autosaved run once pending saves are done (null: none), and the storage it is in. */
+  autosaved(): Promise<{ epoch: number; epochs: number; where: string } | null>;
+  /** The points of the loss and kNN charts. */
+  charts(): { loss: Curves; knn: Curves };
 }
 
 declare global {
@@ -47,6 +53,11 @@ const ui = {
   backend: byId('backend'),
   state: byId('state'),
   notice: byId('notice'),
+  offer: byId('resume-offer'),
+  offerTitle: byId('resume-offer-title'),
+  offerText: byId('resume-offer-text'),
+  offerAccept: byId<HTMLButtonElement>('resume-offer-accept'),
+  offerDiscard: byId<HTMLButtonElement>('resume-offer-discard'),
   form: byId<HTMLFormElement>('config'),
   settings: byId<HTMLFieldSetElement>('settings'),
   preset: byId<HTMLSelectElement>('preset'),
@@ -243,6 +254,7 @@ function refreshControls(): void {
   ui.save.disabled = !free || training || !hasModel;
   ui.restore.disabled = !free || training;
   ui.settings.disabled = !free || training;
+  ui.offerAccept.disabled = ui.offerDiscard.disabled = !free || training;
   ui.state.textContent = state;
   ui.state.dataset.state = state;
   document.body.dataset.state = state;
@@ -276,6 +288,9 @@ function onEvent(event: Event): void {
       break;
     case 'bank':
       charts.bank.set(event.points, event.labels, `epoch ${event.epoch}, ${event.labels.length} rows`);
+      break;
+    case 'checkpoint':
+      autosaveCheckpoint(event);
       break;
     case 'images':
       showImages(event);
@@ -384,12 +399,15 @@ function resetRun(config: TrainConfig): void {
 }
 
 function reportEnd(answer: Answers['train']): Answers['train'] {
+  if (answer.reason === 'finished') forgetRun();
   const last = answer.losses.at(-1);
   log(`training ${answer.reason}${last === undefined ? '' : ` (last loss ${last.toFixed(4)})`}`);
   return answer;
 }
 
 async function train(config: Partial<TrainConfig>, steps?: number): Promise<Answers['train']> {
+  forgetRun(); // a new run replaces the autosaved one
+  autosaving = true;
   resetRun({ ...DEFAULTS, ...config });
   writeConfig(runConfig); // the form shows what runs, also when a script started it
   return reportEnd(await client.request('train', { config, steps }));
@@ -407,6 +425,7 @@ async function startFromForm(): Promise<void> {
 }
 
 async function resume(): Promise<void> {
+  autosaving = true;
   reportEnd(await client.request('continue', {}));
 }
 
@@ -449,8 +468,80 @@ async function restore(bytes: ArrayBuffer): Promise<Answers['restore']> {
 }
 
 async function restoreFromFile(file: File): Promise<void> {
+  forgetRun(); // another model replaces the run
   await restore(await file.arrayBuffer());
   await withBusy(evaluate());
+}
+
+// ---------------------------------------------------------------- autosave
+
+/** Where the run in progress is autosaved; null where the browser offers no storage to the page. */
+let autosave: AutosaveStore | null = null;
+/** Whether the worker's checkpoints are of a run to autosave: one started or continued here and not stopped. */
+let autosaving = false;
+/** The autosaved run the page offers to resume. */
+let offered: Autosave | null = null;
+
+function autosaveCheckpoint(e: Extract<Event, { event: 'checkpoint' }>): void {
+  if (!autosave || !autosaving || !loaded) return;
+  const record: Autosave = {
+    bytes: e.bytes,
+    epoch: e.epoch,
+    epochs: e.epochs,
+    key: loaded,
+    files: source.kind === 'files',
+    charts: { loss: charts.loss.data(), knn: charts.knn.data() },
+    saved: new Date().toISOString(),
+  };
+  autosave.save(record).catch((error) => log(`autosave: ${messageOf(error)}`, 'error'));
+}
+
+/** The run is over, stopped or replaced: nothing to resume after a reload. */
+function forgetRun(): void {
+  autosaving = false;
+  offered = null;
+  ui.offer.hidden = true;
+  autosave?.clear().catch((error) => log(`autosave: ${messageOf(error)}`, 'error'));
+}
+
+/** After a reload (or a crashed tab): the autosaved run, if there is one, offered for resuming. */
+async function offerResume(): Promise<void> {
+  try {
+    offered = (await autosave?.load()) ?? null;
+  } catch (error) {
+    log(`${messageOf(error)}; it is discarded`, 'error');
+    forgetRun();
+    return;
+  }
+  if (!offered) return;
+  const { epoch, epochs, key, files, saved } = offered;
+  const when = new Date(saved).toLocaleString([], { hour12: false });
+  const images = key.subset === 0 ? 'all training images' : `${key.subset} training images`;
+  ui.offerTitle.textContent = `Resume the run from epoch ${epoch + 1} of ${epochs}?`;
+  ui.offerText.textContent =
+    `Autosaved in this browser (${autosave!.where}) when epoch ${epoch} ended, ${when}; ${images}, seed ${key.seed}.` +
+    (files ? ' It trained on IDX files you picked: pick them again before resuming.' : '');
+  ui.offer.hidden = false;
+  log(`an autosaved run (after epoch ${epoch} of ${epochs}) can be resumed`);
+}
+
+/** Restores the autosaved run on its images, draws its charts so far, and trains on. */
+async function resumeOffered(): Promise<void> {
+  const run = offered;
+  if (!run) return;
+  ui.offer.hidden = true;
+  try {
+    if (!sameData(loaded, run.key)) await loadData(run.key);
+    await restore(run.bytes.slice(0)); // a copy: restore transfers it, and a failure offers the run again
+  } catch (error) {
+    ui.offer.hidden = false; // to try again, or discard it
+    throw error;
+  }
+  offered = null;
+  charts.loss.setData(run.charts.loss);
+  charts.knn.setData(run.charts.knn);
+  log(`resuming the autosaved run after epoch ${run.epoch} of ${run.epochs}`);
+  await resume();
 }
 
 // ---------------------------------------------------------------- retrieval
@@ -546,7 +637,13 @@ function wire(): void {
   ui.resume.addEventListener('click', () => attempt(resume));
   ui.stop.addEventListener('click', () => {
     ui.stop.disabled = ui.pause.disabled = true;
+    forgetRun(); // a stopped run cannot be continued
     attempt(() => client.request('stop', {}));
+  });
+  ui.offerAccept.addEventListener('click', () => attempt(resumeOffered));
+  ui.offerDiscard.addEventListener('click', () => {
+    forgetRun();
+    log('the autosaved run is discarded');
   });
   ui.save.addEventListener('click', () => attempt(() => withBusy(saveToFile())));
   ui.restore.addEventListener('change', () => {
@@ -573,6 +670,8 @@ async function start(): Promise<Answers['init']> {
   const answer = await client.request('init', { backend: params.backend, threads: params.threads });
   showBackend(answer);
   await loadData({ subset: params.subset, testSubset: params.testSubset, seed: params.seed });
+  autosave = await AutosaveStore.open();
+  if (!autosave) log('this browser gives the page no storage: runs are not autosaved');
   return answer;
 }
 
@@ -587,6 +686,7 @@ ready.then(
   () => {
     setState('idle');
     document.body.dataset.ready = 'true';
+    attempt(offerResume);
   },
   (error) => {
     ui.backend.textContent = 'failed';
@@ -612,4 +712,9 @@ window.demo = {
   save: logged(save),
   restore: logged((bytes: Uint8Array) => restore(bytes.slice().buffer)), // a copy: the original stays usable
   log: logLines,
+  async autosaved() {
+    const run = await autosave?.load();
+    return run ? { epoch: run.epoch, epochs: run.epochs, where: autosave!.where } : null;
+  },
+  charts: () => ({ loss: charts.loss.data(), knn: charts.knn.data() }),
 };

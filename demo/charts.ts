@@ -190,6 +190,19 @@ export class LineChart extends CanvasChart {
     this.redraw();
   }
 
+  /** A copy of every series' points (what a chart shows can be saved, and shown again by setData). */
+  data(): { x: number[]; y: number[] }[] {
+    return this.points.map((p) => ({ x: [...p.x], y: [...p.y] }));
+  }
+
+  /** Replaces the points of the first data.length series (points of series it does not have are left out). */
+  setData(data: { x: number[]; y: number[] }[]): void {
+    data.slice(0, this.series.length).forEach((p, i) => {
+      this.points[i] = { x: [...p.x], y: [...p.y] };
+    });
+    this.redraw();
+  }
+
   protected paint(g: CanvasRenderingContext2D): void {
     const all = this.points.flatMap((p) => p.x.map((x, i) => [x, p.y[i]!] as const));
     if (all.length === 0) {

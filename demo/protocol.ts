@@ -57,6 +57,8 @@ export type Event =
   /** The worker now trains on other images (a run or checkpoint with another seed or subset). */
   | ({ event: 'images' } & ImagesEvent)
   | { event: 'epoch'; epoch: number; epochs: number; loss: number; seconds: number; knnV: number; knnH: number }
+  /** The checkpoint at the end of an epoch that is not the run's last, for the page to autosave. */
+  | { event: 'checkpoint'; epoch: number; epochs: number; bytes: ArrayBuffer }
   /** The memory bank's rows projected on their top two principal axes (PCA on the device). */
   | { event: 'bank'; epoch: number; points: Float32Array; labels: Uint8Array }
   | { event: 'status'; text: string }

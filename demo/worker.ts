@@ -89,6 +89,11 @@ function trainerFor(config: TrainConfig): Trainer {
   return trainer;
 }
 
+/** The trainer's checkpoint in the CLI's format. */
+async function checkpointOf(t: Trainer): Promise<Uint8Array<ArrayBuffer>> {
+  return encodeTensorFile(await t.snapshot({ subset: t.train.count }));
+}
+
 async function publishBank(t: Trainer): Promise<void> {
   const points = await project2d(t.bank.rows);
   emit({ event: 'bank', epoch: t.epoch, points, labels: t.train.labels.slice() }, [points.buffer]);
@@ -131,6 +136,11 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
       const { knnV, knnH } = await t.evaluate();
       emit({ event: 'epoch', epoch: t.epoch, epochs: t.config.epochs, loss: result.loss, seconds: result.seconds, knnV, knnH });
       await publishBank(t);
+      if (t.epoch < t.config.epochs) {
+        // for the page to autosave: a finished run has nothing left to resume
+        const bytes = await checkpointOf(t);
+        emit({ event: 'checkpoint', epoch: t.epoch, epochs: t.config.epochs, bytes: bytes.buffer }, [bytes.buffer]);
+      }
       if (reason !== 'finished') break; // the step limit fell on the epoch's last step
     }
   } catch (error) {
@@ -214,8 +224,7 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
 
   async save() {
     const t = need(trainer, 'no model to save: train or load a checkpoint first');
-    const bytes = encodeTensorFile(await t.snapshot({ subset: t.train.count }));
-    return { bytes: bytes.buffer as ArrayBuffer, name: `sslgpu-epoch${t.epoch}.sslgpu` };
+    return { bytes: (await checkpointOf(t)).buffer, name: `sslgpu-epoch${t.epoch}.sslgpu` };
   },
 
   async restore({ bytes }) {

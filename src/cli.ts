@@ -84,12 +84,13 @@ function refuseUnused(command: string, names: string[], why: string): void {
 
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 
-async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<void> {
+/** Trains and reports; returns the backend it ends on (a new one where the device was lost). */
+async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<Backend> {
   const cfg = run.config;
   const out = flag.out;
-  const { train: trainSet, test } = loadData(flag.data, run.subset, backend, cfg.seed, flag['test-subset']);
+  const data = loadData(flag.data, run.subset, backend, cfg.seed, flag['test-subset']);
+  const { train: trainSet, test } = data;
   console.log(`training (${run.method}) on ${trainSet.count} images, ${cfg.epochs} epochs, batch ${cfg.batch}; ${JSON.stringify(cfg)}`);
-  const trainer = makeTrainer(run, backend, trainSet, test);
   const checkpointPath = join(out, 'checkpoint.sslgpu');
   let baselines = { untrained: NaN, pixels: NaN, pixelsProbe: NaN };
   if (flag.resume) {
@@ -98,13 +99,16 @@ async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<vo
   } else {
     mkdirSync(out, { recursive: true });
     const pixels = await pixelBaseline(trainSet, test, true);
-    baselines = { untrained: (await trainer.evaluate({ h: false })).knnV, pixels: pixels.knn, pixelsProbe: pixels.probe };
+    // the network runTraining starts from: the same seed draws the same weights
+    const untrained = makeTrainer(run, backend, trainSet, test);
+    baselines = { untrained: (await untrained.evaluate({ h: false })).knnV, pixels: pixels.knn, pixelsProbe: pixels.probe };
+    untrained.dispose();
     const pixelsLine = `raw pixels: kNN ${percent(baselines.pixels)}, linear probe ${percent(baselines.pixelsProbe)}`;
     console.log(`before training: kNN of the untrained network ${percent(baselines.untrained)}; ${pixelsLine}`);
     appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), event: 'baselines', ...baselines })}\n`);
   }
   const options = { out, resume: flag.resume, probe: true, onDiverge: flag['on-diverge'] as OnDiverge, interruptible: true };
-  const result = await runTraining(run, trainer, { ...options, extra: { baselines } });
+  const result = await runTraining(run, data, { ...options, extra: { baselines } });
   const bank = `k ${neighbours(trainSet.count)}, bank: the ${trainSet.count} training images`;
   console.log(`\nweighted kNN top-1 on the ${test.count} test images (${bank}), linear probe on h:`);
   console.log(
@@ -116,7 +120,7 @@ async function train(backend: Backend, run: RunSetting, flag: Flags): Promise<vo
     ].join('\n'),
   );
   console.log(`  linear probe       ${percent(result.probe)} (raw pixels ${percent(baselines.pixelsProbe)})`);
-  trainer.dispose();
+  return data.backend;
 }
 
 async function evaluate(backend: Backend, kind: 'knn' | 'linear', flag: Flags): Promise<void> {
@@ -159,8 +163,8 @@ await runCommand(async () => {
     refuseUnused('train', 'checkpoint' in given ? ['checkpoint'] : [], 'it writes <out>/checkpoint.sslgpu');
     run = setting(flag, given);
   }
-  const backend = await init({ backend: flag.backend as BackendChoice | undefined, threads: flag.threads });
-  if (run) await train(backend, run, flag);
+  let backend = await init({ backend: flag.backend as BackendChoice | undefined, threads: flag.threads });
+  if (run) backend = await train(backend, run, flag);
   else await evaluate(backend, kind as 'knn' | 'linear', flag);
   backend.destroy();
 });

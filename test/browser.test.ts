@@ -2,7 +2,8 @@
 // On WebGPU (SwiftShader) and, with WebGPU switched off, on WebAssembly, the page trains 20
 // steps whose losses fall and equal Node's on the same adapter for the same seed and data;
 // checkpoints move between the page and the command line both ways with the same kNN; a
-// diverging run stops with its message in the page's log.
+// diverging run stops with its message in the page's log; a run autosaved at an epoch's end
+// is offered after a reload and resumes exactly where it was.
 // (Across backends, these steps agree to 1e-3 for the first three or four, then drift:
 // from states 1e-5 apart, this small freshly calibrated network's gradients differ by
 // per cents within two steps. The backends are checked against each other op by op and in
@@ -64,8 +65,10 @@ async function launch(webgpu: boolean): Promise<Browser> {
   });
 }
 
-async function openDemo(browser: Browser, backend: string): Promise<{ page: Page; errors: string[] }> {
+/** A new page (with its own storage) on the demo; `initScript` runs in it before the page's own scripts. */
+async function openDemo(browser: Browser, backend: string, initScript?: () => void): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (initScript) await page.addInitScript(initScript);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
@@ -198,6 +201,89 @@ describe('the demo page in Chromium', () => {
       expect(diverged).toMatch(/^training diverged in epoch 1 at step \d+ of 16: .*; the model is dropped/);
       expect(await page.evaluate(() => window.demo.log)).toContain(`error: ${diverged}`);
       expect(await state()).toBe('idle');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+
+  const twoEpochs = { ...config, epochs: 2 };
+  const stepsPerEpoch = subset / config.batch!;
+  /** Trains the first epoch of a two-epoch run, which the page autosaves; returns where. */
+  async function trainOneEpoch(page: Page): Promise<string> {
+    await page.evaluate(() => window.demo.ready);
+    await page.evaluate(([c, steps]) => window.demo.train(c, steps), [twoEpochs, stepsPerEpoch] as const);
+    const saved = await page.evaluate(() => window.demo.autosaved());
+    expect(saved).toMatchObject({ epoch: 1, epochs: 2 });
+    return saved!.where;
+  }
+  /** Reloads the page and waits until it is ready and has looked for an autosaved run. */
+  async function reload(page: Page): Promise<{ offered: boolean; title: string | null }> {
+    await page.reload();
+    await page.evaluate(() => window.demo.ready);
+    const offered = (await page.evaluate(() => window.demo.autosaved())) !== null;
+    await expect.poll(() => page.locator('#resume-offer').isVisible()).toBe(offered);
+    return { offered, title: await page.locator('#resume-offer-title').textContent() };
+  }
+
+  it('autosaves each epoch (OPFS) and, after a reload, resumes the run where it was', async () => {
+    const browser = await launch(false);
+    try {
+      const { page, errors } = await openDemo(browser, 'wasm');
+      expect(await trainOneEpoch(page)).toBe('OPFS');
+      const before = await page.evaluate(() => window.demo.charts());
+      // the next steps as this page takes them, for the resumed run to repeat
+      const next = await page.evaluate(() => window.demo.client.request('continue', { steps: 5 }));
+
+      expect(await reload(page)).toEqual({ offered: true, title: 'Resume the run from epoch 2 of 2?' });
+      await page.screenshot({ path: join(artifacts, 'demo-resume-offer.png') });
+      const resumed = page.evaluate(
+        () =>
+          new Promise<{ epoch: number; step: number; loss: number | null }[]>((resolve) => {
+            const steps: { epoch: number; step: number; loss: number | null }[] = [];
+            window.demo.client.on((e) => {
+              if (e.event === 'step') steps.push({ epoch: e.epoch, step: e.step, loss: e.loss });
+              if (e.event === 'state' && e.state === 'finished') resolve(steps);
+            });
+          }),
+      );
+      await page.click('#resume-offer-accept');
+      const steps = await resumed;
+      expect(steps.map((s) => [s.epoch, s.step])).toEqual(Array.from({ length: stepsPerEpoch }, (_, i) => [2, i + 1]));
+      expect(steps.slice(0, 5).map((s) => s.loss)).toEqual(next.losses);
+      expect(await page.locator('#progress').textContent()).toMatch(/^epoch 2\/2 · step 16\/16 · /);
+      // the charts go on from the saved ones: epoch 1's losses as they were, then epoch 2's
+      const after = await page.evaluate(() => window.demo.charts());
+      const [loss] = after.loss;
+      expect(loss!.x).toEqual(Array.from({ length: 2 * stepsPerEpoch }, (_, i) => i + 1));
+      expect(loss!.y.slice(0, stepsPerEpoch)).toEqual(before.loss[0]!.y);
+      expect(after.knn.map((series) => series.x)).toEqual([
+        [1, 2],
+        [1, 2],
+      ]);
+      // a finished run leaves nothing to resume
+      await expect.poll(() => page.evaluate(() => window.demo.autosaved())).toBeNull();
+      expect(await reload(page)).toMatchObject({ offered: false });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+
+  it('autosaves to IndexedDB without OPFS, and a discarded run is not offered again', async () => {
+    const browser = await launch(false);
+    try {
+      const withoutOpfs = () => {
+        delete (StorageManager.prototype as { getDirectory?: unknown }).getDirectory;
+      };
+      const { page, errors } = await openDemo(browser, 'wasm', withoutOpfs);
+      expect(await trainOneEpoch(page)).toBe('IndexedDB');
+      expect(await reload(page)).toMatchObject({ offered: true });
+      await page.click('#resume-offer-discard');
+      expect(await page.locator('#resume-offer').isVisible()).toBe(false);
+      expect(await page.evaluate(() => window.demo.log)).toContain('the autosaved run is discarded');
+      expect(await page.evaluate(() => window.demo.autosaved())).toBeNull();
+      expect(await reload(page)).toMatchObject({ offered: false });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -2,13 +2,16 @@
 // pixels), the trainer a setting asks for, and one resumable training run with its
 // evaluation (weighted kNN on v and h, the linear probe on h). A run that diverges stops, or
 // rolls back (RunOptions.onDiverge); one that is interrupted (RunOptions.interruptible) stops
-// after its current step with a checkpoint to resume from.
+// after its current step with a checkpoint to resume from; one whose WebGPU device is lost
+// continues on a new device from its last good state (runTraining).
 
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunCheckpoint } from '../checkpoint.js';
 import { loadSplit } from '../data/fashion-mnist.js';
 import type { Backend } from '../engine/backend.js';
+import { DeviceLostError } from '../engine/backends/webgpu/runtime.js';
+import { reopenBackend } from '../engine/current.js';
 import { readFileBytes, writeFileAtomic } from '../engine/io/node-files.js';
 import { encodeTensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
@@ -28,21 +31,44 @@ import type { RunSetting } from '../settings.js';
 import { ProgressBar } from './progress.js';
 
 /**
+ * A run's images on its backend, and the way to put them on another: after a lost WebGPU
+ * device, reopen() opens a fresh backend and uploads them again (nothing on the old device
+ * survives). The experiments share one across their runs, so a later run finds the new device.
+ */
+export class DeviceData {
+  train: DeviceImages;
+  test: DeviceImages;
+
+  constructor(
+    public backend: Backend,
+    private readonly upload: (backend: Backend) => { train: DeviceImages; test: DeviceImages },
+  ) {
+    ({ train: this.train, test: this.test } = upload(backend));
+  }
+
+  /** A fresh backend (reopenBackend) with the images on it; the lost one is destroyed once its images are freed. */
+  async reopen(): Promise<void> {
+    const lost = this.backend;
+    this.backend = await reopenBackend(lost);
+    for (const set of [this.train, this.test]) set.images.dispose();
+    lost.destroy();
+    ({ train: this.train, test: this.test } = this.upload(this.backend));
+  }
+}
+
+/**
  * The training subset (seeded shuffle of the split) and the test split (its first `testSubset`;
  * 0: all), on the device. A subset larger than its split is refused, in the flags' words.
  */
-export function loadData(
-  dir: string,
-  subset: number,
-  backend: Backend,
-  seed: number,
-  testSubset = 0,
-): { train: DeviceImages; test: DeviceImages } {
-  const train = loadSplit(dir, 'train'),
-    test = loadSplit(dir, 'test');
-  subsetCount('--subset', subset, train.count);
-  subsetCount('--test-subset', testSubset, test.count, 'test set');
-  return prepareData(train, test, backend, { subset, seed, testSubset });
+export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0): DeviceData {
+  // a new device reads the files again rather than keep them (the training split is 47 MB)
+  return new DeviceData(backend, (on) => {
+    const train = loadSplit(dir, 'train'),
+      test = loadSplit(dir, 'test');
+    subsetCount('--subset', subset, train.count);
+    subsetCount('--test-subset', testSubset, test.count, 'test set');
+    return prepareData(train, test, on, { subset, seed, testSubset });
+  });
 }
 
 /** The standardised, L2-normalised pixels of a set: the no-network features (docs/method.md §5). */
@@ -150,6 +176,13 @@ export const EXIT_DIVERGED = 3;
  */
 export const MAX_ROLLBACKS = 3;
 
+/**
+ * Lost devices a run recovers from (each time on a new device, from the last good state)
+ * before the next loss ends it: a device lost again and again has a cause (a failing driver,
+ * memory the run cannot have) that opening another does not cure.
+ */
+export const MAX_DEVICE_LOSSES = 3;
+
 /** A signal stopped the run; its checkpoint holds the state to resume from. */
 export class Interrupted extends Error {
   constructor(
@@ -196,6 +229,10 @@ const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 export interface RunState {
   history: EpochRecord[];
   trainSeconds: number;
+  /** Rollbacks taken after divergences (at most MAX_ROLLBACKS a run). */
+  rollbacks: number;
+  /** What a rollback or a new device returns to: the start, then each epoch's checkpoint (set by trainEpochs). */
+  good?: GoodState;
 }
 
 /**
@@ -228,12 +265,17 @@ export async function startRun(
     // says where training continues, so a reader keeps the step records after it for this
     // epoch and step on. (Appending keeps the log whole, unlike truncating it.)
     metricsLog(options.out)({ event: 'resume', epoch: trainer.epoch + 1, step: trainer.stepInEpoch });
-    return { history, trainSeconds };
+    return { history, trainSeconds, rollbacks: 0 };
   }
   const start = performance.now();
   if (trainer instanceof Trainer && setting.config.init === 'calibrate') trainer.calibrate();
   await trainer.backend.sync();
-  return { history: [], trainSeconds: (performance.now() - start) / 1000 };
+  return { history: [], trainSeconds: (performance.now() - start) / 1000, rollbacks: 0 };
+}
+
+/** What a run that stops on an error leaves on disk, for its message. */
+function onDisk(checkpointPath: string): string {
+  return existsSync(checkpointPath) ? `${checkpointPath} is left as it was` : 'no checkpoint was written';
 }
 
 /** Where a trainer stands: "after epoch 2", or "in epoch 3 after step 7 of 20" part-way. */
@@ -249,11 +291,19 @@ interface GoodState {
   trainSeconds: number;
 }
 
+/** Puts a trainer (the run's, or a new one on a new device) and the run's record back to the last good state. */
+function returnToGood(trainer: EncoderTrainer, state: RunState, good: GoodState): void {
+  trainer.restore(good.bytes, 'the last good state');
+  state.history = [...good.history];
+  state.trainSeconds = good.trainSeconds;
+}
+
 /**
  * Trains up to epoch `until` (default: the last): progress bars, a line per logged step and
  * per epoch in <out>/metrics.jsonl, kNN every `evalEvery` epochs and after the last, an
- * atomic checkpoint after each epoch. A divergence never reaches the checkpoint: it stops the
- * run (a DivergenceError), or with `onDiverge: 'rollback'` restarts from the last good state.
+ * atomic checkpoint after each epoch, which is kept in memory too as the last good state
+ * (state.good). A divergence never reaches the checkpoint: it stops the run (a
+ * DivergenceError), or with `onDiverge: 'rollback'` restarts from the last good state.
  */
 export async function trainEpochs(
   setting: RunSetting,
@@ -276,32 +326,29 @@ export async function trainEpochs(
     };
     return encodeTensorFile(await trainer.snapshot(meta));
   };
-  // the last good state, in memory (the start, then each epoch's checkpoint): only a rollback needs it
+  // the last good state, in memory (the start, then each epoch's checkpoint), for a rollback or a new device
   const remember = (bytes: Uint8Array): GoodState => ({ bytes, history: [...state.history], trainSeconds: state.trainSeconds });
-  let good = options.onDiverge === 'rollback' ? remember(await snapshot()) : undefined;
-  let rollbacks = 0;
+  state.good ??= remember(await snapshot());
 
   /** The error that ends a diverged run, saying what is on disk. */
   const stop = (error: DivergenceError) => {
-    const disk = existsSync(checkpointPath) ? `${checkpointPath} is left as it was` : 'no checkpoint was written';
+    const { rollbacks } = state;
     const tried = rollbacks > 0 ? ` (after ${rollbacks} rollback${rollbacks > 1 ? 's' : ''})` : '';
-    return new DivergenceError(`${error.message}${tried}; ${disk}`, error.epoch, error.step);
+    return new DivergenceError(`${error.message}${tried}; ${onDisk(checkpointPath)}`, error.epoch, error.step);
   };
   /** After a divergence: back to the good state at half the learning rate, or the run ends. */
   const recover = (error: unknown) => {
     if (!(error instanceof DivergenceError)) throw error;
     log({ event: 'diverged', epoch: error.epoch, step: error.step, message: error.message });
-    if (!good || rollbacks === MAX_ROLLBACKS) throw stop(error);
+    if (options.onDiverge !== 'rollback' || state.rollbacks === MAX_ROLLBACKS) throw stop(error);
     const lrScale = trainer.lrScale / 2;
-    trainer.restore(good.bytes, 'the last good state');
+    returnToGood(trainer, state, state.good!);
     trainer.lrScale = lrScale;
-    state.history = [...good.history];
-    state.trainSeconds = good.trainSeconds;
-    rollbacks++;
+    const rollback = ++state.rollbacks;
     // like a resume: the step records of this epoch past this step, before this line, are superseded
-    log({ event: 'rollback', epoch: trainer.epoch + 1, step: trainer.stepInEpoch, lr: config.lr * lrScale, rollback: rollbacks });
+    log({ event: 'rollback', epoch: trainer.epoch + 1, step: trainer.stepInEpoch, lr: config.lr * lrScale, rollback });
     const back = `back to ${position(trainer)}, learning rate halved to ${config.lr * lrScale}`;
-    console.log(`${label}${error.message}; rollback ${rollbacks} of ${MAX_ROLLBACKS}: ${back}`);
+    console.log(`${label}${error.message}; rollback ${rollback} of ${MAX_ROLLBACKS}: ${back}`);
   };
   const signals = options.interruptible ? listenForInterrupts() : undefined;
   /** Saves where the run stands (a paused epoch included) and ends it, once a signal is heard. */
@@ -360,7 +407,7 @@ export async function trainEpochs(
         continue;
       }
       writeFileAtomic(checkpointPath, bytes);
-      if (good) good = remember(bytes);
+      state.good = remember(bytes);
       options.onEpoch?.(record);
     }
     if (signals?.signal.aborted) await interrupt(); // heard during the last epoch's evaluation
@@ -369,10 +416,8 @@ export async function trainEpochs(
   }
 }
 
-/** A whole run (started, or resumed where `resume` finds a checkpoint), then its evaluation. */
-export async function runTraining(setting: RunSetting, trainer: EncoderTrainer, options: RunOptions): Promise<RunResult> {
-  const state = await startRun(setting, trainer, options);
-  await trainEpochs(setting, trainer, state, options);
+/** The evaluation that ends a run: the last kNN (or one now), and the linear probe when asked for. */
+async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunOptions): Promise<RunResult> {
   const last = state.history.findLast((r) => r.knnV !== undefined) ?? (await trainer.evaluate());
   let probe = NaN;
   if (options.probe) {
@@ -383,4 +428,51 @@ export async function runTraining(setting: RunSetting, trainer: EncoderTrainer, 
     console.log(`${label}linear probe on h ${percent(probe)} (${formatDuration(seconds)})`);
   }
   return { epochs: state.history, knnV: last.knnV!, knnH: last.knnH!, probe, trainSeconds: state.trainSeconds };
+}
+
+/**
+ * A whole run of the setting's trainer on `data` (started, or resumed where `resume` finds a
+ * checkpoint), then its evaluation. When the WebGPU device is lost (a DeviceLostError, in
+ * training or evaluation), the run goes on: `data` moves to a new device, a new trainer there
+ * takes the last good state (the last epoch's checkpoint, or the start), and training
+ * continues from it, with a line on the console and a `device-lost` record in metrics.jsonl;
+ * at most MAX_DEVICE_LOSSES times.
+ */
+export async function runTraining(setting: RunSetting, data: DeviceData, options: RunOptions): Promise<RunResult> {
+  const make = () => makeTrainer(setting, data.backend, data.train, data.test);
+  // null only between disposing a lost device's trainer and making its successor
+  let trainer: EncoderTrainer | null = make();
+  let state: RunState | undefined;
+  try {
+    for (let losses = 0; ; ) {
+      try {
+        state ??= await startRun(setting, trainer, options);
+        await trainEpochs(setting, trainer, state, options);
+        return await finishRun(trainer, state, options);
+      } catch (error) {
+        if (!(error instanceof DeviceLostError)) throw error;
+        const where = position(trainer);
+        if (losses === MAX_DEVICE_LOSSES) {
+          const disk = onDisk(join(options.out, 'checkpoint.sslgpu'));
+          const message = `${error.message}, ${where}, after ${losses} recoveries; ${disk}`;
+          throw new DeviceLostError(error.kernels, message, error.reason);
+        }
+        trainer.dispose();
+        trainer = null;
+        await data.reopen();
+        trainer = make();
+        if (state?.good) returnToGood(trainer, state, state.good);
+        else state = undefined; // lost before its first good state: the run starts again
+        const recovery = ++losses;
+        // like a rollback: the step records of this epoch past this step, before this line, are superseded
+        const message = `${error.message}, ${where}`;
+        metricsLog(options.out)({ event: 'device-lost', epoch: trainer.epoch + 1, step: trainer.stepInEpoch, message, recovery });
+        const label = options.label ? `${options.label}, ` : '';
+        const back = `a new device (${data.backend.description}), back to ${position(trainer)}`;
+        console.log(`${label}${message}; recovery ${recovery} of ${MAX_DEVICE_LOSSES}: ${back}`);
+      }
+    }
+  } finally {
+    trainer?.dispose();
+  }
 }

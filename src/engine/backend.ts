@@ -191,6 +191,11 @@ export interface Backend {
   resetPeak(): void;
   /** Releases pooled allocations and the device. */
   destroy(): void;
+  /**
+   * A fresh backend like this one on a new device, for after this one's was lost (a
+   * DeviceLostError; see reopenBackend). Absent where there is no device to lose.
+   */
+  reopen?(): Promise<Backend>;
 
   /** Runs `kernel` (declared in src/engine/kernels.ts, or an extension registered with registerKernels) on `args`. */
   run<Args>(kernel: Kernel<Args>, args: Args): void;

@@ -4,14 +4,14 @@
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
 import { WasmBackend } from './backends/wasm/backend.js';
-import { openDevice } from './backends/webgpu/adapter.js';
+import { type OpenedDevice, openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
 import { type BackendChoice, selectBackend } from './select.js';
 
 export { WasmBackend } from './backends/wasm/backend.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
-export { KernelError } from './backends/webgpu/runtime.js';
+export { DeviceLostError, KernelError } from './backends/webgpu/runtime.js';
 export * from './index.js';
 export type { BackendChoice } from './select.js';
 
@@ -24,12 +24,24 @@ export interface BrowserInitOptions {
   log?: (line: string, why: string) => void;
 }
 
-/** Opens navigator.gpu's adapter; null where the page has no WebGPU. */
-export async function createWebGpuBackend(options: BrowserInitOptions = {}): Promise<WebGpuBackend | null> {
+/** A device on navigator.gpu's adapter; null where the page has no WebGPU. */
+async function openBrowserDevice(): Promise<OpenedDevice | null> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return null;
-  return new WebGpuBackend(await openDevice({ kind: 'browser', adapter, instance: gpu! }), options.kernels);
+  return adapter ? openDevice({ kind: 'browser', adapter, instance: gpu! }) : null;
+}
+
+/** Opens navigator.gpu's adapter; null where the page has no WebGPU. */
+export async function createWebGpuBackend(options: BrowserInitOptions = {}): Promise<WebGpuBackend | null> {
+  const opened = await openBrowserDevice();
+  if (!opened) return null;
+  // after a device loss, a new adapter (a lost device's adapter opens no other device)
+  const openAgain = async () => {
+    const again = await openBrowserDevice();
+    if (!again) throw new Error('WebGPU offers no adapter since the device was lost');
+    return again;
+  };
+  return new WebGpuBackend(opened, options.kernels, openAgain);
 }
 
 /** The WebAssembly backend; its workers start from a Blob URL, so no worker file is served. */

@@ -9,7 +9,7 @@ export { ReferenceBackend } from './backends/reference/backend.js';
 export type { ReferenceContext } from './backends/reference/context.js';
 export { addressOf, type WasmContext } from './backends/wasm/context.js';
 export { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from './backends/webgpu/context.js';
-export { getBackend, setBackend } from './current.js';
+export { getBackend, reopenBackend, setBackend } from './current.js';
 export { loadStateDict, readTensors, saveStateDict } from './io/state.js';
 export { crc32, decodeTensorFile, encodeTensorFile, type NamedArray, type TensorFile, TensorFileError } from './io/tensor-file.js';
 export {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as kernelsWasm from 'sslgpu:asm-kernels';
 import type { Backend } from './backend.js';
 import { hasRelaxedSimd, THREAD_COUNT, WasmBackend } from './backends/wasm/backend.js';
-import { type AdapterChoice, openDevice } from './backends/webgpu/adapter.js';
+import { type AdapterChoice, type OpenedDevice, openDevice } from './backends/webgpu/adapter.js';
 import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
 import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
@@ -17,7 +17,7 @@ import { checkValue } from './values.js';
 export { WasmBackend } from './backends/wasm/backend.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
-export { KernelError } from './backends/webgpu/runtime.js';
+export { DeviceLostError, KernelError } from './backends/webgpu/runtime.js';
 export * from './index.js';
 export { readFileBytes, writeFileAtomic } from './io/node-files.js';
 
@@ -37,12 +37,19 @@ export interface InitOptions {
   log?: (line: string, why: string) => void;
 }
 
+/** A device on the first WebGPU adapter that the options allow; null if there is none. */
+async function openFirstDevice(options: InitOptions): Promise<OpenedDevice | null> {
+  for await (const candidate of nodeAdapterCandidates(options)) return openDevice(candidate);
+  return null;
+}
+
 /** Opens the first WebGPU adapter that the options allow; null if there is none. */
 export async function createWebGpuBackend(options: InitOptions = {}): Promise<WebGpuBackend | null> {
-  for await (const candidate of nodeAdapterCandidates(options)) {
-    return new WebGpuBackend(await openDevice(candidate), options.kernels);
-  }
-  return null;
+  const opened = await openFirstDevice(options);
+  if (!opened) return null;
+  // after a device loss: a new adapter of the kind found now (asked for by name, it is there or an error says why)
+  const openAgain = async () => (await openFirstDevice({ ...options, adapter: opened.kind }))!;
+  return new WebGpuBackend(opened, options.kernels, openAgain);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { knnPlot } from '../cli/plot.js';
-import { loadData, makeTrainer, runTraining } from '../cli/session.js';
+import { loadData, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
 
@@ -45,10 +45,8 @@ export async function ablation(
   const data = loadData(options.data, first.subset, backend, first.config.seed, options.testSubset);
   for (const run of runs.filter((r) => !results.some((x) => x.name === r.name))) {
     const setting = { ...resolveSetting({ ...options.base, ...run.flags }), evalEvery: 1 };
-    const trainer = makeTrainer(setting, backend, data.train, data.test);
     // `npm start -- eval knn|linear --checkpoint <out>/<run>/checkpoint.sslgpu` looks at a run again
-    const result = await runTraining(setting, trainer, { out: join(out, slug(run.name)), resume: true, probe: true, label: run.name });
-    trainer.dispose();
+    const result = await runTraining(setting, data, { out: join(out, slug(run.name)), resume: true, probe: true, label: run.name });
     const seconds = result.epochs.reduce((sum, e) => sum + e.seconds, 0);
     results.push({
       name: run.name,
@@ -57,7 +55,7 @@ export async function ablation(
       secondsPerEpoch: seconds / result.epochs.length,
     });
     results.sort(byAblationOrder);
-    const contents = { base: options.base, subset: data.train.count, config: setting.config, backend: backend.description, results };
+    const contents = { base: options.base, subset: data.train.count, config: setting.config, backend: data.backend.description, results };
     writeFileSync(resultsPath, `${JSON.stringify(contents, null, 2)}\n`);
   }
   report(results, out);

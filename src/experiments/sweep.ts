@@ -6,7 +6,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadData, makeTrainer, pixelBaseline, runTraining } from '../cli/session.js';
+import { loadData, pixelBaseline, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { OptionError } from '../engine/values.js';
 import { formatDuration } from '../numbers.js';
@@ -118,14 +118,12 @@ export async function sweep(
   for (const [i, { name, flags, setting }] of todo.entries()) {
     const eta = i === 0 ? '' : `, about ${formatDuration(((performance.now() - started) / 1000 / i) * (todo.length - i))} left`;
     console.log(`\n[${i + 1}/${todo.length}] ${name}: ${describe(flags)}${eta}`);
-    const trainer = makeTrainer({ ...setting, evalEvery: setting.config.epochs }, backend, data.train, data.test);
-    const result = await runTraining({ ...setting, evalEvery: setting.config.epochs }, trainer, {
+    const result = await runTraining({ ...setting, evalEvery: setting.config.epochs }, data, {
       out: join(out, slug(name)),
       resume: true,
       probe: true,
       label: name,
     });
-    trainer.dispose();
     file.rows.push({
       name,
       flags,
@@ -136,7 +134,7 @@ export async function sweep(
       probe: result.probe,
       trainSeconds: result.trainSeconds,
       evalSeconds: result.epochs.reduce((sum, e) => sum + e.evalSeconds, 0),
-      backend: backend.description,
+      backend: data.backend.description,
       finished: new Date().toISOString(),
     });
     save(file, out);

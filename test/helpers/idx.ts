@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabelledImages } from '../../src/data/idx.js';
 import { seededRandom } from './oracle.js';
 
 /** An IDX file: magic (0, 0, type, rank), the dimensions big-endian, then the bytes. */
@@ -47,8 +48,8 @@ export function bandedImages(trainCount: number, testCount: number, random: () =
   };
 }
 
-/** `count` banded images as a split (not files), seeded: what a trainer's tests feed toDevice. */
-export function bandedSplit(count: number, seed: number) {
+/** `count` images of bandedImages' training split, drawn under `seed`, as the readers return them. */
+export function bandedSplit(count: number, seed: number): LabelledImages {
   const files = bandedImages(count, 0, seededRandom(seed));
   return {
     pixels: files['train-images-idx3-ubyte'].subarray(16),

@@ -19,7 +19,6 @@ it('cuts an epoch into full batches and a last one of two images or more', () =>
   expect(cut(501, 500)).toEqual([0, 501]); // calibration's blocks are cut the same way
 });
 
-// Fashion-MNIST's stand-in of the CLI tests: a bright band at a class-dependent row, over noise
 const config: TrainConfig = { ...DEFAULTS, epochs: 1, batch: 8, width: 0.25, hidden: 32, dim: 16, logEvery: 1 };
 const backends = [new ReferenceBackend(), await createWasmBackend({ threads: 1 })];
 

@@ -125,7 +125,7 @@ function readHeader(bytes: Uint8Array, view: DataView) {
   return { ...header, headerEnd: HEADER_START + headerLength, dataStart, fileLength: dataStart + header.dataBytes + 4 };
 }
 
-export function encodeTensorFile(file: TensorFile): Uint8Array {
+export function encodeTensorFile(file: TensorFile): Uint8Array<ArrayBuffer> {
   let offset = 0;
   const names = new Set<string>();
   const entries = file.tensors.map((t, i) => {

@@ -48,9 +48,14 @@ export class WebGpuBackend implements Backend {
   readonly config: KernelConfig;
   private readonly ctx: GpuContext;
 
+  /**
+   * `openAgain` opens another device like `opened`, for reopen() after a device loss: the
+   * platform's way to find an adapter of the same kind (a lost device's adapter opens no other).
+   */
   constructor(
     readonly opened: OpenedDevice,
     config: Partial<KernelConfig> = {},
+    private readonly openAgain?: () => Promise<OpenedDevice>,
   ) {
     this.kind = opened.software ? 'gpu-software' : 'gpu-hardware';
     this.description = `${opened.name} (${opened.kind}, ${opened.software ? 'software' : 'hardware'}, ${opened.featureLevel})`;
@@ -106,6 +111,12 @@ export class WebGpuBackend implements Backend {
   destroy(): void {
     this.runtime.destroy();
     this.runtime.device.destroy();
+  }
+
+  /** The same adapter kind and kernel choices on a new device; nothing of this one's memory carries over. */
+  async reopen(): Promise<WebGpuBackend> {
+    if (!this.openAgain) throw new Error(`${this.description}: this backend was made without a way to open its adapter again`);
+    return new WebGpuBackend(await this.openAgain(), this.config, this.openAgain);
   }
 
   run<Args>(kernel: Kernel<Args>, args: Args): void {

@@ -18,7 +18,7 @@ export interface KernelSpec {
   constants?: Record<string, number | boolean>;
 }
 
-/** A kernel failed: invalid shader, validation error, or the device was lost. */
+/** A kernel failed: invalid shader, validation error, or the device was lost (a DeviceLostError). */
 export class KernelError extends Error {
   constructor(
     readonly kernels: string[],
@@ -26,6 +26,22 @@ export class KernelError extends Error {
   ) {
     super(message);
     this.name = 'KernelError';
+  }
+}
+
+/**
+ * The device is gone (a driver reset, a GPU crash, `destroy()`), and every tensor on it with
+ * it: a caller can open a fresh backend (`reopenBackend`) and rebuild from host-side state.
+ */
+export class DeviceLostError extends KernelError {
+  constructor(
+    kernels: string[],
+    message: string,
+    /** GPUDeviceLostInfo's reason and message. */
+    readonly reason: string,
+  ) {
+    super(kernels, message);
+    this.name = 'DeviceLostError';
   }
 }
 
@@ -95,7 +111,7 @@ export class GpuRuntime {
 
   /** Throws if the device is gone, naming what was about to run. */
   checkAlive(what: string): void {
-    if (this.lostReason) throw new KernelError([what], `WebGPU device lost (${this.lostReason}); cannot run ${what}`);
+    if (this.lostReason) throw new DeviceLostError([what], `WebGPU device lost (${this.lostReason}); cannot run ${what}`, this.lostReason);
   }
 
   private beginBatch(): GPUCommandEncoder {
@@ -282,10 +298,13 @@ export class GpuRuntime {
     const checks = this.pendingChecks;
     this.pendingChecks = [];
     const errors = (await Promise.all(checks)).filter((e): e is KernelError => e !== null);
+    // after a loss, other errors are its consequences: the loss is what a caller can act on
+    if (this.lostReason) {
+      const message = `WebGPU device lost (${this.lostReason}) while running ${summarize(this.lastKernels)}`;
+      throw new DeviceLostError(this.lastKernels, message, this.lostReason);
+    }
     const first = errors[0] ?? this.uncaptured.shift();
     if (first) throw first;
-    if (this.lostReason)
-      throw new KernelError(this.lastKernels, `WebGPU device lost (${this.lostReason}) while running ${summarize(this.lastKernels)}`);
   }
 
   /** Waits for all submitted work and reports its errors. */
