@@ -14,7 +14,7 @@
 // partials in split order afterwards, so every pass is bit-identical for any thread count.
 //
 // All pointers are byte addresses in linear memory; sizes and counts are in elements.
-import { shareStart } from './common';
+import { quadShareStart, shareStart } from './common';
 import {
   Conv2dBackwardInputParams, Conv2dBackwardInputWorkspaceBytesParams, Conv2dBackwardWeightParams, Conv2dBackwardWeightPartialsBytesParams,
   Conv2dBackwardWeightReduceParams, Conv2dBackwardWeightSplitsParams, Conv2dBackwardWeightWorkspaceBytesParams, Conv2dParams,
@@ -487,9 +487,7 @@ export function conv2dBackwardWeight(p: Conv2dBackwardWeightParams, part: i32, p
  */
 export function conv2dBackwardWeightReduce(params: Conv2dBackwardWeightReduceParams, part: i32, parts: i32): void {
   const gw = params.gw, partials = params.partials, size = params.size, splits = params.splits;
-  const quads = (size + 3) >> 2;
-  const i0 = shareStart(quads, part, parts) << 2;
-  const i1 = min<i32>(size, shareStart(quads, part + 1, parts) << 2);
+  const i0 = quadShareStart(size, part, parts), i1 = quadShareStart(size, part + 1, parts);
   const stride = <usize>size << 2;
   let i = i0;
   for (; i + 4 <= i1; i += 4) {

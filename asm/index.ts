@@ -2,6 +2,7 @@
 export { dataEnd } from './common';
 export * from './elementwise';
 export * from './copy';
+export * from './clamp';
 export * from './random';
 export * from './reduce';
 export * from './batchnorm';

@@ -5,6 +5,7 @@
 import type { AnyTypedArray, Backend, DType, MemoryStats, Storage } from '../../backend.js';
 import { type Kernel, KernelTable } from '../../kernels.js';
 import * as batchnorm from './batchnorm.js';
+import * as clamp from './clamp.js';
 import { data, REFERENCE_CONTEXT, type ReferenceContext, ReferenceStorage } from './context.js';
 import * as conv2d from './conv2d.js';
 import * as elementwise from './elementwise.js';
@@ -20,6 +21,7 @@ import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<ReferenceContext>('reference', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,

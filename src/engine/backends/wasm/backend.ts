@@ -6,6 +6,7 @@ import { typedArrayFor } from '../../backend.js';
 import { type Kernel, KernelTable } from '../../kernels.js';
 import { checkValue, type Kind } from '../../values.js';
 import * as batchnorm from './batchnorm.js';
+import * as clamp from './clamp.js';
 import { addressOf, CONTROL, HEAP_BASE, type WasmContext, WasmRuntime, WasmStorage } from './context.js';
 import * as conv2d from './conv2d.js';
 import * as elementwise from './elementwise.js';
@@ -23,6 +24,7 @@ import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<WasmContext>('wasm', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,

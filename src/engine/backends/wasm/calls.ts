@@ -52,6 +52,8 @@ export const ASM_CALLS = {
   /** layout: a block of two operands (WasmContext.layout). */
   binary: asmCall('binary', { op: 'i32', a: 'ptr', b: 'ptr', out: 'ptr', layout: 'ptr' }),
   copy: asmCall('copy', { src: 'ptr', srcOffset: 'i32', dst: 'ptr', dstOffset: 'i32', layout: 'ptr' }),
+  clamp: asmCall('clamp', { x: 'ptr', out: 'ptr', size: 'i32', low: 'f32', high: 'f32' }, parallel),
+  clampBackward: asmCall('clampBackward', { x: 'ptr', gy: 'ptr', gx: 'ptr', size: 'i32', low: 'f32', high: 'f32' }, parallel),
   random: asmCall('random', {
     out: 'ptr',
     size: 'i32',

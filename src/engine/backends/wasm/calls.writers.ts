@@ -23,6 +23,15 @@ const copyWriter: RecordWriter = (views, at, values) => {
   views.u32[w + 2] = pointerOf(values.dst); views.i32[w + 3] = values.dstOffset as number;
   views.u32[w + 4] = pointerOf(values.layout);
 };
+const clampWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.out);
+  views.i32[w + 2] = values.size as number; views.f32[w + 3] = values.low as number; views.f32[w + 4] = values.high as number;
+};
+const clampBackwardWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.size as number; views.f32[w + 4] = values.low as number;
+  views.f32[w + 5] = values.high as number;
+};
 const randomWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.out); views.i32[w + 1] = values.size as number;
   views.i32[w + 2] = values.normal ? 1 : 0; views.u32[w + 3] = values.key0 as number; views.u32[w + 4] = values.key1 as number;
@@ -222,6 +231,8 @@ export const WRITERS: RecordWriters = {
   castI32ToF32: ['x:ptr out:ptr size:i32', castF32ToI32Writer],
   binary: ['op:i32 a:ptr b:ptr out:ptr layout:ptr', binaryWriter],
   copy: ['src:ptr srcOffset:i32 dst:ptr dstOffset:i32 layout:ptr', copyWriter],
+  clamp: ['x:ptr out:ptr size:i32 low:f32 high:f32', clampWriter],
+  clampBackward: ['x:ptr gy:ptr gx:ptr size:i32 low:f32 high:f32', clampBackwardWriter],
   random: ['out:ptr size:i32 normal:bool key0:u32 key1:u32 counterLow:u32 counterHigh:u32 a:f32 ' +
     'b:f32', randomWriter],
   reduce: ['op:i32 x:ptr out:ptr keptSize:i32 kept:ptr reduced:ptr', reduceWriter],

@@ -5,6 +5,7 @@ import { type Kernel, KernelTable } from '../../kernels.js';
 import type { OpenedDevice } from './adapter.js';
 import { bufferOf, type GpuContext, GpuStorage, type KernelConfig } from './context.js';
 import * as batchnorm from './ops/batchnorm.js';
+import * as clamp from './ops/clamp.js';
 import * as conv2d from './ops/conv2d.js';
 import * as elementwise from './ops/elementwise.js';
 import * as indexing from './ops/indexing.js';
@@ -20,6 +21,7 @@ import { GpuRuntime } from './runtime.js';
 
 const KERNEL_TABLE = new KernelTable<GpuContext>('webgpu', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,
