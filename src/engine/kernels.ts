@@ -69,6 +69,10 @@ export const KERNELS = {
   conv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('conv2d'),
   conv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dBackwardInput'),
   conv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dBackwardWeight'),
+  /** conv2d where groups = inChannels = outChannels: one filter per channel, the same arguments. */
+  depthwiseConv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('depthwiseConv2d'),
+  depthwiseConv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('depthwiseConv2dBackwardInput'),
+  depthwiseConv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('depthwiseConv2dBackwardWeight'),
   /** Biased per-channel mean and variance; running = (1 − m)·running + m·batch (unbiased variance). */
   batchNormStats: kernel<
     {

@@ -8,6 +8,7 @@ import * as batchnorm from './batchnorm.js';
 import * as clamp from './clamp.js';
 import { data, REFERENCE_CONTEXT, type ReferenceContext, ReferenceStorage } from './context.js';
 import * as conv2d from './conv2d.js';
+import * as depthwiseConv2d from './depthwise_conv2d.js';
 import * as elementwise from './elementwise.js';
 import * as indexing from './indexing.js';
 import * as l2Normalize from './l2_normalize.js';
@@ -27,6 +28,7 @@ const KERNEL_TABLE = new KernelTable<ReferenceContext>('reference', {
   topK,
   matmul,
   ...conv2d,
+  ...depthwiseConv2d,
   ...batchnorm,
   ...pool,
   ...indexing,

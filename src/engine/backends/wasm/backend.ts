@@ -9,6 +9,7 @@ import * as batchnorm from './batchnorm.js';
 import * as clamp from './clamp.js';
 import { addressOf, CONTROL, HEAP_BASE, type WasmContext, WasmRuntime, WasmStorage } from './context.js';
 import * as conv2d from './conv2d.js';
+import * as depthwiseConv2d from './depthwise_conv2d.js';
 import * as elementwise from './elementwise.js';
 import { MAX_HEAP_BYTES, WasmHeap } from './heap.js';
 import * as indexing from './indexing.js';
@@ -30,6 +31,7 @@ const KERNEL_TABLE = new KernelTable<WasmContext>('wasm', {
   topK,
   matmul,
   ...conv2d,
+  ...depthwiseConv2d,
   ...batchnorm,
   ...pool,
   ...indexing,

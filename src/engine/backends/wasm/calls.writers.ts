@@ -112,6 +112,18 @@ const conv2dBackwardWeightReduceWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.gw); views.u32[w + 1] = pointerOf(values.partials);
   views.i32[w + 2] = values.size as number; views.i32[w + 3] = values.splits as number;
 };
+const depthwiseConv2dBackwardWeightWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gw); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.inChannels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.outChannels as number;
+  views.i32[w + 8] = values.kernelH as number; views.i32[w + 9] = values.kernelW as number;
+  views.i32[w + 10] = values.strideH as number; views.i32[w + 11] = values.strideW as number;
+  views.i32[w + 12] = values.padH as number; views.i32[w + 13] = values.padW as number;
+  views.i32[w + 14] = values.outHeight as number; views.i32[w + 15] = values.outWidth as number;
+  views.i32[w + 16] = values.groups as number; views.u32[w + 17] = pointerOf(values.workspace);
+  views.i32[w + 18] = values.workspaceStride as number;
+};
 const batchNormStatsWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.mean);
   views.u32[w + 2] = pointerOf(values.variance); views.u32[w + 3] = pointerOf(values.runningMean);
@@ -259,6 +271,17 @@ export const WRITERS: RecordWriters = {
     'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
     'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
   conv2dBackwardWeightReduce: ['gw:ptr partials:ptr size:i32 splits:i32', conv2dBackwardWeightReduceWriter],
+  depthwiseConv2dWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  depthwiseConv2d: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dWriter],
+  depthwiseConv2dBackwardInput: ['gy:ptr w:ptr gx:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardInputWriter],
+  depthwiseConv2dBackwardWeight: ['x:ptr gy:ptr gw:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', depthwiseConv2dBackwardWeightWriter],
   batchNormStats: ['x:ptr mean:ptr variance:ptr runningMean:ptr runningVariance:ptr momentum:f32 batch:i32 ' +
     'channels:i32 spatial:i32', batchNormStatsWriter],
   batchNormForward: ['x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr y:ptr batch:i32 channels:i32 spatial:i32 ' +
