@@ -99,7 +99,7 @@ export function conv2d(p: Conv2dParams, part: i32, parts: i32): void {
 
   for (let n = n0; n < n1; n++) {
     padPhases(x + (<usize>(n * inChannels * height * width) << 2), inChannels, height, width,
-      strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+      strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes, true);
     for (let g = 0; g < groups; g++) {
       const out = y + (<usize>((n * outChannels + g * cog) * plane) << 2);
       for (let kb = 0; kb < kBlocks; kb++) {
@@ -227,7 +227,7 @@ export function conv2dBackwardInput(p: Conv2dBackwardInputParams, part: i32, par
 
   for (let n = n0; n < n1; n++) {
     padPhases(gy + (<usize>(n * outChannels * outHeight * outWidth) << 2), outChannels, outHeight, outWidth,
-      1, 1, padT, padL, hp, wp, 1, 1, planes);
+      1, 1, padT, padL, hp, wp, 1, 1, planes, true);
     packedAt = packed; offsetsAt = offsets; colsAt = cols;
     for (let ph = 0; ph < strideH; ph++) {
       for (let pw = 0; pw < strideW; pw++) {
@@ -397,7 +397,7 @@ export function conv2dBackwardWeight(p: Conv2dBackwardWeightParams, part: i32, p
     memory.fill(sum, 0, <usize>size << 2);
     for (let n = blockStart(batch, splits, s); n < blockStart(batch, splits, s + 1); n++) {
       padPhases(x + (<usize>(n * inChannels * height * width) << 2), inChannels, height, width,
-        strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+        strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes, true);
       for (let g = 0; g < groups; g++) {
         const gyGroup = gy + (<usize>((n * outChannels + g * cog) * plane) << 2);
         const out = sum + (<usize>(g * cog * depth) << 2);

@@ -14,7 +14,7 @@
 //
 // Pointers are byte addresses in linear memory; sizes and counts are in elements.
 import { lanesSum, madd4, shareStart } from './common';
-import { padPhases, phaseExtent, planesFloats, tapOffsets } from './conv2d_common';
+import { copyFloats, padPhases, phaseExtent, planesFloats, tapOffsets } from './conv2d_common';
 import {
   DepthwiseConv2dBackwardInputParams, DepthwiseConv2dBackwardWeightParams, DepthwiseConv2dParams, DepthwiseConv2dWorkspaceBytesParams,
 } from './generated';
@@ -62,7 +62,7 @@ function dot(a: usize, b: usize, count: i32): f64 {
 
 /** Copies `rows` rows of `width` floats, from rows srcStride floats apart to rows dstStride apart. */
 function copyRows(src: usize, srcStride: i32, dst: usize, dstStride: i32, rows: i32, width: i32): void {
-  for (let r = 0; r < rows; r++) memory.copy(dst + (<usize>(r * dstStride) << 2), src + (<usize>(r * srcStride) << 2), <usize>width << 2);
+  for (let r = 0; r < rows; r++) copyFloats(dst + (<usize>(r * dstStride) << 2), src + (<usize>(r * srcStride) << 2), width);
 }
 
 /** The first o ≥ 0 with o·stride + offset ≥ 0. */
@@ -75,13 +75,13 @@ function copyRows(src: usize, srcStride: i32, dst: usize, dstStride: i32, rows: 
 }
 
 /**
- * dst (rows × cols, zeros elsewhere) [o·sH + offH][q·sW + offW] = src[o][q] for the src
- * entries (outHeight × outWidth) that land inside; the others reach only the padding.
+ * dst (rows × cols) [o·sH + offH][q·sW + offW] = src[o][q] for the src entries (outHeight ×
+ * outWidth) that land inside; the others reach only the padding. The rest of dst is left as it
+ * is: zero, written once, since every plane of a call writes the same positions.
  */
 function dilate(
   src: usize, outHeight: i32, outWidth: i32, sH: i32, sW: i32, offH: i32, offW: i32, rows: i32, cols: i32, dst: usize,
 ): void {
-  memory.fill(dst, 0, <usize>(rows * cols) << 2);
   const q0 = insideFrom(offW, sW), q1 = insideTo(offW, sW, cols, outWidth);
   for (let o = insideFrom(offH, sH); o < insideTo(offH, sH, rows, outHeight); o++) {
     const from = src + (<usize>(o * outWidth) << 2), to = dst + (<usize>((o * sH + offH) * cols + offW) << 2);
@@ -119,15 +119,15 @@ export function depthwiseConv2d(p: DepthwiseConv2dParams, part: i32, parts: i32)
   const taps = kernelH * kernelW, inPlane = height * width, outPlane = outHeight * outWidth;
   const hq = phaseExtent(height, kernelH, strideH, padH, outHeight), wq = phaseExtent(width, kernelW, strideW, padW, outWidth);
   const virtual = roundRun(outHeight * wq);
-  // Workspace: tap offsets | virtual output rows | phase planes (zeroed once, so that the
-  // dropped columns never read uninitialised memory).
+  // Workspace: tap offsets | virtual output rows | phase planes (their zeros written once:
+  // padPhases then writes each plane's values only).
   const offsets = workspace;
   const rows = offsets + (<usize>taps << 2);
   const planes = rows + (<usize>virtual << 2);
   memory.fill(planes, 0, <usize>planesFloats(1, strideH, strideW, hq, wq, RUN) << 2);
   tapOffsets(offsets, 1, kernelH, kernelW, strideH, strideW, hq, wq);
   for (let plane = first; plane < end; plane++) {
-    padPhases(x + (<usize>(plane * inPlane) << 2), 1, height, width, strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+    padPhases(x + (<usize>(plane * inPlane) << 2), 1, height, width, strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes, false);
     correlate(planes, offsets, w + (<usize>(plane % channels * taps) << 2), taps, virtual, rows);
     copyRows(rows, wq, y + (<usize>(plane * outPlane) << 2), outWidth, outHeight, outWidth);
   }
@@ -146,12 +146,12 @@ export function depthwiseConv2dBackwardInput(p: DepthwiseConv2dBackwardInputPara
   if (first >= end) return;
   const taps = kernelH * kernelW, inPlane = height * width, outPlane = outHeight * outWidth;
   const hd = height + kernelH - 1, wd = width + kernelW - 1, virtual = roundRun(height * wd);
-  // Workspace: tap offsets | flipped filter | virtual gx rows | dilated gy (its slack zeroed once).
+  // Workspace: tap offsets | flipped filter | virtual gx rows | dilated gy (its zeros written once).
   const offsets = workspace;
   const flipped = offsets + (<usize>taps << 2);
   const rows = flipped + (<usize>taps << 2);
   const dilated = rows + (<usize>virtual << 2);
-  memory.fill(dilated + (<usize>(hd * wd) << 2), 0, <usize>(RUN + wd) << 2);
+  memory.fill(dilated, 0, <usize>(hd * wd + RUN + wd) << 2);
   for (let t = 0; t < taps; t++) store<i32>(offsets + (<usize>t << 2), ((t / kernelW) * wd + t % kernelW) << 2);
   for (let plane = first; plane < end; plane++) {
     const filter = w + (<usize>(plane % channels * taps) << 2);
@@ -178,8 +178,8 @@ export function depthwiseConv2dBackwardWeight(p: DepthwiseConv2dBackwardWeightPa
   const taps = kernelH * kernelW, inPlane = height * width, outPlane = outHeight * outWidth;
   const hq = phaseExtent(height, kernelH, strideH, padH, outHeight), wq = phaseExtent(width, kernelW, strideW, padW, outWidth);
   const virtual = roundRun(outHeight * wq);
-  // Workspace: sums (f64) | tap offsets | gy in virtual rows | phase planes; the last two
-  // zeroed once, so that the dropped columns of gy and the planes' slack stay zero.
+  // Workspace: sums (f64) | tap offsets | gy in virtual rows | phase planes; the zeros of the
+  // last two (gy's dropped columns, the planes' padding and slack) written once.
   const sums = workspace;
   const offsets = sums + (<usize>taps << 3);
   const gyRows = offsets + (<usize>taps << 2);
@@ -190,7 +190,8 @@ export function depthwiseConv2dBackwardWeight(p: DepthwiseConv2dBackwardWeightPa
     memory.fill(sums, 0, <usize>taps << 3);
     for (let n = 0; n < batch; n++) {
       const plane = n * channels + c;
-      padPhases(x + (<usize>(plane * inPlane) << 2), 1, height, width, strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+      padPhases(x + (<usize>(plane * inPlane) << 2), 1, height, width, strideH, strideW, padH, padW, hq, wq, kernelH, kernelW,
+        planes, false);
       copyRows(gy + (<usize>(plane * outPlane) << 2), outWidth, gyRows, wq, outHeight, outWidth);
       for (let t = 0; t < taps; t++) {
         const sum = sums + (<usize>t << 3);
