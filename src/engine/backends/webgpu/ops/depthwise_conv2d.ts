@@ -7,21 +7,26 @@ import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../co
 
 /** The shader's DepthwiseParams; `size` counts the threads (or, for the weight gradient, the workgroups). */
 function uniforms(p: Conv2dParams, size: number) {
-  const { batch, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth } = p;
-  return { size, batch, channels: p.inChannels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outHeight, outWidth };
+  const { batch, height, width, padH, padW, outHeight, outWidth } = p;
+  return { size, batch, channels: p.inChannels, height, width, padH, padW, outHeight, outWidth };
 }
 
-const spec = (entry: string) => ({ shader: 'depthwise_conv2d', source, entry, params: 'DepthwiseParams' });
+/** Entry `entry` for the kernel size and stride of `p`, which the shader takes as pipeline constants. */
+function spec(entry: string, p: Conv2dParams) {
+  const constants = { KERNEL_H: p.kernelH, KERNEL_W: p.kernelW, STRIDE_H: p.strideH, STRIDE_W: p.strideW };
+  return { shader: 'depthwise_conv2d', source, entry, params: 'DepthwiseParams', constants };
+}
+
 const buffers = (storages: Storage[]) => storages.map(bufferOf);
 
 export function depthwiseConv2d(ctx: GpuContext, p: EngineArgs<'depthwiseConv2d'>): void {
-  dispatchThreads(ctx, spec('forward'), uniforms(p, p.out.size), buffers([p.x, p.w, p.out]), p.out.size);
+  dispatchThreads(ctx, spec('forward', p), uniforms(p, p.out.size), buffers([p.x, p.w, p.out]), p.out.size);
 }
 
 export function depthwiseConv2dBackwardInput(ctx: GpuContext, p: EngineArgs<'depthwiseConv2dBackwardInput'>): void {
-  dispatchThreads(ctx, spec('backwardInput'), uniforms(p, p.gx.size), buffers([p.gy, p.w, p.gx]), p.gx.size);
+  dispatchThreads(ctx, spec('backwardInput', p), uniforms(p, p.gx.size), buffers([p.gy, p.w, p.gx]), p.gx.size);
 }
 
 export function depthwiseConv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'depthwiseConv2dBackwardWeight'>): void {
-  dispatchLines(ctx, spec('backwardWeight'), uniforms(p, p.gw.size), buffers([p.x, p.gy, p.gw]), p.gw.size);
+  dispatchLines(ctx, spec('backwardWeight', p), uniforms(p, p.gw.size), buffers([p.x, p.gy, p.gw]), p.gw.size);
 }
