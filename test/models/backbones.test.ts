@@ -1,6 +1,8 @@
 // The backbones: parameter counts that match torchvision's networks, multiply-adds and
 // resolutions as the headers document them, output shapes, and the same forward and backward
 // pass on the reference and on WebAssembly.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend.js';
 import * as ops from '../../src/index.js';
@@ -22,6 +24,20 @@ it("resnet18 and mobilenetv2 have torchvision's parameters, without the classifi
   expect(backboneCost('resnet18', 1).parameters).toBe(11_689_512 - 513_000 - 9_408 + 9 * 64);
   // torchvision's mobilenet_v2: 3,504,872 with its classifier (1,281,000) and 3×3×3 stem (864); strides count no parameters
   expect(backboneCost('mobilenetv2', 1).parameters).toBe(3_504_872 - 1_281_000 - 864 + 9 * 32);
+});
+
+it("README's table of backbones is what backboneCost counts", () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const rows = readme.match(/^\| (fmnist-resnet|resnet18|mobilenetv2) \|.*$/gm) ?? [];
+  expect(rows.length).toBeGreaterThanOrEqual(6);
+  for (const row of rows) {
+    const [arch, width] = row
+      .split('|')
+      .slice(1, 3)
+      .map((cell) => cell.trim()) as [Arch, string];
+    const { parameters, macs, features } = backboneCost(arch, Number(width));
+    expect(row).toBe(`| ${arch} | ${width} | ${parameters.toLocaleString('en-US')} | ${(macs / 1e6).toFixed(1)} M | ${features} |`);
+  }
 });
 
 it('counts the multiply-adds of every convolution, at its resolution', () => {
