@@ -63,12 +63,17 @@ export class TracingBackend implements Backend {
   }
 }
 
+/** Every pass of the convolutions, general and depthwise: each as many multiply-adds as the forward one. */
+const CONVOLUTIONS = new Set(
+  (['conv2d', 'depthwiseConv2d'] as const).flatMap((name) => [name, `${name}BackwardInput`, `${name}BackwardWeight`]),
+);
+
 /**
- * Multiply-adds of a call: those of the convolutions (general and depthwise) and the matrix
- * products; every other kernel counts none, as MAC counts usually go.
+ * Multiply-adds of a call: those of the convolutions (every pass) and the matrix products;
+ * every other kernel counts none, as MAC counts usually go.
  */
 export function multiplyAdds({ kernel, args }: KernelCall): number {
-  if (kernel === 'conv2d' || kernel === 'depthwiseConv2d') {
+  if (CONVOLUTIONS.has(kernel)) {
     const p = args as unknown as Conv2dParams;
     return p.batch * p.outChannels * p.outHeight * p.outWidth * (p.inChannels / p.groups) * p.kernelH * p.kernelW;
   }
