@@ -45,8 +45,16 @@ function divisibleBy8(channels: number): number {
   return rounded < 0.9 * channels ? rounded + 8 : rounded;
 }
 
-/** conv · BN, then ReLU6 unless `linear`. */
-function convBn(inChannels: number, outChannels: number, kernel: number, init: InitOptions, stride = 1, groups = 1, linear = false) {
+interface ConvBnOptions extends InitOptions {
+  stride?: number;
+  groups?: number;
+  /** No ReLU6 after the BatchNorm: the projection of a linear bottleneck. */
+  linear?: boolean;
+}
+
+/** conv (padded to keep the size at stride 1) · BN, then ReLU6 unless `linear`. */
+function convBn(inChannels: number, outChannels: number, kernel: number, options: ConvBnOptions): Sequential {
+  const { stride, groups, linear, ...init } = options;
   const layers = [
     new Conv2d(inChannels, outChannels, kernel, { stride, padding: (kernel - 1) / 2, groups, ...init }),
     new BatchNorm(outChannels, init),
@@ -65,8 +73,8 @@ export class InvertedResidual extends Module {
     super();
     const hidden = inChannels * expansion;
     if (expansion !== 1) this.expand = convBn(inChannels, hidden, 1, init);
-    this.depthwise = convBn(hidden, hidden, 3, init, stride, hidden);
-    this.project = convBn(hidden, outChannels, 1, init, 1, 1, true);
+    this.depthwise = convBn(hidden, hidden, 3, { ...init, stride, groups: hidden });
+    this.project = convBn(hidden, outChannels, 1, { ...init, linear: true });
     this.residual = stride === 1 && inChannels === outChannels;
   }
 
