@@ -11,6 +11,11 @@
   return <i32>((<i64>count * part) / parts);
 }
 
+/** shareStart over [0, size) cut at multiples of 4, so that only the last part has a scalar tail. */
+@inline export function quadShareStart(size: i32, part: i32, parts: i32): i32 {
+  return min<i32>(size, shareStart((size + 3) >> 2, part, parts) << 2);
+}
+
 // A strided layout block, written by the host: i32 rank, shape[rank], then one stride
 // array of rank entries per operand. The host merges axes first, so the last axis is long
 // and the walk below (one division per axis per row) costs little.

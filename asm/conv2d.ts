@@ -2,10 +2,10 @@
 // forward and both gradients, each a set of GEMMs on the core of gemm.ts.
 //
 // The trick that keeps im2col out: each image is first copied into zero-padded planes split by
-// stride phase (xq[c][phase][Hq][Wq], phase = (ih mod s, iw mod s)). In those planes every
-// filter tap (c, kh, kw) sees the output positions as one contiguous run that starts at a
-// fixed offset, provided a "virtual" output row is Wq wide (the extra columns are computed
-// and dropped). So the forward pass and the input gradient read B rows straight from the
+// stride phase (conv2d_common.ts: xq[c][phase][Hq][Wq], phase = (ih mod s, iw mod s)). In
+// those planes every filter tap (c, kh, kw) sees the output positions as one contiguous run
+// that starts at a fixed offset, provided a "virtual" output row is Wq wide (the extra
+// columns are computed and dropped). So the forward pass and the input gradient read B rows straight from the
 // planes through gemm.ts's row table, with no packing; the weight gradient, whose depth is the
 // positions, packs its B panels from the same planes without any bounds tests.
 //
@@ -14,7 +14,8 @@
 // partials in split order afterwards, so every pass is bit-identical for any thread count.
 //
 // All pointers are byte addresses in linear memory; sizes and counts are in elements.
-import { shareStart } from './common';
+import { quadShareStart, shareStart } from './common';
+import { padPhases, phaseExtent, planesFloats, tapOffsets } from './conv2d_common';
 import {
   Conv2dBackwardInputParams, Conv2dBackwardInputWorkspaceBytesParams, Conv2dBackwardWeightParams, Conv2dBackwardWeightPartialsBytesParams,
   Conv2dBackwardWeightReduceParams, Conv2dBackwardWeightSplitsParams, Conv2dBackwardWeightWorkspaceBytesParams, Conv2dParams,
@@ -28,71 +29,6 @@ import {
 const NCW: i32 = 512;
 /** Most splits of the weight gradient's batch (each costs one partial of gw). */
 const MAX_SPLITS: i32 = 16;
-
-// ---- Phase-padded planes -------------------------------------------------------------
-
-/** Rows (or columns) of a phase plane: the padded input's phase, at least what the taps read. */
-@inline function phaseExtent(size: i32, kernel: i32, stride: i32, pad: i32, out: i32): i32 {
-  return max<i32>((size + 2 * pad + stride - 1) / stride, out + (kernel - 1) / stride);
-}
-
-/** Floats of one image's phase planes, with slack for the virtual columns read past the end. */
-@inline function planesFloats(channels: i32, sH: i32, sW: i32, hq: i32, wq: i32): i32 {
-  return channels * sH * sW * hq * wq + NR + wq;
-}
-
-/**
- * dst[c][ph][pw][r][q] = src[c][r·sH + ph − padH][q·sW + pw − padW], or 0 outside src
- * (channels planes of height×width at src). Phases no tap reads (ph ≥ kernelH, as in a 1×1
- * strided convolution) are skipped: only dropped virtual columns ever look at them.
- */
-function padPhases(
-  src: usize, channels: i32, height: i32, width: i32, sH: i32, sW: i32, padH: i32, padW: i32,
-  hq: i32, wq: i32, kernelH: i32, kernelW: i32, dst: usize,
-): void {
-  const rowBytes = <usize>wq << 2;
-  const planeBytes = <usize>(hq * wq) << 2;
-  for (let c = 0; c < channels; c++) {
-    const plane = src + (<usize>(c * height * width) << 2);
-    for (let ph = 0; ph < sH; ph++) {
-      for (let pw = 0; pw < sW; pw++) {
-        if (ph >= kernelH || pw >= kernelW) { dst += planeBytes; continue; }
-        // Columns [lo, hi) of a plane row come from inside the source row.
-        const lo = min<i32>(wq, padW - pw <= 0 ? 0 : (padW - pw + sW - 1) / sW);
-        const hi = max<i32>(lo, min<i32>(wq, (width + padW - pw + sW - 1) / sW));
-        for (let r = 0; r < hq; r++) {
-          const ih = r * sH + ph - padH;
-          if (ih < 0 || ih >= height || lo == hi) {
-            memory.fill(dst, 0, rowBytes);
-          } else {
-            memory.fill(dst, 0, <usize>lo << 2);
-            const from = plane + (<usize>(ih * width + lo * sW + pw - padW) << 2);
-            if (sW == 1) {
-              memory.copy(dst + (<usize>lo << 2), from, <usize>(hi - lo) << 2);
-            } else {
-              for (let q = lo; q < hi; q++) store<f32>(dst + (<usize>q << 2), load<f32>(from + (<usize>((q - lo) * sW) << 2)));
-            }
-            memory.fill(dst + (<usize>hi << 2), 0, <usize>(wq - hi) << 2);
-          }
-          dst += rowBytes;
-        }
-      }
-    }
-  }
-}
-
-/** Byte offset in the phase planes of tap (c, kh, kw) for k = (c·KH + kh)·KW + kw. */
-function tapOffsets(dst: usize, channels: i32, kernelH: i32, kernelW: i32, sH: i32, sW: i32, hq: i32, wq: i32): void {
-  for (let c = 0; c < channels; c++) {
-    for (let kh = 0; kh < kernelH; kh++) {
-      for (let kw = 0; kw < kernelW; kw++) {
-        const plane = (c * sH + kh % sH) * sW + kw % sW;
-        store<i32>(dst, (plane * hq * wq + (kh / sH) * wq + kw / sW) << 2);
-        dst += 4;
-      }
-    }
-  }
-}
 
 /** Column table of virtual rows `wv` wide: (r, q) → r·rowStep + q·colStep + base, −1 past `valid` columns. */
 function virtualCols(dst: usize, rows: i32, wv: i32, valid: i32, rowStep: i32, colStep: i32, base: i32): void {
@@ -118,7 +54,7 @@ export function conv2dWorkspaceBytes(p: Conv2dWorkspaceBytesParams): i32 {
   const hq = fwdHq(height, kernelH, strideH, padH, outHeight);
   const wq = fwdHq(width, kernelW, strideW, padW, outWidth);
   const floats = groups * roundUp(outChannels / groups, MR) * depth + depth + roundUp(outHeight * wq, NR)
-    + planesFloats(inChannels, strideH, strideW, hq, wq);
+    + planesFloats(inChannels, strideH, strideW, hq, wq, NR);
   return floats * 4 + TILE_BYTES + 64;
 }
 
@@ -163,7 +99,7 @@ export function conv2d(p: Conv2dParams, part: i32, parts: i32): void {
 
   for (let n = n0; n < n1; n++) {
     padPhases(x + (<usize>(n * inChannels * height * width) << 2), inChannels, height, width,
-      strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+      strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes, true);
     for (let g = 0; g < groups; g++) {
       const out = y + (<usize>((n * outChannels + g * cog) * plane) << 2);
       for (let kb = 0; kb < kBlocks; kb++) {
@@ -213,7 +149,7 @@ export function conv2dBackwardInputWorkspaceBytes(p: Conv2dBackwardInputWorkspac
   const hp = outHeight + gyPad(false, strideH, padH, kernelH, height, outHeight) + gyPad(true, strideH, padH, kernelH, height, outHeight);
   const wp = outWidth + gyPad(false, strideW, padW, kernelW, width, outWidth) + gyPad(true, strideW, padW, kernelW, width, outWidth);
   const floats = groups * roundUp(cig, MR) * taps + taps + strideW * height * wp + strideH * strideW * NR
-    + cig * taps + planesFloats(outChannels, 1, 1, hp, wp);
+    + cig * taps + planesFloats(outChannels, 1, 1, hp, wp, NR);
   return floats * 4 + TILE_BYTES + 64;
 }
 
@@ -291,7 +227,7 @@ export function conv2dBackwardInput(p: Conv2dBackwardInputParams, part: i32, par
 
   for (let n = n0; n < n1; n++) {
     padPhases(gy + (<usize>(n * outChannels * outHeight * outWidth) << 2), outChannels, outHeight, outWidth,
-      1, 1, padT, padL, hp, wp, 1, 1, planes);
+      1, 1, padT, padL, hp, wp, 1, 1, planes, true);
     packedAt = packed; offsetsAt = offsets; colsAt = cols;
     for (let ph = 0; ph < strideH; ph++) {
       for (let pw = 0; pw < strideW; pw++) {
@@ -352,7 +288,7 @@ export function conv2dBackwardWeightWorkspaceBytes(p: Conv2dBackwardWeightWorksp
   const wq = fwdHq(width, kernelW, strideW, padW, outWidth);
   const nc = roundUp(min<i32>(NCW, depth), NR);
   const floats = depth + nc + KC + roundUp(outChannels / groups, MR) * KC + KC * nc
-    + planesFloats(inChannels, strideH, strideW, hq, wq);
+    + planesFloats(inChannels, strideH, strideW, hq, wq, NR);
   return floats * 4 + TILE_BYTES + 64;
 }
 
@@ -461,7 +397,7 @@ export function conv2dBackwardWeight(p: Conv2dBackwardWeightParams, part: i32, p
     memory.fill(sum, 0, <usize>size << 2);
     for (let n = blockStart(batch, splits, s); n < blockStart(batch, splits, s + 1); n++) {
       padPhases(x + (<usize>(n * inChannels * height * width) << 2), inChannels, height, width,
-        strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes);
+        strideH, strideW, padH, padW, hq, wq, kernelH, kernelW, planes, true);
       for (let g = 0; g < groups; g++) {
         const gyGroup = gy + (<usize>((n * outChannels + g * cog) * plane) << 2);
         const out = sum + (<usize>(g * cog * depth) << 2);
@@ -487,9 +423,7 @@ export function conv2dBackwardWeight(p: Conv2dBackwardWeightParams, part: i32, p
  */
 export function conv2dBackwardWeightReduce(params: Conv2dBackwardWeightReduceParams, part: i32, parts: i32): void {
   const gw = params.gw, partials = params.partials, size = params.size, splits = params.splits;
-  const quads = (size + 3) >> 2;
-  const i0 = shareStart(quads, part, parts) << 2;
-  const i1 = min<i32>(size, shareStart(quads, part + 1, parts) << 2);
+  const i0 = quadShareStart(size, part, parts), i1 = quadShareStart(size, part + 1, parts);
   const stride = <usize>size << 2;
   let i = i0;
   for (; i + 4 <= i1; i += 4) {

@@ -2,6 +2,7 @@
 export { dataEnd } from './common';
 export * from './elementwise';
 export * from './copy';
+export * from './clamp';
 export * from './random';
 export * from './reduce';
 export * from './batchnorm';
@@ -12,6 +13,7 @@ export * from './l2_normalize';
 export * from './sgd';
 export * from './matmul';
 export * from './conv2d';
+export * from './depthwise_conv2d';
 export * from './augment';
 export * from './memory_bank';
 export * from './top_k';

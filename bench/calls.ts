@@ -4,6 +4,7 @@
 
 import type { Backend, Conv2dParams, MatmulParams, Storage } from '../src/engine/backend.js';
 import type { Kernel } from '../src/engine/kernels.js';
+import { multiplyAdds } from '../src/engine/trace.js';
 
 export interface CallProfile {
   kernel: string;
@@ -19,8 +20,9 @@ export interface CallProfile {
 const isStorage = (x: unknown): x is Storage => typeof x === 'object' && x !== null && 'size' in x && 'dtype' in x;
 
 function convName(kernel: string, p: Conv2dParams): string {
-  const pass = { conv2d: 'fwd', conv2dBackwardInput: 'grad input', conv2dBackwardWeight: 'grad weight' }[kernel] ?? kernel;
-  return `conv2d ${pass} ${p.kernelH}×${p.kernelW} ${p.inChannels}→${p.outChannels} /${p.strideH} ${p.height}²`;
+  const family = kernel.startsWith('depthwise') ? 'depthwise' : 'conv2d';
+  const pass = kernel.endsWith('BackwardInput') ? 'grad input' : kernel.endsWith('BackwardWeight') ? 'grad weight' : 'fwd';
+  return `${family} ${pass} ${p.kernelH}×${p.kernelW} ${p.inChannels}→${p.outChannels} /${p.strideH} ${p.height}²`;
 }
 
 /** Name and work of one call of the kernel named `kernel`. */
@@ -28,12 +30,10 @@ function describe(kernel: string, args: Record<string, unknown>): { kernel: stri
   if (kernel === 'matmul') {
     const p = args as unknown as MatmulParams;
     const shape = `${p.batch > 1 ? `${p.batch}×` : ''}${p.m}×${p.n}×${p.k}${p.transA ? ' Aᵀ' : ''}${p.transB ? ' Bᵀ' : ''}`;
-    return { kernel: `matmul ${shape}`, flops: 2 * p.batch * p.m * p.n * p.k };
+    return { kernel: `matmul ${shape}`, flops: 2 * multiplyAdds({ kernel, args }) };
   }
-  if (kernel.startsWith('conv2d')) {
-    const p = args as unknown as Conv2dParams;
-    const flops = 2 * p.batch * p.outChannels * p.outHeight * p.outWidth * (p.inChannels / p.groups) * p.kernelH * p.kernelW;
-    return { kernel: convName(kernel, p), flops };
+  if (kernel.startsWith('conv2d') || kernel.startsWith('depthwiseConv2d')) {
+    return { kernel: convName(kernel, args as unknown as Conv2dParams), flops: 2 * multiplyAdds({ kernel, args }) };
   }
   if (kernel === 'unary' || kernel === 'binary' || kernel === 'reduce') return { kernel: `${kernel} ${String(args.op)}`, flops: 0 };
   return { kernel, flops: 0 };

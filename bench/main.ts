@@ -2,6 +2,7 @@
 // WebGPU kernels on one adapter next to naive baselines, each measured in the same process.
 // `npm run bench -- train`: the method's training step, ours against TensorFlow.js.
 // `npm run bench -- profile`: where one method step spends its time, kernel by kernel.
+// `npm run bench -- depthwise`: the depthwise convolution kernels against the grouped ones.
 
 import { availableParallelism } from 'node:os';
 import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand } from '../src/cli/args.js';
@@ -10,6 +11,7 @@ import { OptionError } from '../src/engine/values.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend } from '../src/node.js';
 import { TRAIN_FLAGS } from '../src/settings.js';
 import { benchConv2d } from './conv2d.bench.js';
+import { benchDepthwise } from './depthwise-conv2d.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
 import { benchProfile } from './profile.bench.js';
@@ -30,7 +32,7 @@ const OPTIONS = {
   },
   reps: { kind: { integer: [1, 1000] }, help: 'timed repetitions per measurement (default 5; train: 3)' },
   only: { kind: { list: ['matmul', 'conv', 'step'] }, default: 'matmul,conv,step', help: 'matmul,conv,step: the WebGPU benchmarks to run' },
-  batch: { kind: BATCH, help: 'fmnist-resnet batch (default 256; 32 on a software adapter)' },
+  batch: { kind: BATCH, help: 'fmnist-resnet batch (default 256; 32 on a software adapter); depthwise: mobilenetv2 batch (default 64)' },
   'gpu-batch': { kind: BATCH, help: 'train: batch on WebGPU (default 256 on hardware, 32 on llvmpipe, 8 on SwiftShader)' },
   adapters: {
     kind: { list: ['hardware', 'llvmpipe', 'swiftshader'] },
@@ -50,12 +52,14 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
 
-const COMMANDS = ['kernels', 'train', 'profile'];
+const COMMANDS = ['kernels', 'train', 'profile', 'depthwise'];
 
-const USAGE = `npm run bench -- [kernels|train|profile] [options]
+const USAGE = `npm run bench -- [kernels|train|profile|depthwise] [options]
   kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
   train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's
   profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
+  depthwise: mobilenetv2's depthwise layers, their kernels against the general grouped ones
+    (on WebAssembly; --backend webgpu for the --adapter)
 
 ${optionHelp(OPTIONS).join('\n')}
 
@@ -121,6 +125,22 @@ async function runWebGpu(): Promise<void> {
   backend.destroy();
 }
 
+async function runDepthwise(): Promise<void> {
+  const batch = values.batch ?? 64;
+  const gpu = values.backend === 'webgpu' ? await createWebGpuBackend({ adapter: values.adapter as AdapterChoice }) : null;
+  if (values.backend === 'webgpu' && !gpu) throw new Error('depthwise: no WebGPU adapter found (see README, "Adapters")');
+  const backend = gpu ?? (await createWasmBackend({ threads: values.threads }));
+  console.log(`depthwise on ${backend.description}; mobilenetv2 width 1, batch ${batch}; ${reps} repetitions, medians\n`);
+  const { rows, step } = await benchDepthwise(backend, batch, reps);
+  const table = printTable(`mobilenetv2's depthwise layers, batch ${batch}: their kernels against grouped conv2d's (ms, median)`, rows);
+  const [ours, grouped, ratio] = [step.depthwise.toFixed(0), step.grouped.toFixed(0), (step.grouped / step.depthwise).toFixed(2)];
+  const total = `every depthwise layer of one step, all three passes: ${ours} ms against ${grouped} ms (${ratio}×)`;
+  console.log(`\n${total}`);
+  const results = { backend: backend.description, batch, ...stamp, rows, step, markdown: [table, total] };
+  console.log(`\nresults: ${writeResults(`depthwise-${gpu ? gpu.opened.kind : 'wasm'}`, results)}`);
+  backend.destroy();
+}
+
 await runCommand(async () => {
   if (values.help) {
     console.log(USAGE);
@@ -143,6 +163,8 @@ await runCommand(async () => {
       tfjsCpuBatch: values['tfjs-cpu-batch'],
       tfjsWasmBatch: values['tfjs-wasm-batch'],
     });
+  } else if (command === 'depthwise') {
+    await runDepthwise();
   } else if (command === 'profile') {
     await benchProfile({
       backend: values.backend === 'all' ? 'wasm' : values.backend,

@@ -31,6 +31,20 @@ fn stridedOffset(i: u32, rank: u32, shape: Dims, strides: Dims) -> u32 {
   return offset;
 }
 
+// Windowed ops (pooling, depthwise convolution), along one axis: the input row (or column) of
+// tap k for output position o, which may lie in the padding …
+fn inputCoordinate(o: u32, k: u32, stride: u32, pad: u32) -> i32 {
+  return i32(o * stride + k) - i32(pad);
+}
+
+// … and the output positions whose windows cover input coordinate i: [first, last], maybe empty.
+fn coveringRange(i: u32, kernel: u32, stride: u32, pad: u32, outSize: u32) -> vec2i {
+  let shifted = i32(i + pad);
+  let first = max(0, (shifted - i32(kernel) + i32(stride)) / i32(stride));
+  let last = min(i32(outSize) - 1, shifted / i32(stride));
+  return vec2i(first, last);
+}
+
 // Tree reduction across one workgroup; call from uniform control flow with WG a power of two.
 var<workgroup> partialSums: array<f32, 256>;
 var<workgroup> partialIndex: array<u32, 256>;

@@ -18,19 +18,6 @@ struct Pool2dParams {
 @group(0) @binding(3) var<storage, read_write> gx: array<f32>;
 @group(0) @binding(2) var<storage, read_write> gxAvg: array<f32>;
 
-// The input row (or column) of tap k for output position o, which may lie in the padding.
-fn inputCoordinate(o: u32, k: u32, stride: u32, pad: u32) -> i32 {
-  return i32(o * stride + k) - i32(pad);
-}
-
-// The output positions whose windows cover input coordinate i: [first, last], maybe empty.
-fn coveringRange(i: u32, kernel: u32, stride: u32, pad: u32, outSize: u32) -> vec2i {
-  let shifted = i32(i + pad);
-  let first = max(0, (shifted - i32(kernel) + i32(stride)) / i32(stride));
-  let last = min(i32(outSize) - 1, shifted / i32(stride));
-  return vec2i(first, last);
-}
-
 @compute @workgroup_size(WG)
 fn maxPool(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatThread(wid, groups, lid);

@@ -4,6 +4,7 @@
 // that metadata is checked here first, against the training flags' schema, with the file named.
 
 import { decodeTensorFile } from './engine/io/tensor-file.js';
+import { IMPLIED_SETTINGS } from './method/config.js';
 import { DEFAULTS, type TrainConfig } from './method/train.js';
 import { type Method, parseFlag, TRAIN_FLAGS, type TrainFlag } from './settings.js';
 
@@ -54,7 +55,7 @@ export function readRunCheckpoint(bytes: Uint8Array, source: string): RunCheckpo
   const { config, method, subset } = fields;
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw refuse('holds no training configuration (not a checkpoint of a training run)');
-  const settings = config as Record<string, unknown>;
+  const settings = { ...IMPLIED_SETTINGS, ...config } as Record<string, unknown>;
   for (const key of Object.keys(DEFAULTS) as (keyof TrainConfig)[]) {
     const problem = settingProblem(key, settings[key]);
     if (problem) throw refuse(`its configuration ${problem}`);

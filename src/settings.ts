@@ -67,8 +67,13 @@ export const TRAIN_FLAGS = {
     kind: TRAIN_RANGES.head,
   },
   hidden: { help: 'hidden width of the MLP head', kind: TRAIN_RANGES.hidden, default: String(DEFAULTS.hidden) },
+  arch: {
+    help: 'backbone: fmnist-resnet | resnet18 | mobilenetv2 (README, "Backbones")',
+    kind: TRAIN_RANGES.arch,
+    default: DEFAULTS.arch,
+  },
   width: {
-    help: 'fmnist-resnet width multiplier (1: 32/64/128 channels)',
+    help: 'backbone width multiplier (1: fmnist-resnet 32/64/128 channels, resnet18 64–512, mobilenetv2 32–320)',
     kind: TRAIN_RANGES.width,
     default: String(DEFAULTS.width),
   },
@@ -139,6 +144,7 @@ export function resolveSetting(flags: FlagValues, recipe: Recipe = 'quick'): Run
     erase: num('erase'),
     head: choice('head', own.head),
     hidden: num('hidden'),
+    arch: choice('arch', DEFAULTS.arch),
     width: num('width'),
     epochs: num('epochs'),
     batch: num('batch'),

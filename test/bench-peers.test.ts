@@ -81,4 +81,16 @@ describe('profileCalls', () => {
     profiled.reset();
     expect(profiled.report()).toEqual([]);
   });
+
+  it('names the depthwise passes and counts each the forward pass of multiply-adds', () => {
+    const profiled = profileCalls(new ReferenceBackend());
+    const x = ops.randn([2, 4, 6, 6], { backend: profiled.backend, seed: 1 }).requireGrad();
+    const w = ops.randn([4, 1, 3, 3], { backend: profiled.backend, seed: 2 }).requireGrad();
+    ops.conv2d(x, w, { padding: 1, groups: 4 }).sum().backward();
+    const passes = profiled.report().filter((k) => k.kernel.startsWith('depthwise'));
+    expect(passes.map((k) => k.kernel).sort()).toEqual(
+      ['depthwise fwd', 'depthwise grad input', 'depthwise grad weight'].map((p) => `${p} 3×3 4→4 /1 6²`),
+    );
+    for (const pass of passes) expect(pass.flops).toBe(2 * 2 * 4 * 36 * 9);
+  });
 });

@@ -29,4 +29,5 @@ export { cosineLr, SGD, type SgdOptions } from './optim/sgd.js';
 export { Generator, type GeneratorState, globalGenerator, manualSeed } from './random.js';
 export { keep, scope } from './scope.js';
 export { Tensor } from './tensor.js';
+export { type KernelCall, multiplyAdds, TracingBackend } from './trace.js';
 export { checkValue, type Kind, OptionError } from './values.js';

@@ -58,6 +58,10 @@ export const KERNELS = {
   unary: kernel<{ op: UnaryOp; x: Storage; out: Storage; alpha: number }>('unary'),
   binary: kernel<{ op: BinaryOp; a: Storage; b: Storage; out: Storage } & BroadcastLayout>('binary'),
   copy: kernel<{ src: Storage; dst: Storage } & CopyLayout>('copy'),
+  /** out = min(max(x, low), high), for low ≤ high (ReLU6 is clamp(x, 0, 6)). */
+  clamp: kernel<{ x: Storage; out: Storage; low: number; high: number }>('clamp'),
+  /** gx = gy where low < x < high, else 0: the gradient of clamp. */
+  clampBackward: kernel<{ x: Storage; gy: Storage; gx: Storage; low: number; high: number }>('clampBackward'),
   reduce: kernel<{ op: ReduceOp; x: Storage; out: Storage } & ReduceLayout>('reduce'),
   /** values, indices [rows, k]: each row's k largest entries of s and their columns, in no particular order. */
   topK: kernel<{ s: Storage; values: Storage; indices: Storage } & TopKParams>('topK'),
@@ -65,6 +69,10 @@ export const KERNELS = {
   conv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('conv2d'),
   conv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dBackwardInput'),
   conv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dBackwardWeight'),
+  /** conv2d where groups = inChannels = outChannels: one filter per channel, the same arguments. */
+  depthwiseConv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('depthwiseConv2d'),
+  depthwiseConv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('depthwiseConv2dBackwardInput'),
+  depthwiseConv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('depthwiseConv2dBackwardWeight'),
   /** Biased per-channel mean and variance; running = (1 − m)·running + m·batch (unbiased variance). */
   batchNormStats: kernel<
     {

@@ -173,6 +173,9 @@ export class Tensor {
   relu(): Tensor {
     return ops.relu(this);
   }
+  clamp(low: number, high: number): Tensor {
+    return ops.clamp(this, low, high);
+  }
   cast(dtype: DType): Tensor {
     return ops.cast(this, dtype);
   }

@@ -119,6 +119,7 @@ export async function overhead(
           epochs,
           epochsDone: e + 1,
           batch,
+          arch: config.arch,
           width: config.width,
           seed: config.seed,
           backend: backend.description,
@@ -135,6 +136,7 @@ export async function overhead(
         out,
         epochs,
         batch,
+        arch: config.arch,
         width: config.width,
         lr: config.lr,
         seed: config.seed,
@@ -152,6 +154,7 @@ interface ReportContext {
   out: string;
   epochs: number;
   batch: number;
+  arch: string;
   width: number;
   lr: number;
   seed: number;
@@ -162,7 +165,7 @@ interface ReportContext {
 
 function overheadReport(
   results: OverheadResult[],
-  { dataBytes, out, epochs, batch, width, lr, seed, images, testImages, backend }: ReportContext,
+  { dataBytes, out, epochs, batch, arch, width, lr, seed, images, testImages, backend }: ReportContext,
 ): void {
   const ours = results.find((r) => r.name === 'ours')!,
     simclr = results.find((r) => r.name === 'SimCLR')!;
@@ -184,7 +187,7 @@ function overheadReport(
   ].join('\n');
   const caption =
     `Fashion-MNIST, the first ${images} training images after the seeded shuffle, batch ${batch}, ${epochs} epochs, ` +
-    `fmnist-resnet width ${width}, SGD lr ${lr} (cosine), seed ${seed}, on ${backend}; ` +
+    `${arch} width ${width}, SGD lr ${lr} (cosine), seed ${seed}, on ${backend}; ` +
     'ours and NPID as in the ablation, SimCLR with two views per image, NT-Xent at τ 0.5 and a one-hidden-layer MLP head. ' +
     '*s / epoch*: the median over the epochs of the training time (the kNN evaluation after each epoch excluded). ' +
     '*Peak memory*: the most bytes live on the device at once for the method: ' +

@@ -4,6 +4,7 @@
 // `new Trainer({ ...DEFAULTS, batch: -5 }, …)` are refused alike.
 
 import { checkValue, type Kind } from '../engine/values.js';
+import { ARCH_NAMES } from '../models/archs.js';
 import type { EncoderTrainConfig } from './encoder-trainer.js';
 import type { TrainConfig } from './train.js';
 
@@ -14,6 +15,7 @@ export const ENCODER_RANGES = {
   lr: { number: [0, 100] },
   momentum: { number: [0, 1] },
   weightDecay: { number: [0, 1] },
+  arch: { choice: ARCH_NAMES },
   width: { number: [0.03125, 16] }, // at least one channel in the first layer (32 × width)
   head: { choice: ['mlp', 'mlp2', 'linear'] },
   hidden: { integer: [1, 65536] },
@@ -38,6 +40,12 @@ export const TRAIN_RANGES = {
   cutmix: { number: [0, 1e3] },
   update: { choice: ['npid', 'corrected'] },
 } as const satisfies Record<keyof TrainConfig, Kind>;
+
+/**
+ * Settings added after checkpoints were first written, with the value every run before them
+ * had: a checkpoint that lacks one was trained with it.
+ */
+export const IMPLIED_SETTINGS: Partial<EncoderTrainConfig> = { arch: 'fmnist-resnet' };
 
 /** Throws an OptionError naming the first field of `config` that `ranges` does not allow (a missing one included). */
 export function validateConfig(config: object, ranges: Record<string, Kind> = TRAIN_RANGES): void {

@@ -14,7 +14,8 @@ import { Generator, type GeneratorState } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Kind } from '../engine/values.js';
-import { ENCODER_RANGES, validateConfig } from './config.js';
+import type { Arch } from '../models/archs.js';
+import { ENCODER_RANGES, IMPLIED_SETTINGS, validateConfig } from './config.js';
 import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { DivergenceError, LossGuard, type LossGuardState, nonFiniteTensor } from './guard.js';
@@ -28,6 +29,8 @@ export interface EncoderTrainConfig {
   lr: number;
   momentum: number;
   weightDecay: number;
+  /** The backbone (src/models/archs.ts). */
+  arch: Arch;
   width: number;
   head: HeadKind;
   hidden: number;
@@ -381,8 +384,9 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   /** The checkpoint's configuration, epoch, paused epoch and generator, checked against this trainer's. */
   private checkProgress(meta: unknown, refuse: (problem: string) => Error): Omit<SnapshotMeta, 'config'> {
     const { config, epoch, partial, generator, lrScale = 1, guard } = record(meta) ?? {};
-    const saved = record(config);
-    if (!saved) throw refuse('holds no training configuration (not a checkpoint of a training run)');
+    const written = record(config);
+    if (!written) throw refuse('holds no training configuration (not a checkpoint of a training run)');
+    const saved = { ...IMPLIED_SETTINGS, ...written };
     const differ = configDifferences(saved, this.config);
     if (differ.length > 0) {
       const list = (from: object) => differ.map((key) => `${key} = ${setting((from as Record<string, unknown>)[key])}`).join(', ');

@@ -6,7 +6,8 @@ import { Module } from '../engine/nn/module.js';
 import { l2Normalize } from '../engine/ops/normalization.js';
 import type { Generator } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
-import { FmnistResNet } from '../models/fmnist-resnet.js';
+import { type Arch, createBackbone } from '../models/archs.js';
+import type { Backbone } from '../models/backbone.js';
 
 /**
  * The projection head: 'mlp' is the method's (Linear·BN·ReLU twice, then Linear, docs/method.md);
@@ -15,6 +16,7 @@ import { FmnistResNet } from '../models/fmnist-resnet.js';
 export type HeadKind = 'mlp' | 'mlp2' | 'linear';
 
 export interface EncoderOptions {
+  arch: Arch;
   width: number;
   head: HeadKind;
   /** Hidden size of the MLP head (docs/method.md: 512 for the small backbones). */
@@ -38,12 +40,12 @@ function projectionHead(features: number, o: EncoderOptions): Sequential {
 }
 
 export class Encoder extends Module {
-  readonly backbone: FmnistResNet;
+  readonly backbone: Backbone;
   readonly head: Sequential;
 
   constructor(options: EncoderOptions) {
     super();
-    this.backbone = new FmnistResNet({ width: options.width, backend: options.backend, generator: options.generator });
+    this.backbone = createBackbone(options.arch, { width: options.width, backend: options.backend, generator: options.generator });
     this.head = projectionHead(this.backbone.features, options);
   }
 

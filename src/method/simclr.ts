@@ -29,6 +29,7 @@ export const SIMCLR_DEFAULTS: SimCLRConfig = {
   lr: DEFAULTS.lr,
   momentum: DEFAULTS.momentum,
   weightDecay: DEFAULTS.weightDecay,
+  arch: DEFAULTS.arch,
   width: DEFAULTS.width,
   head: 'mlp2',
   hidden: DEFAULTS.hidden,

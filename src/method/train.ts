@@ -38,6 +38,7 @@ export const DEFAULTS: TrainConfig = {
   lr: 0.1,
   momentum: 0.9,
   weightDecay: 5e-4,
+  arch: 'fmnist-resnet',
   width: 0.5,
   head: 'mlp',
   hidden: 512,

@@ -1,5 +1,5 @@
-// fmnist-resnet (docs/method.md §8): a small ResNet for 1×28×28 images, with a width multiplier.
-//   stem   conv3×3(1→C, pad 1) · BN · ReLU                       28×28
+// fmnist-resnet (docs/method.md §8): a small ResNet for 28×28 images, with a width multiplier.
+//   stem   conv3×3(in→C, pad 1) · BN · ReLU                      28×28
 //   stage1 BasicBlock(C→C)                                        28×28
 //   stage2 BasicBlock(C→2C, stride 2)                             14×14
 //   stage3 BasicBlock(2C→4C, stride 2)                             7×7
@@ -9,13 +9,12 @@ import { BasicBlock, BatchNorm, Conv2d, type InitOptions } from '../engine/nn/la
 import { Module } from '../engine/nn/module.js';
 import { globalAvgPool2d } from '../engine/ops/pool.js';
 import type { Tensor } from '../engine/tensor.js';
+import type { Backbone, BackboneOptions } from './backbone.js';
 
-export interface FmnistResNetOptions extends InitOptions {
-  /** Channel multiplier: 1 gives 32/64/128 channels, 0.5 gives 16/32/64. */
-  width?: number;
-}
+/** width: 1 gives 32/64/128 channels, 0.5 gives 16/32/64. */
+export type FmnistResNetOptions = BackboneOptions;
 
-export class FmnistResNet extends Module {
+export class FmnistResNet extends Module implements Backbone {
   readonly stem: Conv2d;
   readonly stemBn: BatchNorm;
   readonly stage1: BasicBlock;
@@ -28,7 +27,7 @@ export class FmnistResNet extends Module {
     super();
     const c = Math.max(1, Math.round(32 * (options.width ?? 1)));
     const init: InitOptions = { backend: options.backend, generator: options.generator };
-    this.stem = new Conv2d(1, c, 3, { padding: 1, ...init });
+    this.stem = new Conv2d(options.inChannels ?? 1, c, 3, { padding: 1, ...init });
     this.stemBn = new BatchNorm(c, init);
     this.stage1 = new BasicBlock(c, c, 1, init);
     this.stage2 = new BasicBlock(c, 2 * c, 2, init);
@@ -36,7 +35,7 @@ export class FmnistResNet extends Module {
     this.features = 4 * c;
   }
 
-  /** [N, 1, 28, 28] → pooled features h [N, 4C]. */
+  /** [N, in, 28, 28] → pooled features h [N, 4C]. */
   forward(x: Tensor): Tensor {
     const stem = this.stemBn.forward(this.stem.forward(x)).relu();
     return globalAvgPool2d(this.stage3.forward(this.stage2.forward(this.stage1.forward(stem))));

@@ -33,6 +33,7 @@ it('new Trainer refuses each bad field with its name, its value and its range, a
     [{ cutmix: -1 }, 'config.cutmix must be a number in [0, 1000]; got -1'],
     [{ lr: Number.NaN }, 'config.lr must be a number in [0, 100]; got NaN'],
     [{ head: 'mlp3' as TrainConfig['head'] }, 'config.head must be mlp, mlp2, linear; got mlp3'],
+    [{ arch: 'vgg11' as TrainConfig['arch'] }, 'config.arch must be fmnist-resnet, resnet18, mobilenetv2; got vgg11'],
   ];
   const live = backend.memory().liveBuffers;
   for (const [change, message] of cases) {

@@ -14,46 +14,46 @@ import {
 } from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 
-type ClampArgs = { x: Storage; out: Storage; low: number; high: number };
-const CLAMP = { clamp: kernel<ClampArgs>('clamp') };
+type LeakyReluArgs = { x: Storage; out: Storage; slope: number };
+const LEAKY = { leakyRelu: kernel<LeakyReluArgs>('leakyRelu') };
 
 const source = /* wgsl */ `
-struct ClampParams { size: u32, low: f32, high: f32 }
+struct LeakyReluParams { size: u32, slope: f32 }
 
-@group(0) @binding(0) var<uniform> p: ClampParams;
+@group(0) @binding(0) var<uniform> p: LeakyReluParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(WG)
-fn clampValues(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn leakyRelu(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatThread(wid, groups, lid);
-  if (i < p.size) { out[i] = min(max(x[i], p.low), p.high); }
+  if (i < p.size) { out[i] = select(p.slope * x[i], x[i], x[i] > 0.0); }
 }`;
 
 /** The host-side loop of the reference and WebAssembly implementations. */
-function clampInto(x: ArrayLike<number>, out: { [i: number]: number; length: number }, low: number, high: number): void {
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(x[i]!, low), high);
+function leakyReluInto(x: ArrayLike<number>, out: { [i: number]: number; length: number }, slope: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = x[i]! > 0 ? x[i]! : slope * x[i]!;
 }
 
 const registration = {
-  reference: { clamp: ({ data }: ReferenceContext, a: ClampArgs) => clampInto(data(a.x), data(a.out), a.low, a.high) },
-  wasm: { clamp: (ctx: WasmContext, a: ClampArgs) => clampInto(ctx.view(a.x), ctx.view(a.out), a.low, a.high) },
+  reference: { leakyRelu: ({ data }: ReferenceContext, a: LeakyReluArgs) => leakyReluInto(data(a.x), data(a.out), a.slope) },
+  wasm: { leakyRelu: (ctx: WasmContext, a: LeakyReluArgs) => leakyReluInto(ctx.view(a.x), ctx.view(a.out), a.slope) },
   webgpu: {
-    clamp: (ctx: GpuContext, a: ClampArgs) =>
+    leakyRelu: (ctx: GpuContext, a: LeakyReluArgs) =>
       dispatchThreads(
         ctx,
-        { shader: 'test_clamp', source, entry: 'clampValues', params: 'ClampParams' },
-        { size: a.out.size, low: a.low, high: a.high },
+        { shader: 'test_leaky_relu', source, entry: 'leakyRelu', params: 'LeakyReluParams' },
+        { size: a.out.size, slope: a.slope },
         [bufferOf(a.x), bufferOf(a.out)],
         a.out.size,
       ),
   },
 };
-registerKernels(CLAMP, registration);
+registerKernels(LEAKY, registration);
 
-function clamp(x: ops.Tensor, low: number, high: number): ops.Tensor {
+function leakyRelu(x: ops.Tensor, slope: number): ops.Tensor {
   const out = ops.Tensor.empty(x.backend, x.shape);
-  x.backend.run(CLAMP.clamp, { x: x.storage, out: out.storage, low, high });
+  x.backend.run(LEAKY.leakyRelu, { x: x.storage, out: out.storage, slope });
   return out;
 }
 
@@ -61,28 +61,30 @@ describe.each(await testBackends())('an extension kernel on $name', ({ backend }
   it.skipIf(!backend)("runs where the engine's kernels run", async () => {
     const values = Array.from({ length: 1000 }, (_, i) => (i % 17) - 8.5);
     const x = ops.tensor(values, [10, 100], { backend: backend! });
-    const y = clamp(x, -2, 3.25);
-    expect(Array.from(await y.data())).toEqual(values.map((v) => Math.min(Math.max(v, -2), 3.25)));
+    const y = leakyRelu(x, 0.25);
+    expect(Array.from(await y.data())).toEqual(values.map((v) => (v > 0 ? v : 0.25 * v)));
     for (const t of [x, y]) t.dispose();
   });
 });
 
 it('refuses a second kernel of a taken name, and names a kernel no module registered', () => {
-  registerKernels(CLAMP, registration); // the same set again: harmless
-  expect(() => registerKernels({ clamp: kernel<ClampArgs>('clamp') }, registration)).toThrow('kernels: clamp is declared twice');
+  registerKernels(LEAKY, registration); // the same set again: harmless
+  expect(() => registerKernels({ leakyRelu: kernel<LeakyReluArgs>('leakyRelu') }, registration)).toThrow(
+    'kernels: leakyRelu is declared twice',
+  );
   expect(() =>
     registerKernels(
-      { matmul: kernel<ClampArgs>('matmul') },
+      { matmul: kernel<LeakyReluArgs>('matmul') },
       {
-        reference: { matmul: registration.reference.clamp },
-        wasm: { matmul: registration.wasm.clamp },
-        webgpu: { matmul: registration.webgpu.clamp },
+        reference: { matmul: registration.reference.leakyRelu },
+        wasm: { matmul: registration.wasm.leakyRelu },
+        webgpu: { matmul: registration.webgpu.leakyRelu },
       },
     ),
   ).toThrow('kernels: matmul is declared twice');
   const backend = new ops.ReferenceBackend();
   const x = ops.zeros([2], { backend });
-  expect(() => backend.run(kernel<ClampArgs>('unregistered'), { x: x.storage, out: x.storage, low: 0, high: 1 })).toThrow(
+  expect(() => backend.run(kernel<LeakyReluArgs>('unregistered'), { x: x.storage, out: x.storage, slope: 0 })).toThrow(
     'unregistered: no reference kernel of that name (is its module imported?)',
   );
 });

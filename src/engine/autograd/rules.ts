@@ -2,6 +2,7 @@
 // Each rule gets the output gradient g and the tape node, and returns one gradient per input
 // (null for inputs without one, such as indices). Rules run with the tape off.
 
+import { clampBackward } from '../ops/clamp.js';
 import { conv2dBackwardInput, conv2dBackwardWeight } from '../ops/conv2d.js';
 import * as ops from '../ops/index.js';
 import { copyRegion } from '../ops/layout.js';
@@ -71,6 +72,8 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
   pow: (g, { inputs: [x], attrs }) => [g.mul(x!.pow(attrs.exponent - 1)).mul(attrs.exponent)],
   // d relu(x) = g·[x>0]
   relu: (g, { inputs: [x] }) => [ops.reluBackward(g, x!)],
+  // d clamp(x) = g·[low < x < high]
+  clamp: (g, { inputs: [x], attrs: { low, high } }) => [clampBackward(x!, g, low, high)],
   addScalar: (g) => [g],
   mulScalar: (g, { attrs }) => [g.mul(attrs.value)],
   // d Σx = g broadcast back over the reduced axes

@@ -23,6 +23,7 @@ export interface OpAttrs {
   abs: NoAttrs;
   pow: { exponent: number };
   relu: NoAttrs;
+  clamp: { low: number; high: number };
   addScalar: NoAttrs;
   mulScalar: { value: number };
   sum: { axes: number[] };

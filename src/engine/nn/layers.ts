@@ -1,4 +1,4 @@
-// The layers docs/method.md §8 needs: Conv2d, BatchNorm, Linear, ReLU, pooling, Sequential, BasicBlock.
+// The layers of the backbones (src/models): Conv2d, BatchNorm, Linear, ReLU, ReLU6, pooling, Sequential, BasicBlock.
 
 import type { Backend } from '../backend.js';
 import { getBackend } from '../current.js';
@@ -102,6 +102,13 @@ export class Linear extends Module {
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return x.relu();
+  }
+}
+
+/** min(max(x, 0), 6): MobileNetV2's activation, bounded for low-precision inference. */
+export class ReLU6 extends Module {
+  forward(x: Tensor): Tensor {
+    return ops.relu6(x);
   }
 }
 

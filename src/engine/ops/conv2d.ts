@@ -1,4 +1,6 @@
-// 2-D convolution over NCHW with stride, padding and groups (depthwise included).
+// 2-D convolution over NCHW with stride, padding and groups. A depthwise convolution (groups =
+// inChannels = outChannels) runs on kernels of its own: the general ones would run it as C
+// GEMMs of a single filter row each, in tiles built for many rows (4 or more) and mostly padding.
 
 import { record } from '../autograd/tape.js';
 import { KERNELS } from '../kernels.js';
@@ -7,6 +9,14 @@ import { add } from './elementwise.js';
 import { type Conv2dGeometry, conv2dGeometry, type Pair } from './geometry.js';
 import { reshape } from './layout.js';
 import { checkDType, checkInputs } from './util.js';
+
+/** The three passes of the kernels that run `geometry`. */
+function kernelsOf(geometry: Conv2dGeometry) {
+  const depthwise = geometry.groups === geometry.inChannels && geometry.groups === geometry.outChannels;
+  return depthwise
+    ? { forward: KERNELS.depthwiseConv2d, input: KERNELS.depthwiseConv2dBackwardInput, weight: KERNELS.depthwiseConv2dBackwardWeight }
+    : { forward: KERNELS.conv2d, input: KERNELS.conv2dBackwardInput, weight: KERNELS.conv2dBackwardWeight };
+}
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -22,7 +32,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   checkDType('conv2d', weight, 'f32');
   const geometry = conv2dGeometry(x.shape, weight.shape, options.stride ?? 1, options.padding ?? 0, options.groups ?? 1);
   const out = Tensor.empty(backend, [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth]);
-  if (out.size > 0) backend.run(KERNELS.conv2d, { x: x.storage, w: weight.storage, out: out.storage, ...geometry });
+  if (out.size > 0) backend.run(kernelsOf(geometry).forward, { x: x.storage, w: weight.storage, out: out.storage, ...geometry });
   const y = record('conv2d', { geometry }, [x, weight], out);
   if (!options.bias) return y;
   const bias = reshape(options.bias, [1, geometry.outChannels, 1, 1]);
@@ -32,7 +42,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
 /** @internal Gradient of conv2d with respect to its input. */
 export function conv2dBackwardInput(gy: Tensor, weight: Tensor, geometry: Conv2dGeometry): Tensor {
   const gx = Tensor.empty(gy.backend, [geometry.batch, geometry.inChannels, geometry.height, geometry.width]);
-  if (gx.size > 0) gy.backend.run(KERNELS.conv2dBackwardInput, { gy: gy.storage, w: weight.storage, gx: gx.storage, ...geometry });
+  if (gx.size > 0) gy.backend.run(kernelsOf(geometry).input, { gy: gy.storage, w: weight.storage, gx: gx.storage, ...geometry });
   return gx;
 }
 
@@ -40,6 +50,6 @@ export function conv2dBackwardInput(gy: Tensor, weight: Tensor, geometry: Conv2d
 export function conv2dBackwardWeight(x: Tensor, gy: Tensor, geometry: Conv2dGeometry): Tensor {
   const { outChannels, inChannels, groups, kernelH, kernelW } = geometry;
   const gw = Tensor.empty(gy.backend, [outChannels, inChannels / groups, kernelH, kernelW]);
-  if (gw.size > 0) gy.backend.run(KERNELS.conv2dBackwardWeight, { x: x.storage, gy: gy.storage, gw: gw.storage, ...geometry });
+  if (gw.size > 0) gy.backend.run(kernelsOf(geometry).weight, { x: x.storage, gy: gy.storage, gw: gw.storage, ...geometry });
   return gw;
 }

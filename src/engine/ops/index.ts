@@ -1,5 +1,6 @@
 // The op layer: shape checks, output allocation, one backend kernel call, one tape record.
 
+export * from './clamp.js';
 export * from './conv2d.js';
 export * from './creation.js';
 export * from './elementwise.js';

@@ -5,8 +5,10 @@
 import type { AnyTypedArray, Backend, DType, MemoryStats, Storage } from '../../backend.js';
 import { type Kernel, KernelTable } from '../../kernels.js';
 import * as batchnorm from './batchnorm.js';
+import * as clamp from './clamp.js';
 import { data, REFERENCE_CONTEXT, type ReferenceContext, ReferenceStorage } from './context.js';
 import * as conv2d from './conv2d.js';
+import * as depthwiseConv2d from './depthwise_conv2d.js';
 import * as elementwise from './elementwise.js';
 import * as indexing from './indexing.js';
 import * as l2Normalize from './l2_normalize.js';
@@ -20,11 +22,13 @@ import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<ReferenceContext>('reference', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,
   matmul,
   ...conv2d,
+  ...depthwiseConv2d,
   ...batchnorm,
   ...pool,
   ...indexing,

@@ -1,11 +1,9 @@
-// Direct convolution and its two gradients: every term of the sum, accumulated in f64.
+// Direct convolution with groups and its two gradients: every term of the sum, accumulated in f64.
 
-import type { Conv2dParams } from '../../backend.js';
-import type { EngineArgs } from '../../kernels.js';
-import type { ReferenceContext } from './context.js';
+import { type ConvTerms, convolution } from './convolution.js';
 
-/** Calls fn(xIndex, wIndex, yIndex) for every term of the convolution sum. */
-function forEachConvTerm(p: Conv2dParams, fn: (xi: number, wi: number, yi: number) => void): void {
+/** Every term of a convolution with groups. */
+const forEachConvTerm: ConvTerms = (p, fn) => {
   const cinG = p.inChannels / p.groups,
     coutG = p.outChannels / p.groups;
   for (let n = 0; n < p.batch; n++) {
@@ -30,37 +28,9 @@ function forEachConvTerm(p: Conv2dParams, fn: (xi: number, wi: number, yi: numbe
       }
     }
   }
-}
+};
 
-export function conv2d({ data }: ReferenceContext, { x, w, out, ...p }: EngineArgs<'conv2d'>): void {
-  const xv = data(x),
-    wv = data(w),
-    o = data(out);
-  const acc = new Float64Array(out.size);
-  forEachConvTerm(p, (xi, wi, yi) => {
-    acc[yi]! += xv[xi]! * wv[wi]!;
-  });
-  o.set(acc);
-}
-
-export function conv2dBackwardInput({ data }: ReferenceContext, { gy, w, gx, ...p }: EngineArgs<'conv2dBackwardInput'>): void {
-  const gyv = data(gy),
-    wv = data(w),
-    o = data(gx);
-  const acc = new Float64Array(gx.size);
-  forEachConvTerm(p, (xi, wi, yi) => {
-    acc[xi]! += gyv[yi]! * wv[wi]!;
-  });
-  o.set(acc);
-}
-
-export function conv2dBackwardWeight({ data }: ReferenceContext, { x, gy, gw, ...p }: EngineArgs<'conv2dBackwardWeight'>): void {
-  const xv = data(x),
-    gyv = data(gy),
-    o = data(gw);
-  const acc = new Float64Array(gw.size);
-  forEachConvTerm(p, (xi, wi, yi) => {
-    acc[wi]! += gyv[yi]! * xv[xi]!;
-  });
-  o.set(acc);
-}
+const general = convolution(forEachConvTerm);
+export const conv2d = general.forward;
+export const conv2dBackwardInput = general.backwardInput;
+export const conv2dBackwardWeight = general.backwardWeight;

@@ -6,8 +6,10 @@ import { typedArrayFor } from '../../backend.js';
 import { type Kernel, KernelTable } from '../../kernels.js';
 import { checkValue, type Kind } from '../../values.js';
 import * as batchnorm from './batchnorm.js';
+import * as clamp from './clamp.js';
 import { addressOf, CONTROL, HEAP_BASE, type WasmContext, WasmRuntime, WasmStorage } from './context.js';
 import * as conv2d from './conv2d.js';
+import * as depthwiseConv2d from './depthwise_conv2d.js';
 import * as elementwise from './elementwise.js';
 import { MAX_HEAP_BYTES, WasmHeap } from './heap.js';
 import * as indexing from './indexing.js';
@@ -23,11 +25,13 @@ import { topK } from './top_k.js';
 
 const KERNEL_TABLE = new KernelTable<WasmContext>('wasm', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,
   matmul,
   ...conv2d,
+  ...depthwiseConv2d,
   ...batchnorm,
   ...pool,
   ...indexing,

@@ -52,6 +52,8 @@ export const ASM_CALLS = {
   /** layout: a block of two operands (WasmContext.layout). */
   binary: asmCall('binary', { op: 'i32', a: 'ptr', b: 'ptr', out: 'ptr', layout: 'ptr' }),
   copy: asmCall('copy', { src: 'ptr', srcOffset: 'i32', dst: 'ptr', dstOffset: 'i32', layout: 'ptr' }),
+  clamp: asmCall('clamp', { x: 'ptr', out: 'ptr', size: 'i32', low: 'f32', high: 'f32' }, parallel),
+  clampBackward: asmCall('clampBackward', { x: 'ptr', gy: 'ptr', gx: 'ptr', size: 'i32', low: 'f32', high: 'f32' }, parallel),
   random: asmCall('random', {
     out: 'ptr',
     size: 'i32',
@@ -107,6 +109,19 @@ export const ASM_CALLS = {
     parallel,
   ),
   conv2dBackwardWeightReduce: asmCall('conv2dBackwardWeightReduce', { gw: 'ptr', partials: 'ptr', size: 'i32', splits: 'i32' }, parallel),
+  /** Per-part workspace bytes of any of the three depthwise passes. */
+  depthwiseConv2dWorkspaceBytes: asmCall('depthwiseConv2dWorkspaceBytes', CONV),
+  depthwiseConv2d: asmCall('depthwiseConv2d', { x: 'ptr', w: 'ptr', out: 'ptr', ...CONV, ...WORKSPACE }, parallel),
+  depthwiseConv2dBackwardInput: asmCall(
+    'depthwiseConv2dBackwardInput',
+    { gy: 'ptr', w: 'ptr', gx: 'ptr', ...CONV, ...WORKSPACE },
+    parallel,
+  ),
+  depthwiseConv2dBackwardWeight: asmCall(
+    'depthwiseConv2dBackwardWeight',
+    { x: 'ptr', gy: 'ptr', gw: 'ptr', ...CONV, ...WORKSPACE },
+    parallel,
+  ),
   batchNormStats: asmCall(
     'batchNormStats',
     {

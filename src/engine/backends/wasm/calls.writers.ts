@@ -23,6 +23,15 @@ const copyWriter: RecordWriter = (views, at, values) => {
   views.u32[w + 2] = pointerOf(values.dst); views.i32[w + 3] = values.dstOffset as number;
   views.u32[w + 4] = pointerOf(values.layout);
 };
+const clampWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.out);
+  views.i32[w + 2] = values.size as number; views.f32[w + 3] = values.low as number; views.f32[w + 4] = values.high as number;
+};
+const clampBackwardWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gx); views.i32[w + 3] = values.size as number; views.f32[w + 4] = values.low as number;
+  views.f32[w + 5] = values.high as number;
+};
 const randomWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.out); views.i32[w + 1] = values.size as number;
   views.i32[w + 2] = values.normal ? 1 : 0; views.u32[w + 3] = values.key0 as number; views.u32[w + 4] = values.key1 as number;
@@ -102,6 +111,18 @@ const conv2dBackwardWeightWriter: RecordWriter = (views, at, values) => {
 const conv2dBackwardWeightReduceWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.gw); views.u32[w + 1] = pointerOf(values.partials);
   views.i32[w + 2] = values.size as number; views.i32[w + 3] = values.splits as number;
+};
+const depthwiseConv2dBackwardWeightWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
+  views.u32[w + 2] = pointerOf(values.gw); views.i32[w + 3] = values.batch as number;
+  views.i32[w + 4] = values.inChannels as number; views.i32[w + 5] = values.height as number;
+  views.i32[w + 6] = values.width as number; views.i32[w + 7] = values.outChannels as number;
+  views.i32[w + 8] = values.kernelH as number; views.i32[w + 9] = values.kernelW as number;
+  views.i32[w + 10] = values.strideH as number; views.i32[w + 11] = values.strideW as number;
+  views.i32[w + 12] = values.padH as number; views.i32[w + 13] = values.padW as number;
+  views.i32[w + 14] = values.outHeight as number; views.i32[w + 15] = values.outWidth as number;
+  views.i32[w + 16] = values.groups as number; views.u32[w + 17] = pointerOf(values.workspace);
+  views.i32[w + 18] = values.workspaceStride as number;
 };
 const batchNormStatsWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.mean);
@@ -222,6 +243,8 @@ export const WRITERS: RecordWriters = {
   castI32ToF32: ['x:ptr out:ptr size:i32', castF32ToI32Writer],
   binary: ['op:i32 a:ptr b:ptr out:ptr layout:ptr', binaryWriter],
   copy: ['src:ptr srcOffset:i32 dst:ptr dstOffset:i32 layout:ptr', copyWriter],
+  clamp: ['x:ptr out:ptr size:i32 low:f32 high:f32', clampWriter],
+  clampBackward: ['x:ptr gy:ptr gx:ptr size:i32 low:f32 high:f32', clampBackwardWriter],
   random: ['out:ptr size:i32 normal:bool key0:u32 key1:u32 counterLow:u32 counterHigh:u32 a:f32 ' +
     'b:f32', randomWriter],
   reduce: ['op:i32 x:ptr out:ptr keptSize:i32 kept:ptr reduced:ptr', reduceWriter],
@@ -248,6 +271,17 @@ export const WRITERS: RecordWriters = {
     'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
     'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
   conv2dBackwardWeightReduce: ['gw:ptr partials:ptr size:i32 splits:i32', conv2dBackwardWeightReduceWriter],
+  depthwiseConv2dWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  depthwiseConv2d: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dWriter],
+  depthwiseConv2dBackwardInput: ['gy:ptr w:ptr gx:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardInputWriter],
+  depthwiseConv2dBackwardWeight: ['x:ptr gy:ptr gw:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', depthwiseConv2dBackwardWeightWriter],
   batchNormStats: ['x:ptr mean:ptr variance:ptr runningMean:ptr runningVariance:ptr momentum:f32 batch:i32 ' +
     'channels:i32 spatial:i32', batchNormStatsWriter],
   batchNormForward: ['x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr y:ptr batch:i32 channels:i32 spatial:i32 ' +

@@ -5,7 +5,9 @@ import { type Kernel, KernelTable } from '../../kernels.js';
 import type { OpenedDevice } from './adapter.js';
 import { bufferOf, type GpuContext, GpuStorage, type KernelConfig } from './context.js';
 import * as batchnorm from './ops/batchnorm.js';
+import * as clamp from './ops/clamp.js';
 import * as conv2d from './ops/conv2d.js';
+import * as depthwiseConv2d from './ops/depthwise_conv2d.js';
 import * as elementwise from './ops/elementwise.js';
 import * as indexing from './ops/indexing.js';
 import * as l2Normalize from './ops/l2_normalize.js';
@@ -20,11 +22,13 @@ import { GpuRuntime } from './runtime.js';
 
 const KERNEL_TABLE = new KernelTable<GpuContext>('webgpu', {
   ...elementwise,
+  ...clamp,
   random,
   reduce,
   topK,
   matmul,
   ...conv2d,
+  ...depthwiseConv2d,
   ...batchnorm,
   ...pool,
   ...indexing,

@@ -1,0 +1,44 @@
+// The backbones by name (`--arch`), and what each costs: parameters, and multiply-adds per
+// image counted from a trace of its forward pass (src/engine/trace.ts), so the count follows
+// the layers as they are and needs no table of its own.
+
+import { noGrad } from '../engine/autograd/tape.js';
+import { zeros } from '../engine/ops/creation.js';
+import { multiplyAdds, TracingBackend } from '../engine/trace.js';
+import type { Backbone, BackboneOptions } from './backbone.js';
+import { FmnistResNet } from './fmnist-resnet.js';
+import { MobileNetV2 } from './mobilenetv2.js';
+import { ResNet18 } from './resnet18.js';
+
+export const ARCHS = {
+  'fmnist-resnet': (options: BackboneOptions) => new FmnistResNet(options),
+  resnet18: (options: BackboneOptions) => new ResNet18(options),
+  mobilenetv2: (options: BackboneOptions) => new MobileNetV2(options),
+} as const satisfies Record<string, (options: BackboneOptions) => Backbone>;
+
+export type Arch = keyof typeof ARCHS;
+export const ARCH_NAMES = Object.keys(ARCHS) as Arch[];
+
+export function createBackbone(arch: Arch, options: BackboneOptions = {}): Backbone {
+  return ARCHS[arch](options);
+}
+
+export interface BackboneCost {
+  parameters: number;
+  /** Multiply-adds of one 28×28 image's forward pass: the convolutions' and matrix products'. */
+  macs: number;
+  /** Size of h. */
+  features: number;
+}
+
+/** What `arch` at `width` costs, from its forward pass on one image traced in evaluation mode. */
+export function backboneCost(arch: Arch, width: number, inChannels = 1): BackboneCost {
+  const backend = new TracingBackend();
+  const model = createBackbone(arch, { width, inChannels, backend }).eval();
+  const calls = backend.record(() => noGrad(() => model.forward(zeros([1, inChannels, 28, 28], { backend }))));
+  return {
+    parameters: model.parameters().reduce((sum, p) => sum + p.size, 0),
+    macs: calls.reduce((sum, call) => sum + multiplyAdds(call), 0),
+    features: model.features,
+  };
+}
