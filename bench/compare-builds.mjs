@@ -17,6 +17,8 @@ const rounds = Number(roundsArg);
 const here = resolve(import.meta.dirname, '..');
 const git = (...args) => execFileSync('git', args, { cwd: here, encoding: 'utf8' }).trim();
 const commit = git('rev-parse', '--short', rev);
+// named before the runs, which rewrite this tree's bench/results
+const tree = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ', with changes' : ''}`;
 const old = mkdtempSync(join(tmpdir(), `sslgpu-${commit}-`));
 git('worktree', 'add', '--detach', old, commit);
 
@@ -24,7 +26,7 @@ const run = (dir, args) => execFileSync('node', args, { cwd: dir, stdio: ['ignor
 const results = (dir, name) => JSON.parse(readFileSync(join(dir, 'bench', 'results', `${name}.json`), 'utf8'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // the runs here overwrite this tree's committed results; put them back afterwards
-const kept = ['train', 'profile-wasm'].map((name) => join(here, 'bench', 'results', `${name}.json`));
+const kept = ['train.json', 'train.md', 'profile-wasm.json'].map((name) => join(here, 'bench', 'results', name));
 const keptBytes = kept.map((path) => (existsSync(path) ? readFileSync(path) : null));
 
 try {
@@ -60,7 +62,7 @@ try {
     return `| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(3)} |`;
   });
   const table = [
-    `This tree (${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ', with changes' : ''}) against ${commit}, ` +
+    `This tree (${tree}) against ${commit}, ` +
       `medians of ${rounds} alternating rounds, WebAssembly backend, ${new Date().toISOString().slice(0, 10)}:`,
     '',
     `| measure | ${commit} | this tree | this / ${commit} |`,
