@@ -2,7 +2,7 @@
 // per setting and, run again, runs nothing twice; a race trains every racer epoch by epoch
 // in turn and plots kNN against seconds.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,13 @@ it('sweep: a row per setting with its command; run again, it runs nothing twice'
   const other = run(['sweep', '--base', 'subset=0 epochs=3', '--grid', 'crop-min=0.3', '--out', out]);
   expect(other.status).not.toBe(0);
   expect(other.stderr).toContain('use another --out');
+  // the same words resolving to another setting (npm start's defaults moved since) are refused too
+  const file = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { baseConfig: { lr: number } };
+  file.baseConfig.lr = 0.5;
+  writeFileSync(join(out, 'results.json'), JSON.stringify(file));
+  const moved = run(['sweep', '--base', tiny, '--grid', 'crop-min=0.3,0.6', '--out', out]);
+  expect(moved.status).toBe(1);
+  expect(moved.stderr).toMatch(/the defaults moved: lr 0.5 → [\d.]+\); pin them in --base/);
 }, 300_000);
 
 it('race: every racer epoch by epoch, kNN against seconds', () => {

@@ -11,6 +11,7 @@ import { knnPlot } from '../cli/plot.js';
 import { loadData, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
+import { type BaseRecord, baseRecord, checkBase } from './base.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },
@@ -34,11 +35,9 @@ export async function ablation(
   const { out } = options;
   mkdirSync(out, { recursive: true });
   const resultsPath = join(out, 'results.json');
-  const saved = existsSync(resultsPath)
-    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { base?: FlagValues; results: AblationRow[] })
-    : null;
-  if (saved && JSON.stringify(saved.base ?? null) !== JSON.stringify(options.base))
-    throw new Error(`${resultsPath}: an ablation with another --base; use another --out`);
+  const record = baseRecord(options.base);
+  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as BaseRecord & { results: AblationRow[] }) : null;
+  if (saved) checkBase(resultsPath, saved, record);
   const results: AblationRow[] = saved?.results ?? [];
   const runs = ABLATION.filter((r) => !options.only || options.only.includes(r.name));
   const first = resolveSetting(options.base);
@@ -55,7 +54,7 @@ export async function ablation(
       secondsPerEpoch: seconds / result.epochs.length,
     });
     results.sort(byAblationOrder);
-    const contents = { base: options.base, subset: data.train.count, config: setting.config, backend: data.backend.description, results };
+    const contents = { ...record, subset: data.train.count, config: setting.config, backend: data.backend.description, results };
     writeFileSync(resultsPath, `${JSON.stringify(contents, null, 2)}\n`);
   }
   report(results, out);

@@ -21,6 +21,7 @@ import {
 import type { Backend } from '../engine/backend.js';
 import { formatDuration } from '../numbers.js';
 import { type FlagValues, type RunSetting, resolveSetting } from '../settings.js';
+import { type BaseRecord, baseRecord, checkBase } from './base.js';
 
 const RACERS: { name: string; flags: FlagValues }[] = [
   { name: 'ours', flags: { method: 'ours' } },
@@ -39,8 +40,7 @@ interface Racer {
   probe?: number;
 }
 
-interface RaceFile {
-  base: FlagValues;
+interface RaceFile extends BaseRecord {
   pixels: { knn: number; probe: number };
   backend: string;
   racers: Racer[];
@@ -60,11 +60,11 @@ export async function race(backend: Backend, options: { data: string; out: strin
   const { subset, config } = settings[0]!.setting;
   const data = loadData(options.data, subset, backend, config.seed, options.testSubset);
   const resultsPath = join(out, 'results.json');
+  const record = baseRecord(options.base, 'full');
   const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as RaceFile) : null;
-  if (saved && JSON.stringify(saved.base) !== JSON.stringify(options.base))
-    throw new Error(`${resultsPath}: a race with --base ${JSON.stringify(saved.base)}; use another --out`);
+  if (saved) checkBase(resultsPath, saved, record);
   const file: RaceFile = saved ?? {
-    base: options.base,
+    ...record,
     pixels: await pixelBaseline(data.train, data.test, true),
     backend: backend.description,
     racers: [],
