@@ -30,7 +30,9 @@ export function checkBase(path: string, saved: BaseRecord, wanted: Required<Base
   const moved = Object.keys({ ...was, ...now }).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
   if (moved.length > 0) {
     const change = moved.map((k) => `${k} ${JSON.stringify(was[k])} → ${JSON.stringify(now[k])}`).join(', ');
-    throw new Error(`${path}: its --base now means another setting (the defaults moved: ${change}); pin them in --base or use another --out`);
+    throw new Error(
+      `${path}: its --base now means another setting (the defaults moved: ${change}); pin them in --base or use another --out`,
+    );
   }
 }
 
