@@ -1,4 +1,8 @@
-// Entry point for Node: the package plus the engine's init() for this platform.
+/**
+ * The package in Node, `import { … } from 'sslgpu'`: the engine, the method, the data readers and the backbones, and init(),
+ * which finds a GPU through Dawn or runs the WebAssembly kernels on worker threads.
+ * @module node
+ */
 
 export * from './engine/node.js';
 export * from './index.js';
