@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
@@ -22,10 +22,10 @@ import { decodeTensorFile, encodeTensorFile } from '../src/engine/io/tensor-file
 import { prepareData } from '../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
 import { createWasmBackend, createWebGpuBackend } from '../src/node.js';
+import { CHROMIUM, launchChromium as launch } from './helpers/chromium.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, 'test/.artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const [subset, testSubset, seed] = [256, 200, 0];
 // small enough for SwiftShader: a step of 16 images takes about two seconds there
 // no warm-up: the losses must fall within the test's 20 steps
@@ -54,17 +54,6 @@ async function trainInNode(on: 'wasm' | 'swiftshader'): Promise<number[]> {
   trainer.dispose();
   backend.destroy();
   return losses;
-}
-
-async function launch(webgpu: boolean): Promise<Browser> {
-  const flags = webgpu
-    ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader']
-    : ['--disable-features=WebGPU,Vulkan'];
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu-sandbox', '--disable-dev-shm-usage', ...flags],
-  });
 }
 
 /** A new page (with its own storage) on the demo; `initScript` runs in it before the page's own scripts. */

@@ -1,19 +1,17 @@
 // The README's API example, run exactly as written (on the reference backend, for speed).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it, vi } from 'vitest';
+import { readmeApiExample } from './helpers/readme.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 it('the README example trains and logs a falling loss', async () => {
-  const readme = readFileSync(join(here, '../README.md'), 'utf8');
-  const example = /## API\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(example, 'README.md has a ```ts block under "## API"').toBeDefined();
   const generated = join(here, '.generated');
   mkdirSync(generated, { recursive: true });
   const file = join(generated, 'readme-example.ts');
-  writeFileSync(file, example!.replace(`from 'sslgpu'`, `from '../../src/node.js'`));
+  writeFileSync(file, readmeApiExample().replace(`from 'sslgpu'`, `from '../../src/node.js'`));
   const logged: unknown[][] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
   vi.stubEnv('SSLGPU_BACKEND', 'reference');
