@@ -53,7 +53,10 @@ function configOf(entry) {
   });
 }
 
-/** Bundles dist/types/<entry>.d.ts into dist/<entry>/index.d.ts (written whole, then renamed into place); throws with API Extractor's errors. */
+/**
+ * Bundles dist/types/<entry>.d.ts into dist/<entry>/index.d.ts (written whole, then renamed into
+ * place); throws with API Extractor's errors.
+ */
 function bundle(entry, config, compilerState) {
   const errors = [];
   const notExported = new Set();
