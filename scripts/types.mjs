@@ -4,9 +4,9 @@
 // dist/browser/index.d.ts, which package.json's exports name. API Extractor needs TypeScript's
 // JavaScript API, which TypeScript 7 does not have: it comes from tools/typescript-api/.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -75,6 +75,7 @@ function bundle(entry, config, compilerState) {
   if (!result.succeeded || errors.length > 0) throw new Error(`API Extractor on dist/types/${entry}.d.ts:\n${errors.join('\n')}`);
   const out = join(root, `dist/${entry}/index.d.ts`);
   writeFileSync(rollupOf(entry), REFERENCE + readFileSync(rollupOf(entry), 'utf8'));
+  mkdirSync(dirname(out), { recursive: true });
   renameSync(rollupOf(entry), out);
   console.log(`dist/${entry}/index.d.ts (${notExported.size} types used by the API but not exported by it)`);
 }
