@@ -305,14 +305,18 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     );
   }
 
-  /** Weighted kNN top-1 on the test split, with the training set as the bank, on v and on h. */
-  async evaluate(options: { h?: boolean } = {}): Promise<{ knnV: number; knnH: number }> {
-    const train = this.embed(this.train),
+  /**
+   * Weighted kNN top-1 on the test split, on v and on h, with the training set as the bank,
+   * or `bank`: other labelled images (the whole split, where the training set is a subset).
+   */
+  async evaluate(options: { h?: boolean; bank?: DeviceImages } = {}): Promise<{ knnV: number; knnH: number }> {
+    const { bank = this.train } = options;
+    const train = this.embed(bank),
       test = this.embed(this.test);
     try {
       return {
-        knnV: await knnAccuracy(train.v, this.train.labels, test.v, this.test.labels),
-        knnH: options.h === false ? NaN : await knnAccuracy(train.h, this.train.labels, test.h, this.test.labels),
+        knnV: await knnAccuracy(train.v, bank.labels, test.v, this.test.labels),
+        knnH: options.h === false ? NaN : await knnAccuracy(train.h, bank.labels, test.h, this.test.labels),
       };
     } finally {
       for (const t of [train.v, train.h, test.v, test.h]) t.dispose();
