@@ -69,14 +69,15 @@ it('models: a row per backbone and method, the cheap backbone first; run again, 
   expect(again.stdout).not.toMatch(/epoch 1: loss/);
   expect(byName(rows(out))).toEqual(byName(done));
 
-  const other = run([...args, '--base', 'subset=60 epochs=2 batch=20 hidden=32 negatives=30']);
+  const otherBase = 'subset=60 epochs=2 batch=20 hidden=32 negatives=30';
+  const other = run([...args, '--base', otherBase]);
   expect(other.status).toBe(1);
   expect(other.stderr.trim()).toBe(
-    `error: ${join(out, 'results.json')}: made with --base "${base}", this run has "subset=60 epochs=2 batch=20 hidden=32 negatives=30"; use another --out`,
+    `error: ${join(out, 'results.json')}: made with --base "${base}", this run has "${otherBase}"; use another --out`,
   );
 }, 300_000);
 
-it('data: every size and method at the same steps, evaluated against the whole split; a killed row resumes; another base is refused', () => {
+it('data: every size and method at the same steps, evaluated against the whole split; a killed row resumes; another base refused', () => {
   const out = mkdtempSync(join(tmpdir(), 'data-'));
   const base = 'epochs=1 batch=20 width=0.25 hidden=32 negatives=30';
   const args = ['data', '--sizes', '40,120', '--base', base, '--out', out, '--test-subset', '20'];

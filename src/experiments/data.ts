@@ -31,6 +31,7 @@ import {
   markdownTable,
   methodPlot,
   openResults,
+  outOfMemoryNotes,
   type PlannedTraining,
   pct,
   planTraining,
@@ -96,11 +97,12 @@ function sizeSettings(
     if (images % batch !== 0)
       throw new OptionError(`data: batch ${batch} does not divide ${images} images; every run needs whole batches to take the same steps`);
     const scale = total / images;
+    const seen = epochs * total;
     if (!Number.isInteger(epochs * scale))
       throw new OptionError(
-        `data: ${epochs} × ${total} images seen are ${epochs * scale} epochs of ${images} images; choose sizes that divide ${epochs * total}`,
+        `data: ${epochs} × ${total} images seen are ${epochs * scale} epochs of ${images} images; choose sizes that divide ${seen}`,
       );
-    const steps = (epochs * total) / batch;
+    const steps = seen / batch;
     // the trainer's warm-up: round(warm-up epochs × steps an epoch), the same for every size
     const warmupSteps = Math.round(warmup * scale * (images / batch));
     return {
@@ -178,18 +180,21 @@ function report(file: DataFile): string {
   const { config } = resolveSetting(file.base);
   const seen = file.steps * file.batch;
   const negatives = config.negatives
-    ? ` Ours and NPID draw ${config.negatives} negatives a step from the memory bank, all of its other rows where it has no more (the smallest sets).`
+    ? ` Ours and NPID draw ${config.negatives} negatives a step from the memory bank, ` +
+      'all of its other rows where it has no more (the smallest sets).'
     : '';
+  const n = (x: number) => x.toLocaleString('en-US');
   const caption =
-    `Every row: ${file.steps} optimizer steps of ${file.batch} images (${seen.toLocaleString('en-US')} images seen), ` +
-    `a warm-up of ${file.warmupSteps} steps, then the cosine schedule to 0; epochs = ${seen.toLocaleString('en-US')} / images ` +
+    `Every row: ${file.steps} optimizer steps of ${file.batch} images (${n(seen)} images seen), ` +
+    `a warm-up of ${file.warmupSteps} steps, then the cosine schedule to 0; epochs = ${n(seen)} / images ` +
     `(base: ${baseWords(file.base)}, epochs and warm-up counted on the whole split; ${config.arch} ×${config.width}). ` +
     'The pre-training images are the first N of one seeded shuffle of the training split. Evaluated once, after the last step, ' +
-    `the same way for every row: weighted kNN top-1 (k 200) on v and on h with all ${file.labelledImages.toLocaleString('en-US')} ` +
-    `training images as the labelled bank, and the linear probe on h trained on the same ${file.labelledImages.toLocaleString('en-US')}, ` +
-    `on ${file.testImages.toLocaleString('en-US')} test images: only the pre-training data differs between rows, not the evaluation's labels ` +
+    `the same way for every row: weighted kNN top-1 (k 200) on v and on h with all ${n(file.labelledImages)} ` +
+    `training images as the labelled bank, and the linear probe on h trained on the same ${n(file.labelledImages)}, ` +
+    `on ${n(file.testImages)} test images: only the pre-training data differs between rows, not the evaluation's labels ` +
     '(the supervised reference also uses the labels of its N images in pre-training).' +
-    negatives;
+    negatives +
+    outOfMemoryNotes(rows);
   return `${table}\n\n${caption}`;
 }
 

@@ -172,8 +172,9 @@ function report(file: ModelsFile): string {
   const setting = resolveSetting(file.base);
   const { epochs, batch } = setting.config;
   const caption =
-    `Fashion-MNIST, the first ${setting.subset || 'all'} training images after the seeded shuffle, ${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batch} ` +
-    `for every row (base: ${baseWords(file.base)}; each row is \`npm start -- … --arch A --width W --method M --eval-every ${epochs}\`, ` +
+    `Fashion-MNIST, the first ${setting.subset || 'all'} training images after the seeded shuffle, ` +
+    `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batch} for every row (base: ${baseWords(file.base)}; ` +
+    `each row is \`npm start -- … --arch A --width W --method M --eval-every ${epochs}\`, ` +
     'its command in results.json). Evaluated once, after the last epoch: weighted kNN top-1 (k 200) on v and on h with the ' +
     `training images as the bank, and the linear probe on h, on ${file.testImages} test images. ` +
     "*s / epoch*: the median training seconds of an epoch (evaluation, and ours' calibration pass before the first step, excluded). " +

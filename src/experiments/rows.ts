@@ -177,12 +177,13 @@ export class Schedule<P extends PlannedRun> {
   /** Seconds each finished run took, by name. */
   private readonly seconds: Map<string, number>;
 
+  /** `done`: the rows of the runs finished before; one out of memory is done, but no pace to go by. */
   constructor(
     readonly runs: P[],
-    done: { name: string; seconds: number }[],
+    done: { name: string; seconds: number; outOfMemory?: string }[],
     private readonly pace: number,
   ) {
-    this.seconds = new Map(done.map((r) => [r.name, r.seconds]));
+    this.seconds = new Map(done.map((r) => [r.name, r.outOfMemory ? NaN : r.seconds]));
   }
 
   /** Puts the runs in the order of their estimates, the cheapest first. */
@@ -198,7 +199,7 @@ export class Schedule<P extends PlannedRun> {
 
   /** The seconds a run will take, at the pace of the finished runs most like it. */
   estimate(run: P): number {
-    const finished = this.runs.filter((r) => this.seconds.has(r.name));
+    const finished = this.runs.filter((r) => Number.isFinite(this.seconds.get(r.name)));
     const like = finished.filter((r) => r.kind === run.kind);
     const from = like.length > 0 ? like : finished;
     const pace =
@@ -224,9 +225,10 @@ export class Schedule<P extends PlannedRun> {
 
   /**
    * Runs `each` on every run not done yet, in order, with a line before each (its estimate and
-   * the time left in all); `each` gets the seconds since it began, for its row.
+   * the time left in all); `each` gets the seconds since it began, for its row, and says
+   * whether the run is a pace to go by (not one that ran out of memory).
    */
-  async runAll(each: (run: P, elapsed: () => number) => Promise<void>): Promise<void> {
+  async runAll(each: (run: P, elapsed: () => number) => Promise<boolean>): Promise<void> {
     const todo = this.todo;
     for (const [i, run] of todo.entries()) {
       console.log(
@@ -234,8 +236,8 @@ export class Schedule<P extends PlannedRun> {
       );
       const start = performance.now();
       const elapsed = () => (performance.now() - start) / 1000;
-      await each(run, elapsed);
-      this.seconds.set(run.name, elapsed());
+      const timed = await each(run, elapsed);
+      this.seconds.set(run.name, timed ? elapsed() : NaN);
     }
   }
 }
@@ -344,6 +346,7 @@ export async function trainRows<P extends PlannedTraining, R extends TrainedRow>
     };
     file.rows.push(options.row(run, common, trained ? result.epochs : []));
     save();
+    return trained;
   });
   save();
   const outputs = Object.entries(options.outputs());
