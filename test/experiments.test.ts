@@ -1,33 +1,20 @@
 // The experiments as a user runs them, on a small stand-in data set: a sweep writes a row
 // per setting and, run again, runs nothing twice; a race trains every racer epoch by epoch
 // in turn and plots kNN against seconds.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { buildExperiment, runExperiment } from './helpers/experiment.js';
 import { bandedImages, dataset } from './helpers/idx.js';
 import { seededRandom } from './helpers/oracle.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const experiment = join(root, 'dist/scripts/experiment.js');
 const dataDir = dataset(bandedImages(120, 40, seededRandom(5)));
 const tiny = 'subset=0 epochs=2 batch=20 width=0.25 hidden=32 negatives=30';
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', 'src/experiment.ts'], { cwd: root });
-}, 120_000);
+beforeAll(buildExperiment, 120_000);
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env, SSLGPU_BACKEND: 'wasm', SSLGPU_THREADS: '1' };
-  const { status, stdout, stderr } = spawnSync(process.execPath, [experiment, ...args, '--data', dataDir], {
-    cwd: root,
-    encoding: 'utf8',
-    env,
-  });
-  return { status, stdout, stderr };
-}
+const run = (args: string[]) => runExperiment(args, dataDir);
 
 it('sweep: a row per setting with its command; run again, it runs nothing twice', () => {
   const out = mkdtempSync(join(tmpdir(), 'sweep-'));

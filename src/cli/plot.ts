@@ -1,6 +1,6 @@
-// The SVG plots of the experiments: accuracy against epochs or seconds, one line per run,
-// its label at the line's end (spread apart where they would overlap), and dashed guides
-// for baselines (raw pixels, say).
+// The SVG plots of the experiments: accuracy against epochs, seconds, multiply-adds or images
+// (a linear or a logarithmic x axis), one line per run, its label at the line's end (spread
+// apart where they would overlap), and dashed guides for baselines (raw pixels, say).
 
 export interface Series {
   name: string;
@@ -14,6 +14,12 @@ export interface PlotOptions {
   xTicks?: number[];
   /** Horizontal dashed lines with a label: baselines. */
   guides?: { name: string; y: number }[];
+  /** A logarithmic x axis (every x positive). */
+  xLog?: boolean;
+  /** A tick's label (default: x to three significant digits). */
+  xFormat?: (x: number) => string;
+  /** A dot at every point (lines of few points). */
+  markers?: boolean;
 }
 
 /** Accuracy lines over a shared x axis, as a standalone SVG. */
@@ -21,11 +27,12 @@ export function linePlot(series: Series[], options: PlotOptions): string {
   const [w, h, left, bottom, top, right] = [640, 400, 56, 40, 20, 170];
   const guides = options.guides ?? [];
   const ys = [...series.flatMap((s) => s.points.map((p) => p[1])), ...guides.map((g) => g.y)];
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const scale = options.xLog ? Math.log10 : (v: number) => v;
+  const xs = series.flatMap((s) => s.points.map((p) => scale(p[0])));
   const lo = Math.floor(Math.min(...ys) * 20) / 20,
     hi = Math.ceil(Math.max(...ys) * 20) / 20;
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const x = (v: number) => left + ((v - x0) / Math.max(x1 - x0, 1e-9)) * (w - left - right);
+  const x = (v: number) => left + ((scale(v) - x0) / Math.max(x1 - x0, 1e-9)) * (w - left - right);
   const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
   const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
   const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i)
@@ -34,14 +41,18 @@ export function linePlot(series: Series[], options: PlotOptions): string {
       return `${line}<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`;
     })
     .join('');
-  const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5).map((t) => (options.xLog ? 10 ** t : t));
+  const format = options.xFormat ?? ((t: number) => String(Number(t.toPrecision(3))));
   const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);
   const lines = series
     .map((s, i) => {
       const colour = colours[i % colours.length];
       const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
+      const dots = options.markers
+        ? s.points.map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${colour}"/>`).join('')
+        : '';
       return (
-        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>` +
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>${dots}` +
         `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${s.name}</text>`
       );
     })
@@ -57,7 +68,7 @@ export function linePlot(series: Series[], options: PlotOptions): string {
 <rect width="100%" height="100%" fill="white"/>${grid}
 <line x1="${left}" x2="${w - right}" y1="${h - bottom}" y2="${h - bottom}" stroke="#333"/>
 <text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">${options.xLabel}</text>
-${ticks.map((t) => `<text x="${x(t).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${Number(t.toPrecision(3))}</text>`).join('')}
+${ticks.map((t) => `<text x="${x(t).toFixed(1)}" y="${h - bottom + 16}" text-anchor="middle">${format(t)}</text>`).join('')}
 ${dashed}${lines}
 </svg>
 `;

@@ -17,7 +17,7 @@ import { encodeTensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type DeviceImages, prepareData, subsetCount } from '../method/data.js';
+import { type DeviceImages, prepareData, subsetCount, toDevice } from '../method/data.js';
 import type { EncoderTrainer, EpochResult } from '../method/encoder-trainer.js';
 import { DivergenceError } from '../method/guard.js';
 import { knnAccuracy } from '../method/knn.js';
@@ -30,6 +30,18 @@ import { formatDuration } from '../numbers.js';
 import type { RunSetting } from '../settings.js';
 import { ProgressBar } from './progress.js';
 
+/** The images a run trains on and is tested on, and the labelled images its evaluation uses. */
+export interface RunImages {
+  train: DeviceImages;
+  test: DeviceImages;
+  /**
+   * The labelled images of the evaluation: the kNN bank and the linear probe's training
+   * features (default: the training images themselves). The data experiment pre-trains on
+   * subsets and evaluates every one against the whole training split.
+   */
+  labelled?: DeviceImages;
+}
+
 /**
  * A run's images on its backend, and the way to put them on another: after a lost WebGPU
  * device, reopen() opens a fresh backend and uploads them again (nothing on the old device
@@ -38,36 +50,58 @@ import { ProgressBar } from './progress.js';
 export class DeviceData {
   train: DeviceImages;
   test: DeviceImages;
+  /** The evaluation's labelled images (RunImages.labelled): the training images unless the upload gave others. */
+  labelled: DeviceImages;
+
+  /** Uploads the images to a backend, the labelled set filled in. */
+  private readonly upload: (backend: Backend) => Required<RunImages>;
 
   constructor(
     public backend: Backend,
-    private readonly upload: (backend: Backend) => { train: DeviceImages; test: DeviceImages },
+    upload: (backend: Backend) => RunImages,
   ) {
-    ({ train: this.train, test: this.test } = upload(backend));
+    this.upload = (on) => {
+      const { train, test, labelled = train } = upload(on);
+      return { train, test, labelled };
+    };
+    ({ train: this.train, test: this.test, labelled: this.labelled } = this.upload(backend));
   }
 
   /** A fresh backend (reopenBackend) with the images on it; the lost one is destroyed once its images are freed. */
   async reopen(): Promise<void> {
-    const lost = this.backend;
-    this.backend = await reopenBackend(lost);
-    for (const set of [this.train, this.test]) set.images.dispose();
-    lost.destroy();
-    ({ train: this.train, test: this.test } = this.upload(this.backend));
+    this.moveTo(await reopenBackend(this.backend));
+  }
+
+  /** The images uploaded again to `fresh`, freed on the backend they were on, which is destroyed. */
+  moveTo(fresh: Backend): void {
+    const old = this.backend;
+    this.backend = fresh;
+    this.dispose();
+    old.destroy();
+    ({ train: this.train, test: this.test, labelled: this.labelled } = this.upload(fresh));
+  }
+
+  /** Frees the images (each set once: the labelled set may be the training set). */
+  dispose(): void {
+    for (const set of new Set([this.train, this.test, this.labelled])) set.images.dispose();
   }
 }
 
 /**
  * The training subset (seeded shuffle of the split) and the test split (its first `testSubset`;
- * 0: all), on the device. A subset larger than its split is refused, in the flags' words.
+ * 0: all), on the device. A subset larger than its split is refused, in the flags' words. With
+ * `labelAll`, the whole training split is uploaded too as the evaluation's labelled set
+ * (RunImages.labelled).
  */
-export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0): DeviceData {
+export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0, labelAll = false): DeviceData {
   // a new device reads the files again rather than keep them (the training split is 47 MB)
   return new DeviceData(backend, (on) => {
     const train = loadSplit(dir, 'train'),
       test = loadSplit(dir, 'test');
     subsetCount('--subset', subset, train.count);
     subsetCount('--test-subset', testSubset, test.count, 'test set');
-    return prepareData(train, test, on, { subset, seed, testSubset });
+    const images = prepareData(train, test, on, { subset, seed, testSubset });
+    return labelAll ? { ...images, labelled: toDevice(train, on) } : images;
   });
 }
 
@@ -110,12 +144,12 @@ export function makeTrainer(setting: RunSetting, backend: Backend, train: Device
   }
 }
 
-/** The linear probe on the frozen, normalised h of the training set, scored on the test set. */
-export async function probeTrainer(trainer: EncoderTrainer): Promise<number> {
-  const a = trainer.embed(trainer.train),
+/** The linear probe on the frozen, normalised h of `labelled` (default: the training set), scored on the test set. */
+export async function probeTrainer(trainer: EncoderTrainer, labelled = trainer.train): Promise<number> {
+  const a = trainer.embed(labelled),
     b = trainer.embed(trainer.test);
   try {
-    return await linearProbe(a.h, trainer.train.labels, b.h, trainer.test.labels);
+    return await linearProbe(a.h, labelled.labels, b.h, trainer.test.labels);
   } finally {
     for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
   }
@@ -128,6 +162,12 @@ export interface EpochRecord {
   seconds: number;
   /** Seconds of the kNN evaluation after it (0 where it was skipped). */
   evalSeconds: number;
+  /**
+   * The most bytes live on the backend at once while the epoch trained (backend.memory()):
+   * every tensor there, the images and other runs' trainers included, and the kernels'
+   * workspaces; of a resumed epoch, its rest. Absent in records written before it.
+   */
+  peakBytes?: number;
   knnV?: number;
   knnH?: number;
 }
@@ -151,6 +191,8 @@ export interface RunOptions {
   probe: boolean;
   /** Printed before each epoch's progress bar. */
   label?: string;
+  /** The evaluation's labelled images (RunImages.labelled; default: the training set); runTraining's are its data's. */
+  labelled?: DeviceImages;
   /** Saved in the checkpoint beside the trainer's state (the baselines, say). */
   extra?: Record<string, unknown>;
   /** Hears each finished epoch. */
@@ -367,6 +409,7 @@ export async function trainEpochs(
       const bar = new ProgressBar(`${label}epoch ${trainer.epoch + 1}/${config.epochs}`, trainer.stepsPerEpoch, 'img');
       let latest = NaN;
       let epoch: EpochResult;
+      trainer.backend.resetPeak();
       try {
         epoch = await trainer.trainEpoch(async (done, _total, value) => {
           if (value !== null) {
@@ -386,11 +429,12 @@ export async function trainEpochs(
       }
       if (!epoch.complete) await interrupt();
       state.trainSeconds += epoch.seconds;
-      const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0 };
+      const peakBytes = trainer.backend.memory().peakBytes;
+      const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0, peakBytes };
       let summary = '';
       if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
         const start = performance.now();
-        Object.assign(record, await trainer.evaluate());
+        Object.assign(record, await trainer.evaluate({ bank: options.labelled }));
         record.evalSeconds = (performance.now() - start) / 1000;
         summary = `, kNN on v ${percent(record.knnV!)}, on h ${percent(record.knnH!)} (${formatDuration(record.evalSeconds)})`;
       }
@@ -418,11 +462,11 @@ export async function trainEpochs(
 
 /** The evaluation that ends a run: the last kNN (or one now), and the linear probe when asked for. */
 async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunOptions): Promise<RunResult> {
-  const last = state.history.findLast((r) => r.knnV !== undefined) ?? (await trainer.evaluate());
+  const last = state.history.findLast((r) => r.knnV !== undefined) ?? (await trainer.evaluate({ bank: options.labelled }));
   let probe = NaN;
   if (options.probe) {
     const start = performance.now();
-    probe = await probeTrainer(trainer);
+    probe = await probeTrainer(trainer, options.labelled);
     const seconds = (performance.now() - start) / 1000;
     const label = options.label ? `${options.label}, ` : '';
     console.log(`${label}linear probe on h ${percent(probe)} (${formatDuration(seconds)})`);
@@ -432,7 +476,8 @@ async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunO
 
 /**
  * A whole run of the setting's trainer on `data` (started, or resumed where `resume` finds a
- * checkpoint), then its evaluation. When the WebGPU device is lost (a DeviceLostError, in
+ * checkpoint), then its evaluation (the data's labelled set as the kNN bank and the probe's
+ * training set). When the WebGPU device is lost (a DeviceLostError, in
  * training or evaluation), the run goes on: `data` moves to a new device, a new trainer there
  * takes the last good state (the last epoch's checkpoint, or the start), and training
  * continues from it, with a line on the console and a `device-lost` record in metrics.jsonl;
@@ -447,8 +492,10 @@ export async function runTraining(setting: RunSetting, data: DeviceData, options
     for (let losses = 0; ; ) {
       try {
         state ??= await startRun(setting, trainer, options);
-        await trainEpochs(setting, trainer, state, options);
-        return await finishRun(trainer, state, options);
+        // the data's labelled set as it is now (a new device uploads it again)
+        const evaluated = { ...options, labelled: data.labelled };
+        await trainEpochs(setting, trainer, state, evaluated);
+        return await finishRun(trainer, state, evaluated);
       } catch (error) {
         if (!(error instanceof DeviceLostError)) throw error;
         const where = position(trainer);

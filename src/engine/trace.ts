@@ -28,8 +28,11 @@ export class TracingBackend implements Backend {
   readonly description = 'records kernel calls, computes nothing';
   readonly maxBindingBytes = Number.MAX_SAFE_INTEGER;
   readonly calls: KernelCall[] = [];
+  /** Bytes of every storage asked for so far (none is ever freed): what running the calls would have allocated. */
+  allocatedBytes = 0;
 
   alloc(dtype: DType, size: number): Storage {
+    this.allocatedBytes += size * typedArrayFor(dtype, 0).BYTES_PER_ELEMENT;
     return { dtype, size };
   }
 

@@ -5,13 +5,14 @@
 // Resumable: each run keeps its checkpoint in <out>/<run>/, a finished run is not repeated.
 // `--only` runs some of them (say, in two processes); `report DIR…` merges their results.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { knnPlot } from '../cli/plot.js';
 import { loadData, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
-import { type BaseRecord, baseRecord, checkBase } from './base.js';
+import type { BaseRecord } from './base.js';
+import { openResults } from './rows.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },
@@ -33,12 +34,9 @@ export async function ablation(
   options: { data: string; out: string; base: FlagValues; only?: string[]; testSubset: number },
 ): Promise<void> {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
   const resultsPath = join(out, 'results.json');
-  const record = baseRecord(options.base);
-  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as BaseRecord & { results: AblationRow[] }) : null;
-  if (saved) checkBase(resultsPath, saved, record);
-  const results: AblationRow[] = saved?.results ?? [];
+  const saved = openResults<BaseRecord & { results: AblationRow[] }>(out, options.base, () => ({ base: options.base, results: [] }));
+  const results = saved.results;
   const runs = ABLATION.filter((r) => !options.only || options.only.includes(r.name));
   const first = resolveSetting(options.base);
   const data = loadData(options.data, first.subset, backend, first.config.seed, options.testSubset);
@@ -54,7 +52,14 @@ export async function ablation(
       secondsPerEpoch: seconds / result.epochs.length,
     });
     results.sort(byAblationOrder);
-    const contents = { ...record, subset: data.train.count, config: setting.config, backend: data.backend.description, results };
+    const contents = {
+      base: saved.base,
+      baseConfig: saved.baseConfig,
+      subset: data.train.count,
+      config: setting.config,
+      backend: data.backend.description,
+      results,
+    };
     writeFileSync(resultsPath, `${JSON.stringify(contents, null, 2)}\n`);
   }
   report(results, out);

@@ -3,7 +3,7 @@
 // after the recipe search), the same words mean another setting, and a resumed experiment
 // would add rows of the new setting to a table of the old one. Checked on every resume.
 
-import { type FlagValues, type Recipe, resolveSetting, type TrainFlag } from '../settings.js';
+import { type FlagValues, type Recipe, resolveSetting } from '../settings.js';
 
 /** What an experiment's results file records of its base. */
 export interface BaseRecord {
@@ -17,13 +17,28 @@ export function baseRecord(base: FlagValues, recipe?: Recipe): Required<BaseReco
   return { base, baseConfig: resolveSetting(base, recipe).config };
 }
 
+/** Flags as --base takes them: `subset=10000 epochs=5` (`(none)` for none). */
+export function baseWords(flags: FlagValues): string {
+  return (
+    Object.entries(flags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '(none)'
+  );
+}
+
+/** Flag values in a canonical order, to compare two settings written in any order. */
+const canonical = (flags: FlagValues | undefined) => JSON.stringify(Object.entries(flags ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+
 /**
- * Throws unless a saved results file was made from this base: the same words, and (where the
- * file kept it) the same resolved configuration. `saved` gains the configuration if it lacked it.
+ * Throws unless a saved results file (at `path`) was made from this base: the same words, and
+ * (where the file kept it) the same resolved configuration. `saved` gains the configuration
+ * if it lacked it.
  */
 export function checkBase(path: string, saved: BaseRecord, wanted: Required<BaseRecord>): void {
-  if (JSON.stringify(saved.base ?? {}) !== JSON.stringify(wanted.base))
-    throw new Error(`${path}: made with --base ${words(saved.base ?? {})}, not ${words(wanted.base)}; use another --out`);
+  if (canonical(saved.base) !== canonical(wanted.base))
+    throw new Error(
+      `${path}: made with --base "${baseWords(saved.base ?? {})}", this run has "${baseWords(wanted.base)}"; use another --out`,
+    );
   saved.baseConfig ??= wanted.baseConfig;
   const was = saved.baseConfig as Record<string, unknown>,
     now = wanted.baseConfig as Record<string, unknown>;
@@ -34,9 +49,4 @@ export function checkBase(path: string, saved: BaseRecord, wanted: Required<Base
       `${path}: its --base now means another setting (the defaults moved: ${change}); pin them in --base or use another --out`,
     );
   }
-}
-
-function words(base: FlagValues): string {
-  const entries = Object.entries(base) as [TrainFlag, string][];
-  return entries.length === 0 ? '(none)' : `"${entries.map(([k, v]) => `${k}=${v}`).join(' ')}"`;
 }

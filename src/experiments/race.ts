@@ -5,7 +5,7 @@
 // pixels and where each stands at equal time. Resumable: each racer keeps its checkpoint,
 // and a restarted race continues every racer from its last finished epoch.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linePlot } from '../cli/plot.js';
 import {
@@ -21,7 +21,8 @@ import {
 import type { Backend } from '../engine/backend.js';
 import { formatDuration } from '../numbers.js';
 import { type FlagValues, type RunSetting, resolveSetting } from '../settings.js';
-import { type BaseRecord, baseRecord, checkBase } from './base.js';
+import type { BaseRecord } from './base.js';
+import { openResults } from './rows.js';
 
 const RACERS: { name: string; flags: FlagValues }[] = [
   { name: 'ours', flags: { method: 'ours' } },
@@ -41,17 +42,20 @@ interface Racer {
 }
 
 interface RaceFile extends BaseRecord {
-  pixels: { knn: number; probe: number };
+  /** Raw pixels' kNN and probe, measured once (null until then). */
+  pixels: { knn: number; probe: number } | null;
   backend: string;
   racers: Racer[];
 }
+
+/** A race file once its raw-pixel floor is measured, which is before any racer trains. */
+type Race = RaceFile & { pixels: NonNullable<RaceFile['pixels']> };
 
 /** Elapsed training seconds at the end of each epoch (setup included, evaluation excluded). */
 const elapsed = (r: Racer) => r.history.map((_, e) => r.setupSeconds + r.history.slice(0, e + 1).reduce((sum, x) => sum + x.seconds, 0));
 
 export async function race(backend: Backend, options: { data: string; out: string; base: FlagValues; testSubset: number }): Promise<void> {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
   // kNN every other epoch unless --base says otherwise: points enough for the plot, half the evaluation
   const settings = RACERS.map((r) => ({
     name: r.name,
@@ -60,15 +64,10 @@ export async function race(backend: Backend, options: { data: string; out: strin
   const { subset, config } = settings[0]!.setting;
   const data = loadData(options.data, subset, backend, config.seed, options.testSubset);
   const resultsPath = join(out, 'results.json');
-  const record = baseRecord(options.base, 'full');
-  const saved = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as RaceFile) : null;
-  if (saved) checkBase(resultsPath, saved, record);
-  const file: RaceFile = saved ?? {
-    ...record,
-    pixels: await pixelBaseline(data.train, data.test, true),
-    backend: backend.description,
-    racers: [],
-  };
+  const fresh = (): RaceFile => ({ base: options.base, pixels: null, backend: backend.description, racers: [] });
+  const opened = openResults(out, options.base, fresh, {}, 'full');
+  opened.pixels ??= await pixelBaseline(data.train, data.test, true);
+  const file = opened as Race;
   const epochs = Math.max(...settings.map((s) => s.setting.config.epochs));
   console.log(
     `race: ${settings.map((s) => s.name).join(', ')} on ${data.train.count} images, ${epochs} epochs each, one epoch each in turn → ${out}`,
@@ -108,7 +107,7 @@ export async function race(backend: Backend, options: { data: string; out: strin
   console.log(`\n${table(file)}\n\n${join(out, 'race.md')}, ${join(out, 'race.svg')}, ${resultsPath}`);
 }
 
-function save(file: RaceFile, out: string): void {
+function save(file: Race, out: string): void {
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
   writeFileSync(join(out, 'race.md'), `${table(file)}\n`);
   const series = file.racers
@@ -132,7 +131,7 @@ function save(file: RaceFile, out: string): void {
  * Per racer: seconds per epoch, the last kNN and the linear probe, the time it first beat raw
  * pixels, and its kNN at the time the quickest racer finished (among the evaluated epochs).
  */
-function table(file: RaceFile): string {
+function table(file: Race): string {
   const pct = (x: number | undefined) => (x === undefined ? '—' : (100 * x).toFixed(1));
   const racers = file.racers.filter((r) => r.history.length > 0);
   const budget = Math.min(...racers.map((r) => elapsed(r).at(-1)!));

@@ -4,15 +4,14 @@
 // Resumable at every level: a finished setting is not run again, a killed one continues from
 // its last epoch's checkpoint, and the table is rewritten after every setting.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadData, pixelBaseline, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { OptionError } from '../engine/values.js';
 import { formatDuration } from '../numbers.js';
-import { type FlagValues, parseAssignments, resolveSetting, type TrainFlag } from '../settings.js';
+import { type FlagValues, parseAssignments, resolveSetting } from '../settings.js';
 import { slug } from './ablation.js';
-import { type BaseRecord, baseRecord, checkBase } from './base.js';
+import { describe, openResults, saveResults, startCommand } from './rows.js';
 
 /** One knob at a time from the base: what a practitioner would try first on 28×28 grayscale. */
 export const SCREEN: Record<string, FlagValues> = {
@@ -72,7 +71,8 @@ interface SweepRow {
   finished: string;
 }
 
-interface SweepFile extends BaseRecord {
+interface SweepFile {
+  base: FlagValues;
   pixels: { knn: number; probe: number } | null;
   rows: SweepRow[];
 }
@@ -97,13 +97,7 @@ export async function sweep(
   options: { data: string; out: string; base: FlagValues; settings: Record<string, FlagValues>; testSubset: number },
 ): Promise<void> {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
-  const resultsPath = join(out, 'results.json');
-  const record = baseRecord(options.base);
-  const file: SweepFile = existsSync(resultsPath)
-    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as SweepFile)
-    : { ...record, pixels: null, rows: [] };
-  checkBase(resultsPath, file, record);
+  const file: SweepFile = openResults(out, options.base, () => ({ base: options.base, pixels: null, rows: [] }));
   const baseSetting = resolveSetting(options.base);
   // every setting resolved (and so checked) before the first one trains
   const todo = Object.entries(options.settings)
@@ -138,7 +132,7 @@ export async function sweep(
       name,
       flags,
       // the sweep evaluates once, after the last epoch
-      command: `npm start -- ${describe({ ...options.base, ...flags, 'eval-every': String(setting.config.epochs) }, true)}`,
+      command: startCommand({ ...options.base, ...flags, 'eval-every': String(setting.config.epochs) }),
       knnV: result.knnV,
       knnH: result.knnH,
       probe: result.probe,
@@ -149,7 +143,7 @@ export async function sweep(
     });
     save(file, out);
   }
-  console.log(`\n${table(file, Object.keys(options.settings))}\n\n${join(out, 'sweep.md')}, ${resultsPath}`);
+  console.log(`\n${table(file, Object.keys(options.settings))}\n\n${join(out, 'sweep.md')}, ${join(out, 'results.json')}`);
 }
 
 /** 'double' for epochs: twice the base's. */
@@ -158,15 +152,8 @@ function expand(variant: FlagValues, base: FlagValues): FlagValues {
   return { ...variant, epochs: String(2 * resolveSetting(base).config.epochs) };
 }
 
-function describe(flags: FlagValues, asFlags = false): string {
-  const entries = Object.entries(flags) as [TrainFlag, string][];
-  if (entries.length === 0) return asFlags ? '' : 'the base';
-  return entries.map(([k, v]) => (asFlags ? `--${k} ${v}` : `${k} ${v}`)).join(asFlags ? ' ' : ', ');
-}
-
 function save(file: SweepFile, out: string): void {
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
-  writeFileSync(join(out, 'sweep.md'), `${table(file)}\n`);
+  saveResults(out, file, { 'sweep.md': `${table(file)}\n` });
 }
 
 /** The markdown table: a row per finished setting, with its change against the base row. */

@@ -14,7 +14,7 @@ import { Generator, type GeneratorState } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Kind } from '../engine/values.js';
-import type { Arch } from '../models/archs.js';
+import { type Arch, backboneCost } from '../models/archs.js';
 import { ENCODER_RANGES, IMPLIED_SETTINGS, validateConfig } from './config.js';
 import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
 import { Encoder, type HeadKind } from './encoder.js';
@@ -71,8 +71,20 @@ export interface EpochResult {
   complete: boolean;
 }
 
-/** Images per forward pass when embedding a whole set (calibration, evaluation). */
-export const EVAL_BLOCK = 500;
+/** Images per forward pass when embedding a whole set (calibration, evaluation), at the most. */
+const EVAL_BLOCK = 500;
+
+/**
+ * Bytes of activations one such pass may hold: fmnist-resnet up to width 1 takes whole blocks
+ * of EVAL_BLOCK images (0.8 GiB at width 1), larger backbones fewer (resnet18 ×0.5 338,
+ * mobilenetv2 ×0.5 102, whose 500 would need 4.9 GiB: more than WebAssembly's 4 GiB heap).
+ */
+const EVAL_BLOCK_BYTES = 2 ** 30;
+
+/** Images per forward pass of a backbone when embedding a whole set: EVAL_BLOCK, or fewer where their activations pass EVAL_BLOCK_BYTES. */
+function evalBlock(arch: Arch, width: number): number {
+  return Math.max(2, Math.min(EVAL_BLOCK, Math.floor(EVAL_BLOCK_BYTES / backboneCost(arch, width).activationBytes)));
+}
 
 /** Steps done in the current epoch, and its loss sum, count and seconds so far (a paused epoch). */
 interface EpochProgress {
@@ -150,6 +162,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   private partial: EpochProgress = { ...NO_PARTIAL };
   /** Watches the losses read back; trainEpoch throws its DivergenceError. */
   private guard = new LossGuard();
+  /** Images per forward pass when embedding a whole set (evalBlock). */
+  readonly evalBlock: number;
 
   /**
    * `init` draws the initial weights (a subclass may draw more from it after them). The config
@@ -169,6 +183,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     this.encoder = new Encoder({ ...config, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(augmentationSeed(config));
+    this.evalBlock = evalBlock(config.arch, config.width);
   }
 
   /** Batches of `config.batch` images; a last batch of one image joins the one before (batchCount). */
@@ -276,9 +291,9 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
       scope(() => {
         const vs: Tensor[] = [],
           hs: Tensor[] = [];
-        for (let start = 0; start < set.count; start += EVAL_BLOCK) {
+        for (let start = 0; start < set.count; start += this.evalBlock) {
           scope(() => {
-            const h = this.encoder.features(this.plainBatch(set, start, Math.min(EVAL_BLOCK, set.count - start)));
+            const h = this.encoder.features(this.plainBatch(set, start, Math.min(this.evalBlock, set.count - start)));
             vs.push(keep(ops.l2Normalize(this.encoder.head.forward(h), 1)));
             hs.push(keep(ops.l2Normalize(h, 1)));
           });
@@ -290,14 +305,18 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     );
   }
 
-  /** Weighted kNN top-1 on the test split, with the training set as the bank, on v and on h. */
-  async evaluate(options: { h?: boolean } = {}): Promise<{ knnV: number; knnH: number }> {
-    const train = this.embed(this.train),
+  /**
+   * Weighted kNN top-1 on the test split, on v and on h, with the training set as the bank,
+   * or `bank`: other labelled images (the whole split, where the training set is a subset).
+   */
+  async evaluate(options: { h?: boolean; bank?: DeviceImages } = {}): Promise<{ knnV: number; knnH: number }> {
+    const { bank = this.train } = options;
+    const train = this.embed(bank),
       test = this.embed(this.test);
     try {
       return {
-        knnV: await knnAccuracy(train.v, this.train.labels, test.v, this.test.labels),
-        knnH: options.h === false ? NaN : await knnAccuracy(train.h, this.train.labels, test.h, this.test.labels),
+        knnV: await knnAccuracy(train.v, bank.labels, test.v, this.test.labels),
+        knnH: options.h === false ? NaN : await knnAccuracy(train.h, bank.labels, test.h, this.test.labels),
       };
     } finally {
       for (const t of [train.v, train.h, test.v, test.h]) t.dispose();

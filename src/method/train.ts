@@ -11,7 +11,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
 import { batchCount, type DeviceImages, imagesIn, sampleNegatives } from './data.js';
-import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';
+import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 import { MemoryBank } from './memory-bank.js';
 
 export type { EpochResult, StepListener } from './encoder-trainer.js';
@@ -80,10 +80,11 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
       this.encoder.train(); // batch statistics, as the reference code does
       // blocks cut as training batches are: a last block of one image would leave BatchNorm one value per channel
       const { count } = this.train;
-      for (let b = 0; b < batchCount(count, EVAL_BLOCK); b++) {
-        const start = imagesIn(b, count, EVAL_BLOCK);
+      const block = this.evalBlock;
+      for (let b = 0; b < batchCount(count, block); b++) {
+        const start = imagesIn(b, count, block);
         scope(() =>
-          this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, imagesIn(b + 1, count, EVAL_BLOCK) - start))),
+          this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, imagesIn(b + 1, count, block) - start))),
         );
       }
     });

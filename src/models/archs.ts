@@ -1,6 +1,6 @@
-// The backbones by name (`--arch`), and what each costs: parameters, and multiply-adds per
-// image counted from a trace of its forward pass (src/engine/trace.ts), so the count follows
-// the layers as they are and needs no table of its own.
+// The backbones by name (`--arch`), and what each costs: parameters, and multiply-adds and
+// activation bytes per image counted from a trace of its forward pass (src/engine/trace.ts),
+// so the counts follow the layers as they are and need no table of their own.
 
 import { noGrad } from '../engine/autograd/tape.js';
 import { zeros } from '../engine/ops/creation.js';
@@ -29,16 +29,24 @@ export interface BackboneCost {
   macs: number;
   /** Size of h. */
   features: number;
+  /**
+   * Bytes of the tensors one image's forward pass makes (evaluation mode, no gradients): a
+   * pass over N images in one scope holds N times this before the scope frees them.
+   */
+  activationBytes: number;
 }
 
 /** What `arch` at `width` costs, from its forward pass on one image traced in evaluation mode. */
 export function backboneCost(arch: Arch, width: number, inChannels = 1): BackboneCost {
   const backend = new TracingBackend();
   const model = createBackbone(arch, { width, inChannels, backend }).eval();
-  const calls = backend.record(() => noGrad(() => model.forward(zeros([1, inChannels, 28, 28], { backend }))));
+  const input = zeros([1, inChannels, 28, 28], { backend });
+  const before = backend.allocatedBytes;
+  const calls = backend.record(() => noGrad(() => model.forward(input)));
   return {
     parameters: model.parameters().reduce((sum, p) => sum + p.size, 0),
     macs: calls.reduce((sum, call) => sum + multiplyAdds(call), 0),
     features: model.features,
+    activationBytes: backend.allocatedBytes - before,
   };
 }

@@ -1,6 +1,7 @@
 // The backbone is a setting (--arch, config.arch): the encoder is built from it, each trains
 // through the Trainer, and a checkpoint of one backbone is refused by a run of another (one
-// written before the setting existed was fmnist-resnet's).
+// written before the setting existed was fmnist-resnet's); the trainer embeds a whole set in
+// blocks that its backbone's activations fit.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRunCheckpoint } from '../../src/checkpoint.js';
 import { encodeTensorFile } from '../../src/engine/io/tensor-file.js';
@@ -79,4 +80,16 @@ it("refuses a checkpoint of another backbone; one without the setting is fmnist-
     'old.sslgpu: was trained with arch = fmnist-resnet; this run has arch = resnet18',
   );
   for (const t of [trainer, ...others]) t.dispose();
+});
+
+it("embeds a set in blocks of 500 images, fewer where a block's activations would pass 1 GiB (mobilenetv2 ×0.5's 500 need 4.9)", () => {
+  const block = (arch: Arch, width: number) => {
+    const trainer = new Trainer(tiny(arch, width), backend, train, test);
+    trainer.dispose();
+    return trainer.evalBlock;
+  };
+  // fmnist-resnet up to width 1 as before the limit: its calibrations and evaluations are unchanged
+  expect([block('fmnist-resnet', 0.5), block('fmnist-resnet', 1), block('resnet18', 0.5), block('mobilenetv2', 0.5)]).toEqual([
+    500, 500, 338, 102,
+  ]);
 });
