@@ -7,6 +7,8 @@
 //   models     ours, NPID, SimCLR and supervised on four backbones at one budget (model efficiency)
 //   data       ours, NPID, SimCLR and supervised pre-trained on 1,000 to 60,000 images at the
 //              same number of steps, evaluated alike (data efficiency)
+//   labels     label efficiency: probe, fine-tune and from scratch on 1 %, 10 %, 100 % of the labels
+//   transfer   frozen Fashion-MNIST features on MNIST digits, against raw pixels and a random network
 // A setting is written with the training flags of `npm start` (`--base "flag=value …"`).
 
 import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand, THREADS_OPTION } from './cli/args.js';
@@ -15,15 +17,18 @@ import { OptionError } from './engine/values.js';
 import { ABLATION, ablation, mergeReports } from './experiments/ablation.js';
 import { baseWords } from './experiments/base.js';
 import { DATA_BASE, DATA_SIZES, data, parseSizes } from './experiments/data.js';
+import { DEFAULT_STEPS, labels } from './experiments/labels.js';
 import { MODELS_BACKBONES, MODELS_BASE, models, parseBackbones } from './experiments/models.js';
 import { overhead } from './experiments/overhead.js';
+import { DEFAULT_PRETRAINED_DIR } from './experiments/pretrained.js';
 import { race } from './experiments/race.js';
 import { METHOD_NAMES } from './experiments/rows.js';
 import { gridSettings, SCREEN, SWEEP_BASE, sweep } from './experiments/sweep.js';
+import { transfer } from './experiments/transfer.js';
 import { init } from './node.js';
 import { type FlagValues, type Method, parseAssignments } from './settings.js';
 
-const EXPERIMENTS = ['ablation', 'report', 'overhead', 'sweep', 'race', 'models', 'data'];
+const EXPERIMENTS = ['ablation', 'report', 'overhead', 'sweep', 'race', 'models', 'data', 'labels', 'transfer'];
 
 /** The base of an experiment run without --base (npm start's where none is listed). */
 const DEFAULT_BASES: Record<string, FlagValues> = { sweep: SWEEP_BASE, models: MODELS_BASE, data: DATA_BASE };
@@ -36,6 +41,12 @@ const OPTIONS = {
   archs: { kind: { text: 'arch:width,…' }, help: `models: the backbones (default ${MODELS_BACKBONES})` },
   sizes: { kind: { text: 'N,N,…' }, help: `data: the pre-training set sizes (default ${DATA_SIZES})` },
   methods: { kind: { list: Object.keys(METHOD_NAMES) }, help: 'models, data: some of the methods (default: all four)' },
+  pretrained: {
+    kind: { text: 'a directory' },
+    help: `labels, transfer: the pre-trained networks, shared (default ${DEFAULT_PRETRAINED_DIR})`,
+  },
+  steps: { kind: { integer: [1, 1e7] }, help: `labels: optimizer steps of each fine-tune and from-scratch run (default ${DEFAULT_STEPS})` },
+  digits: { kind: { text: 'a directory' }, help: "transfer: the digits' <d>.json files (default the mnist package's)" },
   out: { kind: { text: 'a directory' }, help: 'where the results go (default runs/<experiment>)' },
   data: { kind: { text: 'a directory' }, default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files' },
   'test-subset': { kind: { integer: [0, 1e9] }, default: '0', help: 'evaluate on the first N test images (0: all)' },
@@ -51,6 +62,9 @@ const ONLY_FOR = {
   methods: ['models', 'data'],
   archs: ['models'],
   sizes: ['data'],
+  pretrained: ['labels', 'transfer'],
+  steps: ['labels'],
+  digits: ['transfer'],
 } as const;
 
 const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--out DIR] [--threads N] [--data DIR] [--test-subset N]
@@ -76,6 +90,18 @@ const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--o
                                  120,000 images seen, 96 warm-up steps; the batch must divide every N);
                                  every row evaluated alike: kNN bank and probe training set are all
                                  60,000 training images, on the whole test set
+  labels [--steps N] [--pretrained DIR]
+                                 ours', NPID's and SimCLR's pre-trained networks with 1 %, 10 % and 100 % of
+                                 the base's training labels (class-balanced, the base's seed): the linear
+                                 probe on frozen h and a fine-tune of the whole network, against the network
+                                 from scratch; fine-tune and scratch take --steps steps each (default ${DEFAULT_STEPS},
+                                 rounded up to whole epochs) at the base's learning rate (default base: npm start's)
+  transfer [--pretrained DIR] [--digits DIR]
+                                 ours', NPID's, SimCLR's and the supervised network's frozen features on the
+                                 mnist package's digits (8,000 train, 2,000 test; --test-subset cuts both test
+                                 sets), against raw pixels and a random network: kNN on v and h, the linear
+                                 probe (default base: npm start's)
+  labels and transfer pre-train their networks once, in --pretrained (default ${DEFAULT_PRETRAINED_DIR}), at the base.
 
 ${optionHelp(OPTIONS).join('\n')}
 
@@ -112,7 +138,10 @@ await runCommand(async () => {
       : SCREEN;
   const backend = await init({ threads: values.threads });
   const common = { data: values.data, out, base, testSubset: values['test-subset'] };
+  const pretrained = values.pretrained ?? DEFAULT_PRETRAINED_DIR;
   if (command === 'sweep') await sweep(backend, { ...common, settings });
+  else if (command === 'labels') await labels(backend, { ...common, pretrained, steps: values.steps ?? DEFAULT_STEPS });
+  else if (command === 'transfer') await transfer(backend, { ...common, pretrained, digits: values.digits });
   else if (command === 'race') await race(backend, common);
   else if (command === 'overhead') await overhead(backend, common);
   else if (command === 'models')

@@ -6,6 +6,10 @@ export interface Series {
   name: string;
   /** (x, accuracy in [0, 1]) in increasing x. */
   points: [number, number][];
+  /** Its colour (default: the next of the palette). */
+  colour?: string;
+  /** Drawn dashed. */
+  dashed?: boolean;
 }
 
 export interface PlotOptions {
@@ -46,13 +50,12 @@ export function linePlot(series: Series[], options: PlotOptions): string {
   const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);
   const lines = series
     .map((s, i) => {
-      const colour = colours[i % colours.length];
+      const colour = s.colour ?? colours[i % colours.length];
       const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
-      const dots = options.markers
-        ? s.points.map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${colour}"/>`).join('')
-        : '';
+      const dots = options.markers ? s.points.map(([a, b]) => dot(x(a), y(b), colour!)).join('') : '';
+      const dash = s.dashed ? ' stroke-dasharray="6,4"' : '';
       return (
-        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>${dots}` +
+        `<polyline fill="none" stroke="${colour}" stroke-width="2"${dash} points="${points}"/>${dots}` +
         `<text x="${w - right + 8}" y="${labelY[i]!.toFixed(1)}" fill="${colour}">${s.name}</text>`
       );
     })
@@ -83,6 +86,44 @@ export function knnPlot(runs: { name: string; knn: number[] }[], epochCount: num
       xTicks: Array.from({ length: epochCount }, (_, e) => e + 1),
     },
   );
+}
+
+const dot = (cx: number, cy: number, colour: string) => `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${colour}"/>`;
+
+/**
+ * Accuracies as dots, a row per feature source and a colour per metric (kNN, linear probe…),
+ * as a standalone SVG; a missing value (null) has no dot.
+ */
+export function dotPlot(rows: { name: string; values: (number | null)[] }[], metrics: string[], xLabel: string): string {
+  const [w, left, right, top, rowHeight, bottom] = [640, 130, 20, 40, 28, 40];
+  const h = top + rows.length * rowHeight + bottom;
+  const values = rows.flatMap((r) => r.values.filter((v): v is number => v !== null));
+  const lo = Math.floor(Math.min(...values) * 10) / 10,
+    hi = Math.ceil(Math.max(...values) * 10) / 10;
+  const x = (v: number) => left + ((v - lo) / Math.max(hi - lo, 1e-9)) * (w - left - right);
+  const colours = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
+  const grid = Array.from({ length: Math.round((hi - lo) / 0.1) + 1 }, (_, i) => lo + 0.1 * i)
+    .map((v) => {
+      const line = `<line x1="${x(v)}" x2="${x(v)}" y1="${top - 8}" y2="${h - bottom}" stroke="#eee"/>`;
+      return `${line}<text x="${x(v)}" y="${h - bottom + 16}" text-anchor="middle">${(100 * v).toFixed(0)} %</text>`;
+    })
+    .join('');
+  const legend = metrics
+    .map((m, j) => `${dot(left + 150 * j + 6, 16, colours[j % colours.length]!)}<text x="${left + 150 * j + 16}" y="20">${m}</text>`)
+    .join('');
+  const body = rows
+    .map((r, i) => {
+      const cy = top + (i + 0.5) * rowHeight;
+      const dots = r.values.map((v, j) => (v === null ? '' : dot(x(v), cy, colours[j % colours.length]!))).join('');
+      return `<text x="${left - 8}" y="${cy + 4}" text-anchor="end">${r.name}</text>${dots}`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>${grid}${legend}
+<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">${xLabel}</text>
+${body}
+</svg>
+`;
 }
 
 /** Positions at least `gap` apart, each as close to its wish as the others allow (labels that would overlap). */

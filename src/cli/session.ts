@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunCheckpoint } from '../checkpoint.js';
 import { loadSplit } from '../data/fashion-mnist.js';
+import type { LabelledImages } from '../data/idx.js';
 import type { Backend } from '../engine/backend.js';
 import { DeviceLostError } from '../engine/backends/webgpu/runtime.js';
 import { reopenBackend } from '../engine/current.js';
@@ -96,13 +97,22 @@ export class DeviceData {
 export function loadData(dir: string, subset: number, backend: Backend, seed: number, testSubset = 0, labelAll = false): DeviceData {
   // a new device reads the files again rather than keep them (the training split is 47 MB)
   return new DeviceData(backend, (on) => {
-    const train = loadSplit(dir, 'train'),
-      test = loadSplit(dir, 'test');
-    subsetCount('--subset', subset, train.count);
-    subsetCount('--test-subset', testSubset, test.count, 'test set');
-    const images = prepareData(train, test, on, { subset, seed, testSubset });
+    const train = loadSplit(dir, 'train');
+    const images = splitsOnDevice(train, loadSplit(dir, 'test'), on, { subset, seed, testSubset });
     return labelAll ? { ...images, labelled: toDevice(train, on) } : images;
   });
+}
+
+/** Splits on a backend as loadData puts them (prepareData), a subset larger than its split refused in the flags' words. */
+export function splitsOnDevice(
+  train: LabelledImages,
+  test: LabelledImages,
+  backend: Backend,
+  options: { subset: number; seed: number; testSubset: number },
+): { train: DeviceImages; test: DeviceImages } {
+  subsetCount('--subset', options.subset, train.count);
+  subsetCount('--test-subset', options.testSubset, test.count, 'test set');
+  return prepareData(train, test, backend, options);
 }
 
 /** The standardised, L2-normalised pixels of a set: the no-network features (docs/method.md §5). */
@@ -195,6 +205,11 @@ export interface RunOptions {
   labelled?: DeviceImages;
   /** Saved in the checkpoint beside the trainer's state (the baselines, say). */
   extra?: Record<string, unknown>;
+  /**
+   * runTraining: each new trainer of the run, before it starts or resumes (a fine-tune's
+   * pre-trained weights, say; a resumed run's checkpoint then replaces them).
+   */
+  prepare?: (trainer: EncoderTrainer) => void;
   /** Hears each finished epoch. */
   onEpoch?: (record: EpochRecord) => void;
   /** On a divergence: stop (the default), or go back to the last good state at half the learning rate. */
@@ -484,7 +499,16 @@ async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunO
  * at most MAX_DEVICE_LOSSES times.
  */
 export async function runTraining(setting: RunSetting, data: DeviceData, options: RunOptions): Promise<RunResult> {
-  const make = () => makeTrainer(setting, data.backend, data.train, data.test);
+  const make = () => {
+    const made = makeTrainer(setting, data.backend, data.train, data.test);
+    try {
+      options.prepare?.(made);
+    } catch (error) {
+      made.dispose();
+      throw error;
+    }
+    return made;
+  };
   // null only between disposing a lost device's trainer and making its successor
   let trainer: EncoderTrainer | null = make();
   let state: RunState | undefined;

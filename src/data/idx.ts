@@ -98,6 +98,19 @@ export interface LabelledImages {
   file?: string;
 }
 
+/** Images `pick` of a split, in that order (a copy). */
+export function selectImages(split: LabelledImages, pick: ArrayLike<number>): LabelledImages {
+  const plane = split.height * split.width;
+  const pixels = new Uint8Array(pick.length * plane);
+  const labels = new Uint8Array(pick.length);
+  for (let i = 0; i < pick.length; i++) {
+    const source = pick[i]!;
+    pixels.set(split.pixels.subarray(source * plane, (source + 1) * plane), i * plane);
+    labels[i] = split.labels[source]!;
+  }
+  return { ...split, pixels, labels, count: pick.length };
+}
+
 /** Pairs an images file with its labels file, checking they agree. */
 export function pairImages(images: IdxArray, imagesFile: string, labels: IdxArray, labelsFile: string, classes = 10): LabelledImages {
   const [count, height, width] = images.dims as [number, number, number];

@@ -1,6 +1,6 @@
 // The training and test images on the device, as packed 8-bit pixels, and seeded shuffles.
 
-import { checkSplits, type LabelledImages } from '../data/idx.js';
+import { checkSplits, type LabelledImages, selectImages } from '../data/idx.js';
 import type { Backend } from '../engine/backend.js';
 import { philoxBlock } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
@@ -56,16 +56,8 @@ export interface DeviceImages {
 
 /** Images `pick` of a split (all of it by default), uploaded once. */
 export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Array): DeviceImages {
-  const plane = split.height * split.width;
-  const order = pick ?? Int32Array.from({ length: split.count }, (_, i) => i);
-  const pixels = new Uint8Array(order.length * plane);
-  const labels = new Uint8Array(order.length);
-  order.forEach((source, i) => {
-    pixels.set(split.pixels.subarray(source * plane, (source + 1) * plane), i * plane);
-    labels[i] = split.labels[source]!;
-  });
-  const images = keep(packImages(pixels, order.length, split.height, split.width, backend));
-  return { images, labels, count: order.length, height: split.height, width: split.width };
+  const { pixels, labels, count, height, width } = selectImages(split, pick ?? Int32Array.from({ length: split.count }, (_, i) => i));
+  return { images: keep(packImages(pixels, count, height, width, backend)), labels, count, height, width };
 }
 
 /**
@@ -81,6 +73,27 @@ export function subsetCount(label: string, asked: number, count: number, split =
 /** Which images of a split of `count` make the training subset, in order (0: all). */
 export function subsetOrder(count: number, subset: number, seed: number): Int32Array {
   return shuffle(count, seed).subarray(0, subsetCount('subset', subset, count));
+}
+
+/**
+ * A class-balanced subset of `count` of the images labelled `labels`, as their indices in
+ * increasing order: class c takes as many as the k < count with k mod classes = c (so the
+ * classes differ by one at most), the first of its images in a shuffle under (seed, c). The
+ * same seed gives nested subsets: a smaller count's is part of a larger's. `count` at least
+ * the images there are: all of them. A class with fewer images than its share is refused.
+ */
+export function balancedSubset(labels: ArrayLike<number>, count: number, seed: number, classes = 10): Int32Array {
+  if (count >= labels.length) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  const picked: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const members = Array.from(labels, (label, i) => (label === c ? i : -1)).filter((i) => i >= 0);
+    const share = Math.floor(count / classes) + (c < count % classes ? 1 : 0);
+    if (share > members.length)
+      throw new Error(`a balanced subset of ${count} needs ${share} images of class ${c}; there are ${members.length}`);
+    const order = shuffle(members.length, seed, 0x6c61626c + c); // a stream of its own per class
+    for (let k = 0; k < share; k++) picked.push(members[order[k]!]!);
+  }
+  return Int32Array.from(picked).sort();
 }
 
 /**

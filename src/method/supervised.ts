@@ -3,10 +3,11 @@
 // ceiling the self-supervised rows are read against; its "v" is the normalised logits, so
 // the same kNN and linear probe evaluate it.
 
+import { noGrad } from '../engine/autograd/tape.js';
 import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops/index.js';
 import { Generator } from '../engine/random.js';
-import { keep } from '../engine/scope.js';
+import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../engine/values.js';
 import type { DeviceImages } from './data.js';
@@ -35,6 +36,22 @@ export class SupervisedTrainer extends EncoderTrainer<SupervisedConfig> {
     const loss = ops.crossEntropy(logits, this.labels.gather(idx)).mean();
     this.applyGradients(() => loss.backward());
     return loss;
+  }
+
+  /** Top-1 of the classifier (the head's largest logit) on a set, unaugmented, with eval-mode BatchNorm. */
+  async accuracy(set: DeviceImages = this.test): Promise<number> {
+    this.encoder.eval();
+    let correct = 0;
+    for (let start = 0; start < set.count; start += this.evalBlock) {
+      const count = Math.min(this.evalBlock, set.count - start);
+      const predicted = noGrad(() =>
+        scope(() => ops.argmax(this.encoder.head.forward(this.encoder.features(this.plainBatch(set, start, count))), 1)),
+      );
+      const values = await predicted.data();
+      predicted.dispose();
+      for (let i = 0; i < count; i++) if (values[i] === set.labels[start + i]) correct++;
+    }
+    return correct / set.count;
   }
 
   override dispose(): void {

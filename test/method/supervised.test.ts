@@ -1,5 +1,5 @@
-// The supervised reference: it learns the labels (its training loss falls and the kNN on its
-// features beats chance by far on a separable toy set), it refuses a head that is not the
+// The supervised reference: it learns the labels (its training loss falls, and the kNN on its
+// features and its classifier's top-1 beat chance by far on a separable toy set), it refuses a head that is not the
 // classifier, and its checkpoints resume exactly (a refused one changes nothing).
 import { expect, it } from 'vitest';
 import { encodeTensorFile } from '../../src/engine/io/tensor-file.js';
@@ -40,6 +40,9 @@ it('learns the labels: the loss falls and kNN on its features is far above chanc
   const { knnV, knnH } = await trainer.evaluate();
   expect(knnV).toBeGreaterThan(0.8);
   expect(knnH).toBeGreaterThan(0.8);
+  // its classifier's top-1 (the largest logit), on the test set by default or on any set
+  expect(await trainer.accuracy()).toBeGreaterThan(0.8);
+  expect(await trainer.accuracy(train)).toBeGreaterThan(0.8);
   trainer.dispose();
 }, 120_000);
 
