@@ -1,6 +1,6 @@
 // `npm run bench [-- options]`: the WebAssembly backend next to TensorFlow.js's, then the
 // WebGPU kernels on one adapter next to naive baselines, each measured in the same process.
-// `npm run bench -- train`: the method's training step, ours against TensorFlow.js.
+// `npm run bench -- train`: the method's training step, ours against TensorFlow.js and PyTorch.
 // `npm run bench -- profile`: where one method step spends its time, kernel by kernel.
 // `npm run bench -- depthwise`: the depthwise convolution kernels against the grouped ones.
 
@@ -16,8 +16,7 @@ import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
 import { benchProfile } from './profile.bench.js';
 import { benchStep } from './step.bench.js';
-import type { TfjsBackend } from './tfjs.js';
-import { benchTrain, type TrainBenchOptions } from './train.bench.js';
+import { benchTrain, type Peer, type TrainBenchOptions } from './train.bench.js';
 import { benchWasm } from './wasm.bench.js';
 
 const BATCH = { integer: [1, 65536] } as const;
@@ -45,9 +44,11 @@ const OPTIONS = {
   update: { kind: TRAIN_FLAGS.update.kind, help: "train: our step's bank update, corrected | npid (default corrected, the method's)" },
   bank: { kind: { integer: [1, 1e7] }, help: 'train, profile: bank rows N (default 60000)' },
   peers: {
-    kind: { list: ['wasm', 'cpu', 'webgpu', 'none'] },
-    default: 'wasm,cpu,webgpu',
-    help: 'train: the TensorFlow.js backends, of wasm,cpu,webgpu (none: ours alone)',
+    kind: { list: ['wasm', 'cpu', 'webgpu', 'torch', 'none'] },
+    default: 'wasm,cpu,webgpu,torch',
+    help:
+      "train: the peers, of wasm,cpu,webgpu (TensorFlow.js) and torch (PyTorch, in Python: npm start's step and the bench's, " +
+      'on one pinned core and on all; torch alone runs just those); none: ours alone',
   },
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
@@ -56,7 +57,8 @@ const COMMANDS = ['kernels', 'train', 'profile', 'depthwise'];
 
 const USAGE = `npm run bench -- [kernels|train|profile|depthwise] [options]
   kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
-  train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's
+  train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's;
+    with PyTorch at npm start's setting and this one (--peers torch: those alone)
   profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
   depthwise: mobilenetv2's depthwise layers, their kernels against the general grouped ones
     (on WebAssembly; --backend webgpu for the --adapter)
@@ -155,7 +157,7 @@ await runCommand(async () => {
       batch: values.batch ?? 256,
       gpuBatch: values['gpu-batch'],
       adapters: values.adapters as AdapterChoice[],
-      peers: values.peers as TfjsBackend[],
+      peers: values.peers as Peer[],
       backends: values.backend === 'all' ? ['wasm', 'webgpu'] : [values.backend],
       bankSize: values.bank,
       negatives: values.negatives,

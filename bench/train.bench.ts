@@ -1,34 +1,46 @@
 // `npm run bench -- train`: one full training step of the method (fmnist-resnet width 1,
 // bank N = 60,000, d = 128, every row a negative, corrected update) on each of our backends
-// next to the same step written with TensorFlow.js, in one process. Contestants that share
-// hardware are timed in turn, round after round, so the machine's noise falls on all of them;
-// medians, peak memory, and the memory-bank part's own time.
+// next to the same step written with TensorFlow.js, in one process, and next to the same step
+// written with PyTorch (bench/torch.ts) at npm start's setting and at this one, on one pinned
+// core and on all cores. Contestants that share hardware are timed in turn, round after round,
+// so the machine's noise falls on all of them; medians, peak memory, and the memory-bank part's
+// own time.
 
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backend } from '../src/engine/backend.js';
+import type { WasmBackend } from '../src/engine/backends/wasm/backend.js';
 import { l2Normalize, randn, scope, type Tensor, tensor } from '../src/index.js';
 import { sampleNegatives, shuffle, toDevice } from '../src/method/data.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend, type WebGpuBackend } from '../src/node.js';
 import { median } from '../src/numbers.js';
+import { resolveSetting } from '../src/settings.js';
 import { printTable, type Row, writeResults } from './harness.js';
 import { type TfjsBackend, tfjsMethodStep, useTfjs } from './tfjs.js';
+import { findTorch, pinToOneCore, type TorchInfo, TorchPeer, type TorchSetting } from './torch.js';
 
 /** The setting of the step (issue 6): the method's defaults at width 1 with a 60,000-row bank. */
 export const TRAIN_BENCH = { width: 1, bankSize: 60_000, dim: DEFAULTS.dim } as const;
 
-/** One timed thing: a step and its memory-bank part, each resolving when the work is done. */
+/**
+ * Work that resolves when it is done: to nothing (the bench times it), or, for a peer in another
+ * process (PyTorch), to the milliseconds it measured itself, the pipe left out.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: ours and TensorFlow.js's work returns nothing
+type Timed = () => Promise<void | number>;
+
+/** One timed thing: a step and its memory-bank part. */
 export interface Contestant {
-  engine: 'ours' | 'tfjs';
+  engine: 'ours' | 'tfjs' | 'torch';
   backend: string;
   batch: number;
   /** Runs before each of its timings (tfjs: make its backend the active one). */
   activate: () => Promise<void>;
-  step: () => Promise<void>;
-  bankPart: () => Promise<void>;
-  /** Peak bytes during one step, the training images left out. */
+  step: Timed;
+  bankPart: Timed;
+  /** Peak bytes during one step, the training images left out (NaN: not measured). */
   peakBytes: () => Promise<number>;
   dispose: () => void;
 }
@@ -37,6 +49,8 @@ export interface Contestant {
 export interface OursOptions {
   /** The contestant's name in the tables (default the backend's description). */
   label?: string;
+  /** Width of fmnist-resnet (default TRAIN_BENCH.width). */
+  width?: number;
   /** Bank rows N (default TRAIN_BENCH.bankSize). */
   bankSize?: number;
   /** Sampled negatives K (default 0: every bank row). */
@@ -47,8 +61,13 @@ export interface OursOptions {
 
 /** Our method step through Trainer.step, on synthetic images (timing does not depend on pixels). */
 export function oursContestant(backend: Backend, batch: number, options: OursOptions = {}): Contestant {
-  const { width } = TRAIN_BENCH;
-  const { label = backend.description, bankSize = TRAIN_BENCH.bankSize, negatives = 0, update = DEFAULTS.update } = options;
+  const {
+    label = backend.description,
+    width = TRAIN_BENCH.width,
+    bankSize = TRAIN_BENCH.bankSize,
+    negatives = 0,
+    update = DEFAULTS.update,
+  } = options;
   const plane = 28 * 28;
   const pixels = new Uint8Array(bankSize * plane);
   for (let i = 0, x = 1; i < pixels.length; i++) pixels[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
@@ -157,11 +176,11 @@ export interface TrainTiming {
  * each, then measures each one's peak memory on one more step.
  */
 export async function timeRoundRobin(contestants: Contestant[], reps: number, log: (line: string) => void): Promise<TrainTiming[]> {
-  const timed = async (c: Contestant, work: () => Promise<void>) => {
+  const timed = async (c: Contestant, work: Timed) => {
     await c.activate();
     const start = performance.now();
-    await work();
-    return performance.now() - start;
+    const own = await work();
+    return typeof own === 'number' ? own : performance.now() - start;
   };
   const results: TrainTiming[] = contestants.map((contestant) => ({ contestant, stepMs: [], bankMs: [], peakBytes: 0 }));
   for (const r of results) {
@@ -195,14 +214,17 @@ export function trainRows(results: TrainTiming[]): Row[] {
     'step ms': median(r.stepMs),
     'bank part ms': median(r.bankMs),
     'bank share': `${((100 * median(r.bankMs)) / median(r.stepMs)).toFixed(1)} %`,
-    'peak MiB': r.peakBytes / 2 ** 20,
+    'peak MiB': Number.isFinite(r.peakBytes) ? r.peakBytes / 2 ** 20 : '—',
     'ours best / this': oursBest / rate(r),
   }));
 }
 
+/** A peer of the train bench: a TensorFlow.js backend, PyTorch, or none (ours alone). */
+export type Peer = TfjsBackend | 'torch' | 'none';
+
 export interface TrainBenchOptions {
   reps: number;
-  /** Threads of our multi-threaded WebAssembly run. */
+  /** Threads of our multi-threaded WebAssembly run (and of PyTorch's on all cores). */
   threads: number;
   /** Batch on the CPU backends. */
   batch: number;
@@ -213,7 +235,8 @@ export interface TrainBenchOptions {
   /** Batch on WebGPU (default: 256 on hardware, 32 on llvmpipe, 8 on SwiftShader). */
   gpuBatch?: number;
   adapters: AdapterChoice[];
-  peers: TfjsBackend[];
+  /** The TensorFlow.js groups run when any peer but torch is named ('none': ours alone); the PyTorch groups when torch is. */
+  peers: Peer[];
   backends: string[];
   /** Bank rows N (default TRAIN_BENCH.bankSize). */
   bankSize?: number;
@@ -225,10 +248,172 @@ export interface TrainBenchOptions {
 
 const SOFTWARE_GPU_BATCH: Partial<Record<AdapterChoice, number>> = { llvmpipe: 32, swiftshader: 8 };
 
+/** The step of torch_step.py at one setting, timed by the peer itself. */
+async function torchContestant(
+  python: string,
+  setting: TorchSetting,
+  threads: number,
+  core?: number,
+): Promise<{ contestant: Contestant; info: TorchInfo; losses: number[] }> {
+  const peer = await TorchPeer.start(python, setting, threads, core);
+  const { info } = peer;
+  const losses: number[] = [];
+  const contestant: Contestant = {
+    engine: 'torch',
+    backend: `PyTorch ${info.torch}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+    batch: setting.batch,
+    activate: async () => {},
+    step: async () => {
+      const reply = await peer.request('step');
+      losses.push(reply.loss as number);
+      return reply.ms as number;
+    },
+    bankPart: async () => (await peer.request('bank')).ms as number,
+    peakBytes: async () => {
+      const { bytes } = await peer.request('peak');
+      return typeof bytes === 'number' ? bytes : NaN;
+    },
+    dispose: () => peer.close(),
+  };
+  return { contestant, info, losses };
+}
+
+/**
+ * The settings PyTorch is raced at (issue 16): npm start's step (its quick recipe, read from
+ * src/settings.ts) and this bench's (width 1, the bank, negatives, update and CPU batch of the options).
+ */
+export function torchSettings(o: Pick<TrainBenchOptions, 'batch' | 'bankSize' | 'negatives' | 'update'>): {
+  title: string;
+  setting: TorchSetting;
+}[] {
+  const quick = resolveSetting({});
+  if (quick.config.head !== 'mlp' || quick.config.arch !== 'fmnist-resnet')
+    throw new Error(
+      `torch_step.py writes fmnist-resnet with the MLP head; npm start now trains ${quick.config.arch}, ${quick.config.head}`,
+    );
+  const shared = (c: TrainConfig) => {
+    const { hidden, dim, tau, lambda, m, lr, momentum, weightDecay, cropMin } = c;
+    return { hidden, dim, tau, lambda, m, lr, momentum, weightDecay, cropMin };
+  };
+  const c = quick.config;
+  const settings: [string, TorchSetting][] = [
+    [
+      "npm start's step",
+      { ...shared(c), width: c.width, bank: quick.subset || 60_000, negatives: c.negatives, batch: c.batch, update: c.update },
+    ],
+    [
+      "the train bench's step",
+      {
+        ...shared(DEFAULTS),
+        width: TRAIN_BENCH.width,
+        bank: o.bankSize ?? TRAIN_BENCH.bankSize,
+        negatives: o.negatives ?? 0,
+        batch: o.batch,
+        update: o.update ?? DEFAULTS.update,
+      },
+    ],
+  ];
+  const count = (n: number) => n.toLocaleString('en');
+  return settings.map(([name, s]) => {
+    const sampled = s.negatives > 0 && s.negatives < s.bank - s.batch;
+    const negatives = sampled ? `K ${count(s.negatives)} sampled negatives` : 'every row a negative';
+    const update = s.update === 'npid' ? ', NPID update' : '';
+    return { title: `${name} (width ${s.width}, N ${count(s.bank)}, ${negatives}, batch ${s.batch}${update})`, setting: s };
+  });
+}
+
+/** "/usr/lib/…/blas/libblas.so.3.11.0" and the like, as a reader knows them. */
+function blasName(blas: string): string {
+  if (/openblas/i.test(blas)) return 'OpenBLAS';
+  if (/mkl/i.test(blas)) return 'MKL';
+  if (/blis/i.test(blas)) return 'BLIS';
+  if (/\/blas\/libblas\.so/.test(blas)) return 'the reference BLAS (libblas3, unoptimised)';
+  return blas;
+}
+
+interface Group {
+  title: string;
+  kind: 'tfjs' | 'torch';
+  rows: Row[];
+  results: TrainTiming[];
+  /** More for the JSON (the PyTorch groups: the setting, the peer's build, its losses). */
+  extra?: Record<string, unknown>;
+}
+
+type RunGroup = (
+  title: string,
+  kind: Group['kind'],
+  make: () => Promise<Contestant[]>,
+  cleanup: () => void,
+  extra?: () => Record<string, unknown>,
+) => Promise<void>;
+
+/**
+ * Ours against PyTorch at each of torchSettings, on one thread pinned to one core (this
+ * process and the peer's both) and on `o.threads` threads unpinned; returns the notes for the
+ * tables (what PyTorch ran with, or why it was skipped).
+ */
+async function torchGroups(o: TrainBenchOptions, run: RunGroup): Promise<string[]> {
+  const found = findTorch();
+  if ('missing' in found) {
+    console.log(`\nPyTorch: ${found.missing}; its groups skipped`);
+    return [`PyTorch: skipped, ${found.missing}.`];
+  }
+  const infos: TorchInfo[] = [];
+  for (const { title, setting } of torchSettings(o)) {
+    for (const pinned of [true, false]) {
+      const pin = pinned ? pinToOneCore() : null;
+      const threads = pinned ? 1 : o.threads;
+      const where = !pinned
+        ? `${threads} threads, all cores`
+        : pin
+          ? `1 thread, both pinned to CPU ${pin.core}`
+          : '1 thread (not pinned: taskset is missing or refused)';
+      let ours: WasmBackend | null = null;
+      const peer: { info?: TorchInfo; losses?: number[] } = {};
+      try {
+        await run(
+          `Against PyTorch: ${title}, ${where}`,
+          'torch',
+          async () => {
+            ours = await createWasmBackend({ threads });
+            const options = { width: setting.width, bankSize: setting.bank, negatives: setting.negatives, update: setting.update };
+            const theirs = await torchContestant(found.python, setting, threads, pin?.core);
+            Object.assign(peer, { info: theirs.info, losses: theirs.losses });
+            infos.push(theirs.info);
+            return [oursContestant(ours, setting.batch, options), theirs.contestant];
+          },
+          () => ours?.destroy(),
+          () => ({ setting, torch: peer.info, torchLosses: peer.losses }),
+        );
+      } finally {
+        pin?.restore();
+      }
+    }
+  }
+  if (!infos[0]) return [];
+  const { torch, blas, capability, augment, ompWaitPolicy } = infos[0];
+  const notes = [
+    `PyTorch ${torch} (${found.python}): ATen's kernels at ${capability}, convolutions on oneDNN, matmuls on ${blasName(blas)}, ` +
+      `OpenMP wait policy ${ompWaitPolicy}; ` +
+      `the step of bench/peers/torch_step.py, timed by the peer itself. Augmentation: ${augment}. ` +
+      "PyTorch's peak MiB: the growth of its resident memory during one step over its resident memory before the model, " +
+      'the bank and the optimiser existed (the training images left out).',
+  ];
+  if (/\/blas\/libblas\.so/.test(blas))
+    notes.push(
+      "Warning: PyTorch's matmuls (the head's Linear layers, the bank's similarities, ∂L/∂v and the update's product) run on the " +
+        'unoptimised reference BLAS here; with OpenBLAS (libopenblas0) installed Debian switches libblas.so.3 to it.',
+    );
+  for (const note of notes) console.log(`\n${note}`);
+  return notes;
+}
+
 /**
  * The CPU group (ours on WebAssembly with every thread and with one, tfjs-wasm, tfjs-cpu),
- * then one group per WebGPU adapter (ours and tfjs-webgpu on the same device); tables, the
- * headline ratios, and bench/results/train.json.
+ * then one group per WebGPU adapter (ours and tfjs-webgpu on the same device), then ours
+ * against PyTorch (torchGroups); tables, the headline ratios, and bench/results/train.json
+ * (train-torch.json when only PyTorch was asked for).
  */
 export async function benchTrain(o: TrainBenchOptions): Promise<void> {
   const log = (line: string) => console.log(line);
@@ -237,21 +422,23 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
     backend + (o.negatives ? `, K ${o.negatives} negatives` : '') + (o.update === 'npid' ? ', NPID update' : '');
   const ours = (backend: Backend, batch: number, name: string) =>
     oursContestant(backend, batch, { label: label(name), bankSize, negatives: o.negatives, update: o.update });
-  const groups: { title: string; rows: Row[]; results: TrainTiming[] }[] = [];
-  const run = async (title: string, make: () => Promise<Contestant[]>, cleanup: () => void) => {
+  const groups: Group[] = [];
+  const run: RunGroup = async (title, kind, make, cleanup, extra) => {
     console.log(`\n${title}`);
     const contestants = await make();
     const results = await timeRoundRobin(contestants, o.reps, log);
     for (const c of contestants) c.dispose();
     cleanup();
-    groups.push({ title, rows: trainRows(results), results });
+    groups.push({ title, kind, rows: trainRows(results), results, extra: extra?.() });
   };
+  const tfjsGroups = o.peers.some((p) => p !== 'torch');
 
-  if (o.backends.includes('wasm')) {
+  if (tfjsGroups && o.backends.includes('wasm')) {
     const multi = await createWasmBackend({ threads: o.threads });
     const single = o.threads > 1 ? await createWasmBackend({ threads: 1 }) : null;
     await run(
       `CPU, batch ${o.batch}${o.peers.includes('cpu') ? ` (tfjs-cpu: ${o.tfjsCpuBatch ?? 8})` : ''}`,
+      'tfjs',
       async () => {
         const list = [ours(multi, o.batch, multi.description)];
         if (single) list.push(ours(single, o.batch, single.description));
@@ -267,7 +454,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       },
     );
   }
-  if (o.backends.includes('webgpu')) {
+  if (tfjsGroups && o.backends.includes('webgpu')) {
     for (const adapter of o.adapters) {
       let backend: WebGpuBackend | null = null;
       try {
@@ -280,6 +467,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       const batch = o.gpuBatch ?? (gpu.kind === 'gpu-hardware' ? 256 : (SOFTWARE_GPU_BATCH[adapter] ?? 32));
       await run(
         `WebGPU on ${gpu.description}, batch ${batch}`,
+        'tfjs',
         async () => {
           const list = [ours(gpu, batch, `webgpu (${gpu.opened.name})`)];
           if (o.peers.includes('webgpu'))
@@ -292,10 +480,20 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       );
     }
   }
+  const notes: string[] = [];
+  if (o.peers.includes('torch')) {
+    if (o.backends.includes('wasm')) notes.push(...(await torchGroups(o, run)));
+    else notes.push('PyTorch: skipped, it races our WebAssembly backend (--backend wasm or all).');
+  }
 
-  const all = groups.flatMap((g) => g.results);
+  if (groups.length === 0) {
+    console.log('\nnothing measured: bench/results/ left as it was');
+    return;
+  }
+  const tfjs = groups.filter((g) => g.kind === 'tfjs');
+  const all = tfjs.flatMap((g) => g.results);
   const rate = (r: TrainTiming) => r.contestant.batch / (median(r.stepMs) / 1000);
-  const best = (engine: 'ours' | 'tfjs', list = all) =>
+  const best = (engine: Contestant['engine'], list = all) =>
     list.filter((r) => r.contestant.engine === engine).sort((a, b) => rate(b) - rate(a))[0];
   const headline: Row[] = [];
   const oursBest = best('ours'),
@@ -306,7 +504,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       'images/s ratio': rate(oursBest) / rate(tfjsBest),
     });
   }
-  for (const g of groups.slice(o.backends.includes('wasm') ? 1 : 0)) {
+  for (const g of tfjs.slice(tfjsGroups && o.backends.includes('wasm') ? 1 : 0)) {
     const ours = best('ours', g.results),
       theirs = best('tfjs', g.results);
     if (ours && theirs) headline.push({ comparison: `ours / tfjs-webgpu, ${g.title}`, 'images/s ratio': rate(ours) / rate(theirs) });
@@ -316,10 +514,18 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       comparison: `memory-bank part of ours best step (${oursBest.contestant.backend})`,
       'images/s ratio': `${((100 * median(oursBest.bankMs)) / median(oursBest.stepMs)).toFixed(1)} % of the step`,
     });
+  for (const g of groups.filter((g) => g.kind === 'torch')) {
+    const ours = best('ours', g.results),
+      theirs = best('torch', g.results);
+    const comparison = `ours / PyTorch, ${g.title.replace(/^Against PyTorch: /, '')}`;
+    if (ours && theirs) headline.push({ comparison, 'images/s ratio': rate(ours) / rate(theirs) });
+  }
 
   const tables = groups.map((g) => `**${g.title}**\n\n${printTable(g.title, g.rows)}`);
-  tables.push(`**Headline**\n\n${printTable('Headline', headline)}`);
-  const path = writeResults(`train${o.negatives ? `-k${o.negatives}` : ''}${o.update === 'npid' ? '-npid' : ''}`, {
+  tables.push(...notes);
+  if (headline.length > 0) tables.push(`**Headline**\n\n${printTable('Headline', headline)}`);
+  const name = `train${o.negatives ? `-k${o.negatives}` : ''}${o.update === 'npid' ? '-npid' : ''}${tfjsGroups ? '' : '-torch'}`;
+  const path = writeResults(name, {
     setting: {
       ...TRAIN_BENCH,
       bankSize,
@@ -338,7 +544,9 @@ export async function benchTrain(o: TrainBenchOptions): Promise<void> {
       title: g.title,
       rows: g.rows,
       samples: g.results.map((r) => ({ backend: r.contestant.backend, engine: r.contestant.engine, stepMs: r.stepMs, bankMs: r.bankMs })),
+      ...g.extra,
     })),
+    notes,
     headline,
     markdown: tables,
   });
