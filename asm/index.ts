@@ -13,6 +13,7 @@ export * from './l2_normalize';
 export * from './sgd';
 export * from './matmul';
 export * from './conv2d';
+export * from './conv2d_winograd';
 export * from './depthwise_conv2d';
 export * from './augment';
 export * from './memory_bank';

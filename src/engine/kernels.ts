@@ -69,6 +69,15 @@ export const KERNELS = {
   conv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('conv2d'),
   conv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dBackwardInput'),
   conv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dBackwardWeight'),
+  /**
+   * conv2d, conv2dBackwardInput and conv2dBackwardWeight for a 3×3 filter, stride 1, padding 1 and groups 1, by Winograd's
+   * F(2×2, 3×3) (2.25× fewer multiplies; ops/conv2d.ts says where it is run). Their workspaces, per part on
+   * WebAssembly: 16·⌈Cout/4⌉·4·Cin + 16·Cout·Cin floats of transformed filters, 16·(Cin + Cout)·T of transformed
+   * tiles (T tiles a chunk), the padded input; the weight gradient's, 16·Cout·Cin sums and the batch splits' partials.
+   */
+  conv2dWinograd: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('conv2dWinograd'),
+  conv2dWinogradBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dWinogradBackwardInput'),
+  conv2dWinogradBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dWinogradBackwardWeight'),
   /** conv2d where groups = inChannels = outChannels: one filter per channel, the same arguments. */
   depthwiseConv2d: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('depthwiseConv2d'),
   depthwiseConv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('depthwiseConv2dBackwardInput'),

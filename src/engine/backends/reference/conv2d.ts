@@ -34,3 +34,7 @@ const general = convolution(forEachConvTerm);
 export const conv2d = general.forward;
 export const conv2dBackwardInput = general.backwardInput;
 export const conv2dBackwardWeight = general.backwardWeight;
+// Winograd's F(2×2, 3×3) computes the same sums in another order: the oracle computes what the kernels mean.
+export const conv2dWinograd = general.forward;
+export const conv2dWinogradBackwardInput = general.backwardInput;
+export const conv2dWinogradBackwardWeight = general.backwardWeight;

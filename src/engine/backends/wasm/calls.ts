@@ -109,6 +109,18 @@ export const ASM_CALLS = {
     parallel,
   ),
   conv2dBackwardWeightReduce: asmCall('conv2dBackwardWeightReduce', { gw: 'ptr', partials: 'ptr', size: 'i32', splits: 'i32' }, parallel),
+  /** Per-part workspace bytes of each Winograd pass (asm/conv2d_winograd.ts: transformed filters, tiles and padded planes). */
+  conv2dWinogradWorkspaceBytes: asmCall('conv2dWinogradWorkspaceBytes', CONV),
+  conv2dWinograd: asmCall('conv2dWinograd', { x: 'ptr', w: 'ptr', out: 'ptr', ...CONV, ...WORKSPACE }, parallel),
+  conv2dWinogradBackwardInputWorkspaceBytes: asmCall('conv2dWinogradBackwardInputWorkspaceBytes', CONV),
+  conv2dWinogradBackwardInput: asmCall('conv2dWinogradBackwardInput', { gy: 'ptr', w: 'ptr', gx: 'ptr', ...CONV, ...WORKSPACE }, parallel),
+  conv2dWinogradBackwardWeightWorkspaceBytes: asmCall('conv2dWinogradBackwardWeightWorkspaceBytes', CONV),
+  /** Partials and their reduction as conv2dBackwardWeight's (conv2dBackwardWeightSplits, …PartialsBytes, …Reduce). */
+  conv2dWinogradBackwardWeight: asmCall(
+    'conv2dWinogradBackwardWeight',
+    { x: 'ptr', gy: 'ptr', gw: 'ptr', partials: 'ptr', ...CONV, ...WORKSPACE },
+    parallel,
+  ),
   /** Per-part workspace bytes of any of the three depthwise passes. */
   depthwiseConv2dWorkspaceBytes: asmCall('depthwiseConv2dWorkspaceBytes', CONV),
   depthwiseConv2d: asmCall('depthwiseConv2d', { x: 'ptr', w: 'ptr', out: 'ptr', ...CONV, ...WORKSPACE }, parallel),

@@ -271,6 +271,21 @@ export const WRITERS: RecordWriters = {
     'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
     'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
   conv2dBackwardWeightReduce: ['gw:ptr partials:ptr size:i32 splits:i32', conv2dBackwardWeightReduceWriter],
+  conv2dWinogradWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dWinograd: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dWriter],
+  conv2dWinogradBackwardInputWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dWinogradBackwardInput: ['gy:ptr w:ptr gx:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardInputWriter],
+  conv2dWinogradBackwardWeightWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dWinogradBackwardWeight: ['x:ptr gy:ptr gw:ptr partials:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
+    'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
+    'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
   depthwiseConv2dWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
     'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
   depthwiseConv2d: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +

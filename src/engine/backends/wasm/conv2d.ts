@@ -1,5 +1,6 @@
-// Calls asm/conv2d.ts. The kernel table's argument records are the kernels' records, named
-// alike (Conv2dParams' fields are the kernels' geometry fields).
+// Calls asm/conv2d.ts, and asm/conv2d_winograd.ts (F(2×2, 3×3) for 3×3 convolutions of stride 1
+// and padding 1). The kernel table's argument records are the kernels' records, named alike
+// (Conv2dParams' fields are the kernels' geometry fields).
 
 import type { EngineArgs } from '../../kernels.js';
 import { ASM_CALLS } from './calls.js';
@@ -18,10 +19,31 @@ export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackw
  * then their sum in split order.
  */
 export function conv2dBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dBackwardWeight'>): void {
+  weightBySplits(ctx, p, ASM_CALLS.conv2dBackwardWeight, ASM_CALLS.conv2dBackwardWeightWorkspaceBytes);
+}
+
+export function conv2dWinograd(ctx: WasmContext, p: EngineArgs<'conv2dWinograd'>): void {
+  ctx.parallelWithScratch(ASM_CALLS.conv2dWinograd, ctx.call(ASM_CALLS.conv2dWinogradWorkspaceBytes, p), p);
+}
+
+export function conv2dWinogradBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dWinogradBackwardInput'>): void {
+  ctx.parallelWithScratch(ASM_CALLS.conv2dWinogradBackwardInput, ctx.call(ASM_CALLS.conv2dWinogradBackwardInputWorkspaceBytes, p), p);
+}
+
+/** As conv2dBackwardWeight, with the same splits, partials and reduction. */
+export function conv2dWinogradBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dWinogradBackwardWeight'>): void {
+  weightBySplits(ctx, p, ASM_CALLS.conv2dWinogradBackwardWeight, ASM_CALLS.conv2dWinogradBackwardWeightWorkspaceBytes);
+}
+
+function weightBySplits(
+  ctx: WasmContext,
+  p: EngineArgs<'conv2dBackwardWeight'>,
+  kernel: typeof ASM_CALLS.conv2dBackwardWeight | typeof ASM_CALLS.conv2dWinogradBackwardWeight,
+  workspace: typeof ASM_CALLS.conv2dBackwardWeightWorkspaceBytes,
+): void {
   const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, p), true);
   try {
-    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, p);
-    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, p, { partials });
+    ctx.parallelWithScratch(kernel, ctx.call(workspace, p), p, { partials });
     const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
     ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw: p.gw, partials, size: p.gw.size, splits });
   } finally {

@@ -105,3 +105,8 @@ export function conv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dBackw
     ctx.runtime.pool.release(bufferOf(partials));
   }
 }
+
+// Until shaders/conv2d_winograd.wgsl: the implicit GEMMs (ops/conv2d.ts never picks Winograd on WebGPU).
+export const conv2dWinograd = conv2d;
+export const conv2dWinogradBackwardInput = conv2dBackwardInput;
+export const conv2dWinogradBackwardWeight = conv2dBackwardWeight;

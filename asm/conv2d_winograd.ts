@@ -1,0 +1,488 @@
+// Winograd convolution F(2×2, 3×3) for 3×3 convolutions of stride 1 and padding 1 (groups 1),
+// the twin of shaders/conv2d_winograd.wgsl: forward, input gradient and weight gradient.
+//
+// Outputs are cut into 2×2 tiles, each computed from a 4×4 input patch (patches overlap by 2):
+//   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
+// so per tile and channel pair 16 products replace the direct convolution's 36 (2.25× fewer).
+// Summed over input channels, the element-wise products of the 16 positions ξ of the 4×4 are
+// 16 GEMMs U[ξ] (Cout × Cin) · V[ξ] (Cin × tiles) = M[ξ] (Cout × tiles), run on gemm.ts's
+// micro-kernel; the transforms around them are additions only (their constants are 0, ±1 and
+// ±1/2), vectorised four tiles at a time. F(4×4, 3×3) does 4× fewer products, but its larger
+// constants (up to 8 and 1/24) cost about ten times the float error of the direct sum: in
+// float32 it misses the tests' usual tolerance (rtol 1e-4, atol 1e-5) at 16 channels and more,
+// where F(2×2) is as accurate as the direct sum (the README's Benchmarks section has the figures).
+//
+// The input gradient of such a convolution is the same convolution of gy with the filters
+// flipped and transposed, so it runs on the forward path. The weight gradient is
+//   ∂L/∂g = Σ_tiles Gᵀ [ (A dY Aᵀ) ⊙ (Bᵀ d B) ] G,
+// 16 GEMMs Z[ξ] (Cout × tiles) · V[ξ]ᵀ (tiles × Cin) summed over the batch, and one transform
+// back to 3×3 per batch split (fixed splits and partials added in order, as in conv2d.ts, so
+// every pass is bit-identical for any thread count).
+//
+// Tiles are numbered image by image, tile row by tile row; a chunk is a run of whole tile
+// rows (possibly across images) whose transformed data V and M stay in the L2 cache.
+// V[ξ][c][t] and M[ξ][o][t] are row-major with rows of `tstride` floats, so each GEMM reads B
+// rows straight from V (no packing) and writes M rows directly.
+//
+// Pointers are byte addresses in linear memory; sizes and counts are in elements.
+import { shareStart } from './common';
+import { padPhases } from './conv2d_common';
+import {
+  Conv2dWinogradBackwardInputParams, Conv2dWinogradBackwardInputWorkspaceBytesParams, Conv2dWinogradBackwardWeightParams,
+  Conv2dWinogradBackwardWeightWorkspaceBytesParams, Conv2dWinogradParams, Conv2dWinogradWorkspaceBytesParams,
+} from './generated';
+import { blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packB, packedRows, roundUp, TILE_BYTES } from './gemm';
+
+/** Positions ξ of a transformed 4×4 tile. */
+const XI: i32 = 16;
+/** Bytes of V and M together in one chunk of the forward pass (half the L2 of a Zen 4 core). */
+const CHUNK_BYTES: i32 = 512 * 1024;
+/** Most splits of the weight gradient's batch (as conv2d.ts: the same partials and reduce). */
+const MAX_SPLITS: i32 = 16;
+/** Slack floats after a padded plane: the last tile group of a row reads up to 9 floats past its tiles. */
+const SLACK: i32 = 16;
+
+@inline function tilesOf(size: i32): i32 { return (size + 1) >> 1; }
+
+/** Tiles (columns of V and M) per chunk: whole tile rows, about `budget` bytes for `channels` channels' V and M. */
+function chunkRows(tw: i32, channels: i32, budget: i32, most: i32): i32 {
+  const tiles = budget / (XI * 4 * channels);
+  return max<i32>(1, min<i32>(most, tiles / tw));
+}
+
+/** Row stride of V and M: the chunk's tiles rounded up to whole micro-kernel panels, with room for four-wide stores past the end. */
+@inline function tileStride(tiles: i32): i32 { return roundUp(tiles + 4, NR) + NR; }
+
+// ---- Transforms ------------------------------------------------------------------------------
+
+/**
+ * dst[ξ][r][c] = (G g Gᵀ)[ξ] for the 3×3 filter g of output channel r and input channel c:
+ * g = w[r][c] (w: rows × cols × 3 × 3), or with `flip` the input gradient's filter
+ * w[c][r] rotated by 180° (w: cols × rows × 3 × 3). G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+ */
+function transformFilters(w: usize, rows: i32, cols: i32, flip: bool, dst: usize): void {
+  const plane = <usize>(rows * cols) << 2;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const src = w + (<usize>((flip ? c * rows + r : r * cols + c) * 9) << 2);
+      // g[i][j], with the flip applied.
+      let g00: f32, g01: f32, g02: f32, g10: f32, g11: f32, g12: f32, g20: f32, g21: f32, g22: f32;
+      if (flip) {
+        g00 = load<f32>(src, 32); g01 = load<f32>(src, 28); g02 = load<f32>(src, 24);
+        g10 = load<f32>(src, 20); g11 = load<f32>(src, 16); g12 = load<f32>(src, 12);
+        g20 = load<f32>(src, 8); g21 = load<f32>(src, 4); g22 = load<f32>(src, 0);
+      } else {
+        g00 = load<f32>(src, 0); g01 = load<f32>(src, 4); g02 = load<f32>(src, 8);
+        g10 = load<f32>(src, 12); g11 = load<f32>(src, 16); g12 = load<f32>(src, 20);
+        g20 = load<f32>(src, 24); g21 = load<f32>(src, 28); g22 = load<f32>(src, 32);
+      }
+      // G g: four rows of three.
+      const a0 = g00, a1 = g01, a2 = g02;
+      const half: f32 = 0.5;
+      const b0 = half * (g00 + g10 + g20), b1 = half * (g01 + g11 + g21), b2 = half * (g02 + g12 + g22);
+      const c0 = half * (g00 - g10 + g20), c1 = half * (g01 - g11 + g21), c2 = half * (g02 - g12 + g22);
+      const d0 = g20, d1 = g21, d2 = g22;
+      let at = dst + (<usize>(r * cols + c) << 2);
+      // (G g) Gᵀ, row by row: [x, ½(x + y + z), ½(x − y + z), z].
+      store<f32>(at, a0); at += plane;
+      store<f32>(at, <f32>0.5 * (a0 + a1 + a2)); at += plane;
+      store<f32>(at, <f32>0.5 * (a0 - a1 + a2)); at += plane;
+      store<f32>(at, a2); at += plane;
+      store<f32>(at, b0); at += plane;
+      store<f32>(at, <f32>0.5 * (b0 + b1 + b2)); at += plane;
+      store<f32>(at, <f32>0.5 * (b0 - b1 + b2)); at += plane;
+      store<f32>(at, b2); at += plane;
+      store<f32>(at, c0); at += plane;
+      store<f32>(at, <f32>0.5 * (c0 + c1 + c2)); at += plane;
+      store<f32>(at, <f32>0.5 * (c0 - c1 + c2)); at += plane;
+      store<f32>(at, c2); at += plane;
+      store<f32>(at, d0); at += plane;
+      store<f32>(at, <f32>0.5 * (d0 + d1 + d2)); at += plane;
+      store<f32>(at, <f32>0.5 * (d0 - d1 + d2)); at += plane;
+      store<f32>(at, d2);
+    }
+  }
+}
+
+/** The even and odd lanes of the eight floats at p: (p[0], p[2], p[4], p[6]) and (p[1], p[3], p[5], p[7]). */
+@inline function evens(p: usize): v128 { return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6); }
+@inline function odds(p: usize): v128 { return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 1, 3, 5, 7); }
+
+/**
+ * V[ξ][c][t0 + tx] = (Bᵀ d B)[ξ] for the tiles tx < tw of tile row ty and every channel c,
+ * d the 4×4 patch at rows 2ty…2ty+3 and columns 2tx…2tx+3 of the padded planes (hp × wp each).
+ * Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]. Four tiles at a time; the lanes past tw write
+ * into columns t0 + tw… that the next tile row (or nothing) overwrites.
+ */
+function transformInputRow(
+  planes: usize, channels: i32, hp: i32, wp: i32, ty: i32, tw: i32, v: usize, tstride: i32, t0: i32,
+): void {
+  const rowBytes = <usize>wp << 2;
+  const xiBytes = <usize>(channels * tstride) << 2;
+  for (let c = 0; c < channels; c++) {
+    const row0 = planes + (<usize>((c * hp + 2 * ty) * wp) << 2);
+    const out = v + (<usize>(c * tstride + t0) << 2);
+    for (let tx = 0; tx < tw; tx += 4) {
+      // Row pass over the four patch rows (columns 2tx…, four tiles in the lanes), then Bᵀ down the columns.
+      let p = row0 + (<usize>(2 * tx) << 2);
+      let e = evens(p), o = odds(p), e2 = evens(p + 8), o2 = odds(p + 8);
+      const h00 = f32x4.sub(e, e2), h01 = f32x4.add(o, e2), h02 = f32x4.sub(e2, o), h03 = f32x4.sub(o, o2);
+      p += rowBytes;
+      e = evens(p); o = odds(p); e2 = evens(p + 8); o2 = odds(p + 8);
+      const h10 = f32x4.sub(e, e2), h11 = f32x4.add(o, e2), h12 = f32x4.sub(e2, o), h13 = f32x4.sub(o, o2);
+      p += rowBytes;
+      e = evens(p); o = odds(p); e2 = evens(p + 8); o2 = odds(p + 8);
+      const h20 = f32x4.sub(e, e2), h21 = f32x4.add(o, e2), h22 = f32x4.sub(e2, o), h23 = f32x4.sub(o, o2);
+      let q = out + (<usize>tx << 2);
+      v128.store(q, f32x4.sub(h00, h20)); q += xiBytes;
+      v128.store(q, f32x4.sub(h01, h21)); q += xiBytes;
+      v128.store(q, f32x4.sub(h02, h22)); q += xiBytes;
+      v128.store(q, f32x4.sub(h03, h23)); q += xiBytes;
+      v128.store(q, f32x4.add(h10, h20)); q += xiBytes;
+      v128.store(q, f32x4.add(h11, h21)); q += xiBytes;
+      v128.store(q, f32x4.add(h12, h22)); q += xiBytes;
+      v128.store(q, f32x4.add(h13, h23)); q += xiBytes;
+      v128.store(q, f32x4.sub(h20, h10)); q += xiBytes;
+      v128.store(q, f32x4.sub(h21, h11)); q += xiBytes;
+      v128.store(q, f32x4.sub(h22, h12)); q += xiBytes;
+      v128.store(q, f32x4.sub(h23, h13)); q += xiBytes;
+      p += rowBytes;
+      e = evens(p); o = odds(p); e2 = evens(p + 8); o2 = odds(p + 8);
+      v128.store(q, f32x4.sub(h10, f32x4.sub(e, e2))); q += xiBytes;
+      v128.store(q, f32x4.sub(h11, f32x4.add(o, e2))); q += xiBytes;
+      v128.store(q, f32x4.sub(h12, f32x4.sub(e2, o))); q += xiBytes;
+      v128.store(q, f32x4.sub(h13, f32x4.sub(o, o2)));
+    }
+  }
+}
+
+/**
+ * y rows 2ty, 2ty+1 (those < height) of every channel o = (Aᵀ M A) of the tiles tx < tw of
+ * the tile row, M[ξ][o][t0 + tx]; Aᵀ = [1 1 1 0; 0 1 −1 −1]. y: one image's channels × height × width.
+ */
+function transformOutputRow(
+  m: usize, channels: i32, tstride: i32, t0: i32, tw: i32, ty: i32, y: usize, height: i32, width: i32, tile: usize,
+): void {
+  const xiBytes = <usize>(channels * tstride) << 2;
+  const rowBytes = <usize>width << 2;
+  const second = 2 * ty + 1 < height;
+  for (let o = 0; o < channels; o++) {
+    const src = m + (<usize>(o * tstride + t0) << 2);
+    const row0 = y + (<usize>((o * height + 2 * ty) * width) << 2);
+    for (let tx = 0; tx < tw; tx += 4) {
+      let p = src + (<usize>tx << 2);
+      // Aᵀ down the columns: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (column j of the tile in sj).
+      const m00 = v128.load(p), m01 = v128.load(p + xiBytes), m02 = v128.load(p + 2 * xiBytes), m03 = v128.load(p + 3 * xiBytes);
+      p += 4 * xiBytes;
+      const m10 = v128.load(p), m11 = v128.load(p + xiBytes), m12 = v128.load(p + 2 * xiBytes), m13 = v128.load(p + 3 * xiBytes);
+      p += 4 * xiBytes;
+      const m20 = v128.load(p), m21 = v128.load(p + xiBytes), m22 = v128.load(p + 2 * xiBytes), m23 = v128.load(p + 3 * xiBytes);
+      p += 4 * xiBytes;
+      const s00 = f32x4.add(f32x4.add(m00, m10), m20), s01 = f32x4.add(f32x4.add(m01, m11), m21);
+      const s02 = f32x4.add(f32x4.add(m02, m12), m22), s03 = f32x4.add(f32x4.add(m03, m13), m23);
+      const s10 = f32x4.sub(f32x4.sub(m10, m20), v128.load(p)), s11 = f32x4.sub(f32x4.sub(m11, m21), v128.load(p + xiBytes));
+      const s12 = f32x4.sub(f32x4.sub(m12, m22), v128.load(p + 2 * xiBytes));
+      const s13 = f32x4.sub(f32x4.sub(m13, m23), v128.load(p + 3 * xiBytes));
+      // Aᵀ along the rows.
+      const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+      const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+      // Interleaved, the four tiles' two columns are eight consecutive outputs of each row.
+      const lo0 = v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), hi0 = v128.shuffle<f32>(y00, y01, 2, 6, 3, 7);
+      const lo1 = v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), hi1 = v128.shuffle<f32>(y10, y11, 2, 6, 3, 7);
+      const at = row0 + (<usize>(2 * tx) << 2);
+      const valid = width - 2 * tx;
+      if (valid >= 8) {
+        v128.store(at, lo0); v128.store(at, hi0, 16);
+        if (second) { v128.store(at + rowBytes, lo1); v128.store(at + rowBytes, hi1, 16); }
+      } else {
+        v128.store(tile, lo0); v128.store(tile, hi0, 16); v128.store(tile, lo1, 32); v128.store(tile, hi1, 48);
+        for (let i = 0; i < valid; i++) store<f32>(at + (<usize>i << 2), load<f32>(tile + (<usize>i << 2)));
+        if (second) for (let i = 0; i < valid; i++) store<f32>(at + rowBytes + (<usize>i << 2), load<f32>(tile + (<usize>(8 + i) << 2)));
+      }
+    }
+  }
+}
+
+/**
+ * Z[ξ][o][t0 + tx] = (A dY Aᵀ)[ξ] for the tiles tx < tw of tile row ty, dY the 2×2 block at
+ * rows 2ty, 2ty+1 and columns 2tx, 2tx+1 of the gy planes (hg × wg each, zeros past the
+ * output); A = [1 0; 1 1; 1 −1; 0 −1].
+ */
+function transformGradRow(planes: usize, channels: i32, hg: i32, wg: i32, ty: i32, tw: i32, z: usize, tstride: i32, t0: i32): void {
+  const rowBytes = <usize>wg << 2;
+  const xiBytes = <usize>(channels * tstride) << 2;
+  const zero = f32x4.splat(0);
+  for (let o = 0; o < channels; o++) {
+    const row0 = planes + (<usize>((o * hg + 2 * ty) * wg) << 2);
+    const out = z + (<usize>(o * tstride + t0) << 2);
+    for (let tx = 0; tx < tw; tx += 4) {
+      const p = row0 + (<usize>(2 * tx) << 2);
+      // A dY: rows [d0, d0 + d1, d0 − d1, −d1], each of columns e (even) and o (odd).
+      const e0 = evens(p), o0 = odds(p), e1 = evens(p + rowBytes), o1 = odds(p + rowBytes);
+      const re1 = f32x4.add(e0, e1), ro1 = f32x4.add(o0, o1);
+      const re2 = f32x4.sub(e0, e1), ro2 = f32x4.sub(o0, o1);
+      const re3 = f32x4.sub(zero, e1), ro3 = f32x4.sub(zero, o1);
+      // … Aᵀ along each row: [e, e + o, e − o, −o].
+      let q = out + (<usize>tx << 2);
+      v128.store(q, e0); q += xiBytes;
+      v128.store(q, f32x4.add(e0, o0)); q += xiBytes;
+      v128.store(q, f32x4.sub(e0, o0)); q += xiBytes;
+      v128.store(q, f32x4.sub(zero, o0)); q += xiBytes;
+      v128.store(q, re1); q += xiBytes;
+      v128.store(q, f32x4.add(re1, ro1)); q += xiBytes;
+      v128.store(q, f32x4.sub(re1, ro1)); q += xiBytes;
+      v128.store(q, f32x4.sub(zero, ro1)); q += xiBytes;
+      v128.store(q, re2); q += xiBytes;
+      v128.store(q, f32x4.add(re2, ro2)); q += xiBytes;
+      v128.store(q, f32x4.sub(re2, ro2)); q += xiBytes;
+      v128.store(q, f32x4.sub(zero, ro2)); q += xiBytes;
+      v128.store(q, re3); q += xiBytes;
+      v128.store(q, f32x4.add(re3, ro3)); q += xiBytes;
+      v128.store(q, f32x4.sub(re3, ro3)); q += xiBytes;
+      v128.store(q, f32x4.sub(zero, ro3));
+    }
+  }
+}
+
+/**
+ * dst[r][c][3×3] = Gᵀ X G for X[ξ] = src[ξ][r][c] (rows × cols per ξ):
+ * Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+ */
+function transformFiltersBack(src: usize, rows: i32, cols: i32, dst: usize): void {
+  const plane = <usize>(rows * cols) << 2;
+  for (let i = 0; i < rows * cols; i++) {
+    const p = src + (<usize>i << 2);
+    // Gᵀ X: three rows of four.
+    const x00 = load<f32>(p), x01 = load<f32>(p + plane), x02 = load<f32>(p + 2 * plane), x03 = load<f32>(p + 3 * plane);
+    const x10 = load<f32>(p + 4 * plane), x11 = load<f32>(p + 5 * plane), x12 = load<f32>(p + 6 * plane), x13 = load<f32>(p + 7 * plane);
+    const x20 = load<f32>(p + 8 * plane), x21 = load<f32>(p + 9 * plane), x22 = load<f32>(p + 10 * plane), x23 = load<f32>(p + 11 * plane);
+    const x30 = load<f32>(p + 12 * plane), x31 = load<f32>(p + 13 * plane), x32 = load<f32>(p + 14 * plane), x33 = load<f32>(p + 15 * plane);
+    const h0 = <f32>0.5, m0 = x10 + x20, m1 = x11 + x21, m2 = x12 + x22, m3 = x13 + x23;
+    const a0 = x00 + h0 * m0, a1 = x01 + h0 * m1, a2 = x02 + h0 * m2, a3 = x03 + h0 * m3;
+    const b0 = h0 * (x10 - x20), b1 = h0 * (x11 - x21), b2 = h0 * (x12 - x22), b3 = h0 * (x13 - x23);
+    const c0 = h0 * m0 + x30, c1 = h0 * m1 + x31, c2 = h0 * m2 + x32, c3 = h0 * m3 + x33;
+    // … G along the rows: [x0 + ½(x1 + x2), ½(x1 − x2), ½(x1 + x2) + x3].
+    const out = dst + (<usize>(i * 9) << 2);
+    store<f32>(out, a0 + h0 * (a1 + a2)); store<f32>(out, h0 * (a1 - a2), 4); store<f32>(out, h0 * (a1 + a2) + a3, 8);
+    store<f32>(out, b0 + h0 * (b1 + b2), 12); store<f32>(out, h0 * (b1 - b2), 16); store<f32>(out, h0 * (b1 + b2) + b3, 20);
+    store<f32>(out, c0 + h0 * (c1 + c2), 24); store<f32>(out, h0 * (c1 - c2), 28); store<f32>(out, h0 * (c1 + c2) + c3, 32);
+  }
+}
+
+// ---- Forward and input gradient -------------------------------------------------------------
+
+/** The forward path's layout: in `cin` channels, out `cout`, planes height × width (the output's size too). */
+class Plan {
+  th: i32; tw: i32; hp: i32; wp: i32; rows: i32; tstride: i32;
+  constructor(public cin: i32, public cout: i32, public height: i32, public width: i32) {
+    this.th = tilesOf(height);
+    this.tw = tilesOf(width);
+    this.hp = 2 * this.th + 2;
+    this.wp = 2 * this.tw + 2;
+    this.rows = chunkRows(this.tw, cin + cout, CHUNK_BYTES, 1 << 20);
+    this.tstride = tileStride(this.rows * this.tw);
+  }
+
+  /** Floats of each workspace area, in order: packed U | U | row table | column table | V | M | planes. */
+  @inline get packedFloats(): i32 { return XI * roundUp(this.cout, MR) * this.cin; }
+  @inline get filterFloats(): i32 { return XI * this.cout * this.cin; }
+  @inline get vFloats(): i32 { return XI * this.cin * this.tstride; }
+  @inline get mFloats(): i32 { return XI * this.cout * this.tstride; }
+  @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
+
+  bytes(): i32 {
+    return (this.packedFloats + this.filterFloats + this.cin + this.tstride + this.vFloats + this.mFloats + this.planeFloats) * 4
+      + TILE_BYTES + 64;
+  }
+}
+
+/**
+ * out (images n0…n1−1, `cout` channels) = the 3×3 convolution (stride 1, padding 1) of x
+ * (`cin` channels) with filters w, transposed and flipped if `flip` (the input gradient).
+ */
+function winograd(x: usize, w: usize, out: usize, plan: Plan, flip: bool, n0: i32, n1: i32, workspace: usize): void {
+  const cin = plan.cin, cout = plan.cout, height = plan.height, width = plan.width;
+  const th = plan.th, tw = plan.tw, hp = plan.hp, wp = plan.wp, tstride = plan.tstride;
+  const rowsPadded = roundUp(cout, MR);
+  const packed = workspace;
+  const filters = packed + (<usize>plan.packedFloats << 2);
+  const rowTable = filters + (<usize>plan.filterFloats << 2);
+  const cols = rowTable + (<usize>cin << 2);
+  const v = cols + (<usize>tstride << 2);
+  const m = v + (<usize>plan.vFloats << 2);
+  const planes = m + (<usize>plan.mFloats << 2);
+  const tile = planes + (<usize>plan.planeFloats << 2);
+  memory.fill(planes + (<usize>(cin * hp * wp) << 2), 0, <usize>SLACK << 2);
+
+  transformFilters(w, cout, cin, flip, filters);
+  const kBlocks = blocksOf(cin, KC);
+  for (let xi = 0; xi < XI; xi++) {
+    for (let kb = 0; kb < kBlocks; kb++) {
+      const k0 = blockStart(cin, kBlocks, kb), kc = blockStart(cin, kBlocks, kb + 1) - k0;
+      packA(filters + (<usize>(xi * cout * cin + k0) << 2), cin, 1, cout, kc,
+        packed + (<usize>(rowsPadded * (xi * cin + k0)) << 2));
+    }
+  }
+  for (let k = 0; k < cin; k++) store<i32>(rowTable + (<usize>k << 2), k * tstride * 4);
+  for (let t = 0; t < tstride; t++) store<i32>(cols + (<usize>t << 2), t);
+
+  const inImage = <usize>(cin * height * width) << 2, outImage = <usize>(cout * height * width) << 2;
+  const total = (n1 - n0) * th;
+  let padded = -1;
+  for (let r0 = 0; r0 < total; r0 += plan.rows) {
+    const r1 = min<i32>(total, r0 + plan.rows);
+    for (let r = r0; r < r1; r++) {
+      const n = n0 + r / th;
+      if (n != padded) {
+        padPhases(x + <usize>n * inImage, cin, height, width, 1, 1, 1, 1, hp, wp, 3, 3, planes, true);
+        padded = n;
+      }
+      transformInputRow(planes, cin, hp, wp, r % th, tw, v, tstride, (r - r0) * tw);
+    }
+    const tiles = (r1 - r0) * tw;
+    for (let xi = 0; xi < XI; xi++) {
+      for (let kb = 0; kb < kBlocks; kb++) {
+        const k0 = blockStart(cin, kBlocks, kb), kc = blockStart(cin, kBlocks, kb + 1) - k0;
+        macroKernel(packed + (<usize>(rowsPadded * (xi * cin + k0)) << 2), cout,
+          v + (<usize>(xi * cin * tstride) << 2), NR * 4, rowTable + (<usize>k0 << 2), kc, tiles,
+          m + (<usize>(xi * cout * tstride) << 2), tstride, cols, kb > 0, tile);
+      }
+    }
+    for (let r = r0; r < r1; r++) {
+      const n = n0 + r / th;
+      transformOutputRow(m, cout, tstride, (r - r0) * tw, tw, r % th, out + <usize>n * outImage, height, width, tile);
+    }
+  }
+}
+
+/** Per-part scratch bytes of conv2dWinograd. */
+export function conv2dWinogradWorkspaceBytes(p: Conv2dWinogradWorkspaceBytesParams): i32 {
+  return new Plan(p.inChannels, p.outChannels, p.height, p.width).bytes();
+}
+
+/**
+ * y = conv(x, w) for a 3×3 filter, stride 1, padding 1, groups 1, by F(2×2, 3×3). A part takes
+ * a share of the images. x, w, out, workspace: byte pointers; workspace: conv2dWinogradWorkspaceBytes.
+ */
+export function conv2dWinograd(p: Conv2dWinogradParams, part: i32, parts: i32): void {
+  const n0 = shareStart(p.batch, part, parts), n1 = shareStart(p.batch, part + 1, parts);
+  if (n0 >= n1) return;
+  const plan = new Plan(p.inChannels, p.outChannels, p.height, p.width);
+  winograd(p.x, p.w, p.out, plan, false, n0, n1, p.workspace + <usize>part * <usize>p.workspaceStride);
+}
+
+/** Per-part scratch bytes of conv2dWinogradBackwardInput. */
+export function conv2dWinogradBackwardInputWorkspaceBytes(p: Conv2dWinogradBackwardInputWorkspaceBytesParams): i32 {
+  return new Plan(p.outChannels, p.inChannels, p.height, p.width).bytes();
+}
+
+/**
+ * gx = the 3×3 convolution (stride 1, padding 1) of gy with the filters transposed and rotated
+ * by 180°, by F(2×2, 3×3). A part takes a share of the images. gy, w, gx, workspace: byte
+ * pointers; workspace: conv2dWinogradBackwardInputWorkspaceBytes.
+ */
+export function conv2dWinogradBackwardInput(p: Conv2dWinogradBackwardInputParams, part: i32, parts: i32): void {
+  const n0 = shareStart(p.batch, part, parts), n1 = shareStart(p.batch, part + 1, parts);
+  if (n0 >= n1) return;
+  const plan = new Plan(p.outChannels, p.inChannels, p.height, p.width);
+  winograd(p.gy, p.w, p.gx, plan, true, n0, n1, p.workspace + <usize>part * <usize>p.workspaceStride);
+}
+
+// ---- Weight gradient -------------------------------------------------------------------------
+
+@inline function splitsOf(batch: i32): i32 {
+  return max<i32>(1, min<i32>(batch, MAX_SPLITS));
+}
+
+/** The weight gradient's layout: x has `cin` channels, gy `cout`, both height × width. */
+class GradPlan {
+  th: i32; tw: i32; hp: i32; wp: i32; hg: i32; wg: i32; rows: i32; tstride: i32;
+  constructor(public cin: i32, public cout: i32, public height: i32, public width: i32) {
+    this.th = tilesOf(height);
+    this.tw = tilesOf(width);
+    this.hp = 2 * this.th + 2;
+    this.wp = 2 * this.tw + 2;
+    this.hg = 2 * this.th;
+    this.wg = 2 * this.tw;
+    // A chunk's tiles are the GEMMs' depth: at most one depth block.
+    this.rows = max<i32>(1, KC / this.tw);
+    this.tstride = tileStride(this.rows * this.tw);
+  }
+
+  /** Floats of each workspace area, in order: GW | V | Z | packed A | packed B | row table | column table | x planes | gy planes. */
+  @inline get sumFloats(): i32 { return XI * this.cout * this.cin; }
+  @inline get vFloats(): i32 { return XI * this.cin * this.tstride; }
+  @inline get zFloats(): i32 { return XI * this.cout * this.tstride; }
+  @inline get paFloats(): i32 { return roundUp(this.cout, MR) * this.tstride; }
+  @inline get pbFloats(): i32 { return this.tstride * roundUp(this.cin, NR); }
+  @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
+  @inline get gradFloats(): i32 { return this.cout * this.hg * this.wg + SLACK; }
+
+  bytes(): i32 {
+    return (this.sumFloats + this.vFloats + this.zFloats + this.paFloats + this.pbFloats + this.tstride + roundUp(this.cin, NR)
+      + this.planeFloats + this.gradFloats) * 4 + TILE_BYTES + 64;
+  }
+}
+
+/** Per-part scratch bytes of conv2dWinogradBackwardWeight. */
+export function conv2dWinogradBackwardWeightWorkspaceBytes(p: Conv2dWinogradBackwardWeightWorkspaceBytesParams): i32 {
+  return new GradPlan(p.inChannels, p.outChannels, p.height, p.width).bytes();
+}
+
+/**
+ * Partial sums of gw by F(2×2, 3×3), one per batch split (conv2dBackwardWeightSplits; a part
+ * takes a share of the splits); conv2dBackwardWeightReduce then adds them into gw. x, gy,
+ * partials, workspace: byte pointers; workspace: conv2dWinogradBackwardWeightWorkspaceBytes.
+ */
+export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightParams, part: i32, parts: i32): void {
+  const batch = p.batch, splits = splitsOf(batch);
+  const s0 = shareStart(splits, part, parts), s1 = shareStart(splits, part + 1, parts);
+  if (s0 >= s1) return;
+  const plan = new GradPlan(p.inChannels, p.outChannels, p.height, p.width);
+  const cin = plan.cin, cout = plan.cout, height = plan.height, width = plan.width;
+  const th = plan.th, tw = plan.tw, hp = plan.hp, wp = plan.wp, hg = plan.hg, wg = plan.wg, tstride = plan.tstride;
+  const sum = p.workspace + <usize>part * <usize>p.workspaceStride;
+  const v = sum + (<usize>plan.sumFloats << 2);
+  const z = v + (<usize>plan.vFloats << 2);
+  const pa = z + (<usize>plan.zFloats << 2);
+  const pb = pa + (<usize>plan.paFloats << 2);
+  const rowTable = pb + (<usize>plan.pbFloats << 2);
+  const cols = rowTable + (<usize>tstride << 2);
+  const planes = cols + (<usize>roundUp(cin, NR) << 2);
+  const grads = planes + (<usize>plan.planeFloats << 2);
+  const tile = grads + (<usize>plan.gradFloats << 2);
+  memory.fill(planes + (<usize>(cin * hp * wp) << 2), 0, <usize>SLACK << 2);
+  memory.fill(grads + (<usize>(cout * hg * wg) << 2), 0, <usize>SLACK << 2);
+  packedRows(rowTable, tstride);
+  for (let t = 0; t < roundUp(cin, NR); t++) store<i32>(cols + (<usize>t << 2), t);
+
+  const inImage = <usize>(cin * height * width) << 2, outImage = <usize>(cout * height * width) << 2;
+  const xiSum = <usize>(cout * cin) << 2;
+  const size = cout * cin * 9;
+  for (let s = s0; s < s1; s++) {
+    memory.fill(sum, 0, <usize>plan.sumFloats << 2);
+    const first = blockStart(batch, splits, s), total = (blockStart(batch, splits, s + 1) - first) * th;
+    let padded = -1;
+    for (let r0 = 0; r0 < total; r0 += plan.rows) {
+      const r1 = min<i32>(total, r0 + plan.rows);
+      for (let r = r0; r < r1; r++) {
+        const n = first + r / th;
+        if (n != padded) {
+          padPhases(p.x + <usize>n * inImage, cin, height, width, 1, 1, 1, 1, hp, wp, 3, 3, planes, true);
+          padPhases(p.gy + <usize>n * outImage, cout, height, width, 1, 1, 0, 0, hg, wg, 1, 1, grads, true);
+          padded = n;
+        }
+        transformInputRow(planes, cin, hp, wp, r % th, tw, v, tstride, (r - r0) * tw);
+        transformGradRow(grads, cout, hg, wg, r % th, tw, z, tstride, (r - r0) * tw);
+      }
+      const tiles = (r1 - r0) * tw;
+      for (let xi = 0; xi < XI; xi++) {
+        // GW[ξ] (cout × cin) += Z[ξ] (cout × tiles) · V[ξ]ᵀ (tiles × cin).
+        packA(z + (<usize>(xi * cout * tstride) << 2), tstride, 1, cout, tiles, pa);
+        packB(v + (<usize>(xi * cin * tstride) << 2), 1, tstride, tiles, cin, pb);
+        macroKernel(pa, cout, pb, <usize>(tiles * NR) << 2, rowTable, tiles, cin, sum + <usize>xi * xiSum, cin, cols, true, tile);
+      }
+    }
+    transformFiltersBack(sum, cout, cin, p.partials + (<usize>(s * size) << 2));
+  }
+}
