@@ -15,8 +15,8 @@
 // The input gradient of such a convolution is the same convolution of gy with the filters
 // flipped and transposed, so it runs on the forward path. The weight gradient is
 //   ∂L/∂g = Σ_tiles Gᵀ [ (A dY Aᵀ) ⊙ (Bᵀ d B) ] G,
-// 16 GEMMs Z[ξ] (Cout × tiles) · V[ξ]ᵀ (tiles × Cin) summed over the batch, and one transform
-// back to 3×3 per batch split (fixed splits and partials added in order, as in conv2d.ts, so
+// 16 GEMMs Z[ξ] (Cout × tiles) · V[ξ]ᵀ (tiles × Cin), summed per fixed split of the batch into
+// partials that are added in split order and transformed back to 3×3 once (so, as in conv2d.ts,
 // every pass is bit-identical for any thread count).
 //
 // Tiles are numbered image by image, tile row by tile row; a chunk is a run of whole tile
@@ -25,18 +25,21 @@
 // rows straight from V (no packing) and writes M rows directly.
 //
 // Pointers are byte addresses in linear memory; sizes and counts are in elements.
-import { shareStart } from './common';
+import { madd4, quadShareStart, shareStart } from './common';
 import { padPhases } from './conv2d_common';
 import {
   Conv2dWinogradBackwardInputParams, Conv2dWinogradBackwardInputWorkspaceBytesParams, Conv2dWinogradBackwardWeightParams,
-  Conv2dWinogradBackwardWeightWorkspaceBytesParams, Conv2dWinogradParams, Conv2dWinogradWorkspaceBytesParams,
+  Conv2dWinogradBackwardWeightPartialsBytesParams, Conv2dWinogradBackwardWeightReduceParams, Conv2dWinogradBackwardWeightWorkspaceBytesParams,
+  Conv2dWinogradParams, Conv2dWinogradWorkspaceBytesParams,
 } from './generated';
-import { blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packB, packedRows, roundUp, TILE_BYTES } from './gemm';
+import { blocksOf, blockStart, KC, macroKernel, MR, NR, packA, roundUp, TILE_BYTES } from './gemm';
 
 /** Positions ξ of a transformed 4×4 tile. */
 const XI: i32 = 16;
 /** Bytes of V and M together in one chunk of the forward pass (half the L2 of a Zen 4 core). */
 const CHUNK_BYTES: i32 = 512 * 1024;
+/** Bytes of V and Z in one chunk of the weight gradient: the GEMMs' depth is the chunk's tiles, so long chunks pay (one ξ's V and Z in L2). */
+const GRAD_CHUNK_BYTES: i32 = 4096 * 1024;
 /** Most splits of the weight gradient's batch (as conv2d.ts: the same partials and reduce). */
 const MAX_SPLITS: i32 = 16;
 /** Slack floats after a padded plane: the last tile group of a row reads up to 9 floats past its tiles. */
@@ -244,31 +247,6 @@ function transformGradRow(planes: usize, channels: i32, hg: i32, wg: i32, ty: i3
   }
 }
 
-/**
- * dst[r][c][3×3] = Gᵀ X G for X[ξ] = src[ξ][r][c] (rows × cols per ξ):
- * Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
- */
-function transformFiltersBack(src: usize, rows: i32, cols: i32, dst: usize): void {
-  const plane = <usize>(rows * cols) << 2;
-  for (let i = 0; i < rows * cols; i++) {
-    const p = src + (<usize>i << 2);
-    // Gᵀ X: three rows of four.
-    const x00 = load<f32>(p), x01 = load<f32>(p + plane), x02 = load<f32>(p + 2 * plane), x03 = load<f32>(p + 3 * plane);
-    const x10 = load<f32>(p + 4 * plane), x11 = load<f32>(p + 5 * plane), x12 = load<f32>(p + 6 * plane), x13 = load<f32>(p + 7 * plane);
-    const x20 = load<f32>(p + 8 * plane), x21 = load<f32>(p + 9 * plane), x22 = load<f32>(p + 10 * plane), x23 = load<f32>(p + 11 * plane);
-    const x30 = load<f32>(p + 12 * plane), x31 = load<f32>(p + 13 * plane), x32 = load<f32>(p + 14 * plane), x33 = load<f32>(p + 15 * plane);
-    const h0 = <f32>0.5, m0 = x10 + x20, m1 = x11 + x21, m2 = x12 + x22, m3 = x13 + x23;
-    const a0 = x00 + h0 * m0, a1 = x01 + h0 * m1, a2 = x02 + h0 * m2, a3 = x03 + h0 * m3;
-    const b0 = h0 * (x10 - x20), b1 = h0 * (x11 - x21), b2 = h0 * (x12 - x22), b3 = h0 * (x13 - x23);
-    const c0 = h0 * m0 + x30, c1 = h0 * m1 + x31, c2 = h0 * m2 + x32, c3 = h0 * m3 + x33;
-    // … G along the rows: [x0 + ½(x1 + x2), ½(x1 − x2), ½(x1 + x2) + x3].
-    const out = dst + (<usize>(i * 9) << 2);
-    store<f32>(out, a0 + h0 * (a1 + a2)); store<f32>(out, h0 * (a1 - a2), 4); store<f32>(out, h0 * (a1 + a2) + a3, 8);
-    store<f32>(out, b0 + h0 * (b1 + b2), 12); store<f32>(out, h0 * (b1 - b2), 16); store<f32>(out, h0 * (b1 + b2) + b3, 20);
-    store<f32>(out, c0 + h0 * (c1 + c2), 24); store<f32>(out, h0 * (c1 - c2), 28); store<f32>(out, h0 * (c1 + c2) + c3, 32);
-  }
-}
-
 // ---- Forward and input gradient -------------------------------------------------------------
 
 /** The forward path's layout: in `cin` channels, out `cout`, planes height × width (the output's size too). */
@@ -404,23 +382,79 @@ class GradPlan {
     this.wp = 2 * this.tw + 2;
     this.hg = 2 * this.th;
     this.wg = 2 * this.tw;
-    // A chunk's tiles are the GEMMs' depth: at most one depth block.
-    this.rows = max<i32>(1, KC / this.tw);
+    this.rows = chunkRows(this.tw, cin + cout, GRAD_CHUNK_BYTES, 1 << 20);
     this.tstride = tileStride(this.rows * this.tw);
   }
 
-  /** Floats of each workspace area, in order: GW | V | Z | packed A | packed B | row table | column table | x planes | gy planes. */
-  @inline get sumFloats(): i32 { return XI * this.cout * this.cin; }
+  /** Floats of each workspace area, in order: V | Z | x planes | gy planes. */
   @inline get vFloats(): i32 { return XI * this.cin * this.tstride; }
   @inline get zFloats(): i32 { return XI * this.cout * this.tstride; }
-  @inline get paFloats(): i32 { return roundUp(this.cout, MR) * this.tstride; }
-  @inline get pbFloats(): i32 { return this.tstride * roundUp(this.cin, NR); }
   @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
   @inline get gradFloats(): i32 { return this.cout * this.hg * this.wg + SLACK; }
 
   bytes(): i32 {
-    return (this.sumFloats + this.vFloats + this.zFloats + this.paFloats + this.pbFloats + this.tstride + roundUp(this.cin, NR)
-      + this.planeFloats + this.gradFloats) * 4 + TILE_BYTES + 64;
+    return (this.vFloats + this.zFloats + this.planeFloats + this.gradFloats) * 4 + 64;
+  }
+}
+
+/** The four lane sums of a, b, c and d, in one vector (each a's lanes (0 + 2) + (1 + 3)). */
+@inline function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+/** sum[o·cin + c … c+3] (+)= s, the lanes past cin left out. */
+@inline function addRow(sum: usize, s: v128, valid: i32, accumulate: bool): void {
+  if (valid >= 4) {
+    v128.store(sum, accumulate ? f32x4.add(v128.load(sum), s) : s);
+  } else {
+    store<f32>(sum, (accumulate ? load<f32>(sum) : 0) + f32x4.extract_lane(s, 0));
+    if (valid > 1) store<f32>(sum, (accumulate ? load<f32>(sum, 4) : 0) + f32x4.extract_lane(s, 1), 4);
+    if (valid > 2) store<f32>(sum, (accumulate ? load<f32>(sum, 8) : 0) + f32x4.extract_lane(s, 2), 8);
+  }
+}
+
+/**
+ * sum[o][c] (+)= Σ_t z[o][t]·v[c][t] for t < tiles (a multiple of 4; rows of tstride floats):
+ * the GEMM Z · Vᵀ with its depth, the tiles, contiguous in both operands, so neither is
+ * packed. Blocks of 2 rows of z by 4 of v, eight f32x4 sums of four tiles each, whose lanes
+ * are added at the end; the 4 rows of v stay in L1 while z streams past them. Rows past
+ * the end repeat the last one, and their sums are dropped.
+ */
+function dotProducts(z: usize, cout: i32, v: usize, cin: i32, tstride: i32, tiles: i32, sum: usize, accumulate: bool): void {
+  const rowBytes = <usize>tstride << 2, end = <usize>tiles << 2;
+  for (let c = 0; c < cin; c += 4) {
+    const b0 = v + <usize>c * rowBytes, b1 = v + <usize>min<i32>(c + 1, cin - 1) * rowBytes;
+    const b2 = v + <usize>min<i32>(c + 2, cin - 1) * rowBytes, b3 = v + <usize>min<i32>(c + 3, cin - 1) * rowBytes;
+    const valid = cin - c;
+    for (let o = 0; o < cout; o += 2) {
+      const a0 = z + <usize>o * rowBytes, a1 = z + <usize>min<i32>(o + 1, cout - 1) * rowBytes;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let t: usize = 0; t < end; t += 16) {
+        const x0 = v128.load(a0 + t), x1 = v128.load(a1 + t);
+        let y = v128.load(b0 + t);
+        s00 = madd4(x0, y, s00); s10 = madd4(x1, y, s10);
+        y = v128.load(b1 + t);
+        s01 = madd4(x0, y, s01); s11 = madd4(x1, y, s11);
+        y = v128.load(b2 + t);
+        s02 = madd4(x0, y, s02); s12 = madd4(x1, y, s12);
+        y = v128.load(b3 + t);
+        s03 = madd4(x0, y, s03); s13 = madd4(x1, y, s13);
+      }
+      const at = sum + (<usize>(o * cin + c) << 2);
+      addRow(at, laneSums(s00, s01, s02, s03), valid, accumulate);
+      if (o + 1 < cout) addRow(at + (<usize>cin << 2), laneSums(s10, s11, s12, s13), valid, accumulate);
+    }
+  }
+}
+
+/** Zeros columns tiles … tiles4 − 1 of the `rows` rows of a, where the four-wide transforms left other tiles' values. */
+function zeroTail(a: usize, rows: i32, tstride: i32, tiles: i32, tiles4: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = a + (<usize>(r * tstride) << 2);
+    for (let t = tiles; t < tiles4; t++) store<f32>(row + (<usize>t << 2), 0);
   }
 }
 
@@ -429,10 +463,16 @@ export function conv2dWinogradBackwardWeightWorkspaceBytes(p: Conv2dWinogradBack
   return new GradPlan(p.inChannels, p.outChannels, p.height, p.width).bytes();
 }
 
+/** Shared bytes of the weight gradient's partial sums: splits × 16 × Cout × Cin, in the transformed domain. */
+export function conv2dWinogradBackwardWeightPartialsBytes(p: Conv2dWinogradBackwardWeightPartialsBytesParams): i32 {
+  return splitsOf(p.batch) * XI * p.outChannels * p.inChannels * 4 + 16;
+}
+
 /**
- * Partial sums of gw by F(2×2, 3×3), one per batch split (conv2dBackwardWeightSplits; a part
- * takes a share of the splits); conv2dBackwardWeightReduce then adds them into gw. x, gy,
- * partials, workspace: byte pointers; workspace: conv2dWinogradBackwardWeightWorkspaceBytes.
+ * Partial sums of GW[ξ] = Σ Z[ξ] · V[ξ]ᵀ, one per batch split (partials[s][ξ][o][c]; a part
+ * takes a share of the splits); conv2dWinogradBackwardWeightReduce adds them in split order
+ * and transforms the sum back into gw. x, gy, partials, workspace: byte pointers; workspace:
+ * conv2dWinogradBackwardWeightWorkspaceBytes; gw is not written here.
  */
 export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightParams, part: i32, parts: i32): void {
   const batch = p.batch, splits = splitsOf(batch);
@@ -441,26 +481,17 @@ export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightPara
   const plan = new GradPlan(p.inChannels, p.outChannels, p.height, p.width);
   const cin = plan.cin, cout = plan.cout, height = plan.height, width = plan.width;
   const th = plan.th, tw = plan.tw, hp = plan.hp, wp = plan.wp, hg = plan.hg, wg = plan.wg, tstride = plan.tstride;
-  const sum = p.workspace + <usize>part * <usize>p.workspaceStride;
-  const v = sum + (<usize>plan.sumFloats << 2);
+  const v = p.workspace + <usize>part * <usize>p.workspaceStride;
   const z = v + (<usize>plan.vFloats << 2);
-  const pa = z + (<usize>plan.zFloats << 2);
-  const pb = pa + (<usize>plan.paFloats << 2);
-  const rowTable = pb + (<usize>plan.pbFloats << 2);
-  const cols = rowTable + (<usize>tstride << 2);
-  const planes = cols + (<usize>roundUp(cin, NR) << 2);
+  const planes = z + (<usize>plan.zFloats << 2);
   const grads = planes + (<usize>plan.planeFloats << 2);
-  const tile = grads + (<usize>plan.gradFloats << 2);
   memory.fill(planes + (<usize>(cin * hp * wp) << 2), 0, <usize>SLACK << 2);
   memory.fill(grads + (<usize>(cout * hg * wg) << 2), 0, <usize>SLACK << 2);
-  packedRows(rowTable, tstride);
-  for (let t = 0; t < roundUp(cin, NR); t++) store<i32>(cols + (<usize>t << 2), t);
 
   const inImage = <usize>(cin * height * width) << 2, outImage = <usize>(cout * height * width) << 2;
   const xiSum = <usize>(cout * cin) << 2;
-  const size = cout * cin * 9;
   for (let s = s0; s < s1; s++) {
-    memory.fill(sum, 0, <usize>plan.sumFloats << 2);
+    const sum = p.partials + <usize>s * XI * xiSum;
     const first = blockStart(batch, splits, s), total = (blockStart(batch, splits, s + 1) - first) * th;
     let padded = -1;
     for (let r0 = 0; r0 < total; r0 += plan.rows) {
@@ -475,14 +506,83 @@ export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightPara
         transformInputRow(planes, cin, hp, wp, r % th, tw, v, tstride, (r - r0) * tw);
         transformGradRow(grads, cout, hg, wg, r % th, tw, z, tstride, (r - r0) * tw);
       }
-      const tiles = (r1 - r0) * tw;
+      const tiles = (r1 - r0) * tw, tiles4 = roundUp(tiles, 4);
+      zeroTail(v, XI * cin, tstride, tiles, tiles4);
+      zeroTail(z, XI * cout, tstride, tiles, tiles4);
       for (let xi = 0; xi < XI; xi++) {
         // GW[ξ] (cout × cin) += Z[ξ] (cout × tiles) · V[ξ]ᵀ (tiles × cin).
-        packA(z + (<usize>(xi * cout * tstride) << 2), tstride, 1, cout, tiles, pa);
-        packB(v + (<usize>(xi * cin * tstride) << 2), 1, tstride, tiles, cin, pb);
-        macroKernel(pa, cout, pb, <usize>(tiles * NR) << 2, rowTable, tiles, cin, sum + <usize>xi * xiSum, cin, cols, true, tile);
+        dotProducts(z + (<usize>(xi * cout * tstride) << 2), cout, v + (<usize>(xi * cin * tstride) << 2), cin, tstride, tiles4,
+          sum + <usize>xi * xiSum, r0 > 0);
       }
     }
-    transformFiltersBack(sum, cout, cin, p.partials + (<usize>(s * size) << 2));
+  }
+}
+
+/** The transpose of the 4×4 block whose rows are a, b, c, d: returns row `k` of it (k constant). */
+@inline function column(a: v128, b: v128, c: v128, d: v128, k: i32): v128 {
+  const ab = k < 2 ? v128.shuffle<f32>(a, b, 0, 4, 1, 5) : v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd = k < 2 ? v128.shuffle<f32>(c, d, 0, 4, 1, 5) : v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  return k % 2 == 0 ? v128.shuffle<f32>(ab, cd, 0, 1, 4, 5) : v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
+}
+
+/**
+ * gw[i][3×3] = Gᵀ X G for X[ξ] = Σ_s partials[s][ξ][i] (summed in split order) and every
+ * filter i = o·Cin + c of a part's share, Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1]. Four filters at
+ * a time, one per lane; their 4 × 9 outputs are 36 consecutive floats.
+ */
+export function conv2dWinogradBackwardWeightReduce(p: Conv2dWinogradBackwardWeightReduceParams, part: i32, parts: i32): void {
+  const filters = p.filters, splits = p.splits;
+  const i0 = quadShareStart(filters, part, parts), i1 = quadShareStart(filters, part + 1, parts);
+  const xiBytes = <usize>filters << 2, splitBytes = <usize>XI * xiBytes;
+  const h = f32x4.splat(0.5);
+  for (let i = i0; i < i1; i += 4) {
+    const at = p.partials + (<usize>i << 2);
+    // x[ξ]: the sums over splits, lanes = filters i … i+3 (past the end, other values; not stored).
+    let x0 = v128.load(at), x1 = v128.load(at + xiBytes), x2 = v128.load(at + 2 * xiBytes), x3 = v128.load(at + 3 * xiBytes);
+    let x4 = v128.load(at + 4 * xiBytes), x5 = v128.load(at + 5 * xiBytes), x6 = v128.load(at + 6 * xiBytes), x7 = v128.load(at + 7 * xiBytes);
+    let x8 = v128.load(at + 8 * xiBytes), x9 = v128.load(at + 9 * xiBytes), x10 = v128.load(at + 10 * xiBytes);
+    let x11 = v128.load(at + 11 * xiBytes), x12 = v128.load(at + 12 * xiBytes), x13 = v128.load(at + 13 * xiBytes);
+    let x14 = v128.load(at + 14 * xiBytes), x15 = v128.load(at + 15 * xiBytes);
+    for (let s = 1; s < splits; s++) {
+      const q = at + <usize>s * splitBytes;
+      x0 = f32x4.add(x0, v128.load(q)); x1 = f32x4.add(x1, v128.load(q + xiBytes));
+      x2 = f32x4.add(x2, v128.load(q + 2 * xiBytes)); x3 = f32x4.add(x3, v128.load(q + 3 * xiBytes));
+      x4 = f32x4.add(x4, v128.load(q + 4 * xiBytes)); x5 = f32x4.add(x5, v128.load(q + 5 * xiBytes));
+      x6 = f32x4.add(x6, v128.load(q + 6 * xiBytes)); x7 = f32x4.add(x7, v128.load(q + 7 * xiBytes));
+      x8 = f32x4.add(x8, v128.load(q + 8 * xiBytes)); x9 = f32x4.add(x9, v128.load(q + 9 * xiBytes));
+      x10 = f32x4.add(x10, v128.load(q + 10 * xiBytes)); x11 = f32x4.add(x11, v128.load(q + 11 * xiBytes));
+      x12 = f32x4.add(x12, v128.load(q + 12 * xiBytes)); x13 = f32x4.add(x13, v128.load(q + 13 * xiBytes));
+      x14 = f32x4.add(x14, v128.load(q + 14 * xiBytes)); x15 = f32x4.add(x15, v128.load(q + 15 * xiBytes));
+    }
+    // Gᵀ X: three rows of four (row r of X is x[4r … 4r+3]) …
+    const m0 = f32x4.add(x4, x8), m1 = f32x4.add(x5, x9), m2 = f32x4.add(x6, x10), m3 = f32x4.add(x7, x11);
+    const a0 = f32x4.add(x0, f32x4.mul(h, m0)), a1 = f32x4.add(x1, f32x4.mul(h, m1));
+    const a2 = f32x4.add(x2, f32x4.mul(h, m2)), a3 = f32x4.add(x3, f32x4.mul(h, m3));
+    const b0 = f32x4.mul(h, f32x4.sub(x4, x8)), b1 = f32x4.mul(h, f32x4.sub(x5, x9));
+    const b2 = f32x4.mul(h, f32x4.sub(x6, x10)), b3 = f32x4.mul(h, f32x4.sub(x7, x11));
+    const c0 = f32x4.add(f32x4.mul(h, m0), x12), c1 = f32x4.add(f32x4.mul(h, m1), x13);
+    const c2 = f32x4.add(f32x4.mul(h, m2), x14), c3 = f32x4.add(f32x4.mul(h, m3), x15);
+    // … then G along each row: [y0 + ½(y1 + y2), ½(y1 − y2), ½(y1 + y2) + y3].
+    const g0 = f32x4.add(a0, f32x4.mul(h, f32x4.add(a1, a2))), g1 = f32x4.mul(h, f32x4.sub(a1, a2));
+    const g2 = f32x4.add(f32x4.mul(h, f32x4.add(a1, a2)), a3);
+    const g3 = f32x4.add(b0, f32x4.mul(h, f32x4.add(b1, b2))), g4 = f32x4.mul(h, f32x4.sub(b1, b2));
+    const g5 = f32x4.add(f32x4.mul(h, f32x4.add(b1, b2)), b3);
+    const g6 = f32x4.add(c0, f32x4.mul(h, f32x4.add(c1, c2))), g7 = f32x4.mul(h, f32x4.sub(c1, c2));
+    const g8 = f32x4.add(f32x4.mul(h, f32x4.add(c1, c2)), c3);
+    const out = p.gw + (<usize>(i * 9) << 2), valid = i1 - i;
+    v128.store(out, column(g0, g1, g2, g3, 0)); v128.store(out, column(g4, g5, g6, g7, 0), 16);
+    store<f32>(out, f32x4.extract_lane(g8, 0), 32);
+    if (valid > 1) {
+      v128.store(out, column(g0, g1, g2, g3, 1), 36); v128.store(out, column(g4, g5, g6, g7, 1), 52);
+      store<f32>(out, f32x4.extract_lane(g8, 1), 68);
+    }
+    if (valid > 2) {
+      v128.store(out, column(g0, g1, g2, g3, 2), 72); v128.store(out, column(g4, g5, g6, g7, 2), 88);
+      store<f32>(out, f32x4.extract_lane(g8, 2), 104);
+    }
+    if (valid > 3) {
+      v128.store(out, column(g0, g1, g2, g3, 3), 108); v128.store(out, column(g4, g5, g6, g7, 3), 124);
+      store<f32>(out, f32x4.extract_lane(g8, 3), 140);
+    }
   }
 }

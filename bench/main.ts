@@ -3,6 +3,7 @@
 // `npm run bench -- train`: the method's training step, ours against TensorFlow.js and PyTorch.
 // `npm run bench -- profile`: where one method step spends its time, kernel by kernel.
 // `npm run bench -- depthwise`: the depthwise convolution kernels against the grouped ones.
+// `npm run bench -- conv2d`: Winograd against the implicit GEMM at the step's 3×3 stride-1 convolutions.
 
 import { availableParallelism } from 'node:os';
 import { HELP_OPTION, type OptionSpec, optionHelp, readCommandLine, runCommand } from '../src/cli/args.js';
@@ -11,6 +12,7 @@ import { OptionError } from '../src/engine/values.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend } from '../src/node.js';
 import { TRAIN_FLAGS } from '../src/settings.js';
 import { benchConv2d } from './conv2d.bench.js';
+import { benchWinograd, stepConvolutions, sweepConvolutions } from './conv2d-winograd.bench.js';
 import { benchDepthwise } from './depthwise-conv2d.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
@@ -50,18 +52,21 @@ const OPTIONS = {
       "train: the peers, of wasm,cpu,webgpu (TensorFlow.js) and torch (PyTorch, in Python: npm start's step and the bench's, " +
       'on one pinned core and on all; torch alone runs just those); none: ours alone',
   },
+  sweep: { kind: { switch: true }, help: "conv2d: the grid of channels × map sizes behind Winograd's selection rule instead of the step's shapes" },
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
 
-const COMMANDS = ['kernels', 'train', 'profile', 'depthwise'];
+const COMMANDS = ['kernels', 'train', 'profile', 'depthwise', 'conv2d'];
 
-const USAGE = `npm run bench -- [kernels|train|profile|depthwise] [options]
+const USAGE = `npm run bench -- [kernels|train|profile|depthwise|conv2d] [options]
   kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
   train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's;
     with PyTorch at npm start's setting and this one (--peers torch: those alone)
   profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
   depthwise: mobilenetv2's depthwise layers, their kernels against the general grouped ones
     (on WebAssembly; --backend webgpu for the --adapter)
+  conv2d: fmnist-resnet's 3×3 stride-1 convolutions (widths 0.5 and 1), Winograd against the implicit GEMM,
+    every pass, with effective GFLOPS (on WebAssembly; --backend webgpu for the --adapter; --sweep: the rule's grid)
 
 ${optionHelp(OPTIONS).join('\n')}
 
@@ -127,6 +132,21 @@ async function runWebGpu(): Promise<void> {
   backend.destroy();
 }
 
+async function runWinograd(): Promise<void> {
+  const batch = values.batch ?? (values.sweep ? 64 : 256);
+  const gpu = values.backend === 'webgpu' ? await createWebGpuBackend({ adapter: values.adapter as AdapterChoice }) : null;
+  if (values.backend === 'webgpu' && !gpu) throw new Error('conv2d: no WebGPU adapter found (see README, "Adapters")');
+  const backend = gpu ?? (await createWasmBackend({ threads: values.threads }));
+  console.log(`conv2d on ${backend.description}; batch ${batch}; ${reps} repetitions, medians\n`);
+  const cases = values.sweep ? sweepConvolutions(batch) : stepConvolutions(batch, [0.5, 1]);
+  const rows = await benchWinograd(backend, cases, reps);
+  const title = `3×3 stride-1 convolutions, batch ${batch}: Winograd F(2×2, 3×3) against the implicit GEMM (ms, median; effective GFLOPS)`;
+  const table = printTable(title, rows);
+  const name = `conv2d-winograd${values.sweep ? '-sweep' : ''}-${gpu ? gpu.opened.kind : 'wasm'}`;
+  console.log(`\nresults: ${writeResults(name, { backend: backend.description, batch, ...stamp, rows, markdown: [table] })}`);
+  backend.destroy();
+}
+
 async function runDepthwise(): Promise<void> {
   const batch = values.batch ?? 64;
   const gpu = values.backend === 'webgpu' ? await createWebGpuBackend({ adapter: values.adapter as AdapterChoice }) : null;
@@ -167,6 +187,8 @@ await runCommand(async () => {
     });
   } else if (command === 'depthwise') {
     await runDepthwise();
+  } else if (command === 'conv2d') {
+    await runWinograd();
   } else if (command === 'profile') {
     await benchProfile({
       backend: values.backend === 'all' ? 'wasm' : values.backend,

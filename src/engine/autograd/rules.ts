@@ -96,9 +96,9 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
     ifNeeded(w, () => ops.matmul(g, x!, { transA: true })),
     ...(bias ? [ifNeeded(bias, () => ops.sum(g, 0))] : []),
   ],
-  conv2d: (g, { inputs: [x, w], attrs: { geometry } }) => [
-    ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry)),
-    ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry)),
+  conv2d: (g, { inputs: [x, w], attrs: { geometry, algorithm } }) => [
+    ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry, algorithm)),
+    ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry, algorithm)),
   ],
   batchNorm: (g, { inputs: [x, gamma], saved: [mean, variance], attrs }) =>
     batchNormBackward(x!, g, mean!, variance!, gamma!, attrs.eps, attrs.batchStats),

@@ -1,6 +1,7 @@
 // The tape: which op made a tensor, from which inputs, with which attributes.
 
 import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
+import type { Conv2dAlgorithm } from '../ops/conv2d.js';
 import type { Tensor } from '../tensor.js';
 
 /** An op whose gradient rule needs nothing beyond its inputs. */
@@ -30,7 +31,7 @@ export interface OpAttrs {
   max: { axes: number[] };
   matmul: { transA: boolean; transB: boolean };
   linear: NoAttrs;
-  conv2d: { geometry: Conv2dGeometry };
+  conv2d: { geometry: Conv2dGeometry; algorithm: Conv2dAlgorithm };
   batchNorm: { eps: number; batchStats: boolean };
   maxPool2d: { geometry: Pool2dGeometry };
   avgPool2d: { geometry: Pool2dGeometry };

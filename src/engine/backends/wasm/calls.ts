@@ -115,10 +115,17 @@ export const ASM_CALLS = {
   conv2dWinogradBackwardInputWorkspaceBytes: asmCall('conv2dWinogradBackwardInputWorkspaceBytes', CONV),
   conv2dWinogradBackwardInput: asmCall('conv2dWinogradBackwardInput', { gy: 'ptr', w: 'ptr', gx: 'ptr', ...CONV, ...WORKSPACE }, parallel),
   conv2dWinogradBackwardWeightWorkspaceBytes: asmCall('conv2dWinogradBackwardWeightWorkspaceBytes', CONV),
-  /** Partials and their reduction as conv2dBackwardWeight's (conv2dBackwardWeightSplits, …PartialsBytes, …Reduce). */
+  /** Partials per batch split as conv2dBackwardWeight's (conv2dBackwardWeightSplits), 16·Cout·Cin each. */
+  conv2dWinogradBackwardWeightPartialsBytes: asmCall('conv2dWinogradBackwardWeightPartialsBytes', CONV),
   conv2dWinogradBackwardWeight: asmCall(
     'conv2dWinogradBackwardWeight',
     { x: 'ptr', gy: 'ptr', gw: 'ptr', partials: 'ptr', ...CONV, ...WORKSPACE },
+    parallel,
+  ),
+  /** filters: Cout·Cin. */
+  conv2dWinogradBackwardWeightReduce: asmCall(
+    'conv2dWinogradBackwardWeightReduce',
+    { gw: 'ptr', partials: 'ptr', filters: 'i32', splits: 'i32' },
     parallel,
   ),
   /** Per-part workspace bytes of any of the three depthwise passes. */

@@ -112,6 +112,10 @@ const conv2dBackwardWeightReduceWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.gw); views.u32[w + 1] = pointerOf(values.partials);
   views.i32[w + 2] = values.size as number; views.i32[w + 3] = values.splits as number;
 };
+const conv2dWinogradBackwardWeightReduceWriter: RecordWriter = (views, at, values) => {
+  const w = at >> 2; views.u32[w + 0] = pointerOf(values.gw); views.u32[w + 1] = pointerOf(values.partials);
+  views.i32[w + 2] = values.filters as number; views.i32[w + 3] = values.splits as number;
+};
 const depthwiseConv2dBackwardWeightWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
   views.u32[w + 2] = pointerOf(values.gw); views.i32[w + 3] = values.batch as number;
@@ -283,9 +287,12 @@ export const WRITERS: RecordWriters = {
     'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardInputWriter],
   conv2dWinogradBackwardWeightWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
     'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
+  conv2dWinogradBackwardWeightPartialsBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
+    'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
   conv2dWinogradBackwardWeight: ['x:ptr gy:ptr gw:ptr partials:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +
     'kernelH:i32 kernelW:i32 strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 ' +
     'groups:i32 workspace:ptr workspaceStride:i32', conv2dBackwardWeightWriter],
+  conv2dWinogradBackwardWeightReduce: ['gw:ptr partials:ptr filters:i32 splits:i32', conv2dWinogradBackwardWeightReduceWriter],
   depthwiseConv2dWorkspaceBytes: ['batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 kernelH:i32 kernelW:i32 ' +
     'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32 groups:i32', conv2dWorkspaceBytesWriter],
   depthwiseConv2d: ['x:ptr w:ptr out:ptr batch:i32 inChannels:i32 height:i32 width:i32 outChannels:i32 ' +

@@ -19,7 +19,15 @@ export function conv2dBackwardInput(ctx: WasmContext, p: EngineArgs<'conv2dBackw
  * then their sum in split order.
  */
 export function conv2dBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dBackwardWeight'>): void {
-  weightBySplits(ctx, p, ASM_CALLS.conv2dBackwardWeight, ASM_CALLS.conv2dBackwardWeightWorkspaceBytes);
+  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, p), true);
+  try {
+    const workspaceBytes = ctx.call(ASM_CALLS.conv2dBackwardWeightWorkspaceBytes, p);
+    ctx.parallelWithScratch(ASM_CALLS.conv2dBackwardWeight, workspaceBytes, p, { partials });
+    const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
+    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw: p.gw, partials, size: p.gw.size, splits });
+  } finally {
+    ctx.heap.release(partials);
+  }
 }
 
 export function conv2dWinograd(ctx: WasmContext, p: EngineArgs<'conv2dWinograd'>): void {
@@ -30,22 +38,15 @@ export function conv2dWinogradBackwardInput(ctx: WasmContext, p: EngineArgs<'con
   ctx.parallelWithScratch(ASM_CALLS.conv2dWinogradBackwardInput, ctx.call(ASM_CALLS.conv2dWinogradBackwardInputWorkspaceBytes, p), p);
 }
 
-/** As conv2dBackwardWeight, with the same splits, partials and reduction. */
+/** As conv2dBackwardWeight, with partials in the transformed domain, summed and transformed back by the reduction. */
 export function conv2dWinogradBackwardWeight(ctx: WasmContext, p: EngineArgs<'conv2dWinogradBackwardWeight'>): void {
-  weightBySplits(ctx, p, ASM_CALLS.conv2dWinogradBackwardWeight, ASM_CALLS.conv2dWinogradBackwardWeightWorkspaceBytes);
-}
-
-function weightBySplits(
-  ctx: WasmContext,
-  p: EngineArgs<'conv2dBackwardWeight'>,
-  kernel: typeof ASM_CALLS.conv2dBackwardWeight | typeof ASM_CALLS.conv2dWinogradBackwardWeight,
-  workspace: typeof ASM_CALLS.conv2dBackwardWeightWorkspaceBytes,
-): void {
-  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dBackwardWeightPartialsBytes, p), true);
+  const partials = ctx.heap.alloc(ctx.call(ASM_CALLS.conv2dWinogradBackwardWeightPartialsBytes, p), true);
   try {
-    ctx.parallelWithScratch(kernel, ctx.call(workspace, p), p, { partials });
+    ctx.parallelWithScratch(ASM_CALLS.conv2dWinogradBackwardWeight, ctx.call(ASM_CALLS.conv2dWinogradBackwardWeightWorkspaceBytes, p), p, {
+      partials,
+    });
     const splits = ctx.call(ASM_CALLS.conv2dBackwardWeightSplits, p);
-    ctx.parallel(ASM_CALLS.conv2dBackwardWeightReduce, { gw: p.gw, partials, size: p.gw.size, splits });
+    ctx.parallel(ASM_CALLS.conv2dWinogradBackwardWeightReduce, { gw: p.gw, partials, filters: p.outChannels * p.inChannels, splits });
   } finally {
     ctx.heap.release(partials);
   }
