@@ -20,7 +20,7 @@ export interface CallProfile {
 const isStorage = (x: unknown): x is Storage => typeof x === 'object' && x !== null && 'size' in x && 'dtype' in x;
 
 function convName(kernel: string, p: Conv2dParams): string {
-  const family = kernel.startsWith('depthwise') ? 'depthwise' : 'conv2d';
+  const family = kernel.startsWith('depthwise') ? 'depthwise' : kernel.startsWith('conv2dWinograd') ? 'winograd' : 'conv2d';
   const pass = kernel.endsWith('BackwardInput') ? 'grad input' : kernel.endsWith('BackwardWeight') ? 'grad weight' : 'fwd';
   return `${family} ${pass} ${p.kernelH}×${p.kernelW} ${p.inChannels}→${p.outChannels} /${p.strideH} ${p.height}²`;
 }

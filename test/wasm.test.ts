@@ -16,22 +16,24 @@ afterAll(() => {
   plain.destroy();
 });
 
-/** A convolution, a depthwise one after ReLU6, a matmul, a softmax and their gradients; a memory-bank step. */
+/** A convolution, a depthwise one after ReLU6, a Winograd one, a matmul, a softmax and their gradients; a memory-bank step. */
 async function convMatmulSoftmax(backend: typeof one) {
   const x = ops.randn([5, 6, 13, 11], { backend, seed: 1 }).requireGrad();
   const w = ops.randn([8, 3, 3, 3], { backend, seed: 2 }).requireGrad();
   const m = ops.randn([7, 130], { backend, seed: 3 }).requireGrad();
   const d = ops.randn([8, 1, 3, 3], { backend, seed: 6 }).requireGrad();
+  const e = ops.randn([4, 6, 3, 3], { backend, seed: 7 }).requireGrad();
   const y = ops.conv2d(ops.relu6(ops.conv2d(x, w, { stride: 2, padding: 1, groups: 2 }).mul(4)), d, { padding: 1, groups: 8 });
   const z = y.reshape([-1, 7]).matmul(m);
   const loss = z
     .relu()
     .sum()
-    .add(ops.softmax(z.mul(0.1), 1).max(1).sum());
+    .add(ops.softmax(z.mul(0.1), 1).max(1).sum())
+    .add(ops.conv2d(x, e, { padding: 1, algorithm: 'winograd' }).relu().mean());
   loss.backward();
-  const grads = [x, w, m, d].map((t) => t.grad!);
+  const grads = [x, w, m, d, e].map((t) => t.grad!);
   const out = [await loss.toArray(), ...(await Promise.all(grads.map((g) => g.toArray())))];
-  for (const t of [x, w, m, d, y, z, loss, ...grads]) t.dispose();
+  for (const t of [x, w, m, d, e, y, z, loss, ...grads]) t.dispose();
   const bank = MemoryBank.random(301, 16, { backend, generator: new Generator(4) });
   const v = ops.l2Normalize(ops.randn([9, 16], { backend, seed: 5 }), 1);
   const index = ops.tensor(Int32Array.from([3, 1, 4, 159, 26, 5, 35, 89, 79]), [9], { backend });

@@ -66,9 +66,12 @@ export class TracingBackend implements Backend {
   }
 }
 
-/** Every pass of the convolutions, general and depthwise: each as many multiply-adds as the forward one. */
+/**
+ * Every pass of the convolutions, general, Winograd and depthwise: each as many multiply-adds as
+ * the forward one of the direct convolution (Winograd's fewer products count as more work done).
+ */
 const CONVOLUTIONS = new Set(
-  (['conv2d', 'depthwiseConv2d'] as const).flatMap((name) => [name, `${name}BackwardInput`, `${name}BackwardWeight`]),
+  (['conv2d', 'conv2dWinograd', 'depthwiseConv2d'] as const).flatMap((name) => [name, `${name}BackwardInput`, `${name}BackwardWeight`]),
 );
 
 /**

@@ -22,11 +22,37 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
   return g.kernelH === 3 && g.kernelW === 3 && g.strideH === 1 && g.strideW === 1 && g.padH === 1 && g.padW === 1 && g.groups === 1;
 }
 
-/** Whether Winograd is the faster for one pass of `g` on a backend of `kind` (measured: see the table). */
+/**
+ * Whether Winograd is the faster for one pass of `g` on a backend of `kind`. On the CPU
+ * (WebAssembly) it is where both channel counts are 16 or more, on every pass: its transforms
+ * cost in proportion to Cin + Cout per tile and save in proportion to Cin·Cout, and by the sweep
+ * below they lose at 4 channels and break even at 8. Measured with `npm run bench -- conv2d
+ * --sweep --threads 1` (batch 64, one thread, the fastest of 5 runs alternating with the
+ * implicit GEMM, on the 2-core machine while it was busy; the GEMM's time over F(2×2, 3×3)'s):
+ *
+ * | Cin = Cout | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
+ * |---|---|---|---|---|---|---|---|---|---|
+ * | 1 → 16 (stem) | 0.46 | 0.95 | 0.34 | | | | | | |
+ * | 1 → 32 (stem) | 0.40 | 0.30 | 0.33 | | | | | | |
+ * | 4 | 0.65 | 0.69 | 0.22 | 0.73 | 0.74 | 0.60 | 0.75 | 0.79 | 0.63 |
+ * | 8 | 1.11 | 0.78 | 1.22 | 1.04 | 0.95 | 1.04 | 0.97 | 1.00 | 1.00 |
+ * | 16 | 1.44 | 1.47 | 0.85 | 1.37 | 1.41 | 1.22 | 1.33 | 1.36 | 1.09 |
+ * | 32 | 1.81 | 1.80 | 1.21 | 1.83 | 1.87 | 1.24 | 1.64 | 1.61 | 1.12 |
+ * | 64 | 2.03 | 2.45 | 1.09 | 2.03 | 1.87 | 1.42 | 1.65 | 1.66 | 1.00 |
+ * | 128 | 1.67 | 1.74 | 1.66 | 2.14 | 2.11 | 1.52 | 1.94 | 1.93 | 1.13 |
+ *
+ * (The 16, 32 and 64-channel rows at 28², 14² and 7² are fmnist-resnet's own layers at widths 0.5 and 1.)
+ * The weight gradient gains least, and at 16 channels on 28² maps it measured 0.85 to 1.26
+ * across runs; at batch 256 on one thread, 1.26. WebGPU runs the implicit GEMMs until
+ * shaders/conv2d_winograd.wgsl is measured faster; the reference computes the same sums either way.
+ */
 export function winogradPays(g: Conv2dGeometry, kind: BackendKind, _pass: Pass): boolean {
   if (!winogradApplies(g) || kind === 'gpu-hardware' || kind === 'gpu-software') return false;
-  return true;
+  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS;
 }
+
+/** Channels (of the input and of the output) from which Winograd pays on the CPU. */
+const WINOGRAD_MIN_CHANNELS = 16;
 
 /** The three passes of the kernels that run `geometry`. */
 function kernelsOf(geometry: Conv2dGeometry, algorithm: Conv2dAlgorithm, kind: BackendKind) {
