@@ -29,7 +29,8 @@ import { quadShareStart, shareStart } from './common';
 import { padPhases } from './conv2d_common';
 import {
   Conv2dWinogradBackwardInputParams, Conv2dWinogradBackwardInputWorkspaceBytesParams, Conv2dWinogradBackwardWeightParams,
-  Conv2dWinogradBackwardWeightPartialsBytesParams, Conv2dWinogradBackwardWeightReduceParams, Conv2dWinogradBackwardWeightWorkspaceBytesParams,
+  Conv2dWinogradBackwardWeightPartialsBytesParams, Conv2dWinogradBackwardWeightReduceParams,
+  Conv2dWinogradBackwardWeightWorkspaceBytesParams,
   Conv2dWinogradParams, Conv2dWinogradWorkspaceBytesParams,
 } from './generated';
 import { blocksOf, blockStart, KC, macroKernel, MR, NR, packA, packB, packedRows, roundUp, TILE_BYTES } from './gemm';
@@ -398,7 +399,9 @@ class GradPlan {
   @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
   @inline get gradFloats(): i32 { return this.cout * this.hg * this.wg + SLACK; }
 
-  @inline get packFloats(): i32 { return roundUp(this.cout, MR) * GRAD_DEPTH + GRAD_DEPTH * roundUp(this.cin, NR) + GRAD_DEPTH + roundUp(this.cin, NR); }
+  @inline get packFloats(): i32 {
+    return roundUp(this.cout, MR) * GRAD_DEPTH + GRAD_DEPTH * roundUp(this.cin, NR) + GRAD_DEPTH + roundUp(this.cin, NR);
+  }
 
   bytes(): i32 {
     return (this.vFloats + this.zFloats + this.planeFloats + this.gradFloats + this.packFloats) * 4 + TILE_BYTES + 64;
@@ -496,7 +499,8 @@ export function conv2dWinogradBackwardWeightReduce(p: Conv2dWinogradBackwardWeig
     const at = p.partials + (<usize>i << 2);
     // x[ξ]: the sums over splits, lanes = filters i … i+3 (past the end, other values; not stored).
     let x0 = v128.load(at), x1 = v128.load(at + xiBytes), x2 = v128.load(at + 2 * xiBytes), x3 = v128.load(at + 3 * xiBytes);
-    let x4 = v128.load(at + 4 * xiBytes), x5 = v128.load(at + 5 * xiBytes), x6 = v128.load(at + 6 * xiBytes), x7 = v128.load(at + 7 * xiBytes);
+    let x4 = v128.load(at + 4 * xiBytes), x5 = v128.load(at + 5 * xiBytes);
+    let x6 = v128.load(at + 6 * xiBytes), x7 = v128.load(at + 7 * xiBytes);
     let x8 = v128.load(at + 8 * xiBytes), x9 = v128.load(at + 9 * xiBytes), x10 = v128.load(at + 10 * xiBytes);
     let x11 = v128.load(at + 11 * xiBytes), x12 = v128.load(at + 12 * xiBytes), x13 = v128.load(at + 13 * xiBytes);
     let x14 = v128.load(at + 14 * xiBytes), x15 = v128.load(at + 15 * xiBytes);

@@ -32,7 +32,10 @@ export function stepConvolutions(batch: number, widths: number[]): ConvCase[] {
 /** Square convolutions Cin = Cout over a grid of channels and map sizes: the rule's measurements. */
 export function sweepConvolutions(batch: number): ConvCase[] {
   return [28, 14, 7].flatMap((size) =>
-    [4, 8, 16, 32, 64, 128].map((c) => ({ name: `${c}→${c} ${size}²`, geometry: conv2dGeometry([batch, c, size, size], [c, c, 3, 3], 1, 1, 1) })),
+    [4, 8, 16, 32, 64, 128].map((c) => ({
+      name: `${c}→${c} ${size}²`,
+      geometry: conv2dGeometry([batch, c, size, size], [c, c, 3, 3], 1, 1, 1),
+    })),
   );
 }
 

@@ -52,7 +52,10 @@ const OPTIONS = {
       "train: the peers, of wasm,cpu,webgpu (TensorFlow.js) and torch (PyTorch, in Python: npm start's step and the bench's, " +
       'on one pinned core and on all; torch alone runs just those); none: ours alone',
   },
-  sweep: { kind: { switch: true }, help: "conv2d: the grid of channels × map sizes behind Winograd's selection rule instead of the step's shapes" },
+  sweep: {
+    kind: { switch: true },
+    help: "conv2d: the grid of channels × map sizes behind Winograd's selection rule instead of the step's shapes",
+  },
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
 

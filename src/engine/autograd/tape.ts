@@ -1,7 +1,7 @@
 // The tape: which op made a tensor, from which inputs, with which attributes.
 
-import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
 import type { Conv2dAlgorithm } from '../ops/conv2d.js';
+import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
 import type { Tensor } from '../tensor.js';
 
 /** An op whose gradient rule needs nothing beyond its inputs. */

@@ -13,7 +13,7 @@ import { type Conv2dGeometry, conv2dGeometry, type Pair } from './geometry.js';
 import { reshape } from './layout.js';
 import { checkDType, checkInputs } from './util.js';
 
-/** Which kernels run a convolution: 'auto' (the default) picks by the rule below; 'winograd' needs a 3×3 filter, stride 1, padding 1, groups 1. */
+/** Which kernels run a convolution: 'auto' (the default) picks by the rule below; 'winograd' needs 3×3, stride 1, padding 1, groups 1. */
 export type Conv2dAlgorithm = 'auto' | 'gemm' | 'winograd';
 type Pass = 'forward' | 'input' | 'weight';
 
@@ -26,24 +26,25 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
  * Whether Winograd is the faster for one pass of `g` on a backend of `kind`. On the CPU
  * (WebAssembly) it is where both channel counts are 16 or more, on every pass: its transforms
  * cost in proportion to Cin + Cout per tile and save in proportion to Cin·Cout, and by the sweep
- * below they lose at 4 channels and break even at 8. Measured with `npm run bench -- conv2d
- * --sweep --threads 1` (batch 64, one thread, the fastest of 5 runs alternating with the
- * implicit GEMM, on the 2-core machine while it was busy; the GEMM's time over F(2×2, 3×3)'s):
+ * below they lose at 4 channels, at 8 they lose or tie, from 16 they win. Measured with `npm run
+ * bench -- conv2d --sweep --threads 1 --reps 5` (batch 64, one thread, medians of 5 runs alternating
+ * with the implicit GEMM, on the 2-core machine while other work kept it busy, so the ratios hold
+ * better than the times; bench/results/conv2d-winograd-sweep-wasm.json): the GEMM's time over
+ * F(2×2, 3×3)'s, Cin = Cout,
  *
- * | Cin = Cout | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
+ * | channels | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
  * |---|---|---|---|---|---|---|---|---|---|
- * | 1 → 16 (stem) | 0.46 | 0.95 | 0.34 | | | | | | |
- * | 1 → 32 (stem) | 0.40 | 0.30 | 0.33 | | | | | | |
- * | 4 | 0.65 | 0.69 | 0.22 | 0.73 | 0.74 | 0.60 | 0.75 | 0.79 | 0.63 |
- * | 8 | 1.11 | 0.78 | 1.22 | 1.04 | 0.95 | 1.04 | 0.97 | 1.00 | 1.00 |
- * | 16 | 1.44 | 1.47 | 0.85 | 1.37 | 1.41 | 1.22 | 1.33 | 1.36 | 1.09 |
- * | 32 | 1.81 | 1.80 | 1.21 | 1.83 | 1.87 | 1.24 | 1.64 | 1.61 | 1.12 |
- * | 64 | 2.03 | 2.45 | 1.09 | 2.03 | 1.87 | 1.42 | 1.65 | 1.66 | 1.00 |
- * | 128 | 1.67 | 1.74 | 1.66 | 2.14 | 2.11 | 1.52 | 1.94 | 1.93 | 1.13 |
+ * | 1 → 16, 1 → 32 (the stem; batch 256, 2 threads) | 0.42, 0.37 | 0.94, 0.39 | 0.33, 0.32 | | | | | | |
+ * | 4 | 0.63 | 0.62 | 0.57 | 0.53 | 0.61 | 0.62 | 0.81 | 0.65 | 0.61 |
+ * | 8 | 0.91 | 0.90 | 1.01 | 1.00 | 0.88 | 1.00 | 0.79 | 0.97 | 0.98 |
+ * | 16 | 2.14 | 1.24 | 1.28 | 1.33 | 1.23 | 1.32 | 1.53 | 1.21 | 1.08 |
+ * | 32 | 1.62 | 1.64 | 1.26 | 1.66 | 1.65 | 1.19 | 1.79 | 2.13 | 1.18 |
+ * | 64 | 1.91 | 1.97 | 1.11 | 1.71 | 1.75 | 1.49 | 1.64 | 1.70 | 0.96 |
+ * | 128 | 1.49 | 1.78 | 1.71 | 1.84 | 1.98 | 1.54 | 1.87 | 1.87 | 1.18 |
  *
- * (The 16, 32 and 64-channel rows at 28², 14² and 7² are fmnist-resnet's own layers at widths 0.5 and 1.)
- * The weight gradient gains least, and at 16 channels on 28² maps it measured 0.85 to 1.26
- * across runs; at batch 256 on one thread, 1.26. WebGPU runs the implicit GEMMs until
+ * (16 to 128 channels at 28², 14² and 7² are fmnist-resnet's layers at widths 0.5 and 1.) The
+ * weight gradient gains least: at 64 channels on 7² maps it measured 0.96 here and 1.00 to 1.13 in
+ * other runs, 1.13 at batch 256; it is kept on Winograd with the other passes. WebGPU runs the implicit GEMMs until
  * shaders/conv2d_winograd.wgsl is measured faster; the reference computes the same sums either way.
  */
 export function winogradPays(g: Conv2dGeometry, kind: BackendKind, _pass: Pass): boolean {

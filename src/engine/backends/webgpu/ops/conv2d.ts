@@ -107,6 +107,14 @@ export function conv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dBackw
 }
 
 // Until shaders/conv2d_winograd.wgsl: the implicit GEMMs (ops/conv2d.ts never picks Winograd on WebGPU).
-export const conv2dWinograd = conv2d;
-export const conv2dWinogradBackwardInput = conv2dBackwardInput;
-export const conv2dWinogradBackwardWeight = conv2dBackwardWeight;
+export function conv2dWinograd(ctx: GpuContext, p: EngineArgs<'conv2dWinograd'>): void {
+  conv2d(ctx, p);
+}
+
+export function conv2dWinogradBackwardInput(ctx: GpuContext, p: EngineArgs<'conv2dWinogradBackwardInput'>): void {
+  conv2dBackwardInput(ctx, p);
+}
+
+export function conv2dWinogradBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dWinogradBackwardWeight'>): void {
+  conv2dBackwardWeight(ctx, p);
+}
