@@ -65,6 +65,16 @@ function chunkRows(tw: i32, channels: i32, budget: i32, most: i32): i32 {
 
 // ---- Transforms ------------------------------------------------------------------------------
 
+/** Stores [x, ½(x + y + z), ½(x − y + z), z] at four positions ξ, `plane` bytes apart; returns the fifth. */
+@inline function filterRow(at: usize, plane: usize, x: f32, y: f32, z: f32): usize {
+  const half: f32 = 0.5;
+  store<f32>(at, x);
+  store<f32>(at + plane, half * (x + y + z));
+  store<f32>(at + 2 * plane, half * (x - y + z));
+  store<f32>(at + 3 * plane, z);
+  return at + 4 * plane;
+}
+
 /**
  * dst[ξ][r][c] = (G g Gᵀ)[ξ] for the 3×3 filter g of output channel r and input channel c:
  * g = w[r][c] (w: rows × cols × 3 × 3), or with `flip` the input gradient's filter
@@ -92,24 +102,12 @@ function transformFilters(w: usize, rows: i32, cols: i32, flip: bool, dst: usize
       const b0 = half * (g00 + g10 + g20), b1 = half * (g01 + g11 + g21), b2 = half * (g02 + g12 + g22);
       const c0 = half * (g00 - g10 + g20), c1 = half * (g01 - g11 + g21), c2 = half * (g02 - g12 + g22);
       const d0 = g20, d1 = g21, d2 = g22;
+      // (G g) Gᵀ, row by row.
       let at = dst + (<usize>(r * cols + c) << 2);
-      // (G g) Gᵀ, row by row: [x, ½(x + y + z), ½(x − y + z), z].
-      store<f32>(at, a0); at += plane;
-      store<f32>(at, <f32>0.5 * (a0 + a1 + a2)); at += plane;
-      store<f32>(at, <f32>0.5 * (a0 - a1 + a2)); at += plane;
-      store<f32>(at, a2); at += plane;
-      store<f32>(at, b0); at += plane;
-      store<f32>(at, <f32>0.5 * (b0 + b1 + b2)); at += plane;
-      store<f32>(at, <f32>0.5 * (b0 - b1 + b2)); at += plane;
-      store<f32>(at, b2); at += plane;
-      store<f32>(at, c0); at += plane;
-      store<f32>(at, <f32>0.5 * (c0 + c1 + c2)); at += plane;
-      store<f32>(at, <f32>0.5 * (c0 - c1 + c2)); at += plane;
-      store<f32>(at, c2); at += plane;
-      store<f32>(at, d0); at += plane;
-      store<f32>(at, <f32>0.5 * (d0 + d1 + d2)); at += plane;
-      store<f32>(at, <f32>0.5 * (d0 - d1 + d2)); at += plane;
-      store<f32>(at, d2);
+      at = filterRow(at, plane, a0, a1, a2);
+      at = filterRow(at, plane, b0, b1, b2);
+      at = filterRow(at, plane, c0, c1, c2);
+      filterRow(at, plane, d0, d1, d2);
     }
   }
 }
@@ -213,6 +211,15 @@ function transformOutputRow(
   }
 }
 
+/** Stores [e, e + o, e − o, −o] at four positions ξ, `xiBytes` apart; returns the fifth. */
+@inline function gradRow(q: usize, xiBytes: usize, e: v128, o: v128): usize {
+  v128.store(q, e);
+  v128.store(q + xiBytes, f32x4.add(e, o));
+  v128.store(q + 2 * xiBytes, f32x4.sub(e, o));
+  v128.store(q + 3 * xiBytes, f32x4.neg(o));
+  return q + 4 * xiBytes;
+}
+
 /**
  * Z[ξ][o][t0 + tx] = (A dY Aᵀ)[ξ] for the tiles tx < tw of tile row ty, dY the 2×2 block at
  * rows 2ty, 2ty+1 and columns 2tx, 2tx+1 of the gy planes (hg × wg each, zeros past the
@@ -221,7 +228,6 @@ function transformOutputRow(
 function transformGradRow(planes: usize, channels: i32, hg: i32, wg: i32, ty: i32, tw: i32, z: usize, tstride: i32, t0: i32): void {
   const rowBytes = <usize>wg << 2;
   const xiBytes = <usize>(channels * tstride) << 2;
-  const zero = f32x4.splat(0);
   for (let o = 0; o < channels; o++) {
     const row0 = planes + (<usize>((o * hg + 2 * ty) * wg) << 2);
     const out = z + (<usize>(o * tstride + t0) << 2);
@@ -231,25 +237,13 @@ function transformGradRow(planes: usize, channels: i32, hg: i32, wg: i32, ty: i3
       const e0 = evens(p), o0 = odds(p), e1 = evens(p + rowBytes), o1 = odds(p + rowBytes);
       const re1 = f32x4.add(e0, e1), ro1 = f32x4.add(o0, o1);
       const re2 = f32x4.sub(e0, e1), ro2 = f32x4.sub(o0, o1);
-      const re3 = f32x4.sub(zero, e1), ro3 = f32x4.sub(zero, o1);
-      // … Aᵀ along each row: [e, e + o, e − o, −o].
+      const re3 = f32x4.neg(e1), ro3 = f32x4.neg(o1);
+      // … Aᵀ along each row.
       let q = out + (<usize>tx << 2);
-      v128.store(q, e0); q += xiBytes;
-      v128.store(q, f32x4.add(e0, o0)); q += xiBytes;
-      v128.store(q, f32x4.sub(e0, o0)); q += xiBytes;
-      v128.store(q, f32x4.sub(zero, o0)); q += xiBytes;
-      v128.store(q, re1); q += xiBytes;
-      v128.store(q, f32x4.add(re1, ro1)); q += xiBytes;
-      v128.store(q, f32x4.sub(re1, ro1)); q += xiBytes;
-      v128.store(q, f32x4.sub(zero, ro1)); q += xiBytes;
-      v128.store(q, re2); q += xiBytes;
-      v128.store(q, f32x4.add(re2, ro2)); q += xiBytes;
-      v128.store(q, f32x4.sub(re2, ro2)); q += xiBytes;
-      v128.store(q, f32x4.sub(zero, ro2)); q += xiBytes;
-      v128.store(q, re3); q += xiBytes;
-      v128.store(q, f32x4.add(re3, ro3)); q += xiBytes;
-      v128.store(q, f32x4.sub(re3, ro3)); q += xiBytes;
-      v128.store(q, f32x4.sub(zero, ro3));
+      q = gradRow(q, xiBytes, e0, o0);
+      q = gradRow(q, xiBytes, re1, ro1);
+      q = gradRow(q, xiBytes, re2, ro2);
+      gradRow(q, xiBytes, re3, ro3);
     }
   }
 }
@@ -340,9 +334,20 @@ function winograd(x: usize, w: usize, out: usize, plan: Plan, flip: bool, n0: i3
   }
 }
 
+/** The plan of the forward pass, or with `transposed` of the input gradient (in and out channels swapped). */
+function planOf(inChannels: i32, outChannels: i32, height: i32, width: i32, transposed: bool): Plan {
+  return transposed ? new Plan(outChannels, inChannels, height, width) : new Plan(inChannels, outChannels, height, width);
+}
+
+/** winograd() over part `part`'s share of the images (a part with none returns at once). */
+function byImages(x: usize, w: usize, out: usize, batch: i32, plan: Plan, flip: bool, workspace: usize, part: i32, parts: i32): void {
+  const n0 = shareStart(batch, part, parts), n1 = shareStart(batch, part + 1, parts);
+  if (n0 < n1) winograd(x, w, out, plan, flip, n0, n1, workspace);
+}
+
 /** Per-part scratch bytes of conv2dWinograd. */
 export function conv2dWinogradWorkspaceBytes(p: Conv2dWinogradWorkspaceBytesParams): i32 {
-  return new Plan(p.inChannels, p.outChannels, p.height, p.width).bytes();
+  return planOf(p.inChannels, p.outChannels, p.height, p.width, false).bytes();
 }
 
 /**
@@ -350,15 +355,13 @@ export function conv2dWinogradWorkspaceBytes(p: Conv2dWinogradWorkspaceBytesPara
  * a share of the images. x, w, out, workspace: byte pointers; workspace: conv2dWinogradWorkspaceBytes.
  */
 export function conv2dWinograd(p: Conv2dWinogradParams, part: i32, parts: i32): void {
-  const n0 = shareStart(p.batch, part, parts), n1 = shareStart(p.batch, part + 1, parts);
-  if (n0 >= n1) return;
-  const plan = new Plan(p.inChannels, p.outChannels, p.height, p.width);
-  winograd(p.x, p.w, p.out, plan, false, n0, n1, p.workspace + <usize>part * <usize>p.workspaceStride);
+  const plan = planOf(p.inChannels, p.outChannels, p.height, p.width, false);
+  byImages(p.x, p.w, p.out, p.batch, plan, false, p.workspace + <usize>part * <usize>p.workspaceStride, part, parts);
 }
 
 /** Per-part scratch bytes of conv2dWinogradBackwardInput. */
 export function conv2dWinogradBackwardInputWorkspaceBytes(p: Conv2dWinogradBackwardInputWorkspaceBytesParams): i32 {
-  return new Plan(p.outChannels, p.inChannels, p.height, p.width).bytes();
+  return planOf(p.inChannels, p.outChannels, p.height, p.width, true).bytes();
 }
 
 /**
@@ -367,10 +370,8 @@ export function conv2dWinogradBackwardInputWorkspaceBytes(p: Conv2dWinogradBackw
  * pointers; workspace: conv2dWinogradBackwardInputWorkspaceBytes.
  */
 export function conv2dWinogradBackwardInput(p: Conv2dWinogradBackwardInputParams, part: i32, parts: i32): void {
-  const n0 = shareStart(p.batch, part, parts), n1 = shareStart(p.batch, part + 1, parts);
-  if (n0 >= n1) return;
-  const plan = new Plan(p.outChannels, p.inChannels, p.height, p.width);
-  winograd(p.gy, p.w, p.gx, plan, true, n0, n1, p.workspace + <usize>part * <usize>p.workspaceStride);
+  const plan = planOf(p.inChannels, p.outChannels, p.height, p.width, true);
+  byImages(p.gy, p.w, p.gx, p.batch, plan, true, p.workspace + <usize>part * <usize>p.workspaceStride, part, parts);
 }
 
 // ---- Weight gradient -------------------------------------------------------------------------
