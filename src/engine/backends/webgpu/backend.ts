@@ -7,6 +7,7 @@ import { bufferOf, type GpuContext, GpuStorage, type KernelConfig } from './cont
 import * as batchnorm from './ops/batchnorm.js';
 import * as clamp from './ops/clamp.js';
 import * as conv2d from './ops/conv2d.js';
+import * as conv2dWinograd from './ops/conv2d_winograd.js';
 import * as depthwiseConv2d from './ops/depthwise_conv2d.js';
 import * as elementwise from './ops/elementwise.js';
 import * as indexing from './ops/indexing.js';
@@ -28,6 +29,7 @@ const KERNEL_TABLE = new KernelTable<GpuContext>('webgpu', {
   topK,
   matmul,
   ...conv2d,
+  ...conv2dWinograd,
   ...depthwiseConv2d,
   ...batchnorm,
   ...pool,

@@ -12,7 +12,8 @@ import { reduce } from './reduce.js';
 
 const [forwardSource, gradInputSource, gradWeightSource] = [forward, gradInput, gradWeight].map((pass) => commonSource + pass);
 
-const MIN_CHUNK = 8 * GEMM_TILES.tileK; // shorter chunks cost more in partial sums than they gain
+/** The shortest chunk of a split K: shorter ones cost more in partial sums than they gain. */
+export const MIN_CHUNK = 8 * GEMM_TILES.tileK;
 
 /** The shaders' Conv2dParams: the geometry, and how the weight gradient splits its K axis. */
 function uniforms(p: Conv2dParams, splits: number, kChunk: number) {
@@ -104,17 +105,4 @@ export function conv2dBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dBackw
     });
     ctx.runtime.pool.release(bufferOf(partials));
   }
-}
-
-// Until shaders/conv2d_winograd.wgsl: the implicit GEMMs (ops/conv2d.ts never picks Winograd on WebGPU).
-export function conv2dWinograd(ctx: GpuContext, p: EngineArgs<'conv2dWinograd'>): void {
-  conv2d(ctx, p);
-}
-
-export function conv2dWinogradBackwardInput(ctx: GpuContext, p: EngineArgs<'conv2dWinogradBackwardInput'>): void {
-  conv2dBackwardInput(ctx, p);
-}
-
-export function conv2dWinogradBackwardWeight(ctx: GpuContext, p: EngineArgs<'conv2dWinogradBackwardWeight'>): void {
-  conv2dBackwardWeight(ctx, p);
 }
