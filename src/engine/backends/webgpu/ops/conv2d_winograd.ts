@@ -76,14 +76,14 @@ function winograd(ctx: GpuContext, p: Conv2dParams, x: Storage, w: Storage, out:
 
 export function conv2dWinograd(ctx: GpuContext, p: EngineArgs<'conv2dWinograd'>): void {
   const tiles = tilingOf(p).tiles;
-  if (!fits(ctx, XI * p.inChannels * tiles, XI * p.outChannels * tiles)) return conv2d(ctx, p);
-  winograd(ctx, p, p.x, p.w, p.out, p.inChannels, p.outChannels, false);
+  if (!fits(ctx, XI * p.inChannels * tiles, XI * p.outChannels * tiles)) conv2d(ctx, p);
+  else winograd(ctx, p, p.x, p.w, p.out, p.inChannels, p.outChannels, false);
 }
 
 export function conv2dWinogradBackwardInput(ctx: GpuContext, p: EngineArgs<'conv2dWinogradBackwardInput'>): void {
   const tiles = tilingOf(p).tiles;
-  if (!fits(ctx, XI * p.inChannels * tiles, XI * p.outChannels * tiles)) return conv2dBackwardInput(ctx, p);
-  winograd(ctx, p, p.gy, p.w, p.gx, p.outChannels, p.inChannels, true);
+  if (!fits(ctx, XI * p.inChannels * tiles, XI * p.outChannels * tiles)) conv2dBackwardInput(ctx, p);
+  else winograd(ctx, p, p.gy, p.w, p.gx, p.outChannels, p.inChannels, true);
 }
 
 /**
@@ -98,7 +98,10 @@ export function conv2dWinogradBackwardWeight(ctx: GpuContext, p: EngineArgs<'con
   const wanted = Math.min(Math.max(1, Math.floor(whole / MIN_CHUNK)), Math.max(1, Math.ceil(ctx.config.targetWorkgroups / workgroups)));
   const t = tilingOf(p, Math.max(wanted, Math.ceil(whole / MAX_CHUNK)));
   const padded = t.splits * t.chunk;
-  if (!fits(ctx, XI * cin * padded, XI * cout * padded, XI * t.splits * cout * cin)) return conv2dBackwardWeight(ctx, p);
+  if (!fits(ctx, XI * cin * padded, XI * cout * padded, XI * t.splits * cout * cin)) {
+    conv2dBackwardWeight(ctx, p);
+    return;
+  }
   const v = scratch(ctx, XI * cin * padded),
     z = scratch(ctx, XI * cout * padded),
     sums = scratch(ctx, XI * t.splits * cout * cin);
