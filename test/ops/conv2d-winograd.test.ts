@@ -54,7 +54,7 @@ describe.each(cases)('conv2d by Winograd on $name', ({ backend }) => {
   });
 });
 
-it('the rule: Winograd on the CPU for the shapes where it measured faster, never for other geometries', () => {
+it('the rule: Winograd where it measured faster (from 16 channels on the CPU, 32 on software GPUs), never for other geometries', () => {
   const at = (cin: number, cout: number, size: number, options: { stride?: number; groups?: number } = {}) =>
     conv2dGeometry([64, cin, size, size], [cout, cin / (options.groups ?? 1), 3, 3], options.stride ?? 1, 1, options.groups ?? 1);
   expect(ops.winogradPays(at(32, 32, 28), 'cpu', 'forward')).toBe(true);
@@ -62,4 +62,7 @@ it('the rule: Winograd on the CPU for the shapes where it measured faster, never
   expect(ops.winogradPays(at(1, 32, 28), 'cpu', 'forward')).toBe(false); // the stem: one input channel
   expect(ops.winogradPays(at(32, 32, 28, { stride: 2 }), 'cpu', 'forward')).toBe(false);
   expect(ops.winogradPays(at(32, 32, 28, { groups: 2 }), 'cpu', 'forward')).toBe(false);
+  expect(ops.winogradPays(at(16, 16, 28), 'gpu-software', 'forward')).toBe(false);
+  expect(ops.winogradPays(at(32, 32, 28), 'gpu-software', 'input')).toBe(true);
+  expect(ops.winogradPays(at(128, 128, 7), 'gpu-hardware', 'forward')).toBe(false); // not measured on one
 });

@@ -23,14 +23,14 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
 }
 
 /**
- * Whether Winograd is the faster for one pass of `g` on a backend of `kind`. On the CPU
- * (WebAssembly) it is where both channel counts are 16 or more, on every pass: its transforms
- * cost in proportion to Cin + Cout per tile and save in proportion to Cin·Cout, and by the sweep
- * below they lose at 4 channels, at 8 they lose or tie, from 16 they win. Measured with `npm run
- * bench -- conv2d --sweep --threads 1 --reps 5` (batch 64, one thread, medians of 5 runs alternating
- * with the implicit GEMM, on the 2-core machine while other work kept it busy, so the ratios hold
- * better than the times; bench/results/conv2d-winograd-sweep-wasm.json): the GEMM's time over
- * F(2×2, 3×3)'s, Cin = Cout,
+ * Whether Winograd is the faster for one pass of `g` on a backend of `kind`: where both channel
+ * counts reach WINOGRAD_MIN_CHANNELS, on every pass. Its transforms cost in proportion to
+ * Cin + Cout per tile and save in proportion to Cin·Cout, so small channel counts lose. Measured
+ * with `npm run bench -- conv2d --sweep` (Cin = Cout, medians of runs alternating with the
+ * implicit GEMM, on the 2-core machine while other work kept it busy, so the ratios hold better
+ * than the times; bench/results/conv2d-winograd-sweep-*.json), the GEMM's time over F(2×2, 3×3)'s.
+ *
+ * WebAssembly (`--threads 1 --reps 5`, batch 64): loses at 4 channels, loses or ties at 8, wins from 16.
  *
  * | channels | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
  * |---|---|---|---|---|---|---|---|---|---|
@@ -43,17 +43,36 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
  * | 128 | 1.49 | 1.78 | 1.71 | 1.84 | 1.98 | 1.54 | 1.87 | 1.87 | 1.18 |
  *
  * (16 to 128 channels at 28², 14² and 7² are fmnist-resnet's layers at widths 0.5 and 1.) The
- * weight gradient gains least: at 64 channels on 7² maps it measured 0.96 here and 1.00 to 1.13 in
- * other runs, 1.13 at batch 256; it is kept on Winograd with the other passes. WebGPU runs the implicit GEMMs until
- * shaders/conv2d_winograd.wgsl is measured faster; the reference computes the same sums either way.
+ * weight gradient gains least: at 64 channels on 7² maps it measured 0.96 here and 1.00 to 1.13
+ * in other runs, 1.17 at batch 256; it stays on Winograd with the other passes.
+ *
+ * WebGPU on llvmpipe (`--backend webgpu --adapter llvmpipe --batch 16 --reps 3`): loses at 4 and
+ * 8 channels, ties at 16 (0.81 to 1.06), wins from 32, so software adapters take it from 32:
+ *
+ * | channels | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
+ * |---|---|---|---|---|---|---|---|---|---|
+ * | 4 | 0.56 | 0.67 | 0.37 | 0.63 | 0.60 | 0.46 | 0.61 | 0.57 | 0.59 |
+ * | 8 | 0.68 | 0.74 | 0.57 | 0.67 | 0.64 | 0.68 | 0.65 | 0.69 | 0.67 |
+ * | 16 | 1.01 | 1.06 | 1.02 | 1.02 | 1.01 | 1.01 | 0.92 | 0.81 | 0.94 |
+ * | 32 | 1.51 | 1.54 | 1.84 | 1.30 | 1.36 | 1.44 | 1.35 | 1.38 | 1.62 |
+ * | 64 | 1.96 | 2.48 | 2.30 | 1.68 | 1.78 | 1.76 | 1.80 | 1.84 | 1.82 |
+ * | 128 | 2.60 | 2.53 | 1.77 | 2.22 | 2.27 | 1.98 | 1.98 | 2.12 | 1.51 |
+ *
+ * Hardware GPUs keep the implicit GEMMs: no measurement on one has been made. The reference
+ * (the tests' oracle, and the tracer) follows the CPU's rule: it computes the same sums either way.
  */
 export function winogradPays(g: Conv2dGeometry, kind: BackendKind, _pass: Pass): boolean {
-  if (!winogradApplies(g) || kind === 'gpu-hardware' || kind === 'gpu-software') return false;
-  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS;
+  const least = WINOGRAD_MIN_CHANNELS[kind];
+  return winogradApplies(g) && least !== undefined && Math.min(g.inChannels, g.outChannels) >= least;
 }
 
-/** Channels (of the input and of the output) from which Winograd pays on the CPU. */
-const WINOGRAD_MIN_CHANNELS = 16;
+/** Channels (of the input and of the output) from which Winograd pays, by kind of backend (none: never). */
+const WINOGRAD_MIN_CHANNELS: Record<BackendKind, number | undefined> = {
+  cpu: 16,
+  reference: 16,
+  'gpu-software': 32,
+  'gpu-hardware': undefined,
+};
 
 /** The three passes of the kernels that run `geometry`. */
 function kernelsOf(geometry: Conv2dGeometry, algorithm: Conv2dAlgorithm, kind: BackendKind) {
