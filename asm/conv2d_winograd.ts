@@ -7,10 +7,11 @@
 // Summed over input channels, the element-wise products of the 16 positions ξ of the 4×4 are
 // 16 GEMMs U[ξ] (Cout × Cin) · V[ξ] (Cin × tiles) = M[ξ] (Cout × tiles), run on gemm.ts's
 // micro-kernel; the transforms around them are additions only (their constants are 0, ±1 and
-// ±1/2), vectorised four tiles at a time. F(4×4, 3×3) does 4× fewer products, but its larger
-// constants (up to 8 and 1/24) cost about ten times the float error of the direct sum: in
-// float32 it misses the tests' usual tolerance (rtol 1e-4, atol 1e-5) at 16 channels and more,
-// where F(2×2) is as accurate as the direct sum (the README's Benchmarks section has the figures).
+// ±1/2), vectorised four tiles at a time. F(4×4, 3×3) does 2.25 products per output instead
+// of 4, but its larger constants (up to 8 and 1/24) cost 6 to 16 times F(2×2)'s largest float
+// error: in float32 it misses the tests' usual tolerance (rtol 1e-4, atol 1e-5) at 16 channels
+// and more, where F(2×2) is no less accurate than the direct sum (the figures are in the README's
+// Benchmarks section).
 //
 // The input gradient of such a convolution is the same convolution of gy with the filters
 // flipped and transposed, so it runs on the forward path. The weight gradient is
@@ -46,8 +47,8 @@ const CHUNK_BYTES: i32 = 512 * 1024;
 const GRAD_CHUNK_BYTES: i32 = 1024 * 1024;
 /**
  * Depth blocks of the weight gradient's GEMMs: each block is summed in registers and then added
- * to the sums, so no float is the sum of more than 64 products in a row (in one block of 320,
- * the largest errors were 2.6 times the direct convolution's, which summed 4 positions less).
+ * to the sums, so no float is the sum of more than 64 products in a row (in blocks of up to 320
+ * tiles its largest error, over 2 images of 32 channels at 28², was 2.6 times the direct path's).
  */
 const GRAD_DEPTH: i32 = 64;
 /** Most splits of the weight gradient's batch (as conv2d.ts: the same partials and reduce). */
@@ -253,47 +254,41 @@ function transformGradRow(planes: usize, channels: i32, hg: i32, wg: i32, ty: i3
 
 // ---- Forward and input gradient -------------------------------------------------------------
 
-/** The forward path's layout: in `cin` channels, out `cout`, planes height × width (the output's size too). */
-class Plan {
-  th: i32; tw: i32; hp: i32; wp: i32; rows: i32; tstride: i32;
-  constructor(public cin: i32, public cout: i32, public height: i32, public width: i32) {
-    this.th = tilesOf(height);
-    this.tw = tilesOf(width);
-    this.hp = 2 * this.th + 2;
-    this.wp = 2 * this.tw + 2;
-    this.rows = chunkRows(this.tw, cin + cout, CHUNK_BYTES, 1 << 20);
-    this.tstride = tileStride(this.rows * this.tw);
-  }
+// No objects here (the stub runtime never frees one, and every thread's instance would allocate
+// at the same addresses of the shared memory): each kernel derives its layout from the geometry.
 
-  /** Floats of each workspace area, in order: packed U | U | row table | column table | V | M | planes. */
-  @inline get packedFloats(): i32 { return XI * roundUp(this.cout, MR) * this.cin; }
-  @inline get filterFloats(): i32 { return XI * this.cout * this.cin; }
-  @inline get vFloats(): i32 { return XI * this.cin * this.tstride; }
-  @inline get mFloats(): i32 { return XI * this.cout * this.tstride; }
-  @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
+/** Tile rows per chunk of the forward pass, `channels` = Cin + Cout. */
+@inline function forwardRows(tw: i32, channels: i32): i32 { return chunkRows(tw, channels, CHUNK_BYTES, 1 << 20); }
 
-  bytes(): i32 {
-    return (this.packedFloats + this.filterFloats + this.cin + this.tstride + this.vFloats + this.mFloats + this.planeFloats) * 4
-      + TILE_BYTES + 64;
-  }
+/**
+ * Per-part workspace bytes of the forward path (in `cin` channels, out `cout`): packed U |
+ * U | row table | column table | V | M | padded planes | tile.
+ */
+function forwardBytes(cin: i32, cout: i32, height: i32, width: i32): i32 {
+  const tw = tilesOf(width), hp = 2 * tilesOf(height) + 2, wp = 2 * tw + 2;
+  const tstride = tileStride(forwardRows(tw, cin + cout) * tw);
+  const floats = XI * roundUp(cout, MR) * cin + XI * cout * cin + cin + tstride + XI * (cin + cout) * tstride + cin * hp * wp + SLACK;
+  return floats * 4 + TILE_BYTES + 64;
 }
 
 /**
  * out (images n0…n1−1, `cout` channels) = the 3×3 convolution (stride 1, padding 1) of x
  * (`cin` channels) with filters w, transposed and flipped if `flip` (the input gradient).
  */
-function winograd(x: usize, w: usize, out: usize, plan: Plan, flip: bool, n0: i32, n1: i32, workspace: usize): void {
-  const cin = plan.cin, cout = plan.cout, height = plan.height, width = plan.width;
-  const th = plan.th, tw = plan.tw, hp = plan.hp, wp = plan.wp, tstride = plan.tstride;
+function winograd(
+  x: usize, w: usize, out: usize, cin: i32, cout: i32, height: i32, width: i32, flip: bool, n0: i32, n1: i32, workspace: usize,
+): void {
+  const th = tilesOf(height), tw = tilesOf(width), hp = 2 * th + 2, wp = 2 * tw + 2;
+  const chunk = forwardRows(tw, cin + cout), tstride = tileStride(chunk * tw);
   const rowsPadded = roundUp(cout, MR);
   const packed = workspace;
-  const filters = packed + (<usize>plan.packedFloats << 2);
-  const rowTable = filters + (<usize>plan.filterFloats << 2);
+  const filters = packed + (<usize>(XI * rowsPadded * cin) << 2);
+  const rowTable = filters + (<usize>(XI * cout * cin) << 2);
   const cols = rowTable + (<usize>cin << 2);
   const v = cols + (<usize>tstride << 2);
-  const m = v + (<usize>plan.vFloats << 2);
-  const planes = m + (<usize>plan.mFloats << 2);
-  const tile = planes + (<usize>plan.planeFloats << 2);
+  const m = v + (<usize>(XI * cin * tstride) << 2);
+  const planes = m + (<usize>(XI * cout * tstride) << 2);
+  const tile = planes + (<usize>(cin * hp * wp + SLACK) << 2);
   memory.fill(planes + (<usize>(cin * hp * wp) << 2), 0, <usize>SLACK << 2);
 
   transformFilters(w, cout, cin, flip, filters);
@@ -311,8 +306,8 @@ function winograd(x: usize, w: usize, out: usize, plan: Plan, flip: bool, n0: i3
   const inImage = <usize>(cin * height * width) << 2, outImage = <usize>(cout * height * width) << 2;
   const total = (n1 - n0) * th;
   let padded = -1;
-  for (let r0 = 0; r0 < total; r0 += plan.rows) {
-    const r1 = min<i32>(total, r0 + plan.rows);
+  for (let r0 = 0; r0 < total; r0 += chunk) {
+    const r1 = min<i32>(total, r0 + chunk);
     for (let r = r0; r < r1; r++) {
       const n = n0 + r / th;
       if (n != padded) {
@@ -337,20 +332,18 @@ function winograd(x: usize, w: usize, out: usize, plan: Plan, flip: bool, n0: i3
   }
 }
 
-/** The plan of the forward pass, or with `transposed` of the input gradient (in and out channels swapped). */
-function planOf(inChannels: i32, outChannels: i32, height: i32, width: i32, transposed: bool): Plan {
-  return transposed ? new Plan(outChannels, inChannels, height, width) : new Plan(inChannels, outChannels, height, width);
-}
-
 /** winograd() over part `part`'s share of the images (a part with none returns at once). */
-function byImages(x: usize, w: usize, out: usize, batch: i32, plan: Plan, flip: bool, workspace: usize, part: i32, parts: i32): void {
+function byImages(
+  x: usize, w: usize, out: usize, batch: i32, cin: i32, cout: i32, height: i32, width: i32, flip: bool, workspace: usize,
+  part: i32, parts: i32,
+): void {
   const n0 = shareStart(batch, part, parts), n1 = shareStart(batch, part + 1, parts);
-  if (n0 < n1) winograd(x, w, out, plan, flip, n0, n1, workspace);
+  if (n0 < n1) winograd(x, w, out, cin, cout, height, width, flip, n0, n1, workspace);
 }
 
 /** Per-part scratch bytes of conv2dWinograd. */
 export function conv2dWinogradWorkspaceBytes(p: Conv2dWinogradWorkspaceBytesParams): i32 {
-  return planOf(p.inChannels, p.outChannels, p.height, p.width, false).bytes();
+  return forwardBytes(p.inChannels, p.outChannels, p.height, p.width);
 }
 
 /**
@@ -358,13 +351,13 @@ export function conv2dWinogradWorkspaceBytes(p: Conv2dWinogradWorkspaceBytesPara
  * a share of the images. x, w, out, workspace: byte pointers; workspace: conv2dWinogradWorkspaceBytes.
  */
 export function conv2dWinograd(p: Conv2dWinogradParams, part: i32, parts: i32): void {
-  const plan = planOf(p.inChannels, p.outChannels, p.height, p.width, false);
-  byImages(p.x, p.w, p.out, p.batch, plan, false, p.workspace + <usize>part * <usize>p.workspaceStride, part, parts);
+  const workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
+  byImages(p.x, p.w, p.out, p.batch, p.inChannels, p.outChannels, p.height, p.width, false, workspace, part, parts);
 }
 
-/** Per-part scratch bytes of conv2dWinogradBackwardInput. */
+/** Per-part scratch bytes of conv2dWinogradBackwardInput (the forward's, in and out channels swapped). */
 export function conv2dWinogradBackwardInputWorkspaceBytes(p: Conv2dWinogradBackwardInputWorkspaceBytesParams): i32 {
-  return planOf(p.inChannels, p.outChannels, p.height, p.width, true).bytes();
+  return forwardBytes(p.outChannels, p.inChannels, p.height, p.width);
 }
 
 /**
@@ -373,8 +366,8 @@ export function conv2dWinogradBackwardInputWorkspaceBytes(p: Conv2dWinogradBackw
  * pointers; workspace: conv2dWinogradBackwardInputWorkspaceBytes.
  */
 export function conv2dWinogradBackwardInput(p: Conv2dWinogradBackwardInputParams, part: i32, parts: i32): void {
-  const plan = planOf(p.inChannels, p.outChannels, p.height, p.width, true);
-  byImages(p.gy, p.w, p.gx, p.batch, plan, true, p.workspace + <usize>part * <usize>p.workspaceStride, part, parts);
+  const workspace = p.workspace + <usize>part * <usize>p.workspaceStride;
+  byImages(p.gy, p.w, p.gx, p.batch, p.outChannels, p.inChannels, p.height, p.width, true, workspace, part, parts);
 }
 
 // ---- Weight gradient -------------------------------------------------------------------------
@@ -383,38 +376,22 @@ export function conv2dWinogradBackwardInput(p: Conv2dWinogradBackwardInputParams
   return max<i32>(1, min<i32>(batch, MAX_SPLITS));
 }
 
-/** The weight gradient's layout: x has `cin` channels, gy `cout`, both height × width. */
-class GradPlan {
-  th: i32; tw: i32; hp: i32; wp: i32; hg: i32; wg: i32; rows: i32; tstride: i32;
-  constructor(public cin: i32, public cout: i32, public height: i32, public width: i32) {
-    this.th = tilesOf(height);
-    this.tw = tilesOf(width);
-    this.hp = 2 * this.th + 2;
-    this.wp = 2 * this.tw + 2;
-    this.hg = 2 * this.th;
-    this.wg = 2 * this.tw;
-    this.rows = chunkRows(this.tw, cin + cout, GRAD_CHUNK_BYTES, 1 << 20);
-    this.tstride = tileStride(this.rows * this.tw);
-  }
+/** Tile rows per chunk of the weight gradient, `channels` = Cin + Cout. */
+@inline function gradRows(tw: i32, channels: i32): i32 { return chunkRows(tw, channels, GRAD_CHUNK_BYTES, 1 << 20); }
 
-  /** Floats of each workspace area, in order: V | Z | x planes | gy planes | packed A, B, row and column tables. */
-  @inline get vFloats(): i32 { return XI * this.cin * this.tstride; }
-  @inline get zFloats(): i32 { return XI * this.cout * this.tstride; }
-  @inline get planeFloats(): i32 { return this.cin * this.hp * this.wp + SLACK; }
-  @inline get gradFloats(): i32 { return this.cout * this.hg * this.wg + SLACK; }
-
-  @inline get packFloats(): i32 {
-    return roundUp(this.cout, MR) * GRAD_DEPTH + GRAD_DEPTH * roundUp(this.cin, NR) + GRAD_DEPTH + roundUp(this.cin, NR);
-  }
-
-  bytes(): i32 {
-    return (this.vFloats + this.zFloats + this.planeFloats + this.gradFloats + this.packFloats) * 4 + TILE_BYTES + 64;
-  }
+/** Floats of the weight gradient's packed A and B, row and column tables. */
+@inline function packFloats(cin: i32, cout: i32): i32 {
+  return roundUp(cout, MR) * GRAD_DEPTH + GRAD_DEPTH * roundUp(cin, NR) + GRAD_DEPTH + roundUp(cin, NR);
 }
 
 /** Per-part scratch bytes of conv2dWinogradBackwardWeight. */
 export function conv2dWinogradBackwardWeightWorkspaceBytes(p: Conv2dWinogradBackwardWeightWorkspaceBytesParams): i32 {
-  return new GradPlan(p.inChannels, p.outChannels, p.height, p.width).bytes();
+  const cin = p.inChannels, cout = p.outChannels, th = tilesOf(p.height), tw = tilesOf(p.width);
+  const tstride = tileStride(gradRows(tw, cin + cout) * tw);
+  // V | Z | x planes | gy planes | packed A, B, row and column tables | tile.
+  const floats = XI * (cin + cout) * tstride + cin * (2 * th + 2) * (2 * tw + 2) + SLACK + cout * (2 * th) * (2 * tw) + SLACK
+    + packFloats(cin, cout);
+  return floats * 4 + TILE_BYTES + 64;
 }
 
 /** Shared bytes of the weight gradient's partial sums: splits × 16 × Cout × Cin, in the transformed domain. */
@@ -432,16 +409,16 @@ export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightPara
   const batch = p.batch, splits = splitsOf(batch);
   const s0 = shareStart(splits, part, parts), s1 = shareStart(splits, part + 1, parts);
   if (s0 >= s1) return;
-  const plan = new GradPlan(p.inChannels, p.outChannels, p.height, p.width);
-  const cin = plan.cin, cout = plan.cout, height = plan.height, width = plan.width;
-  const th = plan.th, tw = plan.tw, hp = plan.hp, wp = plan.wp, hg = plan.hg, wg = plan.wg, tstride = plan.tstride;
+  const cin = p.inChannels, cout = p.outChannels, height = p.height, width = p.width;
+  const th = tilesOf(height), tw = tilesOf(width), hp = 2 * th + 2, wp = 2 * tw + 2, hg = 2 * th, wg = 2 * tw;
+  const chunk = gradRows(tw, cin + cout), tstride = tileStride(chunk * tw);
   const v = p.workspace + <usize>part * <usize>p.workspaceStride;
-  const z = v + (<usize>plan.vFloats << 2);
-  const planes = z + (<usize>plan.zFloats << 2);
-  const grads = planes + (<usize>plan.planeFloats << 2);
+  const z = v + (<usize>(XI * cin * tstride) << 2);
+  const planes = z + (<usize>(XI * cout * tstride) << 2);
+  const grads = planes + (<usize>(cin * hp * wp + SLACK) << 2);
   memory.fill(planes + (<usize>(cin * hp * wp) << 2), 0, <usize>SLACK << 2);
   memory.fill(grads + (<usize>(cout * hg * wg) << 2), 0, <usize>SLACK << 2);
-  const pa = grads + (<usize>plan.gradFloats << 2);
+  const pa = grads + (<usize>(cout * hg * wg + SLACK) << 2);
   const pb = pa + (<usize>(roundUp(cout, MR) * GRAD_DEPTH) << 2);
   const rowTable = pb + (<usize>(GRAD_DEPTH * roundUp(cin, NR)) << 2);
   const cols = rowTable + (<usize>GRAD_DEPTH << 2);
@@ -455,8 +432,8 @@ export function conv2dWinogradBackwardWeight(p: Conv2dWinogradBackwardWeightPara
     const sum = p.partials + <usize>s * XI * xiSum;
     const first = blockStart(batch, splits, s), total = (blockStart(batch, splits, s + 1) - first) * th;
     let padded = -1;
-    for (let r0 = 0; r0 < total; r0 += plan.rows) {
-      const r1 = min<i32>(total, r0 + plan.rows);
+    for (let r0 = 0; r0 < total; r0 += chunk) {
+      const r1 = min<i32>(total, r0 + chunk);
       for (let r = r0; r < r1; r++) {
         const n = first + r / th;
         if (n != padded) {
