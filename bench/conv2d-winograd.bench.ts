@@ -3,14 +3,18 @@
 // every pass, alternating in one process, with effective GFLOPS: the direct convolution's
 // FLOPs (2·N·Cout·H·W·Cin·9) over the time, so a kernel that does fewer multiplies shows
 // more than the machine's GFLOPS. `--sweep` measures the grid of channels × map sizes behind
-// the selection rule in src/engine/ops/conv2d.ts instead.
+// the selection rule in src/engine/ops/conv2d.ts instead; `--step` the whole method step, with
+// Winograd as conv2d picks it against the same step with every Winograd kernel mapped back to
+// the implicit GEMM's.
 
 import type { Backend, Conv2dParams } from '../src/engine/backend.js';
-import { KERNELS } from '../src/engine/kernels.js';
+import { KERNELS, type Kernel } from '../src/engine/kernels.js';
 import { winogradPays } from '../src/engine/ops/conv2d.js';
 import { conv2dGeometry } from '../src/engine/ops/geometry.js';
 import { multiplyAdds, randn } from '../src/index.js';
+import { median } from '../src/numbers.js';
 import { compare, gflops, type Row } from './harness.js';
+import { oursContestant } from './train.bench.js';
 
 export interface ConvCase {
   name: string;
@@ -75,6 +79,55 @@ export async function benchWinograd(backend: Backend, cases: ConvCase[], reps: n
       console.log(`  ${name} ${pass}: ${(baseline.median / candidate.median).toFixed(2)}×`);
     }
     for (const t of [x, w, y]) t.dispose();
+  }
+  return rows;
+}
+
+/** `backend` with every Winograd kernel run as the implicit GEMM's: the step as it was before. */
+function gemmOnly(backend: Backend): Backend {
+  const gemm = new Map<string, Kernel<unknown>>(PASSES.map(([, winograd, implicit]) => [winograd.name, implicit as Kernel<unknown>]));
+  const run = <Args>(kernel: Kernel<Args>, args: Args) => backend.run((gemm.get(kernel.name) ?? kernel) as Kernel<Args>, args);
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === 'run') return run;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** The method's step at `npm start`'s setting and the train bench's, with and without Winograd, alternating step by step. */
+export async function benchWinogradStep(backend: Backend, batch: number, reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [width, bankSize] of [
+    [0.5, 10_000],
+    [1, 60_000],
+  ] as const) {
+    const winograd = oursContestant(backend, batch, { width, bankSize });
+    const gemm = oursContestant(gemmOnly(backend), batch, { width, bankSize });
+    await winograd.step();
+    await gemm.step();
+    const times: [number[], number[]] = [[], []];
+    for (let i = 0; i < reps; i++) {
+      for (const [k, contestant] of [winograd, gemm].entries()) {
+        const start = performance.now();
+        await contestant.step();
+        times[k]!.push(performance.now() - start);
+      }
+    }
+    const [w, g] = times.map(median) as [number, number];
+    rows.push({
+      width,
+      N: bankSize,
+      'GEMM step ms': g,
+      'Winograd step ms': w,
+      'GEMM images/s': (1000 * batch) / g,
+      'Winograd images/s': (1000 * batch) / w,
+      speedup: g / w,
+    });
+    console.log(`  width ${width}, N ${bankSize}: ${(g / w).toFixed(2)}×`);
+    winograd.dispose();
+    gemm.dispose();
   }
   return rows;
 }

@@ -12,7 +12,7 @@ import { OptionError } from '../src/engine/values.js';
 import { type AdapterChoice, createWasmBackend, createWebGpuBackend } from '../src/node.js';
 import { TRAIN_FLAGS } from '../src/settings.js';
 import { benchConv2d } from './conv2d.bench.js';
-import { benchWinograd, stepConvolutions, sweepConvolutions } from './conv2d-winograd.bench.js';
+import { benchWinograd, benchWinogradStep, stepConvolutions, sweepConvolutions } from './conv2d-winograd.bench.js';
 import { benchDepthwise } from './depthwise-conv2d.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
@@ -56,6 +56,10 @@ const OPTIONS = {
     kind: { switch: true },
     help: "conv2d: the grid of channels × map sizes behind Winograd's selection rule instead of the step's shapes",
   },
+  step: {
+    kind: { switch: true },
+    help: "conv2d: the whole method step (npm start's setting and the train bench's) with and without Winograd",
+  },
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
 
@@ -69,7 +73,8 @@ const USAGE = `npm run bench -- [kernels|train|profile|depthwise|conv2d] [option
   depthwise: mobilenetv2's depthwise layers, their kernels against the general grouped ones
     (on WebAssembly; --backend webgpu for the --adapter)
   conv2d: fmnist-resnet's 3×3 stride-1 convolutions (widths 0.5 and 1), Winograd against the implicit GEMM,
-    every pass, with effective GFLOPS (on WebAssembly; --backend webgpu for the --adapter; --sweep: the rule's grid)
+    every pass, with effective GFLOPS (on WebAssembly; --backend webgpu for the --adapter; --sweep: the rule's grid;
+    --step: the whole method step with and without Winograd)
 
 ${optionHelp(OPTIONS).join('\n')}
 
@@ -141,6 +146,14 @@ async function runWinograd(): Promise<void> {
   if (values.backend === 'webgpu' && !gpu) throw new Error('conv2d: no WebGPU adapter found (see README, "Adapters")');
   const backend = gpu ?? (await createWasmBackend({ threads: values.threads }));
   console.log(`conv2d on ${backend.description}; batch ${batch}; ${reps} repetitions, medians\n`);
+  if (values.step) {
+    const rows = await benchWinogradStep(backend, batch, reps);
+    const table = printTable(`The method's step, batch ${batch}: Winograd against the implicit GEMM (medians)`, rows);
+    const results = { backend: backend.description, batch, ...stamp, rows, markdown: [table] };
+    console.log(`\nresults: ${writeResults(`conv2d-winograd-step-${gpu ? gpu.opened.kind : 'wasm'}`, results)}`);
+    backend.destroy();
+    return;
+  }
   const cases = values.sweep ? sweepConvolutions(batch) : stepConvolutions(batch, [0.5, 1]);
   const rows = await benchWinograd(backend, cases, reps);
   const title = `3×3 stride-1 convolutions, batch ${batch}: Winograd F(2×2, 3×3) against the implicit GEMM (ms, median; effective GFLOPS)`;

@@ -67,6 +67,13 @@ fn tileIndex(xi: u32, c: u32, t: u32) -> u32 {
   return ((xi * p.splits + split) * p.channels + c) * p.chunk + t % p.chunk;
 }
 
+// Tile t of channel c: its plane's offset in an [image][channel][height][width] tensor, and the
+// output row and column of its top-left output.
+fn tileAt(t: u32, c: u32) -> vec3u {
+  let perImage = p.tilesH * p.tilesW;
+  return vec3u(((t / perImage) * p.channels + c) * p.height * p.width, ((t % perImage) / p.tilesW) * 2u, (t % p.tilesW) * 2u);
+}
+
 // Bᵀ applied to four values: Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
 fn inputRow(d: vec4f) -> vec4f { return vec4f(d.x - d.z, d.y + d.z, d.z - d.y, d.y - d.w); }
 
@@ -78,11 +85,10 @@ fn inputTiles(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups
   let t = i % (p.splits * p.chunk);
   var d: array<vec4f, 4>;
   if (t < p.tiles) {
-    let perImage = p.tilesH * p.tilesW;
-    let n = t / perImage;
-    let top = i32(((t % perImage) / p.tilesW) * 2u) - 1;
-    let left = i32((t % p.tilesW) * 2u) - 1;
-    let plane = (n * p.channels + c) * p.height * p.width;
+    let at = tileAt(t, c);
+    let plane = at.x;
+    let top = i32(at.y) - 1;
+    let left = i32(at.z) - 1;
     for (var r = 0; r < 4; r++) {
       let ih = top + r;
       if (ih < 0 || ih >= i32(p.height)) { continue; }
@@ -111,11 +117,10 @@ fn outputTiles(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) group
   // Aᵀ = [1 1 1 0; 0 1 −1 −1] down the columns, then along each row.
   let s0 = q[0] + q[1] + q[2];
   let s1 = q[1] - q[2] - q[3];
-  let perImage = p.tilesH * p.tilesW;
-  let n = t / perImage;
-  let oh = ((t % perImage) / p.tilesW) * 2u;
-  let ow = (t % p.tilesW) * 2u;
-  let plane = (n * p.channels + o) * p.height * p.width;
+  let at = tileAt(t, o);
+  let plane = at.x;
+  let oh = at.y;
+  let ow = at.z;
   let out = array<vec2f, 2>(vec2f(s0.x + s0.y + s0.z, s0.y - s0.z - s0.w), vec2f(s1.x + s1.y + s1.z, s1.y - s1.z - s1.w));
   for (var r = 0u; r < 2u; r++) {
     if (oh + r >= p.height) { break; }
@@ -133,10 +138,10 @@ fn gradTiles(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups:
   let t = i % (p.splits * p.chunk);
   var d: array<vec2f, 2>;
   if (t < p.tiles) {
-    let perImage = p.tilesH * p.tilesW;
-    let oh = ((t % perImage) / p.tilesW) * 2u;
-    let ow = (t % p.tilesW) * 2u;
-    let plane = ((t / perImage) * p.channels + o) * p.height * p.width;
+    let at = tileAt(t, o);
+    let plane = at.x;
+    let oh = at.y;
+    let ow = at.z;
     for (var r = 0u; r < 2u; r++) {
       if (oh + r >= p.height) { break; }
       for (var s = 0u; s < 2u; s++) {

@@ -30,11 +30,13 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
  * implicit GEMM, on the 2-core machine while other work kept it busy, so the ratios hold better
  * than the times; bench/results/conv2d-winograd-sweep-*.json), the GEMM's time over F(2×2, 3×3)'s.
  *
- * WebAssembly (`--threads 1 --reps 5`, batch 64): loses at 4 channels, loses or ties at 8, wins from 16.
+ * WebAssembly (`--threads 1 --reps 5`, batch 64; two runs on a machine busy enough that single
+ * cells jump): loses at 4 channels, loses or ties at 8, wins from 16. Run a (the weight
+ * gradient still in its older 4 MiB chunks; and the stem's passes, batch 256 on 2 threads):
  *
  * | channels | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
  * |---|---|---|---|---|---|---|---|---|---|
- * | 1 → 16, 1 → 32 (the stem; batch 256, 2 threads) | 0.42, 0.37 | 0.94, 0.39 | 0.33, 0.32 | | | | | | |
+ * | 1 → 16, 1 → 32 (stem) | 0.49, 0.42 | 0.95, 0.38 | 0.35, 0.41 | | | | | | |
  * | 4 | 0.63 | 0.62 | 0.57 | 0.53 | 0.61 | 0.62 | 0.81 | 0.65 | 0.61 |
  * | 8 | 0.91 | 0.90 | 1.01 | 1.00 | 0.88 | 1.00 | 0.79 | 0.97 | 0.98 |
  * | 16 | 2.14 | 1.24 | 1.28 | 1.33 | 1.23 | 1.32 | 1.53 | 1.21 | 1.08 |
@@ -42,9 +44,20 @@ export function winogradApplies(g: Conv2dGeometry): boolean {
  * | 64 | 1.91 | 1.97 | 1.11 | 1.71 | 1.75 | 1.49 | 1.64 | 1.70 | 0.96 |
  * | 128 | 1.49 | 1.78 | 1.71 | 1.84 | 1.98 | 1.54 | 1.87 | 1.87 | 1.18 |
  *
+ * Run b (the kernels as they are):
+ *
+ * | channels | 28² fwd | grad in | grad w | 14² fwd | grad in | grad w | 7² fwd | grad in | grad w |
+ * |---|---|---|---|---|---|---|---|---|---|
+ * | 4 | 0.74 | 0.71 | 0.57 | 0.68 | 0.68 | 0.63 | 0.70 | 0.61 | 0.58 |
+ * | 8 | 0.61 | 1.10 | 3.39 | 1.24 | 1.03 | 1.06 | 0.72 | 0.87 | 0.91 |
+ * | 16 | 0.79 | 1.18 | 1.22 | 1.35 | 1.48 | 1.22 | 1.46 | 1.45 | 1.08 |
+ * | 32 | 1.62 | 1.77 | 1.93 | 1.71 | 1.79 | 1.39 | 1.62 | 1.63 | 1.16 |
+ * | 64 | 1.75 | 2.32 | 0.99 | 1.76 | 1.81 | 1.28 | 0.96 | 1.84 | 0.98 |
+ * | 128 | 1.84 | 1.69 | 1.78 | 1.34 | 1.79 | 1.77 | 1.63 | 2.30 | 1.15 |
+ *
  * (16 to 128 channels at 28², 14² and 7² are fmnist-resnet's layers at widths 0.5 and 1.) The
- * weight gradient gains least: at 64 channels on 7² maps it measured 0.96 here and 1.00 to 1.13
- * in other runs, 1.17 at batch 256; it stays on Winograd with the other passes.
+ * weight gradient gains least: at 64 channels on 7² maps 0.96 and 0.98 here, 1.12 at batch 256
+ * (the step's shapes, README); it stays on Winograd with the other passes.
  *
  * WebGPU on llvmpipe (`--backend webgpu --adapter llvmpipe --batch 16 --reps 3`): loses at 4 and
  * 8 channels, ties at 16 (0.81 to 1.06), wins from 32, so software adapters take it from 32:
