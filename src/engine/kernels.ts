@@ -70,10 +70,15 @@ export const KERNELS = {
   conv2dBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dBackwardInput'),
   conv2dBackwardWeight: kernel<{ x: Storage; gy: Storage; gw: Storage } & Conv2dParams>('conv2dBackwardWeight'),
   /**
-   * conv2d, conv2dBackwardInput and conv2dBackwardWeight for a 3×3 filter, stride 1, padding 1 and groups 1, by Winograd's
-   * F(2×2, 3×3) (2.25× fewer multiplies; ops/conv2d.ts says where it is run). Their workspaces, per part on
-   * WebAssembly: 16·⌈Cout/4⌉·4·Cin + 16·Cout·Cin floats of transformed filters, 16·(Cin + Cout)·T of transformed
-   * tiles (T tiles a chunk), the padded input; the weight gradient's, 16·Cout·Cin sums and the batch splits' partials.
+   * conv2d, conv2dBackwardInput and conv2dBackwardWeight for a 3×3 filter, stride 1, padding 1 and groups 1, by
+   * Winograd's F(2×2, 3×3) (2.25× fewer multiplies; ops/conv2d.ts says where it is run). Workspaces, with T tiles
+   * (2×2 blocks of outputs) in a chunk:
+   * - WebAssembly, per part (asm/conv2d_winograd.ts): the forward and input gradient, the transformed filters twice
+   *   (16·Cout·Cin floats, and packed) and 16·(Cin + Cout)·T of transformed tiles in a chunk of about 512 KiB, and
+   *   one padded image; the weight gradient, 16·(Cin + Cout)·T in a chunk of about 1 MiB and one padded image and
+   *   output gradient, plus 16·Cout·Cin shared floats per batch split (at most 16) for its partial sums.
+   * - WebGPU (ops/conv2d_winograd.ts), the whole batch at once: 16·Cout·Cin + 16·(Cin + Cout)·T floats; the weight
+   *   gradient 16·(Cin + Cout)·T plus 16·Cout·Cin per split of its sum over the tiles (runs of at most 64).
    */
   conv2dWinograd: kernel<{ x: Storage; w: Storage; out: Storage } & Conv2dParams>('conv2dWinograd'),
   conv2dWinogradBackwardInput: kernel<{ gy: Storage; w: Storage; gx: Storage } & Conv2dParams>('conv2dWinogradBackwardInput'),
