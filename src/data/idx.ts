@@ -88,12 +88,20 @@ export function parseIdx(bytes: Uint8Array, file: string, rank: number): IdxArra
 }
 
 export interface LabelledImages {
-  /** Pixels, image after image, row-major, 0–255. */
+  /** Pixels, image after image (each channel's plane after the other's), row-major, 0–255. */
   pixels: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** Planes per image (absent: 1, as in IDX files). */
+  channels?: number;
+  /**
+   * How the trainer normalises the values (fractions of 255), per channel: the training images'
+   * mean and deviation (absent: Fashion-MNIST's, src/method/ops/augment.ts).
+   */
+  mean?: readonly number[];
+  std?: readonly number[];
   /** The images' file, for messages (absent for images made in memory). */
   file?: string;
 }
@@ -116,8 +124,8 @@ export function pairImages(images: IdxArray, imagesFile: string, labels: IdxArra
  * size (the network and the kNN compare them), and a multiple of 4 pixels (packed 4 a word).
  */
 export function checkSplits(train: LabelledImages, test: LabelledImages): void {
-  const size = (s: LabelledImages) => `${s.height}×${s.width}`;
-  if (train.height !== test.height || train.width !== test.width) {
+  const size = (s: LabelledImages) => `${(s.channels ?? 1) > 1 ? `${s.channels}×` : ''}${s.height}×${s.width}`;
+  if (train.height !== test.height || train.width !== test.width || (train.channels ?? 1) !== (test.channels ?? 1)) {
     const training = `the training images${train.file ? ` (${train.file})` : ''}`;
     throw new DataFileError(
       test.file ?? 'the test images',

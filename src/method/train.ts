@@ -11,7 +11,8 @@ import type { Tensor } from '../engine/tensor.js';
 import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
 import { batchCount, type DeviceImages, imagesIn, sampleNegatives } from './data.js';
-import { type EncoderTrainConfig, EncoderTrainer, EVAL_BLOCK } from './encoder-trainer.js';
+import { EVAL_BLOCK, plainImages } from './embedding.js';
+import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 import { MemoryBank } from './memory-bank.js';
 
 export type { EpochResult, StepListener } from './encoder-trainer.js';
@@ -57,6 +58,9 @@ export const DEFAULTS: TrainConfig = {
   rotate: 0,
   translate: 0,
   erase: 0,
+  // SimCLR's colour distortion for colour images: s 0.5 (its CIFAR-10 strength), grayscale 0.2
+  jitter: 0.5,
+  grayscale: 0.2,
 };
 
 export const PRESETS = {
@@ -83,7 +87,7 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
       for (let b = 0; b < batchCount(count, EVAL_BLOCK); b++) {
         const start = imagesIn(b, count, EVAL_BLOCK);
         scope(() =>
-          this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, imagesIn(b + 1, count, EVAL_BLOCK) - start))),
+          this.bank.setRows(start, this.encoder.forward(plainImages(this.train, start, imagesIn(b + 1, count, EVAL_BLOCK) - start))),
         );
       }
     });
