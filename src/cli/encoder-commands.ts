@@ -123,7 +123,8 @@ export async function exportEncoder(backend: Backend, file: CheckpointFile, out:
     const tensors = await torchTensors(model.encoder);
     writeFileAtomic(out, encodeSafetensors(tensors, metadata));
     console.log(
-      `${out}: the ${config.arch} encoder of ${file.path} (epoch ${model.epoch}), ${tensors.length} tensors (python/sslgpu_torch.py loads it)`,
+      `${out}: the ${config.arch} encoder of ${file.path} (epoch ${model.epoch}), ${tensors.length} tensors ` +
+        '(python/sslgpu_torch.py loads it)',
     );
   } finally {
     model.encoder.dispose();

@@ -57,9 +57,10 @@ export function folderData(set: ImageSet, dir: string, subset: number, seed: num
   const normalised = { ...train, ...(format ? { mean: format.mean, std: format.std } : channelStats(train)) };
   const shape = `${set.channels}×${set.height}×${set.width}`;
   const classes = `${set.classes.length} classes (subfolders)`;
+  const why = split ? `${classes}, too few a class to hold a fifth out` : 'no subfolders (classes)';
   const description = labelled
     ? `${dir}: ${set.count} pictures of ${classes}, ${shape}; ${split.test.count} held out for kNN and the linear probe`
-    : `${dir}: ${set.count} pictures, ${shape}; ${split ? `${classes}, too few a class to hold a fifth out` : 'no subfolders (classes)'}: no labelled evaluation`;
+    : `${dir}: ${set.count} pictures, ${shape}; ${why}: no labelled evaluation`;
   const data = new DeviceData(backend, (on) => {
     if (labelled) return prepareData(normalised, split.test, on, { subset, seed });
     const only: DeviceImages = toDevice(normalised, on, subsetOrder(normalised.count, subset, seed));
