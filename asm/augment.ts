@@ -84,6 +84,13 @@ function adjust(level: f32, until: u32): void {
   }
 }
 
+/** red, green, blue ← the three planes at source point (x, y), as fractions of 255. */
+@inline function sampleColour(image: usize, plane: i32, height: i32, width: i32, x: f32, y: f32): void {
+  red = bilinear(image, height, width, x, y) / 255;
+  green = bilinear(image + <usize>plane, height, width, x, y) / 255;
+  blue = bilinear(image + <usize>(2 * plane), height, width, x, y) / 255;
+}
+
 @inline function factor(strength: f32, u: f32): f32 {
   const low = Mathf.max(0, <f32>1 - strength);
   return low + (<f32>1 + strength - low) * u;
@@ -198,7 +205,6 @@ export function augment(p: AugmentParams): void {
       continue;
     }
     const grayscale = drawColour(p, <u32>(stride * b + blocks));
-    const greens = image + <usize>plane, blues = image + <usize>(2 * plane);
     // pass 1, where contrast is among the adjustments: the mean gray level of the view before it
     let level: f32 = 0;
     if (hasContrast()) {
@@ -207,10 +213,7 @@ export function augment(p: AugmentParams): void {
         const fi = <f32>i;
         for (let j = 0; j < width; j++) {
           const jj = <f32>(flipped ? width - 1 - j : j);
-          const x = ox + axx * jj + axy * fi, y = oy + ayx * jj + ayy * fi;
-          red = bilinear(image, height, width, x, y) / 255;
-          green = bilinear(greens, height, width, x, y) / 255;
-          blue = bilinear(blues, height, width, x, y) / 255;
+          sampleColour(image, plane, height, width, ox + axx * jj + axy * fi, oy + ayx * jj + ayy * fi);
           adjust(0, CONTRAST);
           sum += <f64>gray();
         }
@@ -223,10 +226,7 @@ export function augment(p: AugmentParams): void {
       const erasedRow = fi + 0.5 >= eraseTop && fi + 0.5 < eraseTop + eraseHeight;
       for (let j = 0; j < width; j++) {
         const jj = <f32>(flipped ? width - 1 - j : j);
-        const x = ox + axx * jj + axy * fi, y = oy + ayx * jj + ayy * fi;
-        red = bilinear(image, height, width, x, y) / 255;
-        green = bilinear(greens, height, width, x, y) / 255;
-        blue = bilinear(blues, height, width, x, y) / 255;
+        sampleColour(image, plane, height, width, ox + axx * jj + axy * fi, oy + ayx * jj + ayy * fi);
         adjust(level, DONE);
         if (grayscale) red = green = blue = gray();
         const xc = <f32>j + 0.5;

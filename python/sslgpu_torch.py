@@ -50,32 +50,40 @@ class BasicBlock(nn.Module):
         return F.relu(h + (self.shortcut(x) if self.shortcut is not None else x))
 
 
-class FmnistResNet(nn.Module):
+class _ResNet(nn.Module):
+    """What both ResNets begin with: a 3x3 stem at stride 1 of C = base·width channels, BN, ReLU."""
+
+    def __init__(self, base, width, in_channels):
+        super().__init__()
+        self.c = max(1, _round(base * width))
+        self.stem = nn.Conv2d(in_channels, self.c, 3, 1, 1, bias=False)
+        self.stemBn = nn.BatchNorm2d(self.c)
+
+    def begin(self, x):
+        return F.relu(self.stemBn(self.stem(x)))
+
+
+class FmnistResNet(_ResNet):
     """A 3x3 stem and three BasicBlocks, C/2C/4C channels (C = 32 at width 1), global average pool."""
 
     def __init__(self, width=1.0, in_channels=1):
-        super().__init__()
-        c = max(1, _round(32 * width))
-        self.stem = nn.Conv2d(in_channels, c, 3, 1, 1, bias=False)
-        self.stemBn = nn.BatchNorm2d(c)
+        super().__init__(32, width, in_channels)
+        c = self.c
         self.stage1 = BasicBlock(c, c, 1)
         self.stage2 = BasicBlock(c, 2 * c, 2)
         self.stage3 = BasicBlock(2 * c, 4 * c, 2)
         self.features = 4 * c
 
     def forward(self, x):
-        x = F.relu(self.stemBn(self.stem(x)))
-        return self.stage3(self.stage2(self.stage1(x))).mean((2, 3))
+        return self.stage3(self.stage2(self.stage1(self.begin(x)))).mean((2, 3))
 
 
-class ResNet18(nn.Module):
+class ResNet18(_ResNet):
     """ResNet-18 for small images: a 3x3 stem at stride 1, no max-pool, four stages of two BasicBlocks."""
 
     def __init__(self, width=1.0, in_channels=1):
-        super().__init__()
-        c = max(1, _round(64 * width))
-        self.stem = nn.Conv2d(in_channels, c, 3, 1, 1, bias=False)
-        self.stemBn = nn.BatchNorm2d(c)
+        super().__init__(64, width, in_channels)
+        c = self.c
         stage = lambda cin, cout, stride: nn.Sequential(BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1))  # noqa: E731
         self.layer1 = stage(c, c, 1)
         self.layer2 = stage(c, 2 * c, 2)
@@ -84,8 +92,7 @@ class ResNet18(nn.Module):
         self.features = 8 * c
 
     def forward(self, x):
-        x = F.relu(self.stemBn(self.stem(x)))
-        return self.layer4(self.layer3(self.layer2(self.layer1(x)))).mean((2, 3))
+        return self.layer4(self.layer3(self.layer2(self.layer1(self.begin(x))))).mean((2, 3))
 
 
 def _divisible_by_8(channels):

@@ -23,10 +23,8 @@ const cli = join(root, 'dist/scripts/cli.js');
 // Debian's python3 (where python3-torch installs), unless another is asked for or it is not there
 const python = process.env.SSLGPU_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const probe = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const missing =
-  probe.status === 0
-    ? null
-    : `${python} cannot import torch and numpy (${(probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'no reason given'}); apt-get install python3-torch`;
+const why = (probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'no reason given';
+const missing = probe.status === 0 ? null : `${python} cannot import torch and numpy (${why}); apt-get install python3-torch`;
 if (missing) console.warn(`skipping the PyTorch checks: ${missing}`);
 
 const machine = ['--backend', 'wasm', '--threads', '1'];

@@ -101,6 +101,22 @@ it('names the problem with unpackable or mismatched images', () => {
 describe('augment options', () => {
   const plain = { crop: false, flip: false, mean: 0, std: 1 / 255 }; // values are the pixels
   const picture = (values: Float32Array, b: number) => values.subarray(b * H * W, (b + 1) * H * W);
+  /** `many` images of `channels` planes with pixel i = value(i) on the reference, and the index of each once. */
+  const manyImages = (many: number, channels: number, value: (i: number) => number) => ({
+    images: ops.packImages(
+      Uint8Array.from({ length: many * channels * H * W }, (_, i) => value(i)),
+      many,
+      H,
+      W,
+      reference,
+      channels,
+    ),
+    index: ops.tensor(
+      Int32Array.from({ length: many }, (_, i) => i),
+      [many],
+      { backend: reference },
+    ),
+  });
 
   it('a rotation and shift of almost nothing leave the picture as it was', async () => {
     const still = await augmented(reference, { ...plain, rotate: 1e-9, translate: 1e-9 });
@@ -112,18 +128,7 @@ describe('augment options', () => {
 
   it("erases a box of zeros in about the asked share of the images, with torchvision's areas", async () => {
     const many = 400;
-    const images = ops.packImages(
-      Uint8Array.from({ length: many * H * W }, () => 200),
-      many,
-      H,
-      W,
-      reference,
-    );
-    const index = ops.tensor(
-      Int32Array.from({ length: many }, (_, i) => i),
-      [many],
-      { backend: reference },
-    );
+    const { images, index } = manyImages(many, 1, () => 200);
     const out = await ops.augment(images, index, H, W, { ...plain, erase: 0.5, generator: new Generator(3) }).data();
     const erasedShares = Array.from({ length: many }, (_, b) => picture(Float32Array.from(out), b).filter((v) => v === 0).length / (H * W));
     const erased = erasedShares.filter((share) => share > 0);
@@ -179,19 +184,7 @@ describe('augment options', () => {
 
   it('jitter changes the colours of about its share of the images, and keeps every value in [0, 1]', async () => {
     const many = 200;
-    const images = ops.packImages(
-      Uint8Array.from({ length: many * 3 * H * W }, (_, i) => (i * 37) % 256),
-      many,
-      H,
-      W,
-      reference,
-      3,
-    );
-    const index = ops.tensor(
-      Int32Array.from({ length: many }, (_, i) => i),
-      [many],
-      { backend: reference },
-    );
+    const { images, index } = manyImages(many, 3, (i) => (i * 37) % 256);
     const options = { ...plain, channels: 3, generator: new Generator(5) };
     const still = Float32Array.from(await ops.augment(images, index, H, W, options).data());
     const jittered = Float32Array.from(
