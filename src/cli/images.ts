@@ -10,6 +10,7 @@ import { channelStats, type ImageSet } from '../data/images.js';
 import type { Backend } from '../engine/backend.js';
 import { OptionError } from '../engine/values.js';
 import { type DeviceImages, holdOut, type ImageFormat, prepareData, subsetCount, subsetOrder, toDevice } from '../method/data.js';
+import { ProgressBar } from './progress.js';
 import { DeviceData } from './session.js';
 
 /** A DataFileError about `path` itself as a usage error of `flag` (exit code 2): the flag named a wrong thing. */
@@ -22,10 +23,19 @@ function asUsage<T>(flag: string, path: string, read: () => T): T {
   }
 }
 
-/** The pictures of a folder at `size` (with `channels` where given), each file skipped named on stderr. */
+/** The pictures of a folder at `size` (with `channels` where given), each file skipped named on stderr, with a progress bar. */
 export function readImageFolder(dir: string, size: number, channels?: 1 | 3): ImageSet {
-  const onSkip = (file: string, problem: string) => console.warn(`warning: skipped ${file}: ${problem}`);
-  return asUsage('--images', dir, () => loadImageFolder(dir, { size, channels, onSkip }));
+  let bar: ProgressBar | undefined;
+  const onProgress = (done: number, total: number) => {
+    bar ??= new ProgressBar(`reading ${dir}`, total, 'files');
+    bar.update(done, done);
+    if (done === total) bar.finish();
+  };
+  const onSkip = (file: string, problem: string) => {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // off the bar's line
+    console.warn(`warning: skipped ${file}: ${problem}`);
+  };
+  return asUsage('--images', dir, () => loadImageFolder(dir, { size, channels, onSkip, onProgress }));
 }
 
 /** One picture (a search's query) as a set of one image. */

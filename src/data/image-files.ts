@@ -101,6 +101,8 @@ export interface ImageFolderOptions {
   channels?: 1 | 3;
   /** Hears each file skipped, and why. */
   onSkip?: (file: string, problem: string) => void;
+  /** Hears the progress: files tried, of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -113,12 +115,13 @@ export function loadImageFolder(dir: string, options: ImageFolderOptions): Image
   checkFolder(dir);
   const files = listFiles(dir);
   const pictures: ResizedImage[] = [];
-  for (const name of files) {
+  for (const [i, name] of files.entries()) {
     try {
       pictures.push(readPicture(join(dir, name), name, options.size));
     } catch (error) {
       options.onSkip?.(join(dir, name), (error as Error).message);
     }
+    options.onProgress?.(i + 1, files.length);
   }
   if (pictures.length === 0) {
     const tried =
