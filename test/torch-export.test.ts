@@ -5,7 +5,7 @@
 // preprocesses the PNG pictures in Python, does too. Skipped, with the reason, where python3
 // cannot import torch and numpy (Debian's python3-torch brings both).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +17,11 @@ import { toDevice } from '../src/method/data.js';
 import { plainImages } from '../src/method/embedding.js';
 import { createWasmBackend } from '../src/node.js';
 import { pictureFolder } from './helpers/pictures.js';
+import { missingPython, runPython } from './helpers/python.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/scripts/cli.js');
-// Debian's python3 (where python3-torch installs), unless another is asked for or it is not there
-const python = process.env.SSLGPU_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-const probe = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const why = (probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'no reason given';
-const missing = probe.status === 0 ? null : `${python} cannot import torch and numpy (${why}); apt-get install python3-torch`;
-if (missing) console.warn(`skipping the PyTorch checks: ${missing}`);
+const missing = missingPython(['torch', 'numpy'], 'python3-torch', 'the PyTorch checks');
 
 const machine = ['--backend', 'wasm', '--threads', '1'];
 const folder = pictureFolder();
@@ -35,15 +31,8 @@ function cliRun(args: string[]): void {
   if (status !== 0) throw new Error(`npm start -- ${args.join(' ')}: exit ${status}\n${stderr}`);
 }
 
-function runPython(script: string, cwd: string): string {
-  const { status, stdout, stderr } = spawnSync(python, ['-c', script], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: join(root, 'python') },
-  });
-  if (status !== 0) throw new Error(`python3 failed (${status}):\n${stderr}`);
-  return stdout;
-}
+/** A script run with python/ on its path. */
+const withModule = (script: string, cwd: string) => runPython(script, cwd, { PYTHONPATH: join(root, 'python') });
 
 const runs = new Map<string, string>();
 
@@ -123,7 +112,7 @@ H = np.load('embeddings.npy')  # h is not normalised: within 1e-4 of its size wh
 print(json.dumps({'h': float((abs(h.numpy() - H) / np.maximum(1, abs(H))).max()),
                   'v': float(abs(v.numpy() - np.load('embeddings.v.npy')).max()),
                   'rows': h.shape[0], 'arch': meta['arch']}))`;
-      const result = JSON.parse(runPython(script, dir));
+      const result = JSON.parse(withModule(script, dir));
       expect(result).toEqual({ h: expect.any(Number), v: expect.any(Number), rows: folder.names.length, arch });
       expect(result.h).toBeLessThan(1e-4);
       expect(result.v).toBeLessThan(1e-4);
@@ -134,7 +123,7 @@ print(json.dumps({'h': float((abs(h.numpy() - H) / np.maximum(1, abs(H))).max())
   it("the README's snippet: PNG pictures preprocessed in Python give the embeddings within 1e-4", () => {
     const dir = trainExportEmbed('fmnist-resnet', '0.25');
     cpSync(folder.dir, join(dir, 'pictures'), { recursive: true });
-    const printed = runPython(readmeSnippet(), dir).trim().split(/\s+/).map(Number);
+    const printed = withModule(readmeSnippet(), dir).trim().split(/\s+/).map(Number);
     expect(printed).toHaveLength(2);
     for (const difference of printed) expect(difference).toBeLessThan(1e-4);
   }, 120_000);
