@@ -244,6 +244,11 @@ await runCommand(async () => {
       throw new OptionError('--size is the side --images pictures are resized to; give --images DIR');
     run = setting(flag, given);
     if (flag.images !== undefined) pictures = readImageFolder(flag.images, flag.size);
+    if (pictures && run.method === 'supervised') {
+      // one logit a class: the folder's, not Fashion-MNIST's ten
+      if (pictures.classes.length < 2) throw new OptionError(`--method supervised needs classes: ${flag.images} has no subfolders`);
+      run = { ...run, config: { ...run.config, dim: pictures.classes.length } };
+    }
   }
   let backend = await init({ backend: flag.backend as BackendChoice | undefined, threads: flag.threads });
   if (run) backend = await train(backend, run, flag, pictures);
