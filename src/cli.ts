@@ -42,7 +42,9 @@ const RUN_OPTIONS = {
   data: { kind: { text: 'a directory' }, default: DEFAULT_DATA_DIR, help: 'directory of the Fashion-MNIST IDX files (gzip or raw)' },
   images: {
     kind: { text: 'a folder' },
-    help: 'train (or eval, embed, search) on the PNG and JPEG files of a folder instead; subfolders are classes, for evaluation only',
+    help:
+      'train (or eval, embed, search) on the PNG and JPEG files of a folder instead, all of them unless --subset; ' +
+      'subfolders are classes, for evaluation only',
   },
   size: { kind: { integer: [8, 512] }, default: '32', help: 'train --images: the side each picture is resized to (even)' },
   'test-subset': { kind: { integer: [0, 1e9] }, default: '0', help: 'evaluate on the first N test images (0: all 10,000)' },
@@ -59,7 +61,10 @@ const RUN_OPTIONS = {
       `when the loss turns NaN or explodes: stop (exit ${EXIT_DIVERGED}) | rollback ` +
       `(to the last good state at half the learning rate, up to ${MAX_ROLLBACKS} times)`,
   },
-  checkpoint: { kind: { text: 'a file' }, help: 'eval, embed, search, export: the checkpoint (default <out>/checkpoint.sslgpu)' },
+  checkpoint: {
+    kind: { text: 'a file' },
+    help: 'eval, embed, search, export: the checkpoint (default <out>/checkpoint.sslgpu; for embed, search, export runs/latest/…)',
+  },
   query: { kind: { text: 'an image file' }, help: 'search: the picture whose nearest pictures of --images are listed' },
   k: { kind: { integer: [1, 1e6] }, default: '5', help: 'search: how many nearest pictures' },
   backend: {
