@@ -9,6 +9,7 @@ import { parseFlag, TRAIN_FLAGS } from '../src/settings.js';
 import { type Autosave, AutosaveStore, type Curves } from './autosave.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
+import { crossOriginIsolate } from './isolate.js';
 import { type Answers, CLASS_NAMES, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
 
 /** The test hook (browser tests drive the page through it). */
@@ -773,7 +774,8 @@ ui.testSubset.value = String(params.testSubset);
 wire();
 refreshControls();
 
-const ready = start();
+// on a static host, first the service worker that makes the page cross-origin isolated (threads)
+const ready = crossOriginIsolate(log).then(start);
 ready.then(
   () => {
     setState('idle');
