@@ -1,7 +1,8 @@
 // The demo page on a folder of pictures, in Debian's Chromium on WebAssembly: picked as a folder
 // (the same colour PNG and JPEG files of different sizes and Debian icons as the command line's
 // test), decoded by the browser, trained on, searched (a test picture and its nearest training
-// pictures) and downloaded as embeddings, one CSV row a picture with its name.
+// pictures) and downloaded as embeddings, one CSV row a picture with its name; then the same on
+// real photographs (test/helpers/photographs.ts), with the screenshot the README shows.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
 import { chromiumMissing, launchChromium } from './helpers/chromium.js';
+import { photographFolder, photographsMissing } from './helpers/photographs.js';
 import { pictureFolder } from './helpers/pictures.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,6 +74,43 @@ it.skipIf(missing !== null)(
           .map((row) => row.split(',')[0])
           .sort(),
       ).toEqual(folder.names);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  },
+  300_000,
+);
+
+const photographs = missing ?? photographsMissing();
+if (photographs && !missing) console.warn(`skipping the page's photographs: ${photographs}`);
+
+it.skipIf(photographs !== null)(
+  "trains on real photographs, and a held-out piece's nearest training pictures are mostly of its photograph",
+  async () => {
+    const folder = photographFolder();
+    const browser = await launchChromium(false);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${server.url}?backend=wasm&subset=256&testSubset=200`);
+      await page.evaluate(() => window.demo.ready);
+      await page.fill('#picture-size', '32');
+      await page.setInputFiles('#picture-folder', folder.dir);
+      const log = () => page.evaluate(() => window.demo.log.join('\n'));
+      await expect.poll(log, { timeout: 120_000 }).toContain('using 60 pictures of 60 files, 32×32');
+      expect(await page.locator('#data-info').textContent()).toBe('training on 48 images, testing on 12 (3×32×32)');
+      const config = { epochs: 8, batch: 16, lr: 0.1, width: 0.5, hidden: 512, dim: 128, logEvery: 1, warmup: 1 };
+      const { reason } = await page.evaluate((c) => window.demo.train(c), config);
+      expect(reason).toBe('finished');
+      const knn = await page.evaluate(() => window.demo.charts().knn[0]!.y.at(-1)!);
+      expect(knn).toBeGreaterThanOrEqual(0.5); // a fraction of 12 held-out pictures, 12 classes: 0.833 measured
+      await page.locator('#gallery .thumb').nth(3).click();
+      await expect.poll(() => page.locator('#neighbours figure').count()).toBe(9);
+      // its photograph has 4 training pictures: all 4 found
+      expect(await page.locator('#neighbours figure.match').count()).toBeGreaterThanOrEqual(3);
+      await page.screenshot({ path: join(artifacts, 'demo-photographs.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
