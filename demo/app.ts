@@ -9,6 +9,7 @@ import { parseFlag, TRAIN_FLAGS } from '../src/settings.js';
 import { type Autosave, AutosaveStore, type Curves } from './autosave.js';
 import { LineChart, PALETTE, renderLegend, ScatterPlot } from './charts.js';
 import { TrainingClient } from './client.js';
+import { crossOriginIsolate } from './isolate.js';
 import { type Answers, CLASS_NAMES, type DataOptions, type DataSource, type Event, type ImagesEvent } from './protocol.js';
 
 /** The test hook (browser tests drive the page through it). */
@@ -64,6 +65,10 @@ const ui = {
   subset: byId<HTMLInputElement>('subset'),
   testSubset: byId<HTMLInputElement>('testSubset'),
   dataFiles: byId<HTMLInputElement>('data-files'),
+  dataGroup: byId('data-group'),
+  pictureFolder: byId<HTMLInputElement>('picture-folder'),
+  pictureSize: byId<HTMLInputElement>('picture-size'),
+  embeddings: byId<HTMLButtonElement>('embeddings'),
   dataInfo: byId('data-info'),
   start: byId<HTMLButtonElement>('start'),
   pause: byId<HTMLButtonElement>('pause'),
@@ -98,10 +103,13 @@ const charts = {
   bank: new ScatterPlot(byId<HTMLCanvasElement>('bank-chart'), 'Memory bank, top two principal axes', PALETTE, 'after the first epoch'),
 };
 renderLegend(byId('knn-legend'), charts.knn.series);
-renderLegend(
-  byId('bank-legend'),
-  CLASS_NAMES.map((name, i) => ({ name, color: PALETTE[i]! })),
-);
+/** The bank chart's legend: a colour a class (none for images without classes). */
+const renderClasses = (classes: string[]) =>
+  renderLegend(
+    byId('bank-legend'),
+    classes.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length]! })),
+  );
+renderClasses(CLASS_NAMES);
 
 // ---------------------------------------------------------------- URL parameters
 
@@ -252,6 +260,7 @@ function refreshControls(): void {
   ui.stop.disabled = !training;
   ui.resume.disabled = !free || state !== 'paused' || !hasModel;
   ui.save.disabled = !free || training || !hasModel;
+  ui.embeddings.disabled = !free || training || !hasModel;
   ui.restore.disabled = !free || training;
   ui.settings.disabled = !free || training;
   ui.offerAccept.disabled = ui.offerDiscard.disabled = !free || training;
@@ -347,7 +356,7 @@ client.on(onEvent);
 function sendable(): { source: DataSource; transfer: ArrayBuffer[] } {
   if (source.kind === 'server') return { source, transfer: [] };
   const files = source.files.map(({ name, bytes }) => ({ name, bytes: bytes.slice(0) }));
-  return { source: { kind: 'files', files }, transfer: files.map((f) => f.bytes) };
+  return { source: { ...source, files }, transfer: files.map((f) => f.bytes) };
 }
 
 async function loadData(key: DataKey): Promise<ImagesEvent> {
@@ -365,13 +374,71 @@ async function loadData(key: DataKey): Promise<ImagesEvent> {
 /** The images the worker trains on (after a load, or when a run or checkpoint picked others). */
 function showImages(set: ImagesEvent): void {
   [loaded, images] = [set.key, set];
-  ui.dataInfo.textContent = `training on ${set.train.count} images, testing on ${set.test.count} (${set.width}×${set.height})`;
+  const shape = `${set.channels > 1 ? `${set.channels}×` : ''}${set.width}×${set.height}`;
+  const testing = set.classes.length > 0 ? `testing on ${set.test.count}` : 'no classes to test with';
+  ui.dataInfo.textContent = `training on ${set.train.count} images, ${testing} (${shape})`;
   charts.bank.clear();
+  renderClasses(set.classes);
   renderGallery(set);
 }
 
+/** A label's class name, or nothing where the images have no classes. */
+const classOf = (set: ImagesEvent, label: number) => set.classes[label] ?? '';
+
 const sameData = (a: DataKey | null, b: DataKey) =>
   a !== null && a.subset === b.subset && a.testSubset === b.testSubset && a.seed === b.seed;
+
+/**
+ * A folder of pictures (its files with their paths in it) as the data: all of them train, or
+ * with subfolders all but a held-out fifth of each (the form's subsets become 0: all).
+ */
+async function pickPictures(picked: { path: string; file: File }[]): Promise<void> {
+  const files = await Promise.all(picked.map(async ({ path, file }) => ({ name: path, bytes: await file.arrayBuffer() })));
+  const size = Number(ui.pictureSize.value);
+  if (!(Number.isInteger(size) && size >= 8 && size <= 512 && size % 2 === 0))
+    throw new Error(`picture size ${size}: an even number of pixels in [8, 512]`);
+  const previous = source;
+  source = { kind: 'pictures', files, size };
+  ui.subset.value = ui.testSubset.value = '0';
+  try {
+    const set = await loadData(dataKeyOfForm(Number(field('seed').value)));
+    log(`using ${set.train.count + (set.classes.length > 0 ? set.test.count : 0)} pictures of ${files.length} files, ${size}×${size}`);
+  } catch (error) {
+    source = previous; // keep reloading from what worked
+    throw error;
+  }
+}
+
+/** A picked folder's files, each with its path below the folder (webkitRelativePath less the folder's own name). */
+function folderFiles(list: FileList): { path: string; file: File }[] {
+  return [...list]
+    .map((file) => ({ path: file.webkitRelativePath.split('/').slice(1).join('/') || file.name, file }))
+    .filter(({ path }) => !path.split('/').some((part) => part.startsWith('.')));
+}
+
+/** The files under a dropped folder (or the dropped files), each with its path below it. */
+async function droppedFiles(items: DataTransferItemList): Promise<{ path: string; file: File }[]> {
+  const found: { path: string; file: File }[] = [];
+  const walk = async (entry: FileSystemEntry, path: string): Promise<void> => {
+    if (entry.name.startsWith('.')) return;
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      found.push({ path, file });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child, path ? `${path}/${child.name}` : child.name);
+      }
+    }
+  };
+  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((entry) => entry !== null);
+  // one folder dropped: paths below it (its subfolders are the classes); files or several folders: paths from here
+  const single = entries.length === 1 && entries[0]!.isDirectory;
+  for (const entry of entries) await walk(entry, single ? '' : entry.name);
+  return found;
+}
 
 async function pickDataFiles(list: FileList): Promise<void> {
   const files = await Promise.all([...list].map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
@@ -449,6 +516,13 @@ function download(bytes: Uint8Array, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000); // after the download has started
 }
 
+/** Every training and test image's h and v, with its name, as a CSV file. */
+async function downloadEmbeddings(): Promise<void> {
+  const { bytes, name, count } = await client.request('embeddings', { format: '.csv' });
+  download(new Uint8Array(bytes), name);
+  log(`saved ${name}: h and v of ${count} images`);
+}
+
 async function saveToFile(): Promise<void> {
   const { bytes, name } = await client.request('save', {});
   download(new Uint8Array(bytes), name);
@@ -489,7 +563,7 @@ function autosaveCheckpoint(e: Extract<Event, { event: 'checkpoint' }>): void {
     epoch: e.epoch,
     epochs: e.epochs,
     key: loaded,
-    files: source.kind === 'files',
+    files: source.kind !== 'server',
     charts: { loss: charts.loss.data(), knn: charts.knn.data() },
     saved: new Date().toISOString(),
   };
@@ -520,7 +594,7 @@ async function offerResume(): Promise<void> {
   ui.offerTitle.textContent = `Resume the run from epoch ${epoch + 1} of ${epochs}?`;
   ui.offerText.textContent =
     `Autosaved in this browser (${autosave!.where}) when epoch ${epoch} ended, ${when}; ${images}, seed ${key.seed}.` +
-    (files ? ' It trained on IDX files you picked: pick them again before resuming.' : '');
+    (files ? ' It trained on files you picked: pick them again before resuming.' : '');
   ui.offer.hidden = false;
   log(`an autosaved run (after epoch ${epoch} of ${epochs}) can be resumed`);
 }
@@ -546,14 +620,16 @@ async function resumeOffered(): Promise<void> {
 
 // ---------------------------------------------------------------- retrieval
 
-/** A canvas showing one 8-bit image of `pixels` (the count×height×width block). */
-function thumbnail(pixels: Uint8Array, index: number, height: number, width: number): HTMLCanvasElement {
+/** A canvas showing image `index` of `pixels` (count × channels × height × width, 8-bit; 1 channel gray, 3 red, green, blue). */
+function thumbnail(pixels: Uint8Array, index: number, set: Pick<ImagesEvent, 'height' | 'width' | 'channels'>): HTMLCanvasElement {
+  const { height, width, channels } = set;
   const canvas = Object.assign(document.createElement('canvas'), { width, height });
   const picture = new ImageData(width, height);
   const plane = height * width;
+  const at = index * channels * plane;
   for (let i = 0; i < plane; i++) {
-    const v = pixels[index * plane + i]!;
-    picture.data.set([v, v, v, 255], 4 * i);
+    const [r, g, b] = [0, 1, 2].map((c) => pixels[at + Math.min(c, channels - 1) * plane + i]!);
+    picture.data.set([r!, g!, b!, 255], 4 * i);
   }
   canvas.getContext('2d')!.putImageData(picture, 0, 0);
   return canvas;
@@ -566,9 +642,9 @@ function renderGallery(set: ImagesEvent): void {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'thumb';
-      button.title = `test image ${i}: ${CLASS_NAMES[set.test.labels[i]!]}`;
+      button.title = `test image ${i}${set.classes.length > 0 ? `: ${classOf(set, set.test.labels[i]!)}` : ''}`;
       button.setAttribute('aria-label', button.title);
-      button.append(thumbnail(set.test.pixels, i, set.height, set.width));
+      button.append(thumbnail(set.test.pixels, i, set));
       button.addEventListener('click', () => attempt(() => showNeighbours(i)));
       return button;
     }),
@@ -606,20 +682,20 @@ async function showNeighbours(test: number): Promise<void> {
   const answer = await client.request('neighbours', { test, k: NEIGHBOURS });
   if (mine !== query) return;
   const label = set.test.labels[test]!;
+  const classes = set.classes.length > 0;
   const results = answer.train.map((index, i) => {
     const match = set.train.labels[index]! === label;
-    return figure(
-      thumbnail(set.train.pixels, index, set.height, set.width),
-      `${CLASS_NAMES[set.train.labels[index]!]} · ${answer.similarities[i]!.toFixed(3)}`,
-      match ? 'match' : 'miss',
-    );
+    const similarity = answer.similarities[i]!.toFixed(3);
+    const caption = classes ? `${classOf(set, set.train.labels[index]!)} · ${similarity}` : similarity;
+    return figure(thumbnail(set.train.pixels, index, set), caption, !classes ? 'neighbour' : match ? 'match' : 'miss');
   });
   const heading = document.createElement('div');
   heading.className = 'neighbour-row';
-  heading.append(figure(thumbnail(set.test.pixels, test, set.height, set.width), `query: ${CLASS_NAMES[label]}`, 'query'), ...results);
+  heading.append(figure(thumbnail(set.test.pixels, test, set), classes ? `query: ${classOf(set, label)}` : 'query', 'query'), ...results);
   const correct = answer.train.filter((i) => set.train.labels[i] === label).length;
   const similarity = `cosine similarity of v${hasModel ? '' : ', untrained network'}`;
-  ui.neighbours.replaceChildren(heading, hint(`${correct} of ${answer.train.length} neighbours share the query's class (${similarity}).`));
+  const summary = classes ? `${correct} of ${answer.train.length} neighbours share the query's class` : 'The nearest training images';
+  ui.neighbours.replaceChildren(heading, hint(`${summary} (${similarity}).`));
 }
 
 // ---------------------------------------------------------------- wiring
@@ -651,6 +727,23 @@ function wire(): void {
     ui.restore.value = ''; // choosing the same file again must fire another change
     if (file) attempt(() => restoreFromFile(file));
   });
+  ui.embeddings.addEventListener('click', () => attempt(() => withBusy(downloadEmbeddings())));
+  ui.pictureFolder.addEventListener('change', () => {
+    const list = ui.pictureFolder.files;
+    if (list && list.length > 0) attempt(() => pickPictures(folderFiles(list)));
+    ui.pictureFolder.value = '';
+  });
+  ui.dataGroup.addEventListener('dragover', (e) => {
+    e.preventDefault(); // a drop target
+    ui.dataGroup.classList.add('dropping');
+  });
+  ui.dataGroup.addEventListener('dragleave', () => ui.dataGroup.classList.remove('dropping'));
+  ui.dataGroup.addEventListener('drop', (e) => {
+    e.preventDefault();
+    ui.dataGroup.classList.remove('dropping');
+    const items = e.dataTransfer?.items;
+    if (items && !ui.settings.disabled) attempt(async () => pickPictures(await droppedFiles(items)));
+  });
   ui.dataFiles.addEventListener('change', () => {
     const list = ui.dataFiles.files;
     if (list && list.length > 0) attempt(() => pickDataFiles(list));
@@ -681,7 +774,8 @@ ui.testSubset.value = String(params.testSubset);
 wire();
 refreshControls();
 
-const ready = start();
+// on a static host, first the service worker that makes the page cross-origin isolated (threads)
+const ready = crossOriginIsolate(log).then(start);
 ready.then(
   () => {
     setState('idle');

@@ -3,8 +3,14 @@
 
 import type { TrainConfig } from '../src/method/train.js';
 
-/** Where the images come from: the demo server's /data/, or files the user picked. */
-export type DataSource = { kind: 'server' } | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] };
+/**
+ * Where the images come from: the demo server's /data/, IDX files the user picked, or a folder
+ * of PNG and JPEG pictures the user picked or dropped (names: paths in it), resized to size×size.
+ */
+export type DataSource =
+  | { kind: 'server' }
+  | { kind: 'files'; files: { name: string; bytes: ArrayBuffer }[] }
+  | { kind: 'pictures'; files: { name: string; bytes: ArrayBuffer }[]; size: number };
 
 export interface DataOptions {
   source: DataSource;
@@ -27,7 +33,9 @@ export type Request =
   | { op: 'evaluate' }
   | { op: 'save' }
   | { op: 'restore'; bytes: ArrayBuffer }
-  | { op: 'neighbours'; test: number; k: number };
+  | { op: 'neighbours'; test: number; k: number }
+  /** Every training and test image's h and v with its name (a picture's path; an IDX image's split and index). */
+  | { op: 'embeddings'; format: '.csv' | '.jsonl' };
 
 export interface Answers {
   init: { backend: string; kind: 'webgpu' | 'wasm'; notice: string | null };
@@ -40,6 +48,7 @@ export interface Answers {
   save: { bytes: ArrayBuffer; name: string };
   restore: { epoch: number; config: TrainConfig };
   neighbours: { test: number; train: number[]; similarities: number[] };
+  embeddings: { bytes: ArrayBuffer; name: string; count: number };
 }
 
 /** The pixels the page draws (training subset and test images) with their labels. */
@@ -50,6 +59,10 @@ export interface ImagesEvent {
   test: { pixels: Uint8Array; labels: Uint8Array; count: number };
   height: number;
   width: number;
+  /** Planes per image (1 or 3), each plane after the other in `pixels`. */
+  channels: number;
+  /** The class of each label (Fashion-MNIST's, or a folder's subfolders); empty when the images have none. */
+  classes: string[];
 }
 
 export type Event =

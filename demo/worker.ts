@@ -6,16 +6,29 @@
 import { init } from '../src/browser.js';
 import { readRunCheckpoint } from '../src/checkpoint.js';
 import type { LabelledImages } from '../src/data/idx.js';
+import { channelStats } from '../src/data/images.js';
 import { fetchSplit, splitFromFiles } from '../src/data/web-files.js';
+import { picturesFromFiles } from '../src/data/web-pictures.js';
 import type { Backend } from '../src/engine/backend.js';
 import { encodeTensorFile } from '../src/engine/io/tensor-file.js';
 import type { Tensor } from '../src/engine/tensor.js';
-import { type DeviceImages, prepareData, subsetOrder } from '../src/method/data.js';
+import { encodeEmbeddings } from '../src/formats/embeddings.js';
+import { type DeviceImages, holdOut, prepareData, subsetOrder } from '../src/method/data.js';
+import { encodeSet } from '../src/method/embedding.js';
 import { DivergenceError } from '../src/method/guard.js';
 import { nearest } from '../src/method/knn.js';
 import { project2d } from '../src/method/pca.js';
 import { DEFAULTS, type TrainConfig, Trainer } from '../src/method/train.js';
-import type { Answers, DataOptions, Event, ImagesEvent, Request, RequestMessage } from './protocol.js';
+import {
+  type Answers,
+  CLASS_NAMES,
+  type DataOptions,
+  type DataSource,
+  type Event,
+  type ImagesEvent,
+  type Request,
+  type RequestMessage,
+} from './protocol.js';
 
 interface Scope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -26,6 +39,10 @@ const emit = (event: Event, transfer: Transferable[] = []) => host.postMessage(e
 
 let backend: Backend | null = null;
 let splits: { train: LabelledImages; test: LabelledImages } | null = null;
+/** The loaded images' class names (empty: none to evaluate with) and, for pictures, each split's names. */
+let about: { classes: string[]; names?: { train: string[]; test: string[] } } = { classes: CLASS_NAMES };
+/** Whether kNN has labels to score (a folder without subfolders has none). */
+const labelled = () => about.classes.length > 0;
 let data: { options: DataOptions; train: DeviceImages; test: DeviceImages } | null = null;
 let trainer: Trainer | null = null;
 /** Features of the current model for retrieval; dropped whenever the model changes. */
@@ -67,7 +84,8 @@ function useData(options: DataOptions, quiet = false): { train: DeviceImages; te
 
 function images(options: DataOptions): ImagesEvent {
   const { train, test } = need(splits, 'no data loaded');
-  const plane = train.height * train.width;
+  const channels = train.channels ?? 1;
+  const plane = channels * train.height * train.width;
   const pick = subsetOrder(train.count, options.subset, options.seed);
   const trainPixels = new Uint8Array(pick.length * plane);
   for (const [i, source] of pick.entries()) trainPixels.set(train.pixels.subarray(source * plane, (source + 1) * plane), i * plane);
@@ -78,7 +96,27 @@ function images(options: DataOptions): ImagesEvent {
     test: { pixels: test.pixels.slice(0, testCount * plane), labels: test.labels.slice(0, testCount), count: testCount },
     height: train.height,
     width: train.width,
+    channels,
+    classes: about.classes,
   };
+}
+
+/**
+ * A folder's pictures as the two splits, as `npm start -- --images` makes them: with classes, a
+ * seeded fifth of each held out for kNN; without, every picture trains (and is the test set,
+ * which nothing scores). Normalised by the training pictures' mean and deviation.
+ */
+async function pictureSplits(source: Extract<DataSource, { kind: 'pictures' }>, seed: number): Promise<void> {
+  const skipped: string[] = [];
+  const set = await picturesFromFiles(source.files, source.size, (name) => skipped.push(name));
+  for (const name of skipped) emit({ event: 'status', text: `skipped ${name}: not a picture this browser decodes` });
+  const split = set.classes.length > 0 ? holdOut(set, seed) : null;
+  const held = split !== null && split.test.count > 0;
+  const train = { ...(held ? split.train : set) };
+  Object.assign(train, channelStats(train));
+  const test = held ? split.test : train;
+  splits = { train, test };
+  about = { classes: held ? set.classes : [], names: { train: train.names, test: test.names } };
 }
 
 /** A trainer for `config` on the current data (a new model, unless one with this config exists). */
@@ -133,7 +171,7 @@ async function run(t: Trainer, steps = Infinity): Promise<Answers['train']> {
         return false;
       });
       if (!result.complete) break;
-      const { knnV, knnH } = await t.evaluate();
+      const { knnV, knnH } = labelled() ? await t.evaluate() : { knnV: NaN, knnH: NaN };
       emit({ event: 'epoch', epoch: t.epoch, epochs: t.config.epochs, loss: result.loss, seconds: result.seconds, knnV, knnH });
       await publishBank(t);
       if (t.epoch < t.config.epochs) {
@@ -181,16 +219,24 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
   },
 
   async 'load-data'({ data: options }) {
-    emit({ event: 'status', text: 'reading Fashion-MNIST…' });
     const source = options.source;
-    const read = (split: 'train' | 'test') =>
-      source.kind === 'server' ? fetchSplit(new URL('data/', self.location.href).href, split) : splitFromFiles(source.files, split);
-    splits = { train: await read('train'), test: await read('test') };
+    if (source.kind === 'pictures') {
+      emit({ event: 'status', text: `decoding ${source.files.length} files…` });
+      await pictureSplits(source, options.seed);
+    } else {
+      emit({ event: 'status', text: 'reading Fashion-MNIST…' });
+      const read = (split: 'train' | 'test') =>
+        source.kind === 'server' ? fetchSplit(new URL('data/', self.location.href).href, split) : splitFromFiles(source.files, split);
+      splits = { train: await read('train'), test: await read('test') };
+      about = { classes: CLASS_NAMES };
+    }
     data = null;
     useData(options, true);
     emit({ event: 'state', state: 'idle' }); // a new data set drops the model
     const subset = `training on ${data!.train.count}, testing on ${data!.test.count}`;
-    emit({ event: 'status', text: `${splits.train.count} training and ${splits.test.count} test images; ${subset}` });
+    const { train, test } = need(splits, 'no data loaded');
+    const evaluation = labelled() ? `${test.count} test images` : 'no labels (no subfolders), so no kNN';
+    emit({ event: 'status', text: `${train.count} training images and ${evaluation}; ${subset}` });
     return images(options);
   },
 
@@ -219,7 +265,37 @@ const handlers: { [O in Request['op']]: (request: Extract<Request, { op: O }>) =
   },
 
   async evaluate() {
-    return need(trainer, 'no model: train or load a checkpoint first').evaluate();
+    const t = need(trainer, 'no model: train or load a checkpoint first');
+    return labelled() ? t.evaluate() : { knnV: NaN, knnH: NaN };
+  },
+
+  async embeddings({ format }) {
+    const t = need(trainer, 'no model: train or load a checkpoint first');
+    const { options } = need(data, 'no data loaded');
+    // the training images in the order they were uploaded (the seeded subset), then the test images
+    const order = subsetOrder(need(splits, 'no data loaded').train.count, options.subset, options.seed);
+    const names = about.names
+      ? [...Array.from(order, (i) => about.names!.train[i]!), ...about.names.test.slice(0, t.test.count)]
+      : [...Array.from(order, (i) => `train/${i}`), ...Array.from({ length: t.test.count }, (_, i) => `test/${i}`)];
+    const sets = labelled() ? [t.train, t.test] : [t.train]; // without labels the test set is the training set
+    const h: number[] = [],
+      v: number[] = [];
+    for (const set of sets) {
+      const embedded = encodeSet(t.encoder, set);
+      h.push(...(await embedded.h.data()));
+      v.push(...(await embedded.v.data()));
+      embedded.h.dispose();
+      embedded.v.dispose();
+    }
+    const rows = sets.reduce((n, set) => n + set.count, 0);
+    const [[name, bytes]] = encodeEmbeddings(`embeddings${format}`, {
+      names: names.slice(0, rows),
+      h: Float32Array.from(h),
+      hDim: t.encoder.backbone.features,
+      v: Float32Array.from(v),
+      vDim: t.config.dim,
+    }) as [[string, Uint8Array<ArrayBuffer>]];
+    return { bytes: bytes.buffer, name, count: rows };
   },
 
   async save() {

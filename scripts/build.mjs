@@ -7,7 +7,10 @@ import { dirname } from 'node:path';
 import { build } from 'esbuild';
 import { browser, shared } from './esbuild-options.mjs';
 
-const node = { ...shared, platform: 'node', external: ['webgpu', '@tensorflow/*'] }; // tfjs-wasm finds its .wasm files beside its own code
+// Packages left to Node's resolver: tfjs-wasm finds its .wasm files beside its own code, and pngjs and
+// jpeg-js are CommonJS that require Node's modules, which an ES module bundle cannot (all three of the
+// package's dependencies are installed beside it)
+const node = { ...shared, platform: 'node', external: ['webgpu', 'pngjs', 'jpeg-js', '@tensorflow/*'] };
 const extra = process.argv.slice(2); // more Node entry points, e.g. scratch scripts
 
 async function bundle(options) {

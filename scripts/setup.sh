@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Debian must provide (software WebGPU adapters, headless Chromium, the
-# Fashion-MNIST files), then the npm packages. Run as root, or with sudo available.
+# Fashion-MNIST files, the photographs of mate-backgrounds that the tests of --images use), then
+# the npm packages. Run as root, or with sudo available.
 set -euo pipefail
-packages=(chromium libvulkan1 libegl1 libgles2 libgl1-mesa-dri dataset-fashion-mnist)
+packages=(chromium libvulkan1 libegl1 libgles2 libgl1-mesa-dri dataset-fashion-mnist mate-backgrounds)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

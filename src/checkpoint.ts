@@ -3,8 +3,15 @@
 // build their trainer from a checkpoint's metadata before restore() can compare anything, so
 // that metadata is checked here first, against the training flags' schema, with the file named.
 
+import type { Backend } from './engine/backend.js';
 import { decodeTensorFile } from './engine/io/tensor-file.js';
+import { tensor } from './engine/ops/creation.js';
+import { formatShape, sameShape } from './engine/ops/util.js';
+import { Generator } from './engine/random.js';
+import type { Tensor } from './engine/tensor.js';
 import { IMPLIED_SETTINGS } from './method/config.js';
+import { FASHION_MNIST_FORMAT, type ImageFormat, readImageFormat } from './method/data.js';
+import { Encoder } from './method/encoder.js';
 import { DEFAULTS, type TrainConfig } from './method/train.js';
 import { type Method, parseFlag, TRAIN_FLAGS, type TrainFlag } from './settings.js';
 
@@ -67,4 +74,53 @@ export function readRunCheckpoint(bytes: Uint8Array, source: string): RunCheckpo
   if (!Number.isSafeInteger(subset) || (subset as number) < 1)
     throw refuse(`its number of training images is ${JSON.stringify(subset) ?? 'missing'}`);
   return { method: method as Method | undefined, config: settings as unknown as TrainConfig, subset: subset as number, meta: fields };
+}
+
+/** The shape and normalisation of the images a run's checkpoint was trained on (Fashion-MNIST's where it does not say). */
+export function checkpointFormat(run: RunCheckpoint, source: string): ImageFormat {
+  const format = run.meta.images === undefined ? FASHION_MNIST_FORMAT : readImageFormat(run.meta.images);
+  if (!format) throw new Error(`${source}: its image format ${JSON.stringify(run.meta.images)} is damaged`);
+  return format;
+}
+
+/** A checkpoint's encoder on its own, and what it was trained on. */
+export interface CheckpointEncoder extends RunCheckpoint {
+  /** The checkpoint's weights and BatchNorm statistics, in evaluation mode. */
+  encoder: Encoder;
+  /** The shape and normalisation of the images it was trained on (absent in older checkpoints: Fashion-MNIST's). */
+  format: ImageFormat;
+  epoch: number;
+}
+
+/**
+ * The encoder of a run's checkpoint, restored on `backend` without the rest of its trainer (the
+ * memory bank, the velocities): for embedding, searching and exporting. Every tensor of the
+ * encoder must be in the file with its dtype and shape, and finite.
+ */
+export function readEncoder(bytes: Uint8Array, source: string, backend: Backend): CheckpointEncoder {
+  const run = readRunCheckpoint(bytes, source);
+  const refuse = (problem: string) => new Error(`${source}: ${problem}`);
+  const format = checkpointFormat(run, source);
+  const { epoch } = run.meta;
+  if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw refuse(`its epoch ${JSON.stringify(epoch)} is damaged`);
+  const saved = new Map(decodeTensorFile(bytes, source).tensors.map((t) => [t.name, t]));
+  const encoder = new Encoder({ ...run.config, inChannels: format.channels, backend, generator: new Generator(run.config.seed) });
+  const loaded = new Map<string, Tensor>();
+  try {
+    for (const [name, like] of encoder.stateDict()) {
+      const t = saved.get(name);
+      if (!t) throw refuse(`no tensor ${name} (not a checkpoint of this encoder)`);
+      if (t.dtype !== like.dtype || !sameShape(t.shape, like.shape))
+        throw refuse(`${name} is ${t.dtype}${formatShape(t.shape)}, the encoder has ${like.dtype}${formatShape(like.shape)}`);
+      if (t.data instanceof Float32Array && !t.data.every(Number.isFinite)) throw refuse(`tensor ${name} holds non-finite values`);
+      loaded.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
+    }
+    encoder.loadStateDict(loaded);
+  } catch (error) {
+    encoder.dispose();
+    throw error;
+  } finally {
+    for (const t of loaded.values()) t.dispose();
+  }
+  return { ...run, encoder: encoder.eval(), format, epoch: epoch as number };
 }

@@ -2,6 +2,7 @@
 // backbones. src/node.ts and src/browser.ts add init() for their platform.
 
 export { DataFileError, type LabelledImages, pairImages, parseIdx } from './data/idx.js';
+export { assembleImages, channelStats, type DecodedImage, type ImageSet, type ResizedImage, resizedImage } from './data/images.js';
 export { fetchSplit, type NamedBytes, splitFromFiles } from './data/web-files.js';
 export * from './engine/index.js';
 export * from './method/index.js';

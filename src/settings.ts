@@ -62,6 +62,16 @@ export const TRAIN_FLAGS = {
     default: String(DEFAULTS.translate),
   },
   erase: { help: 'probability of random erasing (0: never)', kind: TRAIN_RANGES.erase, default: String(DEFAULTS.erase) },
+  jitter: {
+    help: "colour images: SimCLR's colour-jitter strength s, with probability 0.8 (brightness, contrast, saturation 0.8s, hue 0.2s)",
+    kind: TRAIN_RANGES.jitter,
+    default: String(DEFAULTS.jitter),
+  },
+  grayscale: {
+    help: 'colour images: probability of random grayscale',
+    kind: TRAIN_RANGES.grayscale,
+    default: String(DEFAULTS.grayscale),
+  },
   head: {
     help: `projection head: mlp | mlp2 | linear (default ${DEFAULTS.head}; simclr ${SIMCLR_DEFAULTS.head})`,
     kind: TRAIN_RANGES.head,
@@ -142,6 +152,8 @@ export function resolveSetting(flags: FlagValues, recipe: Recipe = 'quick'): Run
     rotate: num('rotate'),
     translate: num('translate'),
     erase: num('erase'),
+    jitter: num('jitter'),
+    grayscale: num('grayscale'),
     head: choice('head', own.head),
     hidden: num('hidden'),
     arch: choice('arch', DEFAULTS.arch),

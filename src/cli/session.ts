@@ -18,7 +18,7 @@ import { encodeTensorFile } from '../engine/io/tensor-file.js';
 import * as ops from '../engine/ops/index.js';
 import { scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type DeviceImages, prepareData, subsetCount, toDevice } from '../method/data.js';
+import { classCount, type DeviceImages, prepareData, subsetCount, toDevice } from '../method/data.js';
 import type { EncoderTrainer, EpochResult } from '../method/encoder-trainer.js';
 import { DivergenceError } from '../method/guard.js';
 import { knnAccuracy } from '../method/knn.js';
@@ -123,7 +123,8 @@ function pixelFeatures(set: DeviceImages): Tensor {
       [set.count],
       { backend: set.images.backend },
     );
-    return ops.l2Normalize(augment(set.images, index, set.height, set.width, { crop: false, flip: false }).reshape([set.count, -1]), 1);
+    const plain = { crop: false, flip: false, channels: set.channels, mean: set.mean, std: set.std };
+    return ops.l2Normalize(augment(set.images, index, set.height, set.width, plain).reshape([set.count, -1]), 1);
   });
 }
 
@@ -133,8 +134,8 @@ export async function pixelBaseline(train: DeviceImages, test: DeviceImages, pro
     b = pixelFeatures(test);
   try {
     return {
-      knn: await knnAccuracy(a, train.labels, b, test.labels),
-      probe: probe ? await linearProbe(a, train.labels, b, test.labels) : NaN,
+      knn: await knnAccuracy(a, train.labels, b, test.labels, { classes: classCount(train, test) }),
+      probe: probe ? await linearProbe(a, train.labels, b, test.labels, { classes: classCount(train, test) }) : NaN,
     };
   } finally {
     a.dispose();
@@ -159,7 +160,7 @@ export async function probeTrainer(trainer: EncoderTrainer, labelled = trainer.t
   const a = trainer.embed(labelled),
     b = trainer.embed(trainer.test);
   try {
-    return await linearProbe(a.h, labelled.labels, b.h, trainer.test.labels);
+    return await linearProbe(a.h, labelled.labels, b.h, trainer.test.labels, { classes: classCount(labelled, trainer.test) });
   } finally {
     for (const t of [a.v, a.h, b.v, b.h]) t.dispose();
   }
@@ -199,6 +200,8 @@ export interface RunOptions {
   resume: boolean;
   /** Run the linear probe after the last epoch. */
   probe: boolean;
+  /** kNN after the epochs evalEvery asks for and at the end, and the probe (default true; false: the images have no labels). */
+  evaluate?: boolean;
   /** Printed before each epoch's progress bar. */
   label?: string;
   /** The evaluation's labelled images (RunImages.labelled; default: the training set); runTraining's are its data's. */
@@ -447,7 +450,7 @@ export async function trainEpochs(
       const peakBytes = trainer.backend.memory().peakBytes;
       const record: EpochRecord = { epoch: trainer.epoch, loss: epoch.loss, seconds: epoch.seconds, evalSeconds: 0, peakBytes };
       let summary = '';
-      if (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs) {
+      if (options.evaluate !== false && (trainer.epoch % setting.evalEvery === 0 || trainer.epoch === config.epochs)) {
         const start = performance.now();
         Object.assign(record, await trainer.evaluate({ bank: options.labelled }));
         record.evalSeconds = (performance.now() - start) / 1000;
@@ -477,6 +480,7 @@ export async function trainEpochs(
 
 /** The evaluation that ends a run: the last kNN (or one now), and the linear probe when asked for. */
 async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunOptions): Promise<RunResult> {
+  if (options.evaluate === false) return { epochs: state.history, knnV: NaN, knnH: NaN, probe: NaN, trainSeconds: state.trainSeconds };
   const last = state.history.findLast((r) => r.knnV !== undefined) ?? (await trainer.evaluate({ bank: options.labelled }));
   let probe = NaN;
   if (options.probe) {

@@ -88,27 +88,39 @@ export function parseIdx(bytes: Uint8Array, file: string, rank: number): IdxArra
 }
 
 export interface LabelledImages {
-  /** Pixels, image after image, row-major, 0–255. */
+  /** Pixels, image after image (each channel's plane after the other's), row-major, 0–255. */
   pixels: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** Planes per image (absent: 1, as in IDX files). */
+  channels?: number;
+  /**
+   * How the trainer normalises the values (fractions of 255), per channel: the training images'
+   * mean and deviation (absent: Fashion-MNIST's, src/method/ops/augment.ts).
+   */
+  mean?: readonly number[];
+  std?: readonly number[];
   /** The images' file, for messages (absent for images made in memory). */
   file?: string;
 }
 
 /** Images `pick` of a split, in that order (a copy). */
-export function selectImages(split: LabelledImages, pick: ArrayLike<number>): LabelledImages {
-  const plane = split.height * split.width;
-  const pixels = new Uint8Array(pick.length * plane);
-  const labels = new Uint8Array(pick.length);
-  for (let i = 0; i < pick.length; i++) {
-    const source = pick[i]!;
-    pixels.set(split.pixels.subarray(source * plane, (source + 1) * plane), i * plane);
-    labels[i] = split.labels[source]!;
-  }
-  return { ...split, pixels, labels, count: pick.length };
+export function selectImages<S extends LabelledImages>(split: S, pick: ArrayLike<number>): S {
+  const plane = (split.channels ?? 1) * split.height * split.width;
+  const rows = Array.from(pick);
+  const pixels = new Uint8Array(rows.length * plane);
+  for (const [i, row] of rows.entries()) pixels.set(split.pixels.subarray(row * plane, (row + 1) * plane), i * plane);
+  // a folder's images carry their file names (src/data/images.ts); they follow their rows
+  const names = (split as { names?: string[] }).names;
+  return {
+    ...split,
+    pixels,
+    labels: Uint8Array.from(rows, (row) => split.labels[row]!),
+    count: rows.length,
+    ...(names ? { names: rows.map((row) => names[row]!) } : {}),
+  };
 }
 
 /** Pairs an images file with its labels file, checking they agree. */
@@ -129,8 +141,8 @@ export function pairImages(images: IdxArray, imagesFile: string, labels: IdxArra
  * size (the network and the kNN compare them), and a multiple of 4 pixels (packed 4 a word).
  */
 export function checkSplits(train: LabelledImages, test: LabelledImages): void {
-  const size = (s: LabelledImages) => `${s.height}×${s.width}`;
-  if (train.height !== test.height || train.width !== test.width) {
+  const size = (s: LabelledImages) => `${(s.channels ?? 1) > 1 ? `${s.channels}×` : ''}${s.height}×${s.width}`;
+  if (train.height !== test.height || train.width !== test.width || (train.channels ?? 1) !== (test.channels ?? 1)) {
     const training = `the training images${train.file ? ` (${train.file})` : ''}`;
     throw new DataFileError(
       test.file ?? 'the test images',

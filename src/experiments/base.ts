@@ -3,6 +3,7 @@
 // after the recipe search), the same words mean another setting, and a resumed experiment
 // would add rows of the new setting to a table of the old one. Checked on every resume.
 
+import { IMPLIED_SETTINGS } from '../method/config.js';
 import { type FlagValues, type Recipe, resolveSetting } from '../settings.js';
 
 /** What an experiment's results file records of its base. */
@@ -40,7 +41,8 @@ export function checkBase(path: string, saved: BaseRecord, wanted: Required<Base
       `${path}: made with --base "${baseWords(saved.base ?? {})}", this run has "${baseWords(wanted.base)}"; use another --out`,
     );
   saved.baseConfig ??= wanted.baseConfig;
-  const was = saved.baseConfig as Record<string, unknown>,
+  // a setting added since, at the value every earlier run had, has not moved
+  const was = { ...IMPLIED_SETTINGS, ...saved.baseConfig } as Record<string, unknown>,
     now = wanted.baseConfig as Record<string, unknown>;
   const moved = Object.keys({ ...was, ...now }).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
   if (moved.length > 0) {

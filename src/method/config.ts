@@ -27,6 +27,8 @@ export const ENCODER_RANGES = {
   rotate: { number: [0, 180] },
   translate: { number: [0, 1] },
   erase: { number: [0, 1] },
+  jitter: { number: [0, 2.5] }, // hue shifts of 0.2·s stay within half a turn
+  grayscale: { number: [0, 1] },
 } as const satisfies Record<keyof EncoderTrainConfig, Kind>;
 
 /** The method's fields (TrainConfig): its own, then every trainer's. */
@@ -43,9 +45,10 @@ export const TRAIN_RANGES = {
 
 /**
  * Settings added after checkpoints were first written, with the value every run before them
- * had: a checkpoint that lacks one was trained with it.
+ * had: a checkpoint that lacks one was trained with it. (The colour distortion's touch only
+ * colour images, which no run had before them: their defaults.)
  */
-export const IMPLIED_SETTINGS: Partial<EncoderTrainConfig> = { arch: 'fmnist-resnet' };
+export const IMPLIED_SETTINGS: Partial<EncoderTrainConfig> = { arch: 'fmnist-resnet', jitter: 0.5, grayscale: 0.2 };
 
 /** Throws an OptionError naming the first field of `config` that `ranges` does not allow (a missing one included). */
 export function validateConfig(config: object, ranges: Record<string, Kind> = TRAIN_RANGES): void {

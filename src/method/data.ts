@@ -6,7 +6,7 @@ import { philoxBlock } from '../engine/random.js';
 import { keep } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { checkValue, OptionError } from '../engine/values.js';
-import { packImages } from './ops/augment.js';
+import { FMNIST_MEAN, FMNIST_STD, packImages } from './ops/augment.js';
 
 /** A permutation of [0, n) from Philox under `seed` (Fisher–Yates; the same in every run). */
 export function shuffle(n: number, seed: number, stream = 0): Int32Array {
@@ -46,18 +46,77 @@ export function sampleNegatives(n: number, own: Int32Array, k: number, seed: num
 }
 
 export interface DeviceImages {
-  /** Packed pixels [count, H·W/4] u32. */
+  /** Packed pixels [count, C·H·W/4] u32. */
   images: Tensor;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** Planes per image: 1 (gray) or 3 (red, green, blue). */
+  channels: number;
+  /** The normalisation of every channel (the training images' mean and deviation, fractions of 255). */
+  mean: readonly number[];
+  std: readonly number[];
 }
 
-/** Images `pick` of a split (all of it by default), uploaded once. */
-export function toDevice(split: LabelledImages, backend: Backend, pick?: Int32Array): DeviceImages {
-  const { pixels, labels, count, height, width } = selectImages(split, pick ?? Int32Array.from({ length: split.count }, (_, i) => i));
-  return { images: keep(packImages(pixels, count, height, width, backend)), labels, count, height, width };
+/** What a trainer's images are: their shape and their normalisation (a checkpoint records it). */
+export type ImageFormat = Pick<DeviceImages, 'channels' | 'height' | 'width' | 'mean' | 'std'>;
+
+/** Fashion-MNIST's, and that of every checkpoint written before images had a format. */
+export const FASHION_MNIST_FORMAT: ImageFormat = { channels: 1, height: 28, width: 28, mean: [FMNIST_MEAN], std: [FMNIST_STD] };
+
+/** Just the format of a set, its fields in one order. */
+export function imageFormat(set: ImageFormat): ImageFormat {
+  return { channels: set.channels, height: set.height, width: set.width, mean: [...set.mean], std: [...set.std] };
+}
+
+export function sameFormat(a: ImageFormat, b: ImageFormat): boolean {
+  return JSON.stringify(imageFormat(a)) === JSON.stringify(imageFormat(b));
+}
+
+/** A checkpoint's record of a format, checked (null where it is not one). */
+export function readImageFormat(value: unknown): ImageFormat | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { channels, height, width, mean, std } = value as Record<string, unknown>;
+  const dimension = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1 && (x as number) <= 65536;
+  const perChannel = (x: unknown, low: number) =>
+    Array.isArray(x) && x.length === channels && x.every((v) => typeof v === 'number' && v >= low && v <= 1);
+  if (!dimension(height) || !dimension(width) || !(Number.isInteger(channels) && (channels as number) >= 1 && (channels as number) <= 4))
+    return null;
+  if (!perChannel(mean, 0) || !perChannel(std, Number.MIN_VALUE)) return null;
+  return imageFormat({ channels, height, width, mean, std } as ImageFormat);
+}
+
+/** A set's format in words: "3-channel 32×32 images normalised with mean [0.5, 0.4, 0.3] and deviation […]". */
+export function describeFormat(f: ImageFormat): string {
+  const list = (values: readonly number[]) => `[${values.map((v) => Number(v.toPrecision(6))).join(', ')}]`;
+  return `${f.channels}-channel ${f.height}×${f.width} images normalised with mean ${list(f.mean)} and deviation ${list(f.std)}`;
+}
+
+/**
+ * The classes kNN and the linear probe tell apart: the largest label + 1, and at least
+ * Fashion-MNIST's 10 (its runs keep the probe they always trained).
+ */
+export function classCount(...sets: { labels: Uint8Array }[]): number {
+  return sets.reduce((most, set) => set.labels.reduce((m, label) => Math.max(m, label + 1), most), 10);
+}
+
+/**
+ * Images `pick` of a split (all of it by default), uploaded once, to be normalised with
+ * `normalisation` (default: the split's own, else Fashion-MNIST's).
+ */
+export function toDevice(
+  split: LabelledImages,
+  backend: Backend,
+  pick?: Int32Array,
+  normalisation: Pick<LabelledImages, 'mean' | 'std'> = split,
+): DeviceImages {
+  const channels = split.channels ?? 1;
+  const { pixels, labels, count } = selectImages(split, pick ?? Int32Array.from({ length: split.count }, (_, i) => i));
+  const images = keep(packImages(pixels, count, split.height, split.width, backend, channels));
+  const mean = normalisation.mean ?? Array.from({ length: channels }, () => FMNIST_MEAN);
+  const std = normalisation.std ?? Array.from({ length: channels }, () => FMNIST_STD);
+  return { images, labels, count, height: split.height, width: split.width, channels, mean, std };
 }
 
 /**
@@ -110,9 +169,28 @@ export function prepareData(
   const pick = subsetOrder(trainSplit.count, options.subset, options.seed);
   const testCount = subsetCount('testSubset', options.testSubset ?? 0, testSplit.count, 'test set');
   const testPick = testCount < testSplit.count ? Int32Array.from({ length: testCount }, (_, i) => i) : undefined;
-  return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick) };
+  // both normalised as the training images are
+  return { train: toDevice(trainSplit, backend, pick), test: toDevice(testSplit, backend, testPick, trainSplit) };
 }
 
+/**
+ * A labelled set cut in two for evaluation: of each class, a seeded fifth (rounded down) is
+ * held out as the test split, the rest trains. `seed` is the run's: the same run cuts the same.
+ */
+export function holdOut<S extends LabelledImages>(set: S, seed: number, fraction = 0.2): { train: S; test: S } {
+  const order = shuffle(set.count, seed, 0x686f6c64); // its own stream ("hold")
+  const byClass = new Map<number, number[]>();
+  for (const i of order) {
+    const rows = byClass.get(set.labels[i]!) ?? [];
+    rows.push(i);
+    byClass.set(set.labels[i]!, rows);
+  }
+  const testRows = new Set([...byClass.values()].flatMap((rows) => rows.slice(0, Math.floor(rows.length * fraction))));
+  const pick = (test: boolean) => Int32Array.from({ length: set.count }, (_, i) => i).filter((i) => testRows.has(i) === test);
+  return { train: selectImages(set, pick(false)), test: selectImages(set, pick(true)) };
+}
+
+/** Images `rows` of a set (in that order), with what else the set carries per image (names). */
 /**
  * How many batches of `size` cut `count` images. The last batch takes what is left, and a last
  * batch of a single image joins the one before it: batch-statistics BatchNorm cannot

@@ -3,7 +3,6 @@
 // kNN evaluation and checkpoints. A subclass supplies one training step (`trainStep`): the
 // method's (Trainer, src/method/train.ts) or SimCLR's (src/method/simclr.ts).
 
-import { noGrad } from '../engine/autograd/tape.js';
 import type { AnyTypedArray, Backend } from '../engine/backend.js';
 import { readTensors } from '../engine/io/state.js';
 import { decodeTensorFile, type NamedArray, type TensorFile } from '../engine/io/tensor-file.js';
@@ -14,9 +13,22 @@ import { Generator, type GeneratorState } from '../engine/random.js';
 import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Kind } from '../engine/values.js';
-import { type Arch, backboneCost } from '../models/archs.js';
+import type { Arch } from '../models/archs.js';
 import { ENCODER_RANGES, IMPLIED_SETTINGS, validateConfig } from './config.js';
-import { batchCount, type DeviceImages, imagesIn, shuffle } from './data.js';
+import {
+  batchCount,
+  classCount,
+  type DeviceImages,
+  describeFormat,
+  FASHION_MNIST_FORMAT,
+  type ImageFormat,
+  imageFormat,
+  imagesIn,
+  readImageFormat,
+  sameFormat,
+  shuffle,
+} from './data.js';
+import { encodeSet, evalBlock } from './embedding.js';
 import { Encoder, type HeadKind } from './encoder.js';
 import { DivergenceError, LossGuard, type LossGuardState, nonFiniteTensor } from './guard.js';
 import { knnAccuracy } from './knn.js';
@@ -48,11 +60,19 @@ export interface EncoderTrainConfig {
   translate: number;
   /** Probability of random erasing (0: never). */
   erase: number;
+  /** Colour-jitter strength s of SimCLR's colour distortion (colour images only; 0: none). */
+  jitter: number;
+  /** Probability of random grayscale (colour images only). */
+  grayscale: number;
 }
 
-/** The augmentation of docs/method.md §1 as configured: crop, flip, and what else the config adds. */
-function augmentOptions(config: EncoderTrainConfig): AugmentOptions {
-  return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase };
+/**
+ * The augmentation of docs/method.md §1 as configured: crop, flip, and what else the config
+ * adds; the colour distortion where the images have colour.
+ */
+function augmentOptions(config: EncoderTrainConfig, images: ImageFormat): AugmentOptions {
+  const colour = images.channels === 3 ? { jitter: config.jitter, grayscale: config.grayscale } : {};
+  return { scale: [config.cropMin, 1], rotate: config.rotate, translate: config.translate, erase: config.erase, ...colour };
 }
 
 /**
@@ -69,21 +89,6 @@ export interface EpochResult {
   seconds: number;
   /** False when the listener paused the epoch before its end. */
   complete: boolean;
-}
-
-/** Images per forward pass when embedding a whole set (calibration, evaluation), at the most. */
-const EVAL_BLOCK = 500;
-
-/**
- * Bytes of activations one such pass may hold: fmnist-resnet up to width 1 takes whole blocks
- * of EVAL_BLOCK images (0.8 GiB at width 1), larger backbones fewer (resnet18 ×0.5 338,
- * mobilenetv2 ×0.5 102, whose 500 would need 4.9 GiB: more than WebAssembly's 4 GiB heap).
- */
-const EVAL_BLOCK_BYTES = 2 ** 30;
-
-/** Images per forward pass of a backbone when embedding a whole set: EVAL_BLOCK, or fewer where their activations pass EVAL_BLOCK_BYTES. */
-function evalBlock(arch: Arch, width: number): number {
-  return Math.max(2, Math.min(EVAL_BLOCK, Math.floor(EVAL_BLOCK_BYTES / backboneCost(arch, width).activationBytes)));
 }
 
 /** Steps done in the current epoch, and its loss sum, count and seconds so far (a paused epoch). */
@@ -104,6 +109,8 @@ interface SnapshotMeta {
   generator: GeneratorState;
   /** The learning rate's factor after rollbacks (absent before divergence guarding: 1). */
   lrScale: number;
+  /** The training images' shape and normalisation (absent before images had them: Fashion-MNIST's). */
+  images: ImageFormat;
   /** What the divergence guard has seen (absent before it: a fresh guard). */
   guard: LossGuardState;
 }
@@ -180,10 +187,10 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
   ) {
     validateConfig(config, ranges);
     if (train.count < 2) throw new Error(`training needs at least 2 images (BatchNorm normalises over the batch); got ${train.count}`);
-    this.encoder = new Encoder({ ...config, backend, generator: init });
+    this.encoder = new Encoder({ ...config, inChannels: train.channels, backend, generator: init });
     this.optimizer = new SGD(this.encoder.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     this.generator = new Generator(augmentationSeed(config));
-    this.evalBlock = evalBlock(config.arch, config.width);
+    this.evalBlock = evalBlock(config.arch, config.width, train);
   }
 
   /** Batches of `config.batch` images; a last batch of one image joins the one before (batchCount). */
@@ -210,7 +217,8 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** The training images `idx`, one random augmentation each from the trainer's generator. */
   protected augment(idx: Tensor): Tensor {
-    const options = { ...augmentOptions(this.config), generator: this.generator };
+    const { channels, mean, std } = this.train;
+    const options = { ...augmentOptions(this.config, this.train), channels, mean, std, generator: this.generator };
     return augment(this.train.images, idx, this.train.height, this.train.width, options);
   }
 
@@ -219,16 +227,6 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     this.optimizer.zeroGrad();
     backward();
     this.optimizer.step();
-  }
-
-  /** Images [start, start + count) of a set, unaugmented (normalised only). */
-  protected plainBatch(set: DeviceImages, start: number, count: number): Tensor {
-    const index = ops.tensor(
-      Int32Array.from({ length: count }, (_, i) => start + i),
-      [count],
-      { backend: this.backend },
-    );
-    return augment(set.images, index, set.height, set.width, { crop: false, flip: false });
   }
 
   /**
@@ -286,23 +284,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** Unaugmented v and normalised h of every image of a set (eval-mode BatchNorm). */
   embed(set: DeviceImages): { v: Tensor; h: Tensor } {
-    this.encoder.eval();
-    return noGrad(() =>
-      scope(() => {
-        const vs: Tensor[] = [],
-          hs: Tensor[] = [];
-        for (let start = 0; start < set.count; start += this.evalBlock) {
-          scope(() => {
-            const h = this.encoder.features(this.plainBatch(set, start, Math.min(this.evalBlock, set.count - start)));
-            vs.push(keep(ops.l2Normalize(this.encoder.head.forward(h), 1)));
-            hs.push(keep(ops.l2Normalize(h, 1)));
-          });
-        }
-        const result = { v: ops.concat(vs, 0), h: ops.concat(hs, 0) };
-        for (const t of [...vs, ...hs]) t.dispose();
-        return result;
-      }),
-    );
+    return encodeSet(this.encoder, set, true, this.evalBlock);
   }
 
   /**
@@ -313,10 +295,11 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
     const { bank = this.train } = options;
     const train = this.embed(bank),
       test = this.embed(this.test);
+    const classes = classCount(bank, this.test);
     try {
       return {
-        knnV: await knnAccuracy(train.v, bank.labels, test.v, this.test.labels),
-        knnH: options.h === false ? NaN : await knnAccuracy(train.h, bank.labels, test.h, this.test.labels),
+        knnV: await knnAccuracy(train.v, bank.labels, test.v, this.test.labels, { classes }),
+        knnH: options.h === false ? NaN : await knnAccuracy(train.h, bank.labels, test.h, this.test.labels, { classes }),
       };
     } finally {
       for (const t of [train.v, train.h, test.v, test.h]) t.dispose();
@@ -360,6 +343,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
       generator: this.generator.state(),
       lrScale: this.lrScale,
       guard: this.guard.snapshot(),
+      images: imageFormat(this.train),
     };
     return { meta: { ...extra, ...meta }, tensors };
   }
@@ -402,7 +386,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
 
   /** The checkpoint's configuration, epoch, paused epoch and generator, checked against this trainer's. */
   private checkProgress(meta: unknown, refuse: (problem: string) => Error): Omit<SnapshotMeta, 'config'> {
-    const { config, epoch, partial, generator, lrScale = 1, guard } = record(meta) ?? {};
+    const { config, epoch, partial, generator, lrScale = 1, guard, images } = record(meta) ?? {};
     const written = record(config);
     if (!written) throw refuse('holds no training configuration (not a checkpoint of a training run)');
     const saved = { ...IMPLIED_SETTINGS, ...written };
@@ -411,6 +395,10 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
       const list = (from: object) => differ.map((key) => `${key} = ${setting((from as Record<string, unknown>)[key])}`).join(', ');
       throw refuse(`was trained with ${list(saved)}; this run has ${list(this.config)}`);
     }
+    const ours = imageFormat(this.train);
+    const format = images === undefined ? FASHION_MNIST_FORMAT : readImageFormat(images);
+    if (!format) throw refuse(`its image format ${show(images)} is damaged`);
+    if (!sameFormat(format, ours)) throw refuse(`was trained on ${describeFormat(format)}; this run has ${describeFormat(ours)}`);
     const { epochs } = this.config;
     if (!isInteger(epoch, 0, epochs)) throw refuse(`epoch ${show(epoch)} is not an epoch of this run (an integer in [0, ${epochs}])`);
     if (typeof lrScale !== 'number' || !(lrScale > 0 && lrScale < Infinity))
@@ -421,6 +409,7 @@ export abstract class EncoderTrainer<C extends EncoderTrainConfig = EncoderTrain
       generator: this.checkGenerator(generator, refuse),
       lrScale,
       guard: this.checkGuard(guard, refuse),
+      images: ours,
     };
   }
 

@@ -23,6 +23,8 @@ export interface EncoderOptions {
   hidden: number;
   /** Size of v. */
   dim: number;
+  /** Channels of the input images (default 1). */
+  inChannels?: number;
   backend?: Backend;
   generator?: Generator;
 }
@@ -45,7 +47,8 @@ export class Encoder extends Module {
 
   constructor(options: EncoderOptions) {
     super();
-    this.backbone = createBackbone(options.arch, { width: options.width, backend: options.backend, generator: options.generator });
+    const { width, inChannels, backend, generator } = options;
+    this.backbone = createBackbone(options.arch, { width, inChannels, backend, generator });
     this.head = projectionHead(this.backbone.features, options);
   }
 

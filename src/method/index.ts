@@ -2,7 +2,8 @@
 // extension of the engine's kernel table), augmentation and evaluation.
 
 export { ENCODER_RANGES, TRAIN_RANGES, validateConfig } from './config.js';
-export { type DeviceImages, prepareData, shuffle, toDevice } from './data.js';
+export { type DeviceImages, holdOut, type ImageFormat, prepareData, shuffle, toDevice } from './data.js';
+export { encodeSet } from './embedding.js';
 export { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 export { DivergenceError } from './guard.js';
 export { type AugmentParams, BANK_STATS, METHOD_KERNELS, type MemoryBankParams } from './kernels.js';

@@ -41,6 +41,8 @@ export const SIMCLR_DEFAULTS: SimCLRConfig = {
   rotate: DEFAULTS.rotate,
   translate: DEFAULTS.translate,
   erase: DEFAULTS.erase,
+  jitter: DEFAULTS.jitter,
+  grayscale: DEFAULTS.grayscale,
   tau: 0.5,
 };
 

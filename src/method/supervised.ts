@@ -11,6 +11,7 @@ import { keep, scope } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../engine/values.js';
 import type { DeviceImages } from './data.js';
+import { plainImages } from './embedding.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 
 export type SupervisedConfig = EncoderTrainConfig;
@@ -45,7 +46,7 @@ export class SupervisedTrainer extends EncoderTrainer<SupervisedConfig> {
     for (let start = 0; start < set.count; start += this.evalBlock) {
       const count = Math.min(this.evalBlock, set.count - start);
       const predicted = noGrad(() =>
-        scope(() => ops.argmax(this.encoder.head.forward(this.encoder.features(this.plainBatch(set, start, count))), 1)),
+        scope(() => ops.argmax(this.encoder.head.forward(this.encoder.features(plainImages(set, start, count))), 1)),
       );
       const values = await predicted.data();
       predicted.dispose();

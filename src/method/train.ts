@@ -11,6 +11,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { TRAIN_RANGES } from './config.js';
 import { cutMix } from './cutmix.js';
 import { batchCount, type DeviceImages, imagesIn, sampleNegatives } from './data.js';
+import { plainImages } from './embedding.js';
 import { type EncoderTrainConfig, EncoderTrainer } from './encoder-trainer.js';
 import { MemoryBank } from './memory-bank.js';
 
@@ -57,6 +58,9 @@ export const DEFAULTS: TrainConfig = {
   rotate: 0,
   translate: 0,
   erase: 0,
+  // SimCLR's colour distortion for colour images: s 0.5 (its CIFAR-10 strength), grayscale 0.2
+  jitter: 0.5,
+  grayscale: 0.2,
 };
 
 export const PRESETS = {
@@ -83,9 +87,7 @@ export class Trainer extends EncoderTrainer<TrainConfig> {
       const block = this.evalBlock;
       for (let b = 0; b < batchCount(count, block); b++) {
         const start = imagesIn(b, count, block);
-        scope(() =>
-          this.bank.setRows(start, this.encoder.forward(this.plainBatch(this.train, start, imagesIn(b + 1, count, block) - start))),
-        );
+        scope(() => this.bank.setRows(start, this.encoder.forward(plainImages(this.train, start, imagesIn(b + 1, count, block) - start))));
       }
     });
   }

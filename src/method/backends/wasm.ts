@@ -31,8 +31,6 @@ export const METHOD_ASM_CALLS = {
     logRatioMin: 'f32',
     logRatioMax: 'f32',
     flip: 'bool',
-    mean: 'f32',
-    std: 'f32',
     blocks: 'i32',
     rotateTurns: 'f32',
     translate: 'f32',
@@ -41,6 +39,22 @@ export const METHOD_ASM_CALLS = {
     eraseScaleMax: 'f32',
     eraseLogRatioMin: 'f32',
     eraseLogRatioMax: 'f32',
+    channels: 'i32',
+    colour: 'bool',
+    jitter: 'f32',
+    brightness: 'f32',
+    contrast: 'f32',
+    saturation: 'f32',
+    hue: 'f32',
+    grayscale: 'f32',
+    mean0: 'f32',
+    mean1: 'f32',
+    mean2: 'f32',
+    mean3: 'f32',
+    std0: 'f32',
+    std1: 'f32',
+    std2: 'f32',
+    std3: 'f32',
   }),
 } as const;
 useWriters(METHOD_ASM_CALLS, WRITERS);
@@ -55,8 +69,18 @@ export function bankGrad(ctx: WasmContext, p: MethodArgs<'bankGrad'>): void {
 
 export function augment(ctx: WasmContext, p: MethodArgs<'augment'>): void {
   const [counterLow, counterHigh] = counterWords(p.counter);
-  ctx.checkRows('augment', p.index, p.batch, (p.pixels.size * 4) / (p.height * p.width));
+  ctx.checkRows('augment', p.index, p.batch, (p.pixels.size * 4) / (p.channels * p.height * p.width));
+  const [mean0 = 0, mean1 = 0, mean2 = 0, mean3 = 0] = p.mean;
+  const [std0 = 1, std1 = 1, std2 = 1, std3 = 1] = p.std;
   ctx.call(METHOD_ASM_CALLS.augment, p, {
+    mean0,
+    mean1,
+    mean2,
+    mean3,
+    std0,
+    std1,
+    std2,
+    std3,
     key0: p.key[0],
     key1: p.key[1],
     counterLow,

@@ -23,11 +23,18 @@ const augmentWriter: RecordWriter = (views, at, values) => {
   views.u32[w + 10] = values.counterHigh as number; views.f32[w + 11] = values.scaleMin as number;
   views.f32[w + 12] = values.scaleMax as number; views.f32[w + 13] = values.logRatioMin as number;
   views.f32[w + 14] = values.logRatioMax as number; views.i32[w + 15] = values.flip ? 1 : 0;
-  views.f32[w + 16] = values.mean as number; views.f32[w + 17] = values.std as number;
-  views.i32[w + 18] = values.blocks as number; views.f32[w + 19] = values.rotateTurns as number;
-  views.f32[w + 20] = values.translate as number; views.f32[w + 21] = values.erase as number;
-  views.f32[w + 22] = values.eraseScaleMin as number; views.f32[w + 23] = values.eraseScaleMax as number;
-  views.f32[w + 24] = values.eraseLogRatioMin as number; views.f32[w + 25] = values.eraseLogRatioMax as number;
+  views.i32[w + 16] = values.blocks as number; views.f32[w + 17] = values.rotateTurns as number;
+  views.f32[w + 18] = values.translate as number; views.f32[w + 19] = values.erase as number;
+  views.f32[w + 20] = values.eraseScaleMin as number; views.f32[w + 21] = values.eraseScaleMax as number;
+  views.f32[w + 22] = values.eraseLogRatioMin as number; views.f32[w + 23] = values.eraseLogRatioMax as number;
+  views.i32[w + 24] = values.channels as number; views.i32[w + 25] = values.colour ? 1 : 0;
+  views.f32[w + 26] = values.jitter as number; views.f32[w + 27] = values.brightness as number;
+  views.f32[w + 28] = values.contrast as number; views.f32[w + 29] = values.saturation as number;
+  views.f32[w + 30] = values.hue as number; views.f32[w + 31] = values.grayscale as number;
+  views.f32[w + 32] = values.mean0 as number; views.f32[w + 33] = values.mean1 as number;
+  views.f32[w + 34] = values.mean2 as number; views.f32[w + 35] = values.mean3 as number;
+  views.f32[w + 36] = values.std0 as number; views.f32[w + 37] = values.std1 as number; views.f32[w + 38] = values.std2 as number;
+  views.f32[w + 39] = values.std3 as number;
 };
 
 export const WRITERS: RecordWriters = {
@@ -35,6 +42,8 @@ export const WRITERS: RecordWriters = {
   bankGrad: ['s:ptr stats:ptr index:ptr g:ptr q:ptr rows:i32 cols:i32 colOffset:i32 tau:f32 lambda:f32', bankGradWriter],
   augment: ['pixels:ptr index:ptr out:ptr batch:i32 height:i32 width:i32 crop:bool key0:u32 key1:u32 ' +
     'counterLow:u32 counterHigh:u32 scaleMin:f32 scaleMax:f32 logRatioMin:f32 logRatioMax:f32 ' +
-    'flip:bool mean:f32 std:f32 blocks:i32 rotateTurns:f32 translate:f32 erase:f32 eraseScaleMin:f32 ' +
-    'eraseScaleMax:f32 eraseLogRatioMin:f32 eraseLogRatioMax:f32', augmentWriter],
+    'flip:bool blocks:i32 rotateTurns:f32 translate:f32 erase:f32 eraseScaleMin:f32 eraseScaleMax:f32 ' +
+    'eraseLogRatioMin:f32 eraseLogRatioMax:f32 channels:i32 colour:bool jitter:f32 brightness:f32 ' +
+    'contrast:f32 saturation:f32 hue:f32 grayscale:f32 mean0:f32 mean1:f32 mean2:f32 mean3:f32 ' +
+    'std0:f32 std1:f32 std2:f32 std3:f32', augmentWriter],
 };

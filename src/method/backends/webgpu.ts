@@ -1,5 +1,6 @@
-// The method's kernels on WebGPU: shaders/augment.wgsl (one thread per output pixel) and
-// shaders/memory_bank.wgsl (one workgroup per batch row).
+// The method's kernels on WebGPU: shaders/augment.wgsl (one thread per output value, or one
+// workgroup per image with the colour distortion) and shaders/memory_bank.wgsl (one workgroup
+// per batch row).
 
 import augmentSource from '../../../shaders/augment.wgsl';
 import memoryBankSource from '../../../shaders/memory_bank.wgsl';
@@ -36,33 +37,40 @@ export function bankGrad(ctx: GpuContext, p: MethodArgs<'bankGrad'>): void {
 }
 
 export function augment(ctx: GpuContext, p: MethodArgs<'augment'>): void {
-  dispatchThreads(
-    ctx,
-    { shader: 'augment', source: augmentSource, entry: 'augment', params: 'AugmentParams' },
-    {
-      batch: p.batch,
-      height: p.height,
-      width: p.width,
-      crop: p.crop ? 1 : 0,
-      key: p.key,
-      counter: counterWords(p.counter),
-      scaleMin: p.scaleMin,
-      scaleMax: p.scaleMax,
-      logRatioMin: Math.log(p.ratioMin),
-      logRatioMax: Math.log(p.ratioMax),
-      flip: p.flip ? 1 : 0,
-      mean: p.mean,
-      deviation: p.std, // `std` is reserved in WGSL
-      blocks: p.blocks,
-      rotateTurns: p.rotateTurns,
-      translate: p.translate,
-      erase: p.erase,
-      eraseScaleMin: p.eraseScaleMin,
-      eraseScaleMax: p.eraseScaleMax,
-      eraseLogRatioMin: Math.log(p.eraseRatioMin),
-      eraseLogRatioMax: Math.log(p.eraseRatioMax),
-    },
-    [bufferOf(p.pixels), bufferOf(p.index), bufferOf(p.out)],
-    p.batch * p.height * p.width,
-  );
+  const spec = { shader: 'augment', source: augmentSource, entry: p.colour ? 'augmentColour' : 'augment', params: 'AugmentParams' };
+  const params = {
+    batch: p.batch,
+    height: p.height,
+    width: p.width,
+    crop: p.crop ? 1 : 0,
+    key: p.key,
+    counter: counterWords(p.counter),
+    scaleMin: p.scaleMin,
+    scaleMax: p.scaleMax,
+    logRatioMin: Math.log(p.ratioMin),
+    logRatioMax: Math.log(p.ratioMax),
+    flip: p.flip ? 1 : 0,
+    blocks: p.blocks,
+    stride: p.blocks + (p.colour ? 2 : 0),
+    channels: p.channels,
+    rotateTurns: p.rotateTurns,
+    translate: p.translate,
+    erase: p.erase,
+    eraseScaleMin: p.eraseScaleMin,
+    eraseScaleMax: p.eraseScaleMax,
+    eraseLogRatioMin: Math.log(p.eraseRatioMin),
+    eraseLogRatioMax: Math.log(p.eraseRatioMax),
+    jitter: p.jitter,
+    brightness: p.brightness,
+    contrast: p.contrast,
+    saturation: p.saturation,
+    hue: p.hue,
+    grayscale: p.grayscale,
+    mean: p.mean,
+    deviation: p.std, // `std` is reserved in WGSL
+  };
+  const buffers = [bufferOf(p.pixels), bufferOf(p.index), bufferOf(p.out)];
+  // the colour distortion: one workgroup per image (its contrast needs the view's mean)
+  if (p.colour) dispatchLines(ctx, spec, params, buffers, p.batch);
+  else dispatchThreads(ctx, spec, params, buffers, p.batch * p.channels * p.height * p.width);
 }
