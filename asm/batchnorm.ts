@@ -1,6 +1,8 @@
 // Batch normalisation over NCHW (the twin of shaders/batchnorm.wgsl): statistics per
 // channel across batch × spatial. Each channel's planes are summed with f32x4 and the
 // per-plane sums added in f64, so long channels keep their precision. Parallel by channel.
+// The forward pass can end a residual block (+ the shortcut, then ReLU) and the backward
+// pass then takes the ReLU's mask and writes the shortcut's gradient in its own passes.
 import { at, lanesSum, shareStart } from './common';
 import { BatchNormBackwardParams, BatchNormForwardParams, BatchNormStatsParams } from './generated';
 
@@ -49,30 +51,53 @@ export function batchNormStats(p: BatchNormStatsParams, part: i32, parts: i32): 
   }
 }
 
-/** y = x·scale + shift over one contiguous run. */
-function affineRun(x: usize, y: usize, length: i32, scale: f32, shift: f32): void {
+/** y = x·scale + shift (+ r where r is given), at least `low` (0 for a ReLU, −∞ without), over one contiguous run. */
+function affineRun(x: usize, r: usize, y: usize, length: i32, scale: f32, shift: f32, low: f32): void {
   const s = f32x4.splat(scale);
   const t = f32x4.splat(shift);
+  const l = f32x4.splat(low);
   let i = 0;
-  for (; i + 4 <= length; i += 4) v128.store(at(y, i), f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t));
-  for (; i < length; i++) store<f32>(at(y, i), load<f32>(at(x, i)) * scale + shift);
+  if (r == 0) {
+    for (; i + 4 <= length; i += 4) v128.store(at(y, i), f32x4.max(f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t), l));
+  } else {
+    for (; i + 4 <= length; i += 4) {
+      const v = f32x4.add(f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t), v128.load(at(r, i)));
+      v128.store(at(y, i), f32x4.max(v, l));
+    }
+  }
+  for (; i < length; i++) {
+    const v = load<f32>(at(x, i)) * scale + shift + (r == 0 ? 0 : load<f32>(at(r, i)));
+    store<f32>(at(y, i), v < low ? low : v); // keeps a NaN, as f32x4.max does
+  }
 }
 
 export function batchNormForward(p: BatchNormForwardParams, part: i32, parts: i32): void {
-  const x = p.x, mean = p.mean, variance = p.variance, gamma = p.gamma, beta = p.beta, y = p.y;
+  const x = p.x, mean = p.mean, variance = p.variance, gamma = p.gamma, beta = p.beta, residual = p.residual, y = p.y;
   const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps;
+  const low: f32 = p.relu ? 0 : -Infinity;
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     const scale = load<f32>(at(gamma, c)) / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
     const shift = load<f32>(at(beta, c)) - load<f32>(at(mean, c)) * scale;
     for (let n = 0; n < batch; n++) {
       const offset = (n * channels + c) * spatial;
-      affineRun(at(x, offset), at(y, offset), spatial, scale, shift);
+      affineRun(at(x, offset), residual == 0 ? 0 : at(residual, offset), at(y, offset), spatial, scale, shift, low);
     }
   }
 }
 
+/** gy, zeroed where the forward's output y is not positive (its ReLU) when y is given. */
+@inline function maskedGrad(gp: usize, yp: usize, i: i32): v128 {
+  const g = v128.load(at(gp, i));
+  return yp == 0 ? g : v128.and(g, f32x4.gt(v128.load(at(yp, i)), f32x4.splat(0)));
+}
+
+@inline function maskedGradAt(gp: usize, yp: usize, i: i32): f32 {
+  return yp == 0 || load<f32>(at(yp, i)) > 0 ? load<f32>(at(gp, i)) : 0;
+}
+
 export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: i32): void {
-  const x = p.x, gy = p.gy, mean = p.mean, variance = p.variance, gamma = p.gamma, gx = p.gx, gGamma = p.gGamma, gBeta = p.gBeta;
+  const x = p.x, gy = p.gy, y = p.y, mean = p.mean, variance = p.variance, gamma = p.gamma, gx = p.gx, gGamma = p.gGamma, gBeta = p.gBeta;
+  const gResidual = p.gResidual;
   const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps, batchStats = p.batchStats;
   const count = <f32>(batch * spatial);
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
@@ -86,18 +111,19 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
       const offset = (n * channels + c) * spatial;
       const xp = at(x, offset);
       const gp = at(gy, offset);
+      const yp = y == 0 ? 0 : at(y, offset);
       let accG = f32x4.splat(0);
       let accGX = f32x4.splat(0);
       let i = 0;
       for (; i + 4 <= spatial; i += 4) {
-        const g = v128.load(at(gp, i));
+        const g = maskedGrad(gp, yp, i);
         accG = f32x4.add(accG, g);
         accGX = f32x4.add(accGX, f32x4.mul(g, f32x4.sub(v128.load(at(xp, i)), m)));
       }
       sumG += lanesSum(accG);
       sumGX += lanesSum(accGX);
       for (; i < spatial; i++) {
-        const g = load<f32>(at(gp, i));
+        const g = maskedGradAt(gp, yp, i);
         sumG += <f64>g;
         sumGX += <f64>(g * (load<f32>(at(xp, i)) - mu));
       }
@@ -117,13 +143,20 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
       const offset = (n * channels + c) * spatial;
       const xp = at(x, offset);
       const gp = at(gy, offset);
+      const yp = y == 0 ? 0 : at(y, offset);
+      const rp = gResidual == 0 ? 0 : at(gResidual, offset);
       const op = at(gx, offset);
       let i = 0;
       for (; i + 4 <= spatial; i += 4) {
-        const r = f32x4.add(f32x4.add(f32x4.mul(v128.load(at(gp, i)), gs), f32x4.mul(v128.load(at(xp, i)), xs)), sh);
-        v128.store(at(op, i), r);
+        const g = maskedGrad(gp, yp, i);
+        v128.store(at(op, i), f32x4.add(f32x4.add(f32x4.mul(g, gs), f32x4.mul(v128.load(at(xp, i)), xs)), sh));
+        if (rp != 0) v128.store(at(rp, i), g);
       }
-      for (; i < spatial; i++) store<f32>(at(op, i), load<f32>(at(gp, i)) * gScale + load<f32>(at(xp, i)) * xScale + shift);
+      for (; i < spatial; i++) {
+        const g = maskedGradAt(gp, yp, i);
+        store<f32>(at(op, i), g * gScale + load<f32>(at(xp, i)) * xScale + shift);
+        if (rp != 0) store<f32>(at(rp, i), g);
+      }
     }
   }
 }

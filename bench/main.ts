@@ -17,6 +17,7 @@ import { benchDepthwise } from './depthwise-conv2d.bench.js';
 import { printTable, writeResults } from './harness.js';
 import { benchMatmul } from './matmul.bench.js';
 import { benchProfile } from './profile.bench.js';
+import { benchScaling } from './scaling.bench.js';
 import { benchStep } from './step.bench.js';
 import { benchTrain, type Peer, type TrainBenchOptions } from './train.bench.js';
 import { benchWasm } from './wasm.bench.js';
@@ -44,7 +45,7 @@ const OPTIONS = {
   'tfjs-wasm-batch': { kind: BATCH, help: "train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)" },
   negatives: { kind: TRAIN_FLAGS.negatives.kind, help: 'train: our step with K sampled negatives (default 0: all N rows)' },
   update: { kind: TRAIN_FLAGS.update.kind, help: "train: our step's bank update, corrected | npid (default corrected, the method's)" },
-  bank: { kind: { integer: [1, 1e7] }, help: 'train, profile: bank rows N (default 60000)' },
+  bank: { kind: { integer: [1, 1e7] }, help: 'train, profile, scaling: bank rows N (default 60000)' },
   peers: {
     kind: { list: ['wasm', 'cpu', 'webgpu', 'torch', 'none'] },
     default: 'wasm,cpu,webgpu,torch',
@@ -63,13 +64,14 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const satisfies Record<string, OptionSpec>;
 
-const COMMANDS = ['kernels', 'train', 'profile', 'depthwise', 'conv2d'];
+const COMMANDS = ['kernels', 'train', 'profile', 'scaling', 'depthwise', 'conv2d'];
 
-const USAGE = `npm run bench -- [kernels|train|profile|depthwise|conv2d] [options]
+const USAGE = `npm run bench -- [kernels|train|profile|scaling|depthwise|conv2d] [options]
   kernels (default): matmul, conv2d and a classifier step, ours against naive kernels and tfjs-wasm
   train: the method's training step (width 1, N 60,000) on our backends and TensorFlow.js's;
     with PyTorch at npm start's setting and this one (--peers torch: those alone)
   profile: one method step, kernel by kernel: time, share, GFLOPS or GB/s
+  scaling: the same step on 1 thread and on --threads (WebAssembly), kernel by kernel, steps alternating
   depthwise: mobilenetv2's depthwise layers, their kernels against the general grouped ones
     (on WebAssembly; --backend webgpu for the --adapter)
   conv2d: fmnist-resnet's 3×3 stride-1 convolutions (widths 0.5 and 1), Winograd against the implicit GEMM,
@@ -205,6 +207,8 @@ await runCommand(async () => {
     await runDepthwise();
   } else if (command === 'conv2d') {
     await runWinograd();
+  } else if (command === 'scaling') {
+    await benchScaling({ threads: values.threads, batch: values.batch, bankSize: values.bank, steps: values.reps });
   } else if (command === 'profile') {
     await benchProfile({
       backend: values.backend === 'all' ? 'wasm' : values.backend,

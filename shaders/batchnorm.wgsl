@@ -1,7 +1,14 @@
 // Batch normalisation over NCHW: per-channel statistics (one workgroup per channel),
-// the normalising map, and its backward pass (a per-channel reduction, then a map).
+// the normalising map (which can end a residual block: + the shortcut, then ReLU), and its
+// backward pass (a per-channel reduction, then a map).
 
-struct BatchNormParams { batch: u32, channels: u32, spatial: u32, size: u32, momentum: f32, eps: f32, batchStats: u32 }
+struct BatchNormParams {
+  batch: u32, channels: u32, spatial: u32, size: u32, momentum: f32, eps: f32, batchStats: u32,
+  // the forward adds `residual`; the backward writes the shortcut's gradient
+  addResidual: u32,
+  // the forward ends in a ReLU; the backward masks gy where y ≤ 0
+  relu: u32,
+}
 
 @group(0) @binding(0) var<uniform> p: BatchNormParams;
 
@@ -47,7 +54,8 @@ fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid
 @group(0) @binding(3) var<storage, read> variance: array<f32>;
 @group(0) @binding(4) var<storage, read> gamma: array<f32>;
 @group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(6) var<storage, read> residual: array<f32>; // x again when there is none
+@group(0) @binding(7) var<storage, read_write> y: array<f32>;
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -55,16 +63,30 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: v
   if (i >= p.size) { return; }
   let c = channelOf(i);
   let scale = gamma[c] * inverseSqrt(variance[c] + p.eps);
-  y[i] = (x[i] - mean[c]) * scale + beta[c];
+  var v = (x[i] - mean[c]) * scale + beta[c];
+  if (p.addResidual != 0u) { v += residual[i]; }
+  // select keeps a NaN, as max(v, 0) would not on every adapter
+  y[i] = select(v, 0.0, p.relu != 0u && v < 0.0);
 }
 
 @group(0) @binding(2) var<storage, read> gy: array<f32>;
-@group(0) @binding(3) var<storage, read> gradMean: array<f32>;
-@group(0) @binding(4) var<storage, read> gradVariance: array<f32>;
-@group(0) @binding(5) var<storage, read_write> gGammaOut: array<f32>;
-@group(0) @binding(6) var<storage, read_write> gBetaOut: array<f32>;
+@group(0) @binding(3) var<storage, read> output: array<f32>; // the forward's y, or x when it had no ReLU
 
-// gBeta = Σ gy, gGamma = Σ gy·x̂ per channel.
+// gy, zeroed where the forward's ReLU output was not positive.
+fn grad(i: u32) -> f32 {
+  if (p.relu != 0u && !(output[i] > 0.0)) { return 0.0; }
+  return gy[i];
+}
+
+@group(0) @binding(4) var<storage, read> gradMean: array<f32>;
+@group(0) @binding(5) var<storage, read> gradVariance: array<f32>;
+@group(0) @binding(6) var<storage, read_write> gGammaOut: array<f32>;
+@group(0) @binding(7) var<storage, read_write> gBetaOut: array<f32>;
+// per channel, gx = γ·(a·g + b·x + c): [a, b, c] for each channel
+@group(0) @binding(8) var<storage, read_write> coefficientsOut: array<f32>;
+
+// gBeta = Σ g, gGamma = Σ g·x̂ per channel, and the coefficients of gx:
+// with batch statistics gx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)), otherwise γ/σ · g.
 @compute @workgroup_size(WG)
 fn backwardReduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
@@ -74,35 +96,35 @@ fn backwardReduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
   var sumGXhat = 0.0;
   for (var e = lid; e < count(); e += WG) {
     let i = channelElement(c, e);
-    sumG += gy[i];
-    sumGXhat += gy[i] * (x[i] - m) * invStd;
+    let g = grad(i);
+    sumG += g;
+    sumGXhat += g * (x[i] - m) * invStd;
   }
   let totalG = workgroupSum(sumG, lid);
   let totalGXhat = workgroupSum(sumGXhat, lid);
   if (lid == 0u) {
     gBetaOut[c] = totalG;
     gGammaOut[c] = totalGXhat;
+    let n = f32(count());
+    let stats = f32(p.batchStats);
+    let b = -stats * invStd * totalGXhat / n;
+    coefficientsOut[3u * c] = invStd;
+    coefficientsOut[3u * c + 1u] = b * invStd;
+    coefficientsOut[3u * c + 2u] = -stats * invStd * totalG / n - b * invStd * m;
   }
 }
 
-@group(0) @binding(5) var<storage, read> backwardGamma: array<f32>;
-@group(0) @binding(6) var<storage, read> sumsGXhat: array<f32>;
-@group(0) @binding(7) var<storage, read> sumsG: array<f32>;
-@group(0) @binding(8) var<storage, read_write> gx: array<f32>;
+@group(0) @binding(4) var<storage, read> backwardGamma: array<f32>;
+@group(0) @binding(5) var<storage, read> coefficients: array<f32>;
+@group(0) @binding(6) var<storage, read_write> gx: array<f32>;
+@group(0) @binding(7) var<storage, read_write> gResidual: array<f32>; // a scratch float when there is no shortcut
 
-// With batch statistics: gx = γ/σ · (gy - mean(gy) - x̂·mean(gy·x̂)); otherwise gx = γ/σ · gy.
 @compute @workgroup_size(WG)
 fn backwardInput(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatThread(wid, groups, lid);
   if (i >= p.size) { return; }
   let c = channelOf(i);
-  let invStd = inverseSqrt(gradVariance[c] + p.eps);
-  let scale = backwardGamma[c] * invStd;
-  if (p.batchStats == 0u) {
-    gx[i] = scale * gy[i];
-    return;
-  }
-  let n = f32(count());
-  let xHat = (x[i] - gradMean[c]) * invStd;
-  gx[i] = scale * (gy[i] - sumsG[c] / n - xHat * sumsGXhat[c] / n);
+  let g = grad(i);
+  gx[i] = backwardGamma[c] * (coefficients[3u * c] * g + coefficients[3u * c + 1u] * x[i] + coefficients[3u * c + 2u]);
+  if (p.addResidual != 0u) { gResidual[i] = g; }
 }

@@ -98,7 +98,10 @@ export const KERNELS = {
       momentum: number;
     } & BatchNormLayout
   >('batchNormStats'),
-  /** y = (x − mean) / √(var + eps) · gamma + beta. */
+  /**
+   * y = (x − mean) / √(var + eps) · gamma + beta, then + residual where one is given and
+   * max(·, 0) with `relu`: a residual block's tail in one pass over the activations.
+   */
   batchNormForward: kernel<
     {
       x: Storage;
@@ -106,21 +109,29 @@ export const KERNELS = {
       variance: Storage;
       gamma: Storage;
       beta: Storage;
+      residual?: Storage;
       y: Storage;
       eps: number;
+      relu: boolean;
     } & BatchNormLayout
   >('batchNormForward'),
-  /** Gradients of batchNormForward; `batchStats` says whether mean and variance depended on x. */
+  /**
+   * Gradients of batchNormForward; `batchStats` says whether mean and variance depended on x.
+   * Given y, the forward's output after its ReLU, gy is first zeroed where y ≤ 0; gResidual,
+   * where given, receives that masked gradient (the residual's).
+   */
   batchNormBackward: kernel<
     {
       x: Storage;
       gy: Storage;
+      y?: Storage;
       mean: Storage;
       variance: Storage;
       gamma: Storage;
       gx: Storage;
       gGamma: Storage;
       gBeta: Storage;
+      gResidual?: Storage;
       eps: number;
       batchStats: boolean;
     } & BatchNormLayout

@@ -1,4 +1,5 @@
-// Batch normalisation: training (batch statistics, running update) and evaluation.
+// Batch normalisation: training (batch statistics, running update) and evaluation, and its
+// fused tails (+ a residual, ReLU), held to the unfused ops they replace.
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../src/index.js';
 import * as ops from '../../src/index.js';
@@ -7,13 +8,29 @@ import { checkOp, expectClose } from '../helpers/oracle.js';
 
 const cases = await testBackends();
 
-function bn(training: boolean, channels: number) {
-  return (x: Tensor, gamma: Tensor, beta: Tensor) => {
+function bn(training: boolean, channels: number, tail: { relu?: boolean; residual?: boolean } = {}) {
+  return (x: Tensor, gamma: Tensor, beta: Tensor, residual?: Tensor) => {
     const runningMean = ops.full([channels], 0.1, { backend: x.backend });
     const runningVar = ops.full([channels], 2, { backend: x.backend });
-    return ops.batchNorm(x, gamma, beta, { training, runningMean, runningVar, momentum: 0.1, eps: 1e-5 });
+    const options = { training, runningMean, runningVar, momentum: 0.1, eps: 1e-5, relu: tail.relu };
+    return ops.batchNorm(x, gamma, beta, tail.residual ? { ...options, residual } : options);
   };
 }
+
+/** The same as bn(…, tail) by separate ops: batch norm, then add, then ReLU. */
+function unfused(training: boolean, channels: number, tail: { relu?: boolean; residual?: boolean }) {
+  return (x: Tensor, gamma: Tensor, beta: Tensor, residual?: Tensor) => {
+    let y = bn(training, channels)(x, gamma, beta);
+    if (tail.residual) y = y.add(residual!);
+    return tail.relu ? y.relu() : y;
+  };
+}
+
+const TAILS: [string, { relu?: boolean; residual?: boolean }][] = [
+  ['ReLU', { relu: true }],
+  ['+ residual', { residual: true }],
+  ['+ residual, ReLU', { residual: true, relu: true }],
+];
 
 describe.each(cases)('batchNorm on $name', ({ backend }) => {
   it.skipIf(!backend).each([
@@ -27,6 +44,47 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
       inputs: [{ shape, low: -2, high: 3 }, { shape: [c], low: 0.5, high: 1.5 }, { shape: [c] }],
       fn: bn(true, c),
     });
+  });
+
+  it.skipIf(!backend).each(TAILS.flatMap(([name, tail]) => [true, false].map((training) => [name, training, tail] as const)))(
+    'fused tail %s (training %s): forward and gradients of x, gamma, beta and the residual',
+    async (_, training, tail) => {
+      const shape = [4, 5, 7, 9];
+      await checkOp(backend!, {
+        inputs: [{ shape, low: -2, high: 3 }, { shape: [5], low: 0.5, high: 1.5 }, { shape: [5] }, { shape }].slice(0, tail.residual ? 4 : 3),
+        fn: bn(training, 5, tail),
+      });
+    },
+  );
+
+  it.skipIf(!backend).each(TAILS)('fused tail %s equals batch norm, add and ReLU as separate ops', async (_, tail) => {
+    const b = backend!;
+    const shape = [6, 3, 5, 5];
+    const leaves = () => [
+      ops.randn(shape, { backend: b, seed: 1 }).requireGrad(),
+      ops.rand([3], { backend: b, seed: 2, low: 0.5, high: 1.5 }).requireGrad(),
+      ops.randn([3], { backend: b, seed: 3 }).requireGrad(),
+      ops.randn(shape, { backend: b, seed: 4 }).requireGrad(),
+    ];
+    const weights = ops.randn(shape, { backend: b, seed: 5 });
+    const run = async (fn: ReturnType<typeof bn>) => {
+      const inputs = leaves();
+      const y = fn(inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]);
+      y.mul(weights).sum().backward();
+      const grads = await Promise.all(inputs.slice(0, tail.residual ? 4 : 3).map((t) => t.grad!.toArray()));
+      return [await y.toArray(), ...grads];
+    };
+    const [fused, separate] = [await run(bn(true, 3, tail)), await run(unfused(true, 3, tail))];
+    fused.forEach((values, i) => expectClose(values, separate[i]!, 1e-5, 1e-6, i === 0 ? 'output' : `gradient of input ${i - 1}`));
+  });
+
+  it.skipIf(!backend)('names the op and both shapes when the residual does not match the input', () => {
+    const x = ops.zeros([2, 3, 4, 4], { backend: backend! });
+    const ones = ops.ones([3], { backend: backend! });
+    const residual = ops.zeros([2, 3, 4, 5], { backend: backend! });
+    expect(() => ops.batchNorm(x, ones, ones, { training: true, runningMean: ones, runningVar: ones, residual })).toThrow(
+      "batchNorm: residual [2, 3, 4, 5] must be the input's shape [2, 3, 4, 4]",
+    );
   });
 
   it.skipIf(!backend)('evaluation uses the running statistics', async () => {

@@ -100,8 +100,17 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
     ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry, algorithm)),
     ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry, algorithm)),
   ],
-  batchNorm: (g, { inputs: [x, gamma], saved: [mean, variance], attrs }) =>
-    batchNormBackward(x!, g, mean!, variance!, gamma!, attrs.eps, attrs.batchStats),
+  // one kernel: the ReLU's mask from the output, then batch norm's gradients, and the residual's
+  batchNorm: (g, { inputs: [x, gamma, , residual], saved: [mean, variance], output, attrs }) =>
+    batchNormBackward(x!, g, {
+      mean: mean!,
+      variance: variance!,
+      gamma: gamma!,
+      eps: attrs.eps,
+      batchStats: attrs.batchStats,
+      reluOutput: attrs.relu ? output : undefined,
+      residual: residual?.requiresGrad === true,
+    }),
   maxPool2d: (g, { saved: [argmax], attrs }) => [maxPool2dBackward(g, argmax!, attrs.geometry)],
   avgPool2d: (g, { attrs }) => [avgPool2dBackward(g, attrs.geometry)],
   reshape: (g, { inputs: [x] }) => [g.reshape(x!.shape)],

@@ -32,7 +32,7 @@ export interface OpAttrs {
   matmul: { transA: boolean; transB: boolean };
   linear: NoAttrs;
   conv2d: { geometry: Conv2dGeometry; algorithm: Conv2dAlgorithm };
-  batchNorm: { eps: number; batchStats: boolean };
+  batchNorm: { eps: number; batchStats: boolean; relu: boolean };
   maxPool2d: { geometry: Pool2dGeometry };
   avgPool2d: { geometry: Pool2dGeometry };
   reshape: NoAttrs;

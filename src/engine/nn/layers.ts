@@ -67,13 +67,15 @@ export class BatchNorm extends Module {
     this.runningVar = buffer(ops.ones([channels], { backend }));
   }
 
-  forward(x: Tensor): Tensor {
+  /** Normalises x; `then` adds a residual and applies ReLU in the same pass (ops.batchNorm). */
+  forward(x: Tensor, then: { residual?: Tensor; relu?: boolean } = {}): Tensor {
     return ops.batchNorm(x, this.weight, this.bias, {
       training: this.training,
       runningMean: this.runningMean,
       runningVar: this.runningVar,
       momentum: this.options.momentum ?? 0.1,
       eps: this.options.eps ?? 1e-5,
+      ...then,
     });
   }
 }
@@ -169,8 +171,8 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.bn2.forward(this.conv2.forward(this.bn1.forward(this.conv1.forward(x)).relu()));
+    const h = this.bn1.forward(this.conv1.forward(x), { relu: true });
     const skip = this.shortcut ? this.shortcut.forward(x) : x;
-    return h.add(skip).relu();
+    return this.bn2.forward(this.conv2.forward(h), { residual: skip, relu: true });
   }
 }

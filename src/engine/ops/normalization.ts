@@ -14,6 +14,10 @@ export interface BatchNormOptions {
   /** Weight of the new batch in the running statistics (PyTorch's convention). */
   momentum?: number;
   eps?: number;
+  /** Added after the affine map: a residual block's shortcut, fused into the same pass. */
+  residual?: Tensor;
+  /** Ends in max(·, 0), in the same pass (and its gradient in batch norm's). */
+  relu?: boolean;
 }
 
 /** [N, C, H, W] or [N, C] as batch × channels × spatial. */
@@ -22,10 +26,14 @@ function batchNormLayout(shape: readonly number[]): BatchNormLayout {
   return { batch, channels, spatial: height * width };
 }
 
-/** y = (x - mean) / sqrt(var + eps) · gamma + beta per channel of [N, C, H, W] (or [N, C]). */
+/**
+ * y = (x - mean) / sqrt(var + eps) · gamma + beta per channel of [N, C, H, W] (or [N, C]), then
+ * + `residual` and ReLU where asked: one pass over the activations instead of three, and the
+ * same numbers as `batchNorm(…).add(residual).relu()`.
+ */
 export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: BatchNormOptions): Tensor {
-  const { runningMean, runningVar, training } = options;
-  const backend = checkInputs('batchNorm', x, gamma, beta, runningMean, runningVar);
+  const { runningMean, runningVar, training, residual, relu = false } = options;
+  const backend = checkInputs('batchNorm', x, gamma, beta, runningMean, runningVar, ...(residual ? [residual] : []));
   checkDType('batchNorm', x, 'f32');
   if (x.rank !== 4 && x.rank !== 2) throw new Error(`batchNorm: expected [N, C, H, W] or [N, C], got ${formatShape(x.shape)}`);
   const layout = batchNormLayout(x.shape);
@@ -39,6 +47,10 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
       throw new Error(`batchNorm: ${name} ${formatShape(t.shape)} must be [${layout.channels}] for input ${formatShape(x.shape)}`);
     }
   }
+  if (residual && !sameShape(residual.shape, x.shape)) {
+    throw new Error(`batchNorm: residual ${formatShape(residual.shape)} must be the input's shape ${formatShape(x.shape)}`);
+  }
+  if (residual) checkDType('batchNorm', residual, 'f32');
   if (training && layout.batch * layout.spatial < 2) {
     throw new Error(`batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
   }
@@ -68,43 +80,54 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
       variance: variance.storage,
       gamma: gamma.storage,
       beta: beta.storage,
+      residual: residual?.storage,
       y: out.storage,
       eps,
+      relu,
       ...layout,
     });
   }
-  return record('batchNorm', { eps, batchStats: training }, [x, gamma, beta], out, [mean, variance]);
+  const inputs = residual ? [x, gamma, beta, residual] : [x, gamma, beta];
+  return record('batchNorm', { eps, batchStats: training, relu }, inputs, out, [mean, variance]);
 }
 
-/** @internal The three gradients of batchNorm in one kernel pass. */
-export function batchNormBackward(
-  x: Tensor,
-  gy: Tensor,
-  mean: Tensor,
-  variance: Tensor,
-  gamma: Tensor,
-  eps: number,
-  batchStats: boolean,
-): [Tensor, Tensor, Tensor] {
+/** What batchNorm's gradient needs besides x and gy: the batch statistics and the fused tail. */
+export interface BatchNormSaved {
+  mean: Tensor;
+  variance: Tensor;
+  gamma: Tensor;
+  eps: number;
+  batchStats: boolean;
+  /** The forward's output, when it ended in a ReLU (its mask). */
+  reluOutput?: Tensor;
+  /** Whether the forward added a residual that wants its gradient (returned fourth). */
+  residual: boolean;
+}
+
+/** @internal The gradients of batchNorm (x, gamma, beta, and the residual when there was one) in one kernel pass. */
+export function batchNormBackward(x: Tensor, gy: Tensor, saved: BatchNormSaved): Tensor[] {
   const backend = gy.backend;
   const layout = batchNormLayout(x.shape);
   const gx = Tensor.empty(backend, x.shape);
   const gGamma = Tensor.empty(backend, [layout.channels]);
   const gBeta = Tensor.empty(backend, [layout.channels]);
+  const gResidual = saved.residual ? Tensor.empty(backend, x.shape) : undefined;
   backend.run(KERNELS.batchNormBackward, {
     x: x.storage,
     gy: gy.storage,
-    mean: mean.storage,
-    variance: variance.storage,
-    gamma: gamma.storage,
+    y: saved.reluOutput?.storage,
+    mean: saved.mean.storage,
+    variance: saved.variance.storage,
+    gamma: saved.gamma.storage,
     gx: gx.storage,
     gGamma: gGamma.storage,
     gBeta: gBeta.storage,
-    eps,
-    batchStats,
+    gResidual: gResidual?.storage,
+    eps: saved.eps,
+    batchStats: saved.batchStats,
     ...layout,
   });
-  return [gx, gGamma, gBeta];
+  return gResidual ? [gx, gGamma, gBeta, gResidual] : [gx, gGamma, gBeta];
 }
 
 /** Views `axis` of a contiguous shape as [outer, length, inner]. */

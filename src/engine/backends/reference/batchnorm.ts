@@ -40,25 +40,31 @@ export function batchNormStats(
 
 export function batchNormForward(
   { data }: ReferenceContext,
-  { x, mean, variance, gamma, beta, y, eps, ...l }: EngineArgs<'batchNormForward'>,
+  { x, mean, variance, gamma, beta, residual, y, eps, relu, ...l }: EngineArgs<'batchNormForward'>,
 ): void {
   const xv = data(x),
+    rv = residual ? data(residual) : undefined,
     yv = data(y);
   for (let c = 0; c < l.channels; c++) {
     const scale = data(gamma)[c]! / Math.sqrt(data(variance)[c]! + eps);
     const shift = data(beta)[c]! - data(mean)[c]! * scale;
     forEachInChannel(l, c, (i) => {
-      yv[i] = xv[i]! * scale + shift;
+      const v = xv[i]! * scale + shift + (rv ? rv[i]! : 0);
+      yv[i] = relu && v < 0 ? 0 : v;
     });
   }
 }
 
 export function batchNormBackward({ data }: ReferenceContext, args: EngineArgs<'batchNormBackward'>): void {
-  const { x, gy, mean, variance, gamma, gx, gGamma, gBeta, eps, batchStats } = args;
+  const { x, gy, y, mean, variance, gamma, gx, gGamma, gBeta, gResidual, eps, batchStats } = args;
   const xv = data(x),
+    yv = y ? data(y) : undefined,
     gyv = data(gy),
     gxv = data(gx),
+    grv = gResidual ? data(gResidual) : undefined,
     count = args.batch * args.spatial;
+  // the gradient of the ReLU's input, when the forward pass ended in one
+  const grad = (i: number) => (yv && !(yv[i]! > 0) ? 0 : gyv[i]!);
   for (let c = 0; c < args.channels; c++) {
     const mu = data(mean)[c]!,
       invStd = 1 / Math.sqrt(data(variance)[c]! + eps),
@@ -66,14 +72,15 @@ export function batchNormBackward({ data }: ReferenceContext, args: EngineArgs<'
     let sumG = 0,
       sumGXhat = 0;
     forEachInChannel(args, c, (i) => {
-      sumG += gyv[i]!;
-      sumGXhat += gyv[i]! * (xv[i]! - mu) * invStd;
+      sumG += grad(i);
+      sumGXhat += grad(i) * (xv[i]! - mu) * invStd;
     });
     data(gGamma)[c] = sumGXhat;
     data(gBeta)[c] = sumG;
     forEachInChannel(args, c, (i) => {
       const xHat = (xv[i]! - mu) * invStd;
-      gxv[i] = batchStats ? ((g * invStd) / count) * (count * gyv[i]! - sumG - xHat * sumGXhat) : g * invStd * gyv[i]!;
+      gxv[i] = batchStats ? ((g * invStd) / count) * (count * grad(i) - sumG - xHat * sumGXhat) : g * invStd * grad(i);
+      if (grv) grv[i] = grad(i);
     });
   }
 }

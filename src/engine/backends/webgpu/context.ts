@@ -17,6 +17,11 @@ export function bufferOf(storage: Storage): GPUBuffer {
   return (storage as GpuStorage).buffer;
 }
 
+/** A pooled f32 buffer of `size` floats for a kernel's own use; give it back with `ctx.runtime.pool.release`. */
+export function scratch(ctx: GpuContext, size: number): GpuStorage {
+  return new GpuStorage('f32', size, ctx.runtime.pool.acquire(size * 4));
+}
+
 /** Kernel choices that depend on the adapter; the benchmarks measure the alternatives. */
 export interface KernelConfig {
   /** Matrix-product variant of gemm.wgsl behind matmul and conv2d. */

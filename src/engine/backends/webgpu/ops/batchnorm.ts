@@ -3,11 +3,19 @@
 import source from '../../../../../shaders/batchnorm.wgsl';
 import type { BatchNormLayout } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from '../context.js';
+import { bufferOf, dispatchLines, dispatchThreads, type GpuContext, scratch } from '../context.js';
 
 const shader = 'batchnorm';
 
-function uniforms(l: BatchNormLayout, extra: { momentum?: number; eps?: number; batchStats?: boolean } = {}) {
+interface Extra {
+  momentum?: number;
+  eps?: number;
+  batchStats?: boolean;
+  addResidual?: boolean;
+  relu?: boolean;
+}
+
+function uniforms(l: BatchNormLayout, extra: Extra = {}) {
   return {
     batch: l.batch,
     channels: l.channels,
@@ -16,8 +24,11 @@ function uniforms(l: BatchNormLayout, extra: { momentum?: number; eps?: number; 
     momentum: extra.momentum ?? 0,
     eps: extra.eps ?? 0,
     batchStats: extra.batchStats ?? false,
+    addResidual: extra.addResidual ?? false,
+    relu: extra.relu ?? false,
   };
 }
+
 
 export function batchNormStats(ctx: GpuContext, l: EngineArgs<'batchNormStats'>): void {
   dispatchLines(
@@ -33,27 +44,32 @@ export function batchNormForward(ctx: GpuContext, l: EngineArgs<'batchNormForwar
   dispatchThreads(
     ctx,
     { shader, source, entry: 'forward', params: 'BatchNormParams' },
-    uniforms(l, { eps: l.eps }),
-    [l.x, l.mean, l.variance, l.gamma, l.beta, l.y].map(bufferOf),
+    uniforms(l, { eps: l.eps, addResidual: l.residual !== undefined, relu: l.relu }),
+    [l.x, l.mean, l.variance, l.gamma, l.beta, l.residual ?? l.x, l.y].map(bufferOf),
     l.y.size,
   );
 }
 
 export function batchNormBackward(ctx: GpuContext, l: EngineArgs<'batchNormBackward'>): void {
   const { x, gy, mean, variance, gamma, gx, gGamma, gBeta } = l;
-  const params = uniforms(l, { eps: l.eps, batchStats: l.batchStats });
+  const params = uniforms(l, { eps: l.eps, batchStats: l.batchStats, addResidual: l.gResidual !== undefined, relu: l.y !== undefined });
+  const output = l.y ?? x;
+  // read-write bindings must not alias, so the missing gResidual is a float of its own
+  const [coefficients, gResidual] = [scratch(ctx, 3 * l.channels), l.gResidual ?? scratch(ctx, 1)];
   dispatchLines(
     ctx,
     { shader, source, entry: 'backwardReduce', params: 'BatchNormParams' },
     params,
-    [x, gy, mean, variance, gGamma, gBeta].map(bufferOf),
+    [x, gy, output, mean, variance, gGamma, gBeta, coefficients].map(bufferOf),
     l.channels,
   );
   dispatchThreads(
     ctx,
     { shader, source, entry: 'backwardInput', params: 'BatchNormParams' },
     params,
-    [x, gy, mean, variance, gamma, gGamma, gBeta, gx].map(bufferOf),
+    [x, gy, output, gamma, coefficients, gx, gResidual].map(bufferOf),
     gx.size,
   );
+  ctx.runtime.pool.release(bufferOf(coefficients));
+  if (!l.gResidual) ctx.runtime.pool.release(bufferOf(gResidual));
 }

@@ -5,7 +5,7 @@
 import source from '../../../../../shaders/conv2d_winograd.wgsl';
 import type { Conv2dParams, Storage } from '../../../backend.js';
 import type { EngineArgs } from '../../../kernels.js';
-import { bufferOf, dispatchThreads, type GpuContext, GpuStorage } from '../context.js';
+import { bufferOf, dispatchThreads, type GpuContext, scratch } from '../context.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, MIN_CHUNK } from './conv2d.js';
 import { gemmWorkgroups } from './gemm.js';
 import { matmul } from './matmul.js';
@@ -34,10 +34,6 @@ function tilingOf(p: Conv2dParams, splits = 1): Tiling {
   const tiles = p.batch * tilesH * tilesW;
   const chunk = Math.ceil(tiles / splits);
   return { tilesH, tilesW, tiles, chunk, splits: Math.ceil(tiles / chunk) };
-}
-
-function scratch(ctx: GpuContext, size: number): GpuStorage {
-  return new GpuStorage('f32', size, ctx.runtime.pool.acquire(size * 4));
 }
 
 /** Whether tensors of these sizes (in floats) each fit one storage binding. */
