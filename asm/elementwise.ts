@@ -1,6 +1,6 @@
 // Elementwise kernels (the twin of shaders/elementwise.wgsl): fill, unary maps, casts and
 // broadcasting binary ops. Contiguous runs go through f32x4; the op is chosen once per call.
-import { at, layoutDim, layoutRank, layoutRows, layoutStride, rowOffset } from './common';
+import { at, layoutDim, layoutRank, layoutRows, layoutStride, quadShareStart, rowOffset, shareStart } from './common';
 import {
   BINARY_ADD, BINARY_DIV, BINARY_GREATER, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_RELU_BACKWARD, BINARY_SUB,
   CastF32ToI32Params, CastI32ToF32Params, FillParams, UNARY_ABS, UNARY_ADD_SCALAR, UNARY_EXP, UNARY_LOG, UNARY_NEG, UNARY_POW,
@@ -124,15 +124,26 @@ export function castI32ToF32(p: CastI32ToF32Params): void {
   for (; i < length; i++) store<f32>(at(out, i), binaryScalar(op, load<f32>(at(a, i * sa)), load<f32>(at(b, i * sb))));
 }
 
-/** out (contiguous) = a op b, with a and b walked by a layout block of two operands. */
-export function binary(p: BinaryParams): void {
+/**
+ * out (contiguous) = a op b, with a and b walked by a layout block of two operands. Parts take
+ * whole rows when there are enough; otherwise (two contiguous operands are one long row) each
+ * part takes a stretch of every row, cut at multiples of 4.
+ */
+export function binary(p: BinaryParams, part: i32, parts: i32): void {
   const op = p.op, a = p.a, b = p.b, out = p.out, layout = p.layout;
   const last = layoutRank(layout) - 1;
   const length = layoutDim(layout, last);
   const sa = layoutStride(layout, 0, last);
   const sb = layoutStride(layout, 1, last);
   const rows = layoutRows(layout);
-  for (let row = 0; row < rows; row++) {
-    binaryRow(op, at(a, rowOffset(layout, 0, row)), sa, at(b, rowOffset(layout, 1, row)), sb, at(out, row * length), length);
+  const byRows = rows >= parts;
+  const first = byRows ? shareStart(rows, part, parts) : 0;
+  const end = byRows ? shareStart(rows, part + 1, parts) : rows;
+  const from = byRows ? 0 : quadShareStart(length, part, parts);
+  const to = byRows ? length : quadShareStart(length, part + 1, parts);
+  for (let row = first; row < end; row++) {
+    const ra = rowOffset(layout, 0, row) + from * sa;
+    const rb = rowOffset(layout, 1, row) + from * sb;
+    binaryRow(op, at(a, ra), sa, at(b, rb), sb, at(out, row * length + from), to - from);
   }
 }

@@ -44,6 +44,8 @@ try {
     },
   };
   const samples = Object.fromEntries(Object.keys(measures).map((name) => [name, { old: [], new: [] }]));
+  // each round's profile rows, by build
+  const kernelRounds = { old: [], new: [] };
   for (let round = 0; round < rounds; round++) {
     for (const [name, measure] of Object.entries(measures)) {
       // alternate which build goes first, so neither always gets the warmer machine
@@ -52,6 +54,7 @@ try {
         const dir = which === 'old' ? old : here;
         run(dir, ['dist/scripts/main.js', ...measure.args]);
         samples[name][which].push(measure.read(dir));
+        if (measure.args[0] === 'profile') kernelRounds[which].push(results(dir, 'profile-wasm').rows);
       }
       const [before, after] = [samples[name].old.at(-1), samples[name].new.at(-1)];
       console.log(`round ${round + 1}/${rounds}, ${name}: ${commit} ${before.toFixed(1)}, this tree ${after.toFixed(1)}`);
@@ -69,8 +72,9 @@ try {
     '|---|---|---|---|',
     ...rows,
   ].join('\n');
-  console.log(`\n${table}`);
-  writeFileSync(join(here, 'bench', 'results', `compare-${commit}.md`), `${table}\n`);
+  const kernels = kernelTable(kernelRounds, commit);
+  console.log(`\n${table}\n\n${kernels}`);
+  writeFileSync(join(here, 'bench', 'results', `compare-${commit}.md`), `${table}\n\n${kernels}\n`);
 } finally {
   for (const [i, path] of kept.entries()) {
     if (keptBytes[i]) writeFileSync(path, keptBytes[i]);
@@ -78,4 +82,42 @@ try {
   }
   git('worktree', 'remove', '--force', old);
   if (existsSync(old)) rmSync(old, { recursive: true, force: true });
+}
+
+/** The profile's kernels before and after: median ms per step, speedup, GFLOPS (convolutions and matmuls). */
+function kernelTable(rounds, commit) {
+  // a convolution's pass and shape, whichever algorithm ran it
+  const key = (kernel) => kernel.replace(/^(winograd|conv2d) /, 'conv2d ');
+  const byKernel = (which) => {
+    const found = new Map();
+    for (const rows of rounds[which]) {
+      for (const row of rows) {
+        const entry = found.get(key(row.kernel)) ?? { ms: [], gflops: [], calls: row['calls / step'], names: new Set() };
+        entry.ms.push(row['ms / step']);
+        if (row.GFLOPS !== '') entry.gflops.push(row.GFLOPS);
+        entry.names.add(row.kernel.split(' ')[0]);
+        found.set(key(row.kernel), entry);
+      }
+    }
+    return found;
+  };
+  const [before, after] = [byKernel('old'), byKernel('new')];
+  const fmt = (x, digits = 1) => (x === undefined ? '—' : x.toFixed(digits));
+  const lines = [...new Set([...before.keys(), ...after.keys()])]
+    .map((name) => ({ name, b: before.get(name), a: after.get(name) }))
+    .sort((x, y) => (y.b ? median(y.b.ms) : 0) - (x.b ? median(x.b.ms) : 0))
+    .map(({ name, b, a }) => {
+      const [msB, msA] = [b && median(b.ms), a && median(a.ms)];
+      const algorithm = a && a.names.has('winograd') ? ' (Winograd after)' : '';
+      const gflops = (e) => (e && e.gflops.length > 0 ? fmt(median(e.gflops)) : '');
+      const speedup = msB !== undefined && msA !== undefined ? `${(msB / msA).toFixed(2)}×` : msA === undefined ? 'gone' : 'new';
+      return `| ${name}${algorithm} | ${fmt(b?.calls ?? undefined, 0)} | ${fmt(msB)} | ${fmt(a?.calls ?? undefined, 0)} | ${fmt(msA)} | ${speedup} | ${gflops(b)} | ${gflops(a)} |`;
+    });
+  return [
+    `The profiled step kernel by kernel (medians of the rounds; GFLOPS: the direct convolution's or the matmul's FLOPs over the time):`,
+    '',
+    `| kernel | calls ${commit} | ms ${commit} | calls now | ms now | speedup | GFLOPS ${commit} | GFLOPS now |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...lines,
+  ].join('\n');
 }

@@ -44,7 +44,14 @@ export async function benchScaling(o: ScalingOptions): Promise<void> {
   const rows: Row[] = [...one!.values()]
     .map((k) => {
       const [t1, tn] = [k.ms / steps, (many!.get(k.kernel)?.ms ?? 0) / steps];
-      return { kernel: k.kernel, 'calls / step': k.calls / steps, '1 thread (ms)': t1, [`${threads} threads (ms)`]: tn, speedup: t1 / tn, lost: tn - t1 / threads };
+      return {
+        kernel: k.kernel,
+        'calls / step': k.calls / steps,
+        '1 thread (ms)': t1,
+        [`${threads} threads (ms)`]: tn,
+        speedup: t1 / tn,
+        lost: tn - t1 / threads,
+      };
     })
     .sort((a, b) => b.lost - a.lost);
   const [wall1, wallN] = runs.map((run) => run.wall / steps) as [number, number];

@@ -117,7 +117,8 @@ export class TorchPeer {
   static async start(python: string, setting: TorchSetting, threads: number, core?: number): Promise<TorchPeer> {
     const command = [python, torchScript(), 'serve', ...torchFlags(setting), '--threads', String(threads)];
     if (core !== undefined) command.unshift('taskset', '-c', String(core));
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    const count = String(threads);
+    const env = { ...process.env, OMP_NUM_THREADS: count, MKL_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count };
     const child = spawn(command[0]!, command.slice(1), { env, stdio: 'pipe' });
     const peer = new TorchPeer(child, createInterface({ input: child.stdout })[Symbol.asyncIterator]());
     peer.info = (await peer.read()) as unknown as TorchInfo;
@@ -172,7 +173,18 @@ function affinity(): number[] | null {
 export function pinToOneCore(): { core: number; restore: () => void } | null {
   const cpus = affinity();
   if (!cpus || cpus.length === 0) return null;
-  const set = (list: string) => execFileSync('taskset', ['-a', '-c', '-p', list, String(process.pid)], { stdio: 'ignore' });
+  // -a walks the process's threads; one that exits meanwhile (a worker of the last backend) fails the walk, so try again
+  const set = (list: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('taskset', ['-a', '-c', '-p', list, String(process.pid)], { stdio: 'ignore' });
+        return;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      }
+    }
+  };
   try {
     set(String(cpus[0]));
   } catch {

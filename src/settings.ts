@@ -109,7 +109,7 @@ export type FlagValues = Partial<Record<TrainFlag, string>>;
 
 /**
  * Named settings on top of the method's DEFAULTS (whose batch, lr, warm-up and crop are the
- * recipe search's winners). `quick` is `npm start`'s default: about ten minutes on two cores,
+ * recipe search's winners). `quick` is `npm start`'s default: about seven minutes on two cores,
  * 300,000 images seen; `full` the full-data recipe. Flags given on top override a preset.
  */
 export const RECIPES = {

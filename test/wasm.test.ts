@@ -58,6 +58,27 @@ it('gives bit-identical results on one thread and on three', async () => {
   expect(await convMatmulSoftmax(three)).toEqual(await convMatmulSoftmax(one));
 });
 
+it('splits large binary ops across threads, by rows or within one long row, exactly as one thread does', async () => {
+  // one contiguous row (70,001 outputs: a scalar tail), 300 short rows, two long rows with b broadcast along them
+  const cases: [number[], number[], (i: number) => number][] = [
+    [[70001], [70001], (i) => i],
+    [[300, 257], [300, 1], (i) => Math.floor(i / 257)],
+    [[2, 40003], [40003], (i) => i % 40003],
+  ];
+  for (const [aShape, bShape, bIndex] of cases) {
+    for (const backend of [one, three]) {
+      const a = ops.randn(aShape, { backend, seed: 8 });
+      const b = ops.randn(bShape, { backend, seed: 9 });
+      const [av, bv] = [await a.toArray(), await b.toArray()];
+      const sum = a.add(b);
+      const product = a.mul(b);
+      expect(await sum.toArray()).toEqual(av.map((x, i) => Math.fround(x + bv[bIndex(i)]!)));
+      expect(await product.toArray()).toEqual(av.map((x, i) => Math.fround(x * bv[bIndex(i)]!)));
+      for (const t of [a, b, sum, product]) t.dispose();
+    }
+  }
+});
+
 it('uses fused multiply-add kernels in Node (relaxed SIMD), which agree with the plain ones', async () => {
   expect([one.fma, three.fma, plain.fma]).toEqual([true, true, false]);
   expect(three.description).toMatch(/^WebAssembly SIMD \+ FMA, 3 threads/);

@@ -43,11 +43,12 @@ def _threads_from_argv(argv):
     return None
 
 
-# OpenMP sizes its pool when torch is imported: the thread count must be in the environment first
+# OpenMP sizes its pool when torch is imported, and OpenBLAS its own (torch.set_num_threads never
+# reaches it): the thread count must be in the environment first
 if __name__ == '__main__':
     _threads = _threads_from_argv(sys.argv)
     if _threads is not None:
-        for _name in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        for _name in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
             os.environ[_name] = _threads
 
 import numpy as np  # noqa: E402

@@ -51,7 +51,10 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
     async (_, training, tail) => {
       const shape = [4, 5, 7, 9];
       await checkOp(backend!, {
-        inputs: [{ shape, low: -2, high: 3 }, { shape: [5], low: 0.5, high: 1.5 }, { shape: [5] }, { shape }].slice(0, tail.residual ? 4 : 3),
+        inputs: [{ shape, low: -2, high: 3 }, { shape: [5], low: 0.5, high: 1.5 }, { shape: [5] }, { shape }].slice(
+          0,
+          tail.residual ? 4 : 3,
+        ),
         fn: bn(training, 5, tail),
       });
     },

@@ -17,10 +17,18 @@ export function unary(ctx: WasmContext, { op, x, out, alpha }: EngineArgs<'unary
   else ctx.call(ASM_CALLS.unary, { op: UNARY_CODES[op], x, out, size: out.size, alpha });
 }
 
+/**
+ * Below this many outputs a binary op runs on one thread: waking the others costs more than
+ * the pass (`npm run bench -- scaling` found the gradients' adds, 0.2–1.6 M floats, on one).
+ */
+const PARALLEL_BINARY = 1 << 16;
+
 export function binary(ctx: WasmContext, l: EngineArgs<'binary'>): void {
   if (l.out.size === 0) return;
   const layout = ctx.layout(l.shape, [l.aStrides, l.bStrides]);
-  ctx.call(ASM_CALLS.binary, { op: BINARY_CODES[l.op], a: l.a, b: l.b, out: l.out, layout });
+  const values = { op: BINARY_CODES[l.op], a: l.a, b: l.b, out: l.out, layout };
+  if (l.out.size >= PARALLEL_BINARY) ctx.parallel(ASM_CALLS.binary, values);
+  else ctx.call(ASM_CALLS.binary, values);
 }
 
 export function copy(ctx: WasmContext, l: EngineArgs<'copy'>): void {

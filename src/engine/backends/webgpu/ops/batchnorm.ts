@@ -29,7 +29,6 @@ function uniforms(l: BatchNormLayout, extra: Extra = {}) {
   };
 }
 
-
 export function batchNormStats(ctx: GpuContext, l: EngineArgs<'batchNormStats'>): void {
   dispatchLines(
     ctx,
