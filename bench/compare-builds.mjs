@@ -108,7 +108,7 @@ function kernelTable(rounds, commit) {
     .sort((x, y) => (y.b ? median(y.b.ms) : 0) - (x.b ? median(x.b.ms) : 0))
     .map(({ name, b, a }) => {
       const [msB, msA] = [b && median(b.ms), a && median(a.ms)];
-      const algorithm = a && a.names.has('winograd') ? ' (Winograd after)' : '';
+      const algorithm = a?.names.has('winograd') ? ' (Winograd after)' : '';
       const gflops = (e) => (e && e.gflops.length > 0 ? fmt(median(e.gflops)) : '');
       const speedup = msB !== undefined && msA !== undefined ? `${(msB / msA).toFixed(2)}×` : msA === undefined ? 'gone' : 'new';
       return `| ${name}${algorithm} | ${fmt(b?.calls ?? undefined, 0)} | ${fmt(msB)} | ${fmt(a?.calls ?? undefined, 0)} | ${fmt(msA)} | ${speedup} | ${gflops(b)} | ${gflops(a)} |`;

@@ -78,7 +78,9 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
       return [await y.toArray(), ...grads];
     };
     const [fused, separate] = [await run(bn(true, 3, tail)), await run(unfused(true, 3, tail))];
-    fused.forEach((values, i) => expectClose(values, separate[i]!, 1e-5, 1e-6, i === 0 ? 'output' : `gradient of input ${i - 1}`));
+    for (const [i, values] of fused.entries()) {
+      expectClose(values, separate[i]!, 1e-5, 1e-6, i === 0 ? 'output' : `gradient of input ${i - 1}`);
+    }
   });
 
   it.skipIf(!backend)('names the op and both shapes when the residual does not match the input', () => {
