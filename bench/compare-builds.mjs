@@ -111,7 +111,8 @@ function kernelTable(rounds, commit) {
       const algorithm = a?.names.has('winograd') ? ' (Winograd after)' : '';
       const gflops = (e) => (e && e.gflops.length > 0 ? fmt(median(e.gflops)) : '');
       const speedup = msB !== undefined && msA !== undefined ? `${(msB / msA).toFixed(2)}×` : msA === undefined ? 'gone' : 'new';
-      return `| ${name}${algorithm} | ${fmt(b?.calls ?? undefined, 0)} | ${fmt(msB)} | ${fmt(a?.calls ?? undefined, 0)} | ${fmt(msA)} | ${speedup} | ${gflops(b)} | ${gflops(a)} |`;
+      const cells = [`${name}${algorithm}`, fmt(b?.calls, 0), fmt(msB), fmt(a?.calls, 0), fmt(msA), speedup, gflops(b), gflops(a)];
+      return `| ${cells.join(' | ')} |`;
     });
   return [
     `The profiled step kernel by kernel (medians of the rounds; GFLOPS: the direct convolution's or the matmul's FLOPs over the time):`,
