@@ -91,7 +91,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
   return record('batchNorm', { eps, batchStats: training, relu }, inputs, out, [mean, variance]);
 }
 
-/** What batchNorm's gradient needs besides x and gy: the batch statistics and the fused tail. */
+/** @internal What batchNorm's gradient needs besides x and gy: the batch statistics and the fused tail. */
 export interface BatchNormSaved {
   mean: Tensor;
   variance: Tensor;
