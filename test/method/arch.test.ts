@@ -88,8 +88,9 @@ it("embeds a set in blocks of 500 images, fewer where a block's activations woul
     trainer.dispose();
     return trainer.evalBlock;
   };
-  // fmnist-resnet up to width 1 as before the limit: its calibrations and evaluations are unchanged
+  // fmnist-resnet up to width 1 as before the limit: its calibrations and evaluations are unchanged; resnet18 ×0.5's
+  // 500 need 0.90 GiB since batch norm ends its blocks in place (1.48 before, blocks of 338)
   expect([block('fmnist-resnet', 0.5), block('fmnist-resnet', 1), block('resnet18', 0.5), block('mobilenetv2', 0.5)]).toEqual([
-    500, 500, 338, 102,
+    500, 500, 500, 102,
   ]);
 });
