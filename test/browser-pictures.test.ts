@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
@@ -27,20 +28,32 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => server?.close());
 
+/**
+ * Opens the page on WebAssembly in a new Chromium, picks `dir` as the picture folder at `size`,
+ * runs `body`, then checks that the page threw nothing and closes the browser.
+ */
+async function withPicturesPage(dir: string, size: number, body: (page: Page, log: () => Promise<string>) => Promise<void>) {
+  const browser = await launchChromium(false);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}?backend=wasm&subset=256&testSubset=200`);
+    await page.evaluate(() => window.demo.ready);
+    await page.fill('#picture-size', String(size));
+    await page.setInputFiles('#picture-folder', dir);
+    await body(page, () => page.evaluate(() => window.demo.log.join('\n')));
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
 it.skipIf(missing !== null)(
   "trains on a folder of pictures, finds a picture's neighbours and downloads the embeddings",
   async () => {
     const folder = pictureFolder();
-    const browser = await launchChromium(false);
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${server.url}?backend=wasm&subset=256&testSubset=200`);
-      await page.evaluate(() => window.demo.ready);
-      await page.fill('#picture-size', '16');
-      await page.setInputFiles('#picture-folder', folder.dir);
-      const log = () => page.evaluate(() => window.demo.log.join('\n'));
+    await withPicturesPage(folder.dir, 16, async (page, log) => {
       const [count, files] = [folder.names.length, folder.names.length + folder.bad.length];
       await expect.poll(log, { timeout: 60_000 }).toContain(`using ${count} pictures of ${files} files, 16×16`);
       for (const bad of folder.bad) expect(await log()).toContain(`skipped ${bad}`);
@@ -74,10 +87,7 @@ it.skipIf(missing !== null)(
           .map((row) => row.split(',')[0])
           .sort(),
       ).toEqual(folder.names);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   },
   300_000,
 );
@@ -89,16 +99,7 @@ it.skipIf(photographs !== null)(
   "trains on real photographs, and a held-out piece's nearest training pictures are mostly of its photograph",
   async () => {
     const folder = photographFolder();
-    const browser = await launchChromium(false);
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${server.url}?backend=wasm&subset=256&testSubset=200`);
-      await page.evaluate(() => window.demo.ready);
-      await page.fill('#picture-size', '32');
-      await page.setInputFiles('#picture-folder', folder.dir);
-      const log = () => page.evaluate(() => window.demo.log.join('\n'));
+    await withPicturesPage(folder.dir, 32, async (page, log) => {
       await expect.poll(log, { timeout: 120_000 }).toContain('using 60 pictures of 60 files, 32×32');
       expect(await page.locator('#data-info').textContent()).toBe('training on 48 images, testing on 12 (3×32×32)');
       const config = { epochs: 8, batch: 16, lr: 0.1, width: 0.5, hidden: 512, dim: 128, logEvery: 1, warmup: 1 };
@@ -111,10 +112,7 @@ it.skipIf(photographs !== null)(
       // its photograph has 4 training pictures: all 4 found
       expect(await page.locator('#neighbours figure.match').count()).toBeGreaterThanOrEqual(3);
       await page.screenshot({ path: join(artifacts, 'demo-photographs.png'), fullPage: true });
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   },
   300_000,
 );
