@@ -1,10 +1,13 @@
 // Batch normalisation over NCHW (the twin of shaders/batchnorm.wgsl): statistics per
 // channel across batch × spatial. Each channel's planes are summed with f32x4 and the
 // per-plane sums added in f64, so long channels keep their precision. Parallel by channel.
-// The forward pass can end a residual block (+ the shortcut, then ReLU) and the backward
-// pass then takes the ReLU's mask and writes the shortcut's gradient in its own passes.
+// The forward pass can end a residual block (+ the shortcut, then ReLU or ReLU6) and the
+// backward pass then takes the activation's mask and writes the shortcut's gradient in its
+// own passes.
 import { at, lanesSum, shareStart } from './common';
-import { BatchNormBackwardParams, BatchNormForwardParams, BatchNormStatsParams } from './generated';
+import {
+  ACTIVATION_NONE, ACTIVATION_RELU6, BatchNormBackwardParams, BatchNormForwardParams, BatchNormStatsParams,
+} from './generated';
 
 /** Σ x over one contiguous run. */
 function runSum(p: usize, length: i32): f64 {
@@ -51,48 +54,66 @@ export function batchNormStats(p: BatchNormStatsParams, part: i32, parts: i32): 
   }
 }
 
-/** y = x·scale + shift (+ r where r is given), at least `low` (0 for a ReLU, −∞ without), over one contiguous run. */
-function affineRun(x: usize, r: usize, y: usize, length: i32, scale: f32, shift: f32, low: f32): void {
+/** The activation's range [low, high]: the whole line without one, [0, ∞) for ReLU, [0, 6] for ReLU6. */
+@inline function lowOf(activation: i32): f32 {
+  return activation == ACTIVATION_NONE ? -Infinity : 0;
+}
+
+@inline function highOf(activation: i32): f32 {
+  return activation == ACTIVATION_RELU6 ? 6 : Infinity;
+}
+
+/** y = x·scale + shift (+ r where r is given), clamped to [low, high], over one contiguous run. */
+function affineRun(x: usize, r: usize, y: usize, length: i32, scale: f32, shift: f32, low: f32, high: f32): void {
   const s = f32x4.splat(scale);
   const t = f32x4.splat(shift);
   const l = f32x4.splat(low);
+  const h = f32x4.splat(high);
   let i = 0;
   if (r == 0) {
-    for (; i + 4 <= length; i += 4) v128.store(at(y, i), f32x4.max(f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t), l));
+    for (; i + 4 <= length; i += 4) v128.store(at(y, i), f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t), l), h));
   } else {
     for (; i + 4 <= length; i += 4) {
       const v = f32x4.add(f32x4.add(f32x4.mul(v128.load(at(x, i)), s), t), v128.load(at(r, i)));
-      v128.store(at(y, i), f32x4.max(v, l));
+      v128.store(at(y, i), f32x4.min(f32x4.max(v, l), h));
     }
   }
   for (; i < length; i++) {
     const v = load<f32>(at(x, i)) * scale + shift + (r == 0 ? 0 : load<f32>(at(r, i)));
-    store<f32>(at(y, i), v < low ? low : v); // keeps a NaN, as f32x4.max does
+    store<f32>(at(y, i), v < low ? low : v > high ? high : v); // keeps a NaN, as f32x4.min and max do
   }
 }
 
 export function batchNormForward(p: BatchNormForwardParams, part: i32, parts: i32): void {
   const x = p.x, mean = p.mean, variance = p.variance, gamma = p.gamma, beta = p.beta, residual = p.residual, y = p.y;
   const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps;
-  const low: f32 = p.relu ? 0 : -Infinity;
+  const low = lowOf(p.activation), high = highOf(p.activation);
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     const scale = load<f32>(at(gamma, c)) / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
     const shift = load<f32>(at(beta, c)) - load<f32>(at(mean, c)) * scale;
     for (let n = 0; n < batch; n++) {
       const offset = (n * channels + c) * spatial;
-      affineRun(at(x, offset), residual == 0 ? 0 : at(residual, offset), at(y, offset), spatial, scale, shift, low);
+      affineRun(at(x, offset), residual == 0 ? 0 : at(residual, offset), at(y, offset), spatial, scale, shift, low, high);
     }
   }
 }
 
-/** gy, zeroed where the forward's output y is not positive (its ReLU) when y is given. */
-@inline function maskedGrad(gp: usize, yp: usize, i: i32): v128 {
+/**
+ * gy, zeroed where the activation was flat: its output y (when given) not above 0, or for
+ * ReLU6 (`bounded`) not below 6 — the masks of reluBackward and clampBackward.
+ */
+@inline function maskedGrad(gp: usize, yp: usize, i: i32, bounded: bool): v128 {
   const g = v128.load(at(gp, i));
-  return yp == 0 ? g : v128.and(g, f32x4.gt(v128.load(at(yp, i)), f32x4.splat(0)));
+  if (yp == 0) return g;
+  const y = v128.load(at(yp, i));
+  const above = f32x4.gt(y, f32x4.splat(0));
+  return v128.and(g, bounded ? v128.and(above, f32x4.lt(y, f32x4.splat(6))) : above);
 }
 
-@inline function maskedGradAt(gp: usize, yp: usize, i: i32): f32 {
-  return yp == 0 || load<f32>(at(yp, i)) > 0 ? load<f32>(at(gp, i)) : 0;
+@inline function maskedGradAt(gp: usize, yp: usize, i: i32, bounded: bool): f32 {
+  if (yp == 0) return load<f32>(at(gp, i));
+  const y = load<f32>(at(yp, i));
+  return y > 0 && (!bounded || y < 6) ? load<f32>(at(gp, i)) : 0;
 }
 
 export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: i32): void {
@@ -100,6 +121,7 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
   const gResidual = p.gResidual;
   const batch = p.batch, channels = p.channels, spatial = p.spatial, eps = p.eps, batchStats = p.batchStats;
   const count = <f32>(batch * spatial);
+  const bounded = p.activation == ACTIVATION_RELU6;
   for (let c = shareStart(channels, part, parts); c < shareStart(channels, part + 1, parts); c++) {
     const mu = load<f32>(at(mean, c));
     const invStd: f32 = 1 / Mathf.sqrt(load<f32>(at(variance, c)) + eps);
@@ -116,14 +138,14 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
       let accGX = f32x4.splat(0);
       let i = 0;
       for (; i + 4 <= spatial; i += 4) {
-        const g = maskedGrad(gp, yp, i);
+        const g = maskedGrad(gp, yp, i, bounded);
         accG = f32x4.add(accG, g);
         accGX = f32x4.add(accGX, f32x4.mul(g, f32x4.sub(v128.load(at(xp, i)), m)));
       }
       sumG += lanesSum(accG);
       sumGX += lanesSum(accGX);
       for (; i < spatial; i++) {
-        const g = maskedGradAt(gp, yp, i);
+        const g = maskedGradAt(gp, yp, i, bounded);
         sumG += <f64>g;
         sumGX += <f64>(g * (load<f32>(at(xp, i)) - mu));
       }
@@ -148,12 +170,12 @@ export function batchNormBackward(p: BatchNormBackwardParams, part: i32, parts: 
       const op = at(gx, offset);
       let i = 0;
       for (; i + 4 <= spatial; i += 4) {
-        const g = maskedGrad(gp, yp, i);
+        const g = maskedGrad(gp, yp, i, bounded);
         v128.store(at(op, i), f32x4.add(f32x4.add(f32x4.mul(g, gs), f32x4.mul(v128.load(at(xp, i)), xs)), sh));
         if (rp != 0) v128.store(at(rp, i), g);
       }
       for (; i < spatial; i++) {
-        const g = maskedGradAt(gp, yp, i);
+        const g = maskedGradAt(gp, yp, i, bounded);
         store<f32>(at(op, i), g * gScale + load<f32>(at(xp, i)) * xScale + shift);
         if (rp != 0) store<f32>(at(rp, i), g);
       }

@@ -1,14 +1,15 @@
 // Batch normalisation over NCHW: per-channel statistics (one workgroup per channel),
-// the normalising map (which can end a residual block: + the shortcut, then ReLU), and its
-// backward pass (a per-channel reduction, then a map).
+// the normalising map (which can end a residual block: + the shortcut, then ReLU or ReLU6),
+// and its backward pass (a per-channel reduction, then a map). ACTIVATION_* are prepended.
 
 struct BatchNormParams {
   batch: u32, channels: u32, spatial: u32, size: u32, momentum: f32, eps: f32, batchStats: u32,
   // the forward adds `residual`; the backward writes the shortcut's gradient
   addResidual: u32,
-  // the forward ends in a ReLU; the backward masks gy where y ≤ 0
-  relu: u32,
+  // ACTIVATION_*: the forward ends in it, and the backward masks gy where it was flat
+  activation: u32,
 }
+
 
 @group(0) @binding(0) var<uniform> p: BatchNormParams;
 
@@ -65,16 +66,20 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: v
   let scale = gamma[c] * inverseSqrt(variance[c] + p.eps);
   var v = (x[i] - mean[c]) * scale + beta[c];
   if (p.addResidual != 0u) { v += residual[i]; }
-  // select keeps a NaN, as max(v, 0) would not on every adapter
-  y[i] = select(v, 0.0, p.relu != 0u && v < 0.0);
+  // selects keep a NaN, as max and min would not on every adapter
+  if (p.activation != ACTIVATION_NONE) { v = select(v, 0.0, v < 0.0); }
+  if (p.activation == ACTIVATION_RELU6) { v = select(v, 6.0, v > 6.0); }
+  y[i] = v;
 }
 
 @group(0) @binding(2) var<storage, read> gy: array<f32>;
-@group(0) @binding(3) var<storage, read> output: array<f32>; // the forward's y, or x when it had no ReLU
+@group(0) @binding(3) var<storage, read> output: array<f32>; // the forward's y, or x when it had no activation
 
-// gy, zeroed where the forward's ReLU output was not positive.
+// gy, zeroed where the forward's activation was flat (its output at or outside its range).
 fn grad(i: u32) -> f32 {
-  if (p.relu != 0u && !(output[i] > 0.0)) { return 0.0; }
+  let value = output[i];
+  if (p.activation != ACTIVATION_NONE && !(value > 0.0)) { return 0.0; }
+  if (p.activation == ACTIVATION_RELU6 && !(value < 6.0)) { return 0.0; }
   return gy[i];
 }
 

@@ -40,6 +40,8 @@ export type BinaryOp =
   | 'equal'; // 1 or 0
 
 export type ReduceOp = 'sum' | 'max' | 'argmax';
+/** What a fused pass ends in (batch norm's): nothing, ReLU, or ReLU6 (min(max(x, 0), 6)). */
+export type Activation = 'none' | 'relu' | 'relu6';
 
 /** Strides of an operand broadcast to `shape` (stride 0 on broadcast axes). */
 export interface BroadcastLayout {

@@ -3,7 +3,7 @@
 // (`wgslConstants`, prepended by the ops that dispatch them) and into the AssemblyScript
 // module as generated constants (asm/generated.ts, by scripts/asm.mjs).
 
-import type { BinaryOp, ReduceOp, UnaryOp } from './backend.js';
+import type { Activation, BinaryOp, ReduceOp, UnaryOp } from './backend.js';
 
 /** A named group of integer codes, e.g. the unary ops. */
 type CodeGroup = Readonly<Record<string, number>>;
@@ -34,9 +34,16 @@ export const BINARY_CODES: Record<BinaryOp, number> = {
   equal: 8,
 };
 export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, argmax: 2 };
+/** What batch norm's pass ends in: nothing, max(·, 0), or min(max(·, 0), 6). */
+export const ACTIVATION_CODES: Record<Activation, number> = { none: 0, relu: 1, relu6: 2 };
 
 /** The engine's codes, by the prefix their constants take (UNARY_ADD_SCALAR, …). */
-export const ENGINE_CODES = { UNARY: UNARY_CODES, BINARY: BINARY_CODES, REDUCE: REDUCE_CODES } as const satisfies CodeGroups;
+export const ENGINE_CODES = {
+  UNARY: UNARY_CODES,
+  BINARY: BINARY_CODES,
+  REDUCE: REDUCE_CODES,
+  ACTIVATION: ACTIVATION_CODES,
+} as const satisfies CodeGroups;
 
 /** `addScalar` → `ADD_SCALAR`. */
 function screaming(name: string): string {

@@ -3,7 +3,7 @@
 // knows nothing of the method (src/method), which plugs into it like any user's model.
 
 export { noGrad } from './autograd/tape.js';
-export type { Backend, BackendKind, DType, MemoryStats, Storage } from './backend.js';
+export type { Activation, Backend, BackendKind, DType, MemoryStats, Storage } from './backend.js';
 export { ReferenceBackend } from './backends/reference/backend.js';
 // what an extension kernel's implementations need: each backend family's context and handles
 export type { ReferenceContext } from './backends/reference/context.js';

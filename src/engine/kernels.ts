@@ -99,8 +99,8 @@ export const KERNELS = {
     } & BatchNormLayout
   >('batchNormStats'),
   /**
-   * y = (x − mean) / √(var + eps) · gamma + beta, then + residual where one is given and
-   * max(·, 0) with `relu`: a residual block's tail in one pass over the activations.
+   * y = (x − mean) / √(var + eps) · gamma + beta, then + residual where one is given, then the
+   * activation (ACTIVATION_CODES): a residual block's tail in one pass over the activations.
    */
   batchNormForward: kernel<
     {
@@ -112,13 +112,14 @@ export const KERNELS = {
       residual?: Storage;
       y: Storage;
       eps: number;
-      relu: boolean;
+      activation: number;
     } & BatchNormLayout
   >('batchNormForward'),
   /**
    * Gradients of batchNormForward; `batchStats` says whether mean and variance depended on x.
-   * Given y, the forward's output after its ReLU, gy is first zeroed where y ≤ 0; gResidual,
-   * where given, receives that masked gradient (the residual's).
+   * With an activation, y is the forward's output and gy is first zeroed where the activation
+   * was flat (y ≤ 0, and y ≥ 6 for ReLU6); gResidual, where given, receives that masked
+   * gradient (the residual's).
    */
   batchNormBackward: kernel<
     {
@@ -134,6 +135,7 @@ export const KERNELS = {
       gResidual?: Storage;
       eps: number;
       batchStats: boolean;
+      activation: number;
     } & BatchNormLayout
   >('batchNormBackward'),
   maxPool2d: kernel<{ x: Storage; y: Storage; argmax: Storage } & Pool2dParams>('maxPool2d'),

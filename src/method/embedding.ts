@@ -16,8 +16,9 @@ const EVAL_BLOCK = 500;
 
 /**
  * Bytes of activations one such pass may hold: fmnist-resnet up to width 1 takes whole blocks
- * of EVAL_BLOCK 28×28 images (0.8 GiB at width 1), larger backbones fewer (resnet18 ×0.5 338,
- * mobilenetv2 ×0.5 102, whose 500 would need 4.9 GiB: more than WebAssembly's 4 GiB heap).
+ * of EVAL_BLOCK 28×28 images (0.5 GiB at width 1), and so does resnet18 ×0.5 (0.9 GiB);
+ * larger backbones take fewer (mobilenetv2 ×0.5 152, whose 500 would need 3.3 GiB, near
+ * WebAssembly's 4 GiB heap).
  */
 const EVAL_BLOCK_BYTES = 2 ** 30;
 

@@ -37,7 +37,7 @@ export class FmnistResNet extends Module implements Backbone {
 
   /** [N, in, 28, 28] → pooled features h [N, 4C]. */
   forward(x: Tensor): Tensor {
-    const stem = this.stemBn.forward(this.stem.forward(x), { relu: true });
+    const stem = this.stemBn.forward(this.stem.forward(x), { activation: 'relu' });
     return globalAvgPool2d(this.stage3.forward(this.stage2.forward(this.stage1.forward(stem))));
   }
 }

@@ -22,7 +22,7 @@
 // stem's 32) is scaled by w and rounded to a multiple of 8, at least 8 (torchvision's rule);
 // the head's 1280 grows with w above 1 but never shrinks.
 
-import { BatchNorm, Conv2d, type InitOptions, ReLU6, Sequential } from '../engine/nn/layers.js';
+import { BatchNorm, Conv2d, type InitOptions, Sequential } from '../engine/nn/layers.js';
 import { Module } from '../engine/nn/module.js';
 import { globalAvgPool2d } from '../engine/ops/pool.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -52,21 +52,37 @@ interface ConvBnOptions extends InitOptions {
   linear?: boolean;
 }
 
-/** conv (padded to keep the size at stride 1) · BN, then ReLU6 unless `linear`. */
-function convBn(inChannels: number, outChannels: number, kernel: number, options: ConvBnOptions): Sequential {
+/**
+ * conv (padded to keep the size at stride 1) · BN, then ReLU6 unless `linear`: the ReLU6 (and
+ * a residual, when the block passes one) in batch norm's own pass. Its layers are those of a
+ * Sequential of the conv and the BN, whose names the checkpoints and the PyTorch export use.
+ */
+class ConvBn extends Sequential {
+  constructor(
+    conv: Conv2d,
+    bn: BatchNorm,
+    readonly activation: 'relu6' | 'none',
+  ) {
+    super(conv, bn);
+  }
+
+  override forward(x: Tensor, residual?: Tensor): Tensor {
+    const [conv, bn] = this.layers as [Conv2d, BatchNorm];
+    return bn.forward(conv.forward(x), { residual, activation: this.activation });
+  }
+}
+
+function convBn(inChannels: number, outChannels: number, kernel: number, options: ConvBnOptions): ConvBn {
   const { stride, groups, linear, ...init } = options;
-  const layers = [
-    new Conv2d(inChannels, outChannels, kernel, { stride, padding: (kernel - 1) / 2, groups, ...init }),
-    new BatchNorm(outChannels, init),
-  ];
-  return new Sequential(...layers, ...(linear ? [] : [new ReLU6()]));
+  const conv = new Conv2d(inChannels, outChannels, kernel, { stride, padding: (kernel - 1) / 2, groups, ...init });
+  return new ConvBn(conv, new BatchNorm(outChannels, init), linear ? 'none' : 'relu6');
 }
 
 /** Expansion (absent at t = 1) · depthwise · linear projection, plus x where the shape is kept. */
 export class InvertedResidual extends Module {
-  readonly expand?: Sequential;
-  readonly depthwise: Sequential;
-  readonly project: Sequential;
+  readonly expand?: ConvBn;
+  readonly depthwise: ConvBn;
+  readonly project: ConvBn;
   readonly residual: boolean;
 
   constructor(inChannels: number, outChannels: number, stride: number, expansion: number, init: InitOptions = {}) {
@@ -79,15 +95,15 @@ export class InvertedResidual extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.project.forward(this.depthwise.forward(this.expand ? this.expand.forward(x) : x));
-    return this.residual ? h.add(x) : h;
+    const h = this.depthwise.forward(this.expand ? this.expand.forward(x) : x);
+    return this.project.forward(h, this.residual ? x : undefined);
   }
 }
 
 export class MobileNetV2 extends Module implements Backbone {
-  readonly stem: Sequential;
+  readonly stem: ConvBn;
   readonly blocks: InvertedResidual[] = [];
-  readonly head: Sequential;
+  readonly head: ConvBn;
   readonly features: number;
 
   constructor(options: BackboneOptions = {}) {

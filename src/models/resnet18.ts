@@ -43,7 +43,7 @@ export class ResNet18 extends Module implements Backbone {
 
   /** [N, in, 28, 28] → pooled features h [N, 8C]. */
   forward(x: Tensor): Tensor {
-    const stem = this.stemBn.forward(this.stem.forward(x), { relu: true });
+    const stem = this.stemBn.forward(this.stem.forward(x), { activation: 'relu' });
     return globalAvgPool2d([this.layer1, this.layer2, this.layer3, this.layer4].reduce((h, layer) => layer.forward(h), stem));
   }
 }

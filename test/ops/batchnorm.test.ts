@@ -1,35 +1,42 @@
 // Batch normalisation: training (batch statistics, running update) and evaluation, and its
-// fused tails (+ a residual, ReLU), held to the unfused ops they replace.
+// fused tails (+ a residual, ReLU or ReLU6), held to the unfused ops they replace.
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../../src/index.js';
+import type { Activation, Tensor } from '../../src/index.js';
 import * as ops from '../../src/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { checkOp, expectClose } from '../helpers/oracle.js';
 
 const cases = await testBackends();
 
-function bn(training: boolean, channels: number, tail: { relu?: boolean; residual?: boolean } = {}) {
+interface Tail {
+  activation?: Activation;
+  residual?: boolean;
+}
+
+function bn(training: boolean, channels: number, tail: Tail = {}) {
   return (x: Tensor, gamma: Tensor, beta: Tensor, residual?: Tensor) => {
     const runningMean = ops.full([channels], 0.1, { backend: x.backend });
     const runningVar = ops.full([channels], 2, { backend: x.backend });
-    const options = { training, runningMean, runningVar, momentum: 0.1, eps: 1e-5, relu: tail.relu };
+    const options = { training, runningMean, runningVar, momentum: 0.1, eps: 1e-5, activation: tail.activation };
     return ops.batchNorm(x, gamma, beta, tail.residual ? { ...options, residual } : options);
   };
 }
 
-/** The same as bn(…, tail) by separate ops: batch norm, then add, then ReLU. */
-function unfused(training: boolean, channels: number, tail: { relu?: boolean; residual?: boolean }) {
+/** The same as bn(…, tail) by separate ops: batch norm, then add, then the activation. */
+function unfused(training: boolean, channels: number, tail: Tail) {
   return (x: Tensor, gamma: Tensor, beta: Tensor, residual?: Tensor) => {
     let y = bn(training, channels)(x, gamma, beta);
     if (tail.residual) y = y.add(residual!);
-    return tail.relu ? y.relu() : y;
+    return tail.activation === 'relu' ? y.relu() : tail.activation === 'relu6' ? ops.relu6(y) : y;
   };
 }
 
-const TAILS: [string, { relu?: boolean; residual?: boolean }][] = [
-  ['ReLU', { relu: true }],
+const TAILS: [string, Tail][] = [
+  ['ReLU', { activation: 'relu' }],
+  ['ReLU6', { activation: 'relu6' }],
   ['+ residual', { residual: true }],
-  ['+ residual, ReLU', { residual: true, relu: true }],
+  ['+ residual, ReLU', { residual: true, activation: 'relu' }],
+  ['+ residual, ReLU6', { residual: true, activation: 'relu6' }],
 ];
 
 describe.each(cases)('batchNorm on $name', ({ backend }) => {
@@ -51,21 +58,19 @@ describe.each(cases)('batchNorm on $name', ({ backend }) => {
     async (_, training, tail) => {
       const shape = [4, 5, 7, 9];
       await checkOp(backend!, {
-        inputs: [{ shape, low: -2, high: 3 }, { shape: [5], low: 0.5, high: 1.5 }, { shape: [5] }, { shape }].slice(
-          0,
-          tail.residual ? 4 : 3,
-        ),
+        // γ of 2 to 5 takes outputs past 6, where ReLU6 is flat
+        inputs: [{ shape, low: -2, high: 3 }, { shape: [5], low: 2, high: 5 }, { shape: [5] }, { shape }].slice(0, tail.residual ? 4 : 3),
         fn: bn(training, 5, tail),
       });
     },
   );
 
-  it.skipIf(!backend).each(TAILS)('fused tail %s equals batch norm, add and ReLU as separate ops', async (_, tail) => {
+  it.skipIf(!backend).each(TAILS)('fused tail %s equals batch norm, add and the activation as separate ops', async (_, tail) => {
     const b = backend!;
     const shape = [6, 3, 5, 5];
     const leaves = () => [
       ops.randn(shape, { backend: b, seed: 1 }).requireGrad(),
-      ops.rand([3], { backend: b, seed: 2, low: 0.5, high: 1.5 }).requireGrad(),
+      ops.rand([3], { backend: b, seed: 2, low: 2, high: 5 }).requireGrad(),
       ops.randn([3], { backend: b, seed: 3 }).requireGrad(),
       ops.randn(shape, { backend: b, seed: 4 }).requireGrad(),
     ];

@@ -100,7 +100,7 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
     ifNeeded(x, () => conv2dBackwardInput(g, w!, geometry, algorithm)),
     ifNeeded(w, () => conv2dBackwardWeight(x!, g, geometry, algorithm)),
   ],
-  // one kernel: the ReLU's mask from the output, then batch norm's gradients, and the residual's
+  // one kernel: the activation's mask from the output, then batch norm's gradients, and the residual's
   batchNorm: (g, { inputs: [x, gamma, , residual], saved: [mean, variance], output, attrs }) =>
     batchNormBackward(x!, g, {
       mean: mean!,
@@ -108,7 +108,8 @@ export const gradRules: { [K in OpName]: GradRule<K> } = {
       gamma: gamma!,
       eps: attrs.eps,
       batchStats: attrs.batchStats,
-      reluOutput: attrs.relu ? output : undefined,
+      activation: attrs.activation,
+      output,
       residual: residual?.requiresGrad === true,
     }),
   maxPool2d: (g, { saved: [argmax], attrs }) => [maxPool2dBackward(g, argmax!, attrs.geometry)],

@@ -1,5 +1,6 @@
 // The tape: which op made a tensor, from which inputs, with which attributes.
 
+import type { Activation } from '../backend.js';
 import type { Conv2dAlgorithm } from '../ops/conv2d.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../ops/geometry.js';
 import type { Tensor } from '../tensor.js';
@@ -32,7 +33,7 @@ export interface OpAttrs {
   matmul: { transA: boolean; transB: boolean };
   linear: NoAttrs;
   conv2d: { geometry: Conv2dGeometry; algorithm: Conv2dAlgorithm };
-  batchNorm: { eps: number; batchStats: boolean; relu: boolean };
+  batchNorm: { eps: number; batchStats: boolean; activation: Activation };
   maxPool2d: { geometry: Pool2dGeometry };
   avgPool2d: { geometry: Pool2dGeometry };
   reshape: NoAttrs;

@@ -1,6 +1,6 @@
 // The layers of the backbones (src/models): Conv2d, BatchNorm, Linear, ReLU, ReLU6, pooling, Sequential, BasicBlock.
 
-import type { Backend } from '../backend.js';
+import type { Activation, Backend } from '../backend.js';
 import { getBackend } from '../current.js';
 import * as ops from '../ops/index.js';
 import { type Generator, globalGenerator } from '../random.js';
@@ -67,8 +67,8 @@ export class BatchNorm extends Module {
     this.runningVar = buffer(ops.ones([channels], { backend }));
   }
 
-  /** Normalises x; `then` adds a residual and applies ReLU in the same pass (ops.batchNorm). */
-  forward(x: Tensor, then: { residual?: Tensor; relu?: boolean } = {}): Tensor {
+  /** Normalises x; `then` adds a residual and applies an activation in the same pass (ops.batchNorm). */
+  forward(x: Tensor, then: { residual?: Tensor; activation?: Activation } = {}): Tensor {
     return ops.batchNorm(x, this.weight, this.bias, {
       training: this.training,
       runningMean: this.runningMean,
@@ -171,8 +171,8 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.bn1.forward(this.conv1.forward(x), { relu: true });
+    const h = this.bn1.forward(this.conv1.forward(x), { activation: 'relu' });
     const skip = this.shortcut ? this.shortcut.forward(x) : x;
-    return this.bn2.forward(this.conv2.forward(h), { residual: skip, relu: true });
+    return this.bn2.forward(this.conv2.forward(h), { residual: skip, activation: 'relu' });
   }
 }

@@ -1,7 +1,8 @@
 // Normalisation: batch norm over NCHW, L2 normalisation, softmax, log-softmax and cross-entropy.
 
 import { record } from '../autograd/tape.js';
-import type { AxisLayout, BatchNormLayout } from '../backend.js';
+import type { Activation, AxisLayout, BatchNormLayout } from '../backend.js';
+import { ACTIVATION_CODES } from '../codes.js';
 import { KERNELS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, checkInputs, checkRank, formatShape, normalizeAxis, sameShape } from './util.js';
@@ -16,8 +17,8 @@ export interface BatchNormOptions {
   eps?: number;
   /** Added after the affine map: a residual block's shortcut, fused into the same pass. */
   residual?: Tensor;
-  /** Ends in max(·, 0), in the same pass (and its gradient in batch norm's). */
-  relu?: boolean;
+  /** Ends in ReLU or ReLU6 (min(max(·, 0), 6)), in the same pass (and its gradient in batch norm's). */
+  activation?: Activation;
 }
 
 /** [N, C, H, W] or [N, C] as batch × channels × spatial. */
@@ -28,11 +29,11 @@ function batchNormLayout(shape: readonly number[]): BatchNormLayout {
 
 /**
  * y = (x - mean) / sqrt(var + eps) · gamma + beta per channel of [N, C, H, W] (or [N, C]), then
- * + `residual` and ReLU where asked: one pass over the activations instead of three, and the
- * same numbers as `batchNorm(…).add(residual).relu()`.
+ * + `residual` and the activation where asked: one pass over the activations instead of three,
+ * and the same numbers as `batchNorm(…).add(residual).relu()` (or `relu6`).
  */
 export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: BatchNormOptions): Tensor {
-  const { runningMean, runningVar, training, residual, relu = false } = options;
+  const { runningMean, runningVar, training, residual, activation = 'none' } = options;
   const backend = checkInputs('batchNorm', x, gamma, beta, runningMean, runningVar, ...(residual ? [residual] : []));
   checkDType('batchNorm', x, 'f32');
   if (x.rank !== 4 && x.rank !== 2) throw new Error(`batchNorm: expected [N, C, H, W] or [N, C], got ${formatShape(x.shape)}`);
@@ -83,12 +84,12 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, options: Batch
       residual: residual?.storage,
       y: out.storage,
       eps,
-      relu,
+      activation: ACTIVATION_CODES[activation],
       ...layout,
     });
   }
   const inputs = residual ? [x, gamma, beta, residual] : [x, gamma, beta];
-  return record('batchNorm', { eps, batchStats: training, relu }, inputs, out, [mean, variance]);
+  return record('batchNorm', { eps, batchStats: training, activation }, inputs, out, [mean, variance]);
 }
 
 /** @internal What batchNorm's gradient needs besides x and gy: the batch statistics and the fused tail. */
@@ -98,8 +99,9 @@ export interface BatchNormSaved {
   gamma: Tensor;
   eps: number;
   batchStats: boolean;
-  /** The forward's output, when it ended in a ReLU (its mask). */
-  reluOutput?: Tensor;
+  /** What the forward ended in, and its output when that was an activation (the mask). */
+  activation: Activation;
+  output: Tensor;
   /** Whether the forward added a residual that wants its gradient (returned fourth). */
   residual: boolean;
 }
@@ -115,7 +117,7 @@ export function batchNormBackward(x: Tensor, gy: Tensor, saved: BatchNormSaved):
   backend.run(KERNELS.batchNormBackward, {
     x: x.storage,
     gy: gy.storage,
-    y: saved.reluOutput?.storage,
+    y: saved.activation === 'none' ? undefined : saved.output.storage,
     mean: saved.mean.storage,
     variance: saved.variance.storage,
     gamma: saved.gamma.storage,
@@ -125,6 +127,7 @@ export function batchNormBackward(x: Tensor, gy: Tensor, saved: BatchNormSaved):
     gResidual: gResidual?.storage,
     eps: saved.eps,
     batchStats: saved.batchStats,
+    activation: ACTIVATION_CODES[saved.activation],
     ...layout,
   });
   return gResidual ? [gx, gGamma, gBeta, gResidual] : [gx, gGamma, gBeta];

@@ -1,6 +1,7 @@
 // Batch normalisation: per-channel statistics, the affine normalisation and its gradients.
 
 import type { BatchNormLayout } from '../../backend.js';
+import { ACTIVATION_CODES } from '../../codes.js';
 import type { EngineArgs } from '../../kernels.js';
 import type { ReferenceContext } from './context.js';
 
@@ -38,33 +39,39 @@ export function batchNormStats(
   }
 }
 
+/** The activation's range: (−∞, ∞) without one, [0, ∞) for ReLU, [0, 6] for ReLU6. */
+function rangeOf(activation: number): [number, number] {
+  return [activation === ACTIVATION_CODES.none ? -Infinity : 0, activation === ACTIVATION_CODES.relu6 ? 6 : Infinity];
+}
+
 export function batchNormForward(
   { data }: ReferenceContext,
-  { x, mean, variance, gamma, beta, residual, y, eps, relu, ...l }: EngineArgs<'batchNormForward'>,
+  { x, mean, variance, gamma, beta, residual, y, eps, activation, ...l }: EngineArgs<'batchNormForward'>,
 ): void {
   const xv = data(x),
     rv = residual ? data(residual) : undefined,
-    yv = data(y);
+    yv = data(y),
+    [low, high] = rangeOf(activation);
   for (let c = 0; c < l.channels; c++) {
     const scale = data(gamma)[c]! / Math.sqrt(data(variance)[c]! + eps);
     const shift = data(beta)[c]! - data(mean)[c]! * scale;
     forEachInChannel(l, c, (i) => {
       const v = xv[i]! * scale + shift + (rv ? rv[i]! : 0);
-      yv[i] = relu && v < 0 ? 0 : v;
+      yv[i] = Math.min(Math.max(v, low), high);
     });
   }
 }
 
 export function batchNormBackward({ data }: ReferenceContext, args: EngineArgs<'batchNormBackward'>): void {
-  const { x, gy, y, mean, variance, gamma, gx, gGamma, gBeta, gResidual, eps, batchStats } = args;
+  const { x, gy, y, mean, variance, gamma, gx, gGamma, gBeta, gResidual, eps, batchStats, activation } = args;
   const xv = data(x),
     yv = y ? data(y) : undefined,
     gyv = data(gy),
     gxv = data(gx),
     grv = gResidual ? data(gResidual) : undefined,
     count = args.batch * args.spatial;
-  // the gradient of the ReLU's input, when the forward pass ended in one
-  const grad = (i: number) => (yv && !(yv[i]! > 0) ? 0 : gyv[i]!);
+  // the gradient of the activation's input, when the forward pass ended in one
+  const grad = (i: number) => (yv && !(yv[i]! > 0 && (activation !== ACTIVATION_CODES.relu6 || yv[i]! < 6)) ? 0 : gyv[i]!);
   for (let c = 0; c < args.channels; c++) {
     const mu = data(mean)[c]!,
       invStd = 1 / Math.sqrt(data(variance)[c]! + eps),

@@ -140,7 +140,8 @@ const batchNormForwardWriter: RecordWriter = (views, at, values) => {
   views.u32[w + 2] = pointerOf(values.variance); views.u32[w + 3] = pointerOf(values.gamma);
   views.u32[w + 4] = pointerOf(values.beta); views.u32[w + 5] = pointerOf(values.residual);
   views.u32[w + 6] = pointerOf(values.y); views.i32[w + 7] = values.batch as number; views.i32[w + 8] = values.channels as number;
-  views.i32[w + 9] = values.spatial as number; views.f32[w + 10] = values.eps as number; views.i32[w + 11] = values.relu ? 1 : 0;
+  views.i32[w + 9] = values.spatial as number; views.f32[w + 10] = values.eps as number;
+  views.i32[w + 11] = values.activation as number;
 };
 const batchNormBackwardWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.gy);
@@ -150,7 +151,7 @@ const batchNormBackwardWriter: RecordWriter = (views, at, values) => {
   views.u32[w + 8] = pointerOf(values.gBeta); views.u32[w + 9] = pointerOf(values.gResidual);
   views.i32[w + 10] = values.batch as number; views.i32[w + 11] = values.channels as number;
   views.i32[w + 12] = values.spatial as number; views.f32[w + 13] = values.eps as number;
-  views.i32[w + 14] = values.batchStats ? 1 : 0;
+  views.i32[w + 14] = values.batchStats ? 1 : 0; views.i32[w + 15] = values.activation as number;
 };
 const maxPool2dWriter: RecordWriter = (views, at, values) => {
   const w = at >> 2; views.u32[w + 0] = pointerOf(values.x); views.u32[w + 1] = pointerOf(values.y);
@@ -308,9 +309,9 @@ export const WRITERS: RecordWriters = {
   batchNormStats: ['x:ptr mean:ptr variance:ptr runningMean:ptr runningVariance:ptr momentum:f32 batch:i32 ' +
     'channels:i32 spatial:i32', batchNormStatsWriter],
   batchNormForward: ['x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr residual:ptr? y:ptr batch:i32 channels:i32 ' +
-    'spatial:i32 eps:f32 relu:bool', batchNormForwardWriter],
+    'spatial:i32 eps:f32 activation:i32', batchNormForwardWriter],
   batchNormBackward: ['x:ptr gy:ptr y:ptr? mean:ptr variance:ptr gamma:ptr gx:ptr gGamma:ptr gBeta:ptr ' +
-    'gResidual:ptr? batch:i32 channels:i32 spatial:i32 eps:f32 batchStats:bool', batchNormBackwardWriter],
+    'gResidual:ptr? batch:i32 channels:i32 spatial:i32 eps:f32 batchStats:bool activation:i32', batchNormBackwardWriter],
   maxPool2d: ['x:ptr y:ptr argmax:ptr batch:i32 channels:i32 height:i32 width:i32 kernelH:i32 kernelW:i32 ' +
     'strideH:i32 strideW:i32 padH:i32 padW:i32 outHeight:i32 outWidth:i32', maxPool2dWriter],
   maxPool2dBackward: ['gy:ptr argmax:ptr gx:ptr batch:i32 channels:i32 height:i32 width:i32 outHeight:i32 ' +

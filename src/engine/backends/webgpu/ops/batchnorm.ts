@@ -1,18 +1,20 @@
 // Dispatches shaders/batchnorm.wgsl.
 
-import source from '../../../../../shaders/batchnorm.wgsl';
+import batchNormSource from '../../../../../shaders/batchnorm.wgsl';
 import type { BatchNormLayout } from '../../../backend.js';
+import { ACTIVATION_CODES, wgslConstants } from '../../../codes.js';
 import type { EngineArgs } from '../../../kernels.js';
 import { bufferOf, dispatchLines, dispatchThreads, type GpuContext, scratch } from '../context.js';
 
 const shader = 'batchnorm';
+const source = wgslConstants({ ACTIVATION: ACTIVATION_CODES }) + batchNormSource;
 
 interface Extra {
   momentum?: number;
   eps?: number;
   batchStats?: boolean;
   addResidual?: boolean;
-  relu?: boolean;
+  activation?: number;
 }
 
 function uniforms(l: BatchNormLayout, extra: Extra = {}) {
@@ -25,7 +27,7 @@ function uniforms(l: BatchNormLayout, extra: Extra = {}) {
     eps: extra.eps ?? 0,
     batchStats: extra.batchStats ?? false,
     addResidual: extra.addResidual ?? false,
-    relu: extra.relu ?? false,
+    activation: extra.activation ?? ACTIVATION_CODES.none,
   };
 }
 
@@ -43,7 +45,7 @@ export function batchNormForward(ctx: GpuContext, l: EngineArgs<'batchNormForwar
   dispatchThreads(
     ctx,
     { shader, source, entry: 'forward', params: 'BatchNormParams' },
-    uniforms(l, { eps: l.eps, addResidual: l.residual !== undefined, relu: l.relu }),
+    uniforms(l, { eps: l.eps, addResidual: l.residual !== undefined, activation: l.activation }),
     [l.x, l.mean, l.variance, l.gamma, l.beta, l.residual ?? l.x, l.y].map(bufferOf),
     l.y.size,
   );
@@ -51,7 +53,7 @@ export function batchNormForward(ctx: GpuContext, l: EngineArgs<'batchNormForwar
 
 export function batchNormBackward(ctx: GpuContext, l: EngineArgs<'batchNormBackward'>): void {
   const { x, gy, mean, variance, gamma, gx, gGamma, gBeta } = l;
-  const params = uniforms(l, { eps: l.eps, batchStats: l.batchStats, addResidual: l.gResidual !== undefined, relu: l.y !== undefined });
+  const params = uniforms(l, { eps: l.eps, batchStats: l.batchStats, addResidual: l.gResidual !== undefined, activation: l.activation });
   const output = l.y ?? x;
   // read-write bindings must not alias, so the missing gResidual is a float of its own
   const [coefficients, gResidual] = [scratch(ctx, 3 * l.channels), l.gResidual ?? scratch(ctx, 1)];
