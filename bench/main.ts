@@ -43,7 +43,11 @@ const OPTIONS = {
   },
   'tfjs-cpu-batch': { kind: BATCH, help: "train: tfjs-cpu's batch (default 8: it runs at about 0.2 images/s)" },
   'tfjs-wasm-batch': { kind: BATCH, help: "train: tfjs-wasm's batch (default 128: at 256 its step outgrows its heap)" },
-  negatives: { kind: TRAIN_FLAGS.negatives.kind, help: 'train: our step with K sampled negatives (default 0: all N rows)' },
+  negatives: {
+    kind: TRAIN_FLAGS.negatives.kind,
+    help: 'train, profile, scaling: our step with K sampled negatives (default 0: all N rows)',
+  },
+  width: { kind: TRAIN_FLAGS.width.kind, help: "profile, scaling: fmnist-resnet's width (default 1, the train bench's)" },
   update: { kind: TRAIN_FLAGS.update.kind, help: "train: our step's bank update, corrected | npid (default corrected, the method's)" },
   bank: { kind: { integer: [1, 1e7] }, help: 'train, profile, scaling: bank rows N (default 60000)' },
   peers: {
@@ -208,7 +212,8 @@ await runCommand(async () => {
   } else if (command === 'conv2d') {
     await runWinograd();
   } else if (command === 'scaling') {
-    await benchScaling({ threads: values.threads, batch: values.batch, bankSize: values.bank, steps: values.reps });
+    const step = { bankSize: values.bank, negatives: values.negatives, width: values.width };
+    await benchScaling({ threads: values.threads, batch: values.batch, steps: values.reps, ...step });
   } else if (command === 'profile') {
     await benchProfile({
       backend: values.backend === 'all' ? 'wasm' : values.backend,
@@ -216,6 +221,8 @@ await runCommand(async () => {
       threads: values.threads,
       batch: values.batch,
       bankSize: values.bank,
+      negatives: values.negatives,
+      width: values.width,
     });
   } else {
     if (values.backend === 'all' || values.backend === 'wasm') await runWasm();

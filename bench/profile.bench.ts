@@ -16,6 +16,8 @@ export interface ProfileOptions {
   threads?: number;
   batch?: number;
   bankSize?: number;
+  negatives?: number;
+  width?: number;
   /** Steps profiled after one warm-up; figures are per step. */
   steps?: number;
 }
@@ -26,7 +28,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
     const gpu = await createWebGpuBackend({ adapter: o.adapter });
     if (!gpu) throw new Error('no WebGPU adapter');
     const batch = o.batch ?? (gpu.kind === 'gpu-hardware' ? 256 : 32);
-    const contestant = oursContestant(gpu, batch, { bankSize: o.bankSize });
+    const contestant = oursContestant(gpu, batch, setting(o));
     await contestant.step();
     const mode = gpu.device.features.has('timestamp-query') ? 'timestamp' : 'submit';
     gpu.runtime.setProfiling(mode);
@@ -45,7 +47,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
     }));
     const timing = mode === 'timestamp' ? 'GPU timestamps' : 'one submit per kernel';
     const title =
-      `One method step on ${gpu.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize} (${timing}): ` +
+      `One method step on ${gpu.description}, batch ${batch}, ${describeSetting(o)} (${timing}): ` +
       `kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
     const table = printTable(title, rows);
     const results = { backend: gpu.description, batch, steps, mode, wallMs: wall, kernelMs: total, rows, markdown: table };
@@ -58,7 +60,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const wasm = await createWasmBackend({ threads: o.threads });
   const batch = o.batch ?? 256;
   const profiled = profileCalls(wasm);
-  const contestant = oursContestant(profiled.backend, batch, { label: wasm.description, bankSize: o.bankSize });
+  const contestant = oursContestant(profiled.backend, batch, { label: wasm.description, ...setting(o) });
   await contestant.step();
   profiled.reset();
   const start = performance.now();
@@ -68,7 +70,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   const rows = profileRows(calls, steps);
   const total = calls.reduce((sum, k) => sum + k.ms, 0) / steps;
   const title =
-    `One method step on ${wasm.description}, batch ${batch}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}: ` +
+    `One method step on ${wasm.description}, batch ${batch}, ${describeSetting(o)}: ` +
     `kernels ${total.toFixed(0)} ms of ${wall.toFixed(0)} ms`;
   const families = printTable('The same by kernel family', profileRows(byFamily(calls), steps));
   const table = printTable(title, rows.slice(0, 25));
@@ -76,6 +78,16 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
   console.log(`\nresults: ${writeResults('profile-wasm', results)}`);
   contestant.dispose();
   wasm.destroy();
+}
+
+/** The contestant's setting: the train bench's, or what the flags changed. */
+function setting(o: Pick<ProfileOptions, 'bankSize' | 'negatives' | 'width'>) {
+  return { bankSize: o.bankSize, negatives: o.negatives, width: o.width };
+}
+
+export function describeSetting(o: Pick<ProfileOptions, 'bankSize' | 'negatives' | 'width'>): string {
+  const k = o.negatives ? `, K ${o.negatives}` : '';
+  return `width ${o.width ?? TRAIN_BENCH.width}, N ${o.bankSize ?? TRAIN_BENCH.bankSize}${k}`;
 }
 
 function profileRows(calls: CallProfile[], steps: number): Row[] {

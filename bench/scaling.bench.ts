@@ -7,12 +7,15 @@
 import { createWasmBackend } from '../src/node.js';
 import { type CallProfile, profileCalls } from './calls.js';
 import { printTable, type Row, writeResults } from './harness.js';
+import { describeSetting } from './profile.bench.js';
 import { oursContestant, TRAIN_BENCH } from './train.bench.js';
 
 export interface ScalingOptions {
   threads?: number;
   batch?: number;
   bankSize?: number;
+  negatives?: number;
+  width?: number;
   /** Steps timed on each backend after one warm-up, alternating. */
   steps?: number;
 }
@@ -26,7 +29,7 @@ export async function benchScaling(o: ScalingOptions): Promise<void> {
   if (threads < 2) throw new Error('scaling: needs --threads of 2 or more (this machine offers one thread)');
   const runs = backends.map((wasm) => {
     const profiled = profileCalls(wasm);
-    const contestant = oursContestant(profiled.backend, batch, { bankSize });
+    const contestant = oursContestant(profiled.backend, batch, { bankSize, negatives: o.negatives, width: o.width });
     return { profiled, contestant, wall: 0 };
   });
   for (const run of runs) {
@@ -57,7 +60,7 @@ export async function benchScaling(o: ScalingOptions): Promise<void> {
   const [wall1, wallN] = runs.map((run) => run.wall / steps) as [number, number];
   const kernels = runs.map((run) => run.profiled.report().reduce((sum, k) => sum + k.ms, 0) / steps);
   const title =
-    `One method step, batch ${batch}, N ${bankSize}, width ${TRAIN_BENCH.width}: 1 thread ${wall1.toFixed(0)} ms ` +
+    `One method step, batch ${batch}, ${describeSetting(o)}: 1 thread ${wall1.toFixed(0)} ms ` +
     `(kernels ${kernels[0]!.toFixed(0)}), ${threads} threads ${wallN.toFixed(0)} ms (kernels ${kernels[1]!.toFixed(0)}), ` +
     `${(wall1 / wallN).toFixed(2)}×; kernels by milliseconds lost against a perfect split`;
   const table = printTable(title, rows.slice(0, 30));
