@@ -7,18 +7,11 @@
 import { createWasmBackend } from '../src/node.js';
 import { type CallProfile, profileCalls } from './calls.js';
 import { printTable, type Row, writeResults } from './harness.js';
-import { describeSetting } from './profile.bench.js';
+import { describeSetting, type ProfileOptions } from './profile.bench.js';
 import { oursContestant, TRAIN_BENCH } from './train.bench.js';
 
-export interface ScalingOptions {
-  threads?: number;
-  batch?: number;
-  bankSize?: number;
-  negatives?: number;
-  width?: number;
-  /** Steps timed on each backend after one warm-up, alternating. */
-  steps?: number;
-}
+/** The profile's setting and thread count, on WebAssembly; `steps` are timed on each backend, alternating. */
+export type ScalingOptions = Omit<ProfileOptions, 'backend' | 'adapter'>;
 
 export async function benchScaling(o: ScalingOptions): Promise<void> {
   const steps = o.steps ?? 3;
