@@ -42,6 +42,15 @@ describe('tensor files', () => {
     );
   });
 
+  it('reads a Node Buffer that is a view into a larger pool (its slice is not a copy)', () => {
+    const encoded = encodeTensorFile(file);
+    const pooled = Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(encoded), Buffer.from([7])]).subarray(3, 3 + encoded.length);
+    expect(pooled.byteOffset).toBeGreaterThan(0);
+    const decoded = decodeTensorFile(pooled);
+    expect(decoded.tensors.map((t) => Array.from(t.data))).toEqual(file.tensors.map((t) => Array.from(t.data)));
+    expect(decoded.tensors.map((t) => t.data.buffer.byteLength)).toEqual([24, 12, 0]);
+  });
+
   it('refuses a truncated file, naming it', () => {
     const bytes = encodeTensorFile(file);
     expect(() => decodeTensorFile(bytes.subarray(0, bytes.length - 9), 'run.sslgpu')).toThrow(

@@ -185,7 +185,9 @@ export function decodeTensorFile(bytes: Uint8Array, source = 'tensor file'): Ten
     throw refuse(`its tensors take ${header.dataBytes} bytes, but the file has ${bytes.length - header.dataStart - 4} bytes of data`);
   if (bytes.subarray(header.headerEnd, header.dataStart).some((b) => b !== 0)) throw refuse('corrupt header (padding is not zero)');
   const tensors = header.entries.map((t) => {
-    const raw = bytes.slice(header.dataStart + t.offset, header.dataStart + t.offset + 4 * elements(t.shape)).buffer;
+    // a copy of its own: a Node Buffer's slice is a view into a shared pool, not a copy
+    const start = header.dataStart + t.offset;
+    const raw = new Uint8Array(bytes.subarray(start, start + 4 * elements(t.shape))).buffer;
     const data = t.dtype === 'f32' ? new Float32Array(raw) : t.dtype === 'i32' ? new Int32Array(raw) : new Uint32Array(raw);
     return { name: t.name, dtype: t.dtype, shape: t.shape, data };
   });
