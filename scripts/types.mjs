@@ -77,7 +77,9 @@ function bundle(entry, config, compilerState) {
   writeFileSync(rollupOf(entry), REFERENCE + readFileSync(rollupOf(entry), 'utf8'));
   mkdirSync(dirname(out), { recursive: true });
   renameSync(rollupOf(entry), out);
-  console.log(`dist/${entry}/index.d.ts (${notExported.size} types used by the API but not exported by it)`);
+  // the backends' internals (wasm records, the WebGPU runtime) are named here, not exported
+  const names = [...notExported].sort().join(', ');
+  console.log(`dist/${entry}/index.d.ts (${notExported.size} types used by the API but not exported by it: ${names || 'none'})`);
 }
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], {

@@ -9,7 +9,7 @@ import { WebGpuBackend } from './backends/webgpu/backend.js';
 import type { KernelConfig } from './backends/webgpu/context.js';
 import { type BackendChoice, selectBackend } from './select.js';
 
-export { WasmBackend } from './backends/wasm/backend.js';
+export { WasmBackend, type WasmBackendOptions } from './backends/wasm/backend.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
 export { DeviceLostError, KernelError } from './backends/webgpu/runtime.js';
 export * from './index.js';

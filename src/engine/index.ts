@@ -2,11 +2,34 @@
 // table and the backends' contexts. engine/node.ts and engine/browser.ts add init(). The engine
 // knows nothing of the method (src/method), which plugs into it like any user's model.
 
-export { noGrad } from './autograd/tape.js';
-export type { Activation, Backend, BackendKind, DType, MemoryStats, Storage } from './backend.js';
-export { ReferenceBackend } from './backends/reference/backend.js';
+export { noGrad, type OpAttrs, type OpName, type TapeNode } from './autograd/tape.js';
+// the backend contract and the layouts and parameters its kernels receive
+export type {
+  Activation,
+  AnyTypedArray,
+  AxisLayout,
+  Backend,
+  BackendKind,
+  BatchNormLayout,
+  BinaryOp,
+  BroadcastLayout,
+  Conv2dParams,
+  CopyLayout,
+  DType,
+  MatmulParams,
+  MemoryStats,
+  Pool2dParams,
+  RandomParams,
+  ReduceLayout,
+  ReduceOp,
+  SgdParams,
+  Storage,
+  TopKParams,
+  UnaryOp,
+} from './backend.js';
+export { ReferenceBackend, type ReferenceOptions } from './backends/reference/backend.js';
 // what an extension kernel's implementations need: each backend family's context and handles
-export type { ReferenceContext } from './backends/reference/context.js';
+export type { HostArray, ReferenceContext } from './backends/reference/context.js';
 export { addressOf, type WasmContext } from './backends/wasm/context.js';
 export { bufferOf, dispatchLines, dispatchThreads, type GpuContext } from './backends/webgpu/context.js';
 export { getBackend, reopenBackend, setBackend } from './current.js';
@@ -15,6 +38,7 @@ export { crc32, decodeTensorFile, encodeTensorFile, type NamedArray, type Tensor
 export {
   type ArgsOf,
   type BackendContexts,
+  type BackendFamily,
   type Implementations,
   KERNELS,
   type Kernel,
@@ -24,6 +48,7 @@ export {
 } from './kernels.js';
 export * as nn from './nn/index.js';
 export { Module } from './nn/module.js';
+export type { Conv2dGeometry, Pair, Pool2dGeometry } from './ops/geometry.js';
 export * from './ops/index.js';
 export { cosineLr, SGD, type SgdOptions } from './optim/sgd.js';
 export { Generator, type GeneratorState, globalGenerator, manualSeed } from './random.js';

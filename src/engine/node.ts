@@ -14,7 +14,7 @@ import { nodeAdapterCandidates } from './backends/webgpu/node-adapters.js';
 import { type BackendChoice, selectBackend } from './select.js';
 import { checkValue } from './values.js';
 
-export { WasmBackend } from './backends/wasm/backend.js';
+export { WasmBackend, type WasmBackendOptions } from './backends/wasm/backend.js';
 export type { AdapterChoice } from './backends/webgpu/adapter.js';
 export { WebGpuBackend } from './backends/webgpu/backend.js';
 export { DeviceLostError, KernelError } from './backends/webgpu/runtime.js';

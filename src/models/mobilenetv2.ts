@@ -57,7 +57,7 @@ interface ConvBnOptions extends InitOptions {
  * a residual, when the block passes one) in batch norm's own pass. Its layers are those of a
  * Sequential of the conv and the BN, whose names the checkpoints and the PyTorch export use.
  */
-class ConvBn extends Sequential {
+export class ConvBn extends Sequential {
   constructor(
     conv: Conv2d,
     bn: BatchNorm,

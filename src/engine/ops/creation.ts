@@ -20,7 +20,7 @@ export interface RandomOptions {
   seed?: number;
 }
 
-type NestedNumbers = number | NestedNumbers[];
+export type NestedNumbers = number | NestedNumbers[];
 
 /** A tensor holding `data`; the shape defaults to the data's (nested) shape. */
 export function tensor(data: AnyTypedArray | NestedNumbers, shape?: readonly number[], options: CreateOptions = {}): Tensor {
