@@ -3,8 +3,8 @@
 // and the files embeddings and exported weights are written in.
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../src/data/idx.js';
-import { decodeImage, loadImageFolder } from '../src/data/image-files.js';
-import { assembleImages, channelStats, type DecodedImage, isGray, resizedImage, resizeSquare } from '../src/data/images.js';
+import { decodeImage, jpegOrientation, loadImageFolder } from '../src/data/image-files.js';
+import { assembleImages, channelStats, type DecodedImage, isGray, orientSquare, resizedImage, resizeSquare } from '../src/data/images.js';
 import { encodeEmbeddings } from '../src/formats/embeddings.js';
 import { encodeNpy } from '../src/formats/npy.js';
 import { encodeSafetensors } from '../src/formats/safetensors.js';
@@ -20,6 +20,27 @@ function decoded(width: number, height: number, paint: (x: number, y: number) =>
   const rgba = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgba.set([...paint(x, y), 255], 4 * (y * width + x));
   return { width, height, rgba };
+}
+
+/**
+ * The JPEG with an APP1 Exif segment after its first segment (jpeg-js writes JFIF's APP0 first),
+ * holding one directory entry: Orientation = `orientation`, in either byte order.
+ */
+function withOrientation(jpeg: Uint8Array, orientation: number, little: boolean): Uint8Array {
+  const tiff = new DataView(new ArrayBuffer(26));
+  tiff.setUint16(0, little ? 0x4949 : 0x4d4d);
+  tiff.setUint16(2, 42, little);
+  tiff.setUint32(4, 8, little); // the first directory, right after the header
+  tiff.setUint16(8, 1, little); // one entry: tag, type SHORT, count 1, value
+  tiff.setUint16(10, 0x0112, little);
+  tiff.setUint16(12, 3, little);
+  tiff.setUint32(14, 1, little);
+  tiff.setUint16(18, orientation, little);
+  const body = [...new TextEncoder().encode('Exif\0\0'), ...new Uint8Array(tiff.buffer)];
+  const after = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
+  expect([jpeg[2], jpeg[3]]).toEqual([0xff, 0xe0]);
+  const segment = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
+  return Uint8Array.from([...jpeg.subarray(0, after), ...segment, ...jpeg.subarray(after)]);
 }
 
 describe('resizing', () => {
@@ -43,6 +64,35 @@ describe('resizing', () => {
     expect(Array.from(resizeSquare(tall, 2).subarray(0, 4))).toEqual([50, 50, 100, 100]); // rows 1 and 2
     const same = decoded(3, 3, (x, y) => [x + 3 * y, 7, 9]);
     expect(Array.from(resizeSquare(same, 3).subarray(0, 9))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('turns a square upright from each EXIF orientation', () => {
+    // marks at the stored top-left (1) and top-right (2) corners; where each lands fixes the turn
+    const size = 3;
+    const stored = new Uint8Array(3 * size * size);
+    stored[0] = 1;
+    stored[size - 1] = 2;
+    stored[size * size] = 3; // the green plane turns with the red one
+    const corners = { tl: 0, tr: size - 1, bl: size * (size - 1), br: size * size - 1 };
+    const expected: Record<number, [keyof typeof corners, keyof typeof corners]> = {
+      1: ['tl', 'tr'],
+      2: ['tr', 'tl'], // mirrored
+      3: ['br', 'bl'], // half a turn
+      4: ['bl', 'br'], // flipped
+      5: ['tl', 'bl'], // transposed
+      6: ['tr', 'br'], // a quarter clockwise
+      7: ['br', 'tr'], // transposed across the other diagonal
+      8: ['bl', 'tl'], // a quarter anticlockwise
+    };
+    for (const [orientation, [one, two]] of Object.entries(expected)) {
+      const upright = orientSquare(stored, size, Number(orientation));
+      expect([upright.indexOf(1), upright.indexOf(2), upright.indexOf(3)], `orientation ${orientation}`).toEqual([
+        corners[one],
+        corners[two],
+        size * size + corners[one],
+      ]);
+    }
+    expect(orientSquare(stored, size, 0)).toBe(stored); // absent or unknown: as stored
   });
 
   it('enlarges bilinearly between pixel centres, edges clamped', () => {
@@ -127,6 +177,27 @@ describe('decoding', () => {
     expect(() => decodeImage(whole.subarray(0, whole.length - 30))).toThrow(/^a damaged or truncated PNG file/);
     const photo = jpegBytes(30, 30, (x, y) => [x * 255, y * 255, 0]);
     expect(() => decodeImage(photo.subarray(0, 400))).toThrow(/^a damaged or truncated JPEG file/);
+  });
+
+  it("reads a JPEG's EXIF orientation in either byte order and turns the picture upright, as browsers do", () => {
+    // dark on the left, bright on the right: turned a quarter clockwise, bright at the bottom
+    const photo = jpegBytes(16, 16, (x) => (x < 0.5 ? [0, 0, 0] : [255, 255, 255])); // x, y from 0 to 1
+    expect(jpegOrientation(photo)).toBe(1);
+    for (const little of [true, false]) {
+      const turned = withOrientation(photo, 6, little);
+      expect(jpegOrientation(turned)).toBe(6);
+      const planes = resizedImage('a.jpg', decodeImage(turned), 2).planes;
+      expect(Array.from(planes.subarray(0, 4)).map((v) => (v > 128 ? 1 : 0))).toEqual([0, 0, 1, 1]);
+    }
+    expect(Array.from(resizedImage('a.jpg', decodeImage(photo), 2).planes.subarray(0, 4)).map((v) => (v > 128 ? 1 : 0))).toEqual([
+      0, 1, 0, 1,
+    ]);
+    // an orientation out of range, or a directory past the segment, reads as upright
+    expect(jpegOrientation(withOrientation(photo, 9, true))).toBe(1);
+    const cut = withOrientation(photo, 6, true);
+    const exif = cut.indexOf(0xe1) + 9; // the TIFF header's first-directory offset, little-endian
+    cut[exif + 4] = 200;
+    expect(jpegOrientation(cut)).toBe(1);
   });
 
   it('reads a folder: the pictures sorted by path, classes from the subfolders, the rest skipped and named', () => {

@@ -19,6 +19,39 @@ const MAX_DEPTH = 16;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const startsWith = (bytes: Uint8Array, prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
 
+/**
+ * A JPEG file's EXIF orientation (1–8; 1 where it has none, or an Exif block this cannot read):
+ * the Orientation tag (0x0112) of the first image directory in its APP1 "Exif" segment, which
+ * cameras and phones write instead of turning the pixels.
+ */
+export function jpegOrientation(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // the segments before the image data: 0xFF, a marker, a big-endian length that counts itself
+  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff; ) {
+    const marker = bytes[at + 1]!;
+    const length = view.getUint16(at + 2);
+    if (marker === 0xda || length < 2) break; // start of scan: no Exif before the image data
+    const exif = at + 4; // "Exif\0\0", then a TIFF header and its directories
+    if (marker === 0xe1 && length >= 16 && exif + length - 2 <= bytes.length && view.getUint32(exif) === 0x45786966) {
+      const tiff = exif + 6;
+      const little = view.getUint16(tiff) === 0x4949; // "II": Intel's byte order; "MM": Motorola's
+      const directory = tiff + view.getUint32(tiff + 4, little);
+      const end = exif + length - 2;
+      if (directory + 2 > end) return 1;
+      const entries = view.getUint16(directory, little);
+      for (let i = 0; i < entries && directory + 2 + 12 * (i + 1) <= end; i++) {
+        const entry = directory + 2 + 12 * i;
+        if (view.getUint16(entry, little) !== 0x0112) continue;
+        const orientation = view.getUint16(entry + 8, little); // a SHORT, at the start of the value field
+        return orientation >= 1 && orientation <= 8 ? orientation : 1;
+      }
+      return 1;
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
 /** A PNG or JPEG file's pixels as RGBA; throws an Error saying what is wrong with it (not naming it). */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const tooLarge = (width: number, height: number) => {
@@ -43,7 +76,7 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
         maxResolutionInMP: MAX_PIXELS / 1e6,
         maxMemoryUsageInMB: 1024,
       });
-      return { width: image.width, height: image.height, rgba: image.data };
+      return { width: image.width, height: image.height, rgba: image.data, orientation: jpegOrientation(bytes) };
     } catch (error) {
       throw new Error(`a damaged or truncated JPEG file (${(error as Error).message})`);
     }

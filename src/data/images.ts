@@ -10,6 +10,11 @@ export interface DecodedImage {
   width: number;
   height: number;
   rgba: Uint8Array;
+  /**
+   * Its EXIF orientation (1–8), still to be applied to the pixels; absent or 1: they are upright.
+   * Browsers apply it while decoding; Node's decoders do not, so image-files.ts reads it.
+   */
+  orientation?: number;
 }
 
 /** One picture, resized: its red, green and blue planes (size×size each), and whether it is gray. */
@@ -105,10 +110,38 @@ export function isGray(image: DecodedImage): boolean {
   return true;
 }
 
-/** One decoded picture of a folder, resized (resizeSquare) and tagged. */
+/**
+ * Square planes (size×size each) turned upright from an EXIF orientation: 2 mirrors, 3 turns
+ * half way, 4 flips, 5 transposes, 6 turns a quarter clockwise, 7 transposes the other
+ * diagonal, 8 turns a quarter anticlockwise. A square's centre is where it was, so orienting
+ * the resized centre square equals taking the centre square of the oriented picture, to a
+ * pixel of the crop where the picture's sides differ by an odd number; and it costs size² a
+ * plane rather than a photograph's millions of pixels.
+ */
+export function orientSquare(planes: Uint8Array, size: number, orientation: number): Uint8Array {
+  if (orientation < 2 || orientation > 8) return planes;
+  const last = size - 1;
+  // where the upright pixel (x, y) is in the stored square
+  const from: (x: number, y: number) => number = [
+    (x: number, y: number) => y * size + (last - x),
+    (x: number, y: number) => (last - y) * size + (last - x),
+    (x: number, y: number) => (last - y) * size + x,
+    (x: number, y: number) => x * size + y,
+    (x: number, y: number) => (last - x) * size + y,
+    (x: number, y: number) => (last - x) * size + (last - y),
+    (x: number, y: number) => x * size + (last - y),
+  ][orientation - 2]!;
+  const upright = new Uint8Array(planes.length);
+  for (let plane = 0; plane < planes.length; plane += size * size)
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) upright[plane + y * size + x] = planes[plane + from(x, y)]!;
+  return upright;
+}
+
+/** One decoded picture of a folder, resized (resizeSquare), turned upright (orientSquare) and tagged. */
 export function resizedImage(name: string, image: DecodedImage, size: number): ResizedImage {
   const slash = name.indexOf('/');
-  return { name, label: slash > 0 ? name.slice(0, slash) : null, planes: resizeSquare(image, size), gray: isGray(image) };
+  const planes = orientSquare(resizeSquare(image, size), size, image.orientation ?? 1);
+  return { name, label: slash > 0 ? name.slice(0, slash) : null, planes, gray: isGray(image) };
 }
 
 /** The luminance SimCLR's grayscale uses (src/method/kernels.ts): 0.2989 r + 0.587 g + 0.114 b. */

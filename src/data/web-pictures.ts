@@ -8,6 +8,7 @@ import type { NamedBytes } from './web-files.js';
 /** One picture's RGBA pixels, as the browser decodes it; throws where it cannot. */
 async function decodeInBrowser(bytes: ArrayBuffer | Uint8Array): Promise<DecodedImage> {
   const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), {
+    imageOrientation: 'from-image', // EXIF orientation, as image-files.ts applies it in Node
     premultiplyAlpha: 'none',
     colorSpaceConversion: 'none',
   });
