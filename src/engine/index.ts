@@ -3,30 +3,8 @@
 // knows nothing of the method (src/method), which plugs into it like any user's model.
 
 export { noGrad, type OpAttrs, type OpName, type TapeNode } from './autograd/tape.js';
-// the backend contract and the layouts and parameters its kernels receive
-export type {
-  Activation,
-  AnyTypedArray,
-  AxisLayout,
-  Backend,
-  BackendKind,
-  BatchNormLayout,
-  BinaryOp,
-  BroadcastLayout,
-  Conv2dParams,
-  CopyLayout,
-  DType,
-  MatmulParams,
-  MemoryStats,
-  Pool2dParams,
-  RandomParams,
-  ReduceLayout,
-  ReduceOp,
-  SgdParams,
-  Storage,
-  TopKParams,
-  UnaryOp,
-} from './backend.js';
+// the backend contract, and the layouts and parameters its kernels receive
+export type * from './backend.js';
 export { ReferenceBackend, type ReferenceOptions } from './backends/reference/backend.js';
 // what an extension kernel's implementations need: each backend family's context and handles
 export type { HostArray, ReferenceContext } from './backends/reference/context.js';
