@@ -2,7 +2,8 @@
 // (the same colour PNG and JPEG files of different sizes and Debian icons as the command line's
 // test), decoded by the browser, trained on, searched (a test picture and its nearest training
 // pictures) and downloaded as embeddings, one CSV row a picture with its name; then the same on
-// real photographs (test/helpers/photographs.ts), with the screenshot the README shows.
+// real photographs (test/helpers/photographs.ts), with the screenshot the README shows; and a
+// JPEG in each EXIF orientation, turned upright by Chromium and by Node's reader alike.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +11,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { buildDemo, serveDemo } from '../scripts/demo.mjs';
+import { decodeImage } from '../src/data/image-files.js';
+import { resizedImage } from '../src/data/images.js';
 import { chromiumMissing, launchChromium } from './helpers/chromium.js';
 import { photographFolder, photographsMissing } from './helpers/photographs.js';
-import { pictureFolder } from './helpers/pictures.js';
+import { jpegBytes, pictureFolder, withExifOrientation } from './helpers/pictures.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, 'test/.artifacts');
@@ -116,3 +119,32 @@ it.skipIf(photographs !== null)(
   },
   300_000,
 );
+
+it.skipIf(missing !== null)("turns a JPEG upright by each EXIF orientation as Chromium's decoder does", async () => {
+  // a wide picture of four colours, so each of the eight orientations looks different
+  const photo = jpegBytes(32, 16, (x, y) => [x < 0.5 ? 240 : 20, y < 0.5 ? 240 : 20, 90]);
+  const browser = await launchChromium(false);
+  try {
+    const page = await browser.newPage();
+    for (let orientation = 1; orientation <= 8; orientation++) {
+      const bytes = withExifOrientation(photo, orientation, orientation % 2 === 0);
+      const inPage = await page.evaluate(async (data) => {
+        const bitmap = await createImageBitmap(new Blob([new Uint8Array(data)]), { imageOrientation: 'from-image' });
+        const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+        context.drawImage(bitmap, 0, 0);
+        return {
+          width: bitmap.width,
+          height: bitmap.height,
+          rgba: Array.from(context.getImageData(0, 0, bitmap.width, bitmap.height).data),
+        };
+      }, Array.from(bytes));
+      expect([inPage.width, inPage.height], `orientation ${orientation}`).toEqual(orientation >= 5 ? [16, 32] : [32, 16]);
+      const chromium = resizedImage('a.jpg', { ...inPage, rgba: Uint8Array.from(inPage.rgba) }, 8).planes;
+      const node = resizedImage('a.jpg', decodeImage(bytes), 8).planes;
+      const worst = Math.max(...chromium.map((v, i) => Math.abs(v - node[i]!)));
+      expect(worst, `orientation ${orientation}`).toBeLessThan(24); // the decoders' rounding; a wrong turn differs by ~200
+    }
+  } finally {
+    await browser.close();
+  }
+});

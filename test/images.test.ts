@@ -13,34 +13,13 @@ import { Encoder } from '../src/method/encoder.js';
 import { DEFAULTS } from '../src/method/train.js';
 import { torchName } from '../src/models/torch.js';
 import { ReferenceBackend } from '../src/node.js';
-import { jpegBytes, pictureFolder, pngBytes } from './helpers/pictures.js';
+import { jpegBytes, pictureFolder, pngBytes, withExifOrientation } from './helpers/pictures.js';
 
 /** A width×height RGBA picture with pixel (x, y) = [r, g, b] of `paint`. */
 function decoded(width: number, height: number, paint: (x: number, y: number) => number[]): DecodedImage {
   const rgba = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgba.set([...paint(x, y), 255], 4 * (y * width + x));
   return { width, height, rgba };
-}
-
-/**
- * The JPEG with an APP1 Exif segment after its first segment (jpeg-js writes JFIF's APP0 first),
- * holding one directory entry: Orientation = `orientation`, in either byte order.
- */
-function withOrientation(jpeg: Uint8Array, orientation: number, little: boolean): Uint8Array {
-  const tiff = new DataView(new ArrayBuffer(26));
-  tiff.setUint16(0, little ? 0x4949 : 0x4d4d);
-  tiff.setUint16(2, 42, little);
-  tiff.setUint32(4, 8, little); // the first directory, right after the header
-  tiff.setUint16(8, 1, little); // one entry: tag, type SHORT, count 1, value
-  tiff.setUint16(10, 0x0112, little);
-  tiff.setUint16(12, 3, little);
-  tiff.setUint32(14, 1, little);
-  tiff.setUint16(18, orientation, little);
-  const body = [...new TextEncoder().encode('Exif\0\0'), ...new Uint8Array(tiff.buffer)];
-  const after = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
-  expect([jpeg[2], jpeg[3]]).toEqual([0xff, 0xe0]);
-  const segment = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
-  return Uint8Array.from([...jpeg.subarray(0, after), ...segment, ...jpeg.subarray(after)]);
 }
 
 describe('resizing', () => {
@@ -184,7 +163,7 @@ describe('decoding', () => {
     const photo = jpegBytes(16, 16, (x) => (x < 0.5 ? [0, 0, 0] : [255, 255, 255])); // x, y from 0 to 1
     expect(jpegOrientation(photo)).toBe(1);
     for (const little of [true, false]) {
-      const turned = withOrientation(photo, 6, little);
+      const turned = withExifOrientation(photo, 6, little);
       expect(jpegOrientation(turned)).toBe(6);
       const planes = resizedImage('a.jpg', decodeImage(turned), 2).planes;
       expect(Array.from(planes.subarray(0, 4)).map((v) => (v > 128 ? 1 : 0))).toEqual([0, 0, 1, 1]);
@@ -193,8 +172,8 @@ describe('decoding', () => {
       0, 1, 0, 1,
     ]);
     // an orientation out of range, or a directory past the segment, reads as upright
-    expect(jpegOrientation(withOrientation(photo, 9, true))).toBe(1);
-    const cut = withOrientation(photo, 6, true);
+    expect(jpegOrientation(withExifOrientation(photo, 9, true))).toBe(1);
+    const cut = withExifOrientation(photo, 6, true);
     const exif = cut.indexOf(0xe1) + 9; // the TIFF header's first-directory offset, little-endian
     cut[exif + 4] = 200;
     expect(jpegOrientation(cut)).toBe(1);

@@ -38,6 +38,27 @@ export function jpegBytes(width: number, height: number, paint: Paint): Uint8Arr
   return jpeg.encode(picture(width, height, paint), 90).data;
 }
 
+/**
+ * The JPEG with an APP1 Exif segment after its first segment (jpeg-js writes JFIF's APP0 first),
+ * holding one directory entry: Orientation = `orientation`, in either byte order.
+ */
+export function withExifOrientation(jpeg: Uint8Array, orientation: number, little: boolean): Uint8Array {
+  const tiff = new DataView(new ArrayBuffer(26));
+  tiff.setUint16(0, little ? 0x4949 : 0x4d4d);
+  tiff.setUint16(2, 42, little);
+  tiff.setUint32(4, 8, little); // the first directory, right after the header
+  tiff.setUint16(8, 1, little); // one entry: tag, type SHORT, count 1, value
+  tiff.setUint16(10, 0x0112, little);
+  tiff.setUint16(12, 3, little);
+  tiff.setUint32(14, 1, little);
+  tiff.setUint16(18, orientation, little);
+  const body = [...new TextEncoder().encode('Exif\0\0'), ...new Uint8Array(tiff.buffer)];
+  const after = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
+  if (jpeg[2] !== 0xff || jpeg[3] !== 0xe0) throw new Error('expected a JFIF APP0 segment first');
+  const segment = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
+  return Uint8Array.from([...jpeg.subarray(0, after), ...segment, ...jpeg.subarray(after)]);
+}
+
 /** Sizes that differ picture to picture: wide, tall, small and large. */
 const SIZES: [number, number][] = [
   [40, 30],
