@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { MAX_ROLLBACKS, type OnDiverge, type RunOptions, startRun, trainEpochs } from '../src/cli/session.js';
+import { DeviceData, MAX_ROLLBACKS, type OnDiverge, type RunOptions, runTraining, startRun, trainEpochs } from '../src/cli/session.js';
 import { toDevice } from '../src/method/data.js';
 import { DivergenceError } from '../src/method/guard.js';
 import { DEFAULTS, Trainer } from '../src/method/train.js';
@@ -62,4 +62,25 @@ it(`rolls back to the last good epoch at half the learning rate, at most ${MAX_R
     [2, 0, 1 / 8],
   ]);
   expect(records.filter((r) => r.event === 'diverged')).toHaveLength(MAX_ROLLBACKS + 1);
+}, 60_000);
+
+it("records the run's evaluation in metrics.jsonl: kNN with the epochs, the probe after the last", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'run-'));
+  const result = await runTraining({ ...setting, evalEvery: 2 }, new DeviceData(backend, () => ({ train, test })), {
+    out,
+    resume: false,
+    probe: true,
+  });
+  const evaluated = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; epoch: number; knnV?: number; probe?: number })
+    .filter((r) => r.knnV !== undefined || r.event === 'probe');
+  expect(evaluated.map((r) => [r.event, r.epoch])).toEqual([
+    ['epoch', 2],
+    ['epoch', 3],
+    ['probe', 3],
+  ]);
+  expect(evaluated.at(-1)!.probe).toBe(result.probe);
+  expect(result.probe).toBeGreaterThan(0);
 }, 60_000);

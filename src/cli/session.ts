@@ -487,6 +487,8 @@ async function finishRun(trainer: EncoderTrainer, state: RunState, options: RunO
     const start = performance.now();
     probe = await probeTrainer(trainer, options.labelled);
     const seconds = (performance.now() - start) / 1000;
+    // the run's headline figure belongs in its record too, not only on the console
+    metricsLog(options.out)({ event: 'probe', epoch: trainer.epoch, probe, seconds });
     const label = options.label ? `${options.label}, ` : '';
     console.log(`${label}linear probe on h ${percent(probe)} (${formatDuration(seconds)})`);
   }
