@@ -2,11 +2,21 @@
 // (a linear or a logarithmic x axis), one line per run, its label at the line's end (spread
 // apart where they would overlap), and dashed guides for baselines (raw pixels, say).
 
+/** Each method's colour in every plot (a series of that name gets it unless it names its own). */
+export const METHOD_COLOURS: Readonly<Record<string, string>> = {
+  ours: '#d62728',
+  NPID: '#1f77b4',
+  SimCLR: '#2ca02c',
+  supervised: '#ff7f0e',
+};
+/** The colours of other series, in turn. */
+const PALETTE = ['#888', '#9467bd', '#8c564b', '#17becf', '#bcbd22', '#e377c2'];
+
 export interface Series {
   name: string;
   /** (x, accuracy in [0, 1]) in increasing x. */
   points: [number, number][];
-  /** Its colour (default: the next of the palette). */
+  /** Its colour (default: its method's, METHOD_COLOURS, or else the next of the palette). */
   colour?: string;
   /** Drawn dashed. */
   dashed?: boolean;
@@ -14,7 +24,7 @@ export interface Series {
 
 export interface PlotOptions {
   xLabel: string;
-  /** Where to label the x axis (default: five even steps). */
+  /** Where to label the x axis (default: round steps, niceTicks). */
   xTicks?: number[];
   /** Horizontal dashed lines with a label: baselines. */
   guides?: { name: string; y: number }[];
@@ -38,19 +48,18 @@ export function linePlot(series: Series[], options: PlotOptions): string {
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const x = (v: number) => left + ((scale(v) - x0) / Math.max(x1 - x0, 1e-9)) * (w - left - right);
   const y = (v: number) => h - bottom - ((v - lo) / Math.max(hi - lo, 1e-9)) * (h - bottom - top);
-  const colours = ['#888', '#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
   const grid = Array.from({ length: Math.round((hi - lo) / 0.05) + 1 }, (_, i) => lo + 0.05 * i)
     .map((v) => {
       const line = `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
       return `${line}<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${(100 * v).toFixed(0)} %</text>`;
     })
     .join('');
-  const ticks = options.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5).map((t) => (options.xLog ? 10 ** t : t));
+  const ticks = options.xTicks ?? (options.xLog ? niceTicks(x0, x1).map((t) => 10 ** t) : niceTicks(x0, x1));
   const format = options.xFormat ?? ((t: number) => String(Number(t.toPrecision(3))));
   const labelY = spread([...series.map((s) => y(s.points.at(-1)![1]) + 4), ...guides.map((g) => y(g.y) + 4)], 14);
   const lines = series
     .map((s, i) => {
-      const colour = s.colour ?? colours[i % colours.length];
+      const colour = s.colour ?? METHOD_COLOURS[s.name] ?? PALETTE[i % PALETTE.length];
       const points = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
       const dots = options.markers ? s.points.map(([a, b]) => dot(x(a), y(b), colour!)).join('') : '';
       const dash = s.dashed ? ' stroke-dasharray="6,4"' : '';
@@ -75,6 +84,20 @@ ${ticks.map((t) => `<text x="${x(t).toFixed(1)}" y="${h - bottom + 16}" text-anc
 ${dashed}${lines}
 </svg>
 `;
+}
+
+/**
+ * Tick positions for an axis from `lo` to `hi`: the multiples within it of the smallest round
+ * step (1, 2 or 5 times a power of ten) that gives at most six (two where the range just misses more).
+ */
+export function niceTicks(lo: number, hi: number): number[] {
+  if (!(hi > lo)) return [lo];
+  const power = 10 ** Math.floor(Math.log10((hi - lo) / 6));
+  const first = (step: number) => Math.ceil(lo / step - 1e-9);
+  const count = (step: number) => Math.floor(hi / step + 1e-9) - first(step) + 1;
+  const step = [1, 2, 5, 10, 20].map((m) => m * power).find((s) => count(s) <= 6)!;
+  // each rounded to the step's precision, so that 0.1 + 0.2 is labelled 0.3
+  return Array.from({ length: count(step) }, (_, k) => Number(((first(step) + k) * step).toPrecision(12)));
 }
 
 /** kNN accuracy per epoch, one line per run. */

@@ -19,7 +19,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { linePlot } from '../cli/plot.js';
+import { linePlot, METHOD_COLOURS } from '../cli/plot.js';
 import { DeviceData, pixelBaseline, runTraining, splitsOnDevice } from '../cli/session.js';
 import { loadSplit } from '../data/fashion-mnist.js';
 import { selectImages } from '../data/idx.js';
@@ -280,7 +280,7 @@ function table(file: LabelsFile): string {
 
 function report(file: LabelsFile, out: string): void {
   writeFileSync(join(out, 'labels.md'), `${table(file)}\n`);
-  const colours: Record<string, string> = { [PIXELS]: '#888', ours: '#d62728', NPID: '#1f77b4', SimCLR: '#2ca02c', [SCRATCH]: '#333' };
+  const colours: Record<string, string> = { ...METHOD_COLOURS, [PIXELS]: '#888', [SCRATCH]: '#333' };
   const series = ORDER.map(([source, protocol]) => ({
     name: source === SCRATCH ? 'from scratch' : `${source}, ${protocol}`,
     colour: colours[source],

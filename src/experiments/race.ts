@@ -104,6 +104,7 @@ export async function race(backend: Backend, options: { data: string; out: strin
     }
     trainer.dispose();
   }
+  save(file, out); // a finished race run again writes its table and plot anew
   console.log(`\n${table(file)}\n\n${join(out, 'race.md')}, ${join(out, 'race.svg')}, ${resultsPath}`);
 }
 
@@ -122,6 +123,7 @@ function save(file: Race, out: string): void {
       linePlot(series, {
         xLabel: 'training seconds (weighted kNN top-1 on v, 60,000-image bank)',
         guides: [{ name: 'raw pixels', y: file.pixels.knn }],
+        markers: true, // a dot an evaluated epoch
       }),
     );
   }
