@@ -81,7 +81,7 @@ export async function benchProfile(o: ProfileOptions): Promise<void> {
 }
 
 /** The contestant's setting: the train bench's, or what the flags changed. */
-function setting(o: Pick<ProfileOptions, 'bankSize' | 'negatives' | 'width'>) {
+export function setting(o: Pick<ProfileOptions, 'bankSize' | 'negatives' | 'width'>) {
   return { bankSize: o.bankSize, negatives: o.negatives, width: o.width };
 }
 

@@ -7,7 +7,7 @@
 import { createWasmBackend } from '../src/node.js';
 import { type CallProfile, profileCalls } from './calls.js';
 import { printTable, type Row, writeResults } from './harness.js';
-import { describeSetting, type ProfileOptions } from './profile.bench.js';
+import { describeSetting, type ProfileOptions, setting } from './profile.bench.js';
 import { oursContestant, TRAIN_BENCH } from './train.bench.js';
 
 /** The profile's setting and thread count, on WebAssembly; `steps` are timed on each backend, alternating. */
@@ -22,7 +22,7 @@ export async function benchScaling(o: ScalingOptions): Promise<void> {
   if (threads < 2) throw new Error('scaling: needs --threads of 2 or more (this machine offers one thread)');
   const runs = backends.map((wasm) => {
     const profiled = profileCalls(wasm);
-    const contestant = oursContestant(profiled.backend, batch, { bankSize, negatives: o.negatives, width: o.width });
+    const contestant = oursContestant(profiled.backend, batch, setting(o));
     return { profiled, contestant, wall: 0 };
   });
   for (const run of runs) {

@@ -122,7 +122,7 @@ export function orientSquare(planes: Uint8Array, size: number, orientation: numb
   if (orientation < 2 || orientation > 8) return planes;
   const last = size - 1;
   // where the upright pixel (x, y) is in the stored square
-  const from: (x: number, y: number) => number = [
+  const from = [
     (x: number, y: number) => y * size + (last - x),
     (x: number, y: number) => (last - y) * size + (last - x),
     (x: number, y: number) => (last - y) * size + x,
