@@ -65,7 +65,10 @@ it('labels: probe, fine-tune and scratch at 1 %, 10 %, 100 %; run again, nothing
 
   const other = run(['labels', '--base', tiny.replace('epochs=1', 'epochs=2'), '--steps', '4', '--out', out]);
   expect(other.status).toBe(1);
-  expect(other.stderr).toMatch(/results\.json: made with --base ".*epochs=1.*" --steps 4, this run has .*; use another --out/);
+  expect(other.stderr).toMatch(/results\.json: made with --base ".*epochs=1.*", this run has ".*epochs=2.*"; use another --out/);
+  const longer = run(['labels', '--base', tiny, '--steps', '5', '--out', out]);
+  expect(longer.status).toBe(1);
+  expect(longer.stderr).toContain('results.json: made with steps 4, this run has 5; use another --out');
   const elsewhere = run(['labels', '--base', tiny.replace('epochs=1', 'epochs=2'), '--out', mkdtempSync(join(tmpdir(), 'labels-'))]);
   expect(elsewhere.stderr).toContain(
     `${join(pretrained, 'ours', 'checkpoint.sslgpu')}: pre-trained with epochs = 1, this --base has epochs = 2`,
@@ -95,6 +98,6 @@ it('transfer: every feature source on the digits, the self-supervised networks r
   const other = run([...args.slice(0, 2), 'subset=0 epochs=1 batch=50', ...args.slice(3)]);
   expect(other.status).toBe(1);
   expect(other.stderr).toContain(
-    `${join(out, 'results.json')}: made with --base "${tiny}", this run has --base "subset=0 epochs=1 batch=50"`,
+    `${join(out, 'results.json')}: made with --base "${tiny}", this run has "subset=0 epochs=1 batch=50"; use another --out`,
   );
 }, 300_000);

@@ -32,18 +32,18 @@ import type { SupervisedTrainer } from '../method/supervised.js';
 import { formatDuration } from '../numbers.js';
 import { type FlagValues, type RunSetting, resolveSetting } from '../settings.js';
 import { slug } from './ablation.js';
+import type { BaseRecord } from './base.js';
 import {
   backboneFrom,
-  baseWords,
-  openResults,
   PRETRAINED,
   type PretrainedRun,
   planPretraining,
   pretrain,
   pretrainedRun,
+  pretrainingBase,
   restored,
-  saveResults,
 } from './pretrained.js';
+import { openResults, saveResults } from './rows.js';
 
 /** The shares of the training labels. */
 const FRACTIONS = [0.01, 0.1, 1];
@@ -90,7 +90,7 @@ interface LabelsRow {
   finished: string;
 }
 
-interface LabelsFile {
+interface LabelsFile extends BaseRecord {
   base: FlagValues;
   steps: number;
   /** The labelled images at 100 % (the base's training images). */
@@ -131,8 +131,8 @@ export async function labels(
     testSplit = loadSplit(options.data, 'test');
   const data = new DeviceData(backend, (on) => splitsOnDevice(trainSplit, testSplit, on, { subset, seed, testSubset: options.testSubset }));
   const pool = data.train.count;
-  const fresh: LabelsFile = { base, steps, pool, test: data.test.count, backend: backend.description, rows: [] };
-  const file = openResults(out, fresh, ['base', 'steps']);
+  const fresh = (): LabelsFile => ({ base, steps, pool, test: data.test.count, backend: backend.description, rows: [] });
+  const file = openResults(out, base, fresh, { steps });
   saveResults(out, file); // from now on, the checkpoints in <out> are this base's
   const done = (source: string, protocol: Protocol, fraction: number) =>
     file.rows.some((r) => r.source === source && r.protocol === protocol && r.fraction === fraction);
@@ -165,7 +165,7 @@ export async function labels(
     seconds += taken * plan.step + (row.count + 2 * data.test.count) * plan.forward;
   }
   console.log(
-    `labels: base "${baseWords(base)}", ${pool} labelled images at 100 %, ${steps} steps a fine-tune → ${out}\n` +
+    `labels: pre-trained at ${pretrainingBase(base)}, ${pool} labelled images at 100 %, ${steps} steps a fine-tune → ${out}\n` +
       `  pre-trained (${options.pretrained}): ${plan.summary}\n` +
       `  ${rows.length} of ${fractions.length * ORDER.length} rows to run${rows.length ? ': ' : ''}` +
       `${rows.map((r) => `${r.source} ${r.protocol} ${percent(r.fraction)} %`).join('; ')}\n` +
@@ -274,7 +274,7 @@ function table(file: LabelsFile): string {
     '',
     `Test top-1 (%) on ${file.test.toLocaleString('en-US')} test images; fine-tune and from scratch: ${file.steps} steps each ` +
       `(rounded up to whole epochs), ${100 * WARMUP_SHARE} % warm-up, both at the base's learning rate; ` +
-      `base "${baseWords(file.base)}".`,
+      `pre-trained at ${pretrainingBase(file.base)}.`,
   ].join('\n');
 }
 

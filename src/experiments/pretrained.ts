@@ -6,7 +6,7 @@
 // results.json (refused when made with other options), the trainer a finished run leaves, and
 // the time a plan will take, from a few timed steps of each trainer.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readRunCheckpoint } from '../checkpoint.js';
 import { type DeviceData, makeTrainer, runTraining } from '../cli/session.js';
@@ -17,6 +17,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { batchCount } from '../method/data.js';
 import type { EncoderTrainer } from '../method/encoder-trainer.js';
 import { type FlagValues, type Method, type RunSetting, resolveSetting } from '../settings.js';
+import { baseWords } from './base.js';
 
 export const DEFAULT_PRETRAINED_DIR = 'runs/pretrained';
 
@@ -160,29 +161,6 @@ export async function planPretraining(
   return { step, forward, seconds, summary };
 }
 
-/** A base as the words of `--base`. */
-export const baseWords = (base: FlagValues) =>
-  Object.entries(base)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-
-/**
- * <out>/results.json: the saved one where there is one, else `fresh`. The options in `keys`
- * (--base, say) must be the same as when it was made: otherwise it is refused, naming the file.
- */
-export function openResults<T extends object>(out: string, fresh: T, keys: (keyof T & string)[]): T {
-  const path = join(out, 'results.json');
-  mkdirSync(out, { recursive: true });
-  if (!existsSync(path)) return fresh;
-  const saved = JSON.parse(readFileSync(path, 'utf8')) as T;
-  const words = (from: T) =>
-    keys.map((k) => (k === 'base' ? `--base "${baseWords(from[k] as FlagValues)}"` : `--${k} ${from[k]}`)).join(' ');
-  if (keys.some((k) => JSON.stringify(saved[k]) !== JSON.stringify(fresh[k])))
-    throw new Error(`${path}: made with ${words(saved)}, this run has ${words(fresh)}; use another --out`);
-  return saved;
-}
-
-/** Writes <out>/results.json. */
-export function saveResults(out: string, file: object): void {
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
-}
+/** The pre-training setting as a table's caption says it: `npm start`'s unless --base changed it. */
+export const pretrainingBase = (base: FlagValues) =>
+  Object.keys(base).length === 0 ? "npm start's setting" : `--base "${baseWords(base)}"`;

