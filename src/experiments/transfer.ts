@@ -90,7 +90,8 @@ export async function transfer(
   const plan = await planPretraining(runs, needed, data, todo.length > 0);
   const seconds = plan.seconds + todo.filter((s) => s !== PIXELS).length * (digits.train + digits.test) * plan.forward;
   console.log(
-    `transfer: pre-trained at ${pretrainingBase(base)}, ${digits.train} digits to train the kNN bank and the probe, ${digits.test} to test → ${out}\n` +
+    `transfer: pre-trained at ${pretrainingBase(base)}, ${digits.train} digits to train the kNN bank and the probe, ` +
+      `${digits.test} to test → ${out}\n` +
       `  pre-trained (${options.pretrained}): ${plan.summary}\n` +
       `  ${todo.length} of ${SOURCES.length} sources to score: ${todo.join(', ') || 'none'}\n` +
       `  about ${formatDuration(seconds)} (from timed steps; the probes' own training not counted)`,
