@@ -70,7 +70,7 @@ const ONLY_FOR = {
 const USAGE = `npm run experiment -- <experiment> [--base "flag=value …"] [--out DIR] [--threads N] [--data DIR] [--test-subset N]
 
   ablation [--only name,name]    ${ABLATION.map((r) => r.name).join('; ')} (default base: npm start's)
-  report DIR… [--out DIR]        merges the results.json of ablations run apart (--only)
+  report DIR… [--out DIR]        merges the results.json of ablations run apart (--only, or --base "seed=N": a row's seeds pooled)
   overhead                       ours, NPID and SimCLR epoch by epoch in turn (default base: npm start's)
   sweep [--grid "flag=a,b flag=c,d" | --variants name,name]
                                  the recipe search (default base: ${Object.entries(SWEEP_BASE)

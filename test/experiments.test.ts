@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { ablationTable, poolSeeds } from '../src/experiments/ablation.js';
 import { buildExperiment, runExperiment } from './helpers/experiment.js';
 import { bandedImages, dataset } from './helpers/idx.js';
 import { seededRandom } from './helpers/oracle.js';
@@ -76,4 +77,27 @@ it('ablation: five runs from the same base, each row with its kNN per epoch and 
   expect(again.stdout.match(/epoch 1: loss/g)).toHaveLength(3); // only the three runs not yet done
   expect(rows().map((r) => r.name)).toEqual(['NPID', '+ calibrate init', '+ corrected update', '+ SqrtKL (λ 20)', 'full method']);
   expect(readFileSync(join(out, 'ablation.md'), 'utf8')).toContain('| full method |');
+
+  // another seed of one row, merged: that row pools both seeds, the others keep their one
+  const seed1 = mkdtempSync(join(tmpdir(), 'ablation-seed1-'));
+  expect(run(['ablation', '--base', `${tiny} seed=1`, '--only', 'NPID', '--out', seed1]).status).toBe(0);
+  const merged = mkdtempSync(join(tmpdir(), 'ablation-merged-'));
+  const report = run(['report', out, seed1, '--out', merged]);
+  expect(report.status, report.stderr).toBe(0);
+  const table = readFileSync(join(merged, 'ablation.md'), 'utf8');
+  expect(table).toMatch(/^\| NPID \| 0, 1 \|/m);
+  expect(table).toMatch(/^\| full method \| 0 \|/m);
+  expect(table).toContain('Means over the seeds');
 }, 300_000);
+
+it('ablation report: runs of one name at several seeds pool into their mean and range', () => {
+  const run = (seed: number, knn: number[], probe: number) => ({ name: 'NPID', knn, probe, secondsPerEpoch: 10 + seed, seed });
+  const [npid] = poolSeeds([run(0, [0.5, 0.7], 0.8), run(1, [0.6, 0.74], 0.76), run(2, [0.4, 0.72], 0.78)]);
+  expect(npid!.seeds).toEqual([0, 1, 2]);
+  expect(npid!.knn[0]).toBeCloseTo(0.5, 12);
+  expect(npid!.knn[1]).toBeCloseTo(0.72, 12);
+  expect(npid!.probe).toBeCloseTo(0.78, 12);
+  expect(npid!.lastKnnRange).toEqual([0.7, 0.74]);
+  expect(npid!.probeRange).toEqual([0.76, 0.8]);
+  expect(ablationTable([npid!])).toContain('| NPID | 0, 1, 2 | 50.0 | 72.0 | 70.0–74.0 | 78.0 | 76.0–80.0 | 11.0 |');
+});

@@ -27,6 +27,14 @@ interface AblationRow {
   knn: number[];
   probe: number;
   secondsPerEpoch: number;
+  /** The run's seed (merged reports; a run's own results.json keeps it in its config). */
+  seed?: number;
+}
+
+interface PooledRow extends AblationRow {
+  seeds: number[];
+  lastKnnRange: [number, number];
+  probeRange: [number, number];
 }
 
 export async function ablation(
@@ -50,6 +58,7 @@ export async function ablation(
       knn: result.epochs.map((e) => e.knnV!),
       probe: result.probe,
       secondsPerEpoch: seconds / result.epochs.length,
+      seed: setting.config.seed,
     });
     results.sort(byAblationOrder);
     const contents = {
@@ -62,14 +71,47 @@ export async function ablation(
     };
     writeFileSync(resultsPath, `${JSON.stringify(contents, null, 2)}\n`);
   }
-  report(results, out);
+  report(
+    results.map((r) => ({ ...r, seed: r.seed ?? first.config.seed })),
+    out,
+  );
 }
 
-/** Merges the results.json of ablation runs made in several processes (`--only`) into one table. */
+/**
+ * Merges the results.json of ablation runs made apart into one table: in several processes
+ * (`--only`), or at several seeds (`--base "seed=N"`), whose runs of one name it pools.
+ */
 export function mergeReports(dirs: string[], out: string): void {
-  const merged = dirs.flatMap((dir) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: AblationRow[] }).results);
+  const merged = dirs.flatMap((dir) => {
+    const file = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { config: { seed: number }; results: AblationRow[] };
+    return file.results.map((r) => ({ ...r, seed: r.seed ?? file.config.seed }));
+  });
   mkdirSync(out, { recursive: true });
   report(merged, out);
+}
+
+/**
+ * The runs of one name at several seeds as one row: the mean of every figure, and the seeds'
+ * lowest and highest last kNN and probe (how far one run of the row can be trusted).
+ */
+export function poolSeeds(rows: AblationRow[]): PooledRow[] {
+  const names = [...new Set(rows.map((r) => r.name))];
+  return names.map((name) => {
+    const runs = rows.filter((r) => r.name === name);
+    const mean = (f: (r: AblationRow) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+    const epochs = Math.min(...runs.map((r) => r.knn.length));
+    const last = runs.map((r) => r.knn[epochs - 1]!),
+      probes = runs.map((r) => r.probe);
+    return {
+      name,
+      knn: Array.from({ length: epochs }, (_, e) => mean((r) => r.knn[e]!)),
+      probe: mean((r) => r.probe),
+      secondsPerEpoch: mean((r) => r.secondsPerEpoch),
+      seeds: runs.map((r) => r.seed ?? 0),
+      lastKnnRange: [Math.min(...last), Math.max(...last)],
+      probeRange: [Math.min(...probes), Math.max(...probes)],
+    };
+  });
 }
 
 function byAblationOrder(a: AblationRow, b: AblationRow): number {
@@ -77,20 +119,37 @@ function byAblationOrder(a: AblationRow, b: AblationRow): number {
 }
 
 function report(results: AblationRow[], out: string): void {
-  results.sort(byAblationOrder);
-  const epochs = Math.max(...results.map((r) => r.knn.length));
+  const rows = poolSeeds(results.sort(byAblationOrder));
+  writeFileSync(join(out, 'ablation.md'), `${ablationTable(rows)}\n`);
+  const epochs = Math.max(...rows.map((r) => r.knn.length));
+  writeFileSync(join(out, 'ablation.svg'), knnPlot(rows, epochs));
+  console.log(`\n${ablationTable(rows)}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+}
+
+/** kNN after epochs 1, 5, 10 and the last, the probe and s / epoch; with the seeds' ranges where a row pools several. */
+export function ablationTable(rows: PooledRow[]): string {
+  const epochs = Math.max(...rows.map((r) => r.knn.length));
   const marks = [...new Set([1, 5, 10, epochs].filter((e) => e <= epochs))];
+  const pooled = rows.some((r) => r.seeds.length > 1);
   const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
-  const table = [
-    `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`,
-    `|---|${marks.map(() => '---').join('|')}|---|---|`,
-    ...results.map(
-      (r) => `| ${r.name} | ${marks.map((e) => pct(r.knn[e - 1])).join(' | ')} | ${pct(r.probe)} | ${r.secondsPerEpoch.toFixed(1)} |`,
-    ),
-  ].join('\n');
-  writeFileSync(join(out, 'ablation.md'), `${table}\n`);
-  writeFileSync(join(out, 'ablation.svg'), knnPlot(results, epochs));
-  console.log(`\n${table}\n\n${join(out, 'ablation.md')}, ${join(out, 'ablation.svg')}`);
+  const range = ([lo, hi]: [number, number]) => `${pct(lo)}–${pct(hi)}`;
+  const header = pooled
+    ? `| run | seeds | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | kNN ep ${epochs}, range | linear probe | probe, range | s / epoch |`
+    : `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`;
+  const line = (r: PooledRow) => {
+    const knn = marks.map((e) => pct(r.knn[e - 1]));
+    const cells = pooled
+      ? [r.name, r.seeds.join(', '), ...knn, range(r.lastKnnRange), pct(r.probe), range(r.probeRange)]
+      : [r.name, ...knn, pct(r.probe)];
+    return `| ${[...cells, r.secondsPerEpoch.toFixed(1)].join(' | ')} |`;
+  };
+  const separator = `|${header
+    .split(' | ')
+    .map(() => '---')
+    .join('|')}|`;
+  return [header, separator, ...rows.map(line), ...(pooled ? ['', 'Means over the seeds; ranges: the lowest and highest seed.'] : [])].join(
+    '\n',
+  );
 }
 
 /** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a folder name. */
