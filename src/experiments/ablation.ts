@@ -12,7 +12,7 @@ import { loadData, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
 import type { BaseRecord } from './base.js';
-import { openResults } from './rows.js';
+import { markdownTable, openResults } from './rows.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },
@@ -133,23 +133,19 @@ export function ablationTable(rows: PooledRow[]): string {
   const pooled = rows.some((r) => r.seeds.length > 1);
   const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
   const range = ([lo, hi]: [number, number]) => `${pct(lo)}–${pct(hi)}`;
+  const knnHeads = marks.map((e) => `kNN ep ${e}`);
   const header = pooled
-    ? `| run | seeds | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | kNN ep ${epochs}, range | linear probe | probe, range | s / epoch |`
-    : `| run | ${marks.map((e) => `kNN ep ${e}`).join(' | ')} | linear probe | s / epoch |`;
+    ? ['run', 'seeds', ...knnHeads, `kNN ep ${epochs}, range`, 'linear probe', 'probe, range', 's / epoch']
+    : ['run', ...knnHeads, 'linear probe', 's / epoch'];
   const line = (r: PooledRow) => {
     const knn = marks.map((e) => pct(r.knn[e - 1]));
     const cells = pooled
       ? [r.name, r.seeds.join(', '), ...knn, range(r.lastKnnRange), pct(r.probe), range(r.probeRange)]
       : [r.name, ...knn, pct(r.probe)];
-    return `| ${[...cells, r.secondsPerEpoch.toFixed(1)].join(' | ')} |`;
+    return [...cells, r.secondsPerEpoch.toFixed(1)];
   };
-  const separator = `|${header
-    .split(' | ')
-    .map(() => '---')
-    .join('|')}|`;
-  return [header, separator, ...rows.map(line), ...(pooled ? ['', 'Means over the seeds; ranges: the lowest and highest seed.'] : [])].join(
-    '\n',
-  );
+  const table = markdownTable(header, rows.map(line));
+  return pooled ? `${table}\n\nMeans over the seeds; ranges: the lowest and highest seed.` : table;
 }
 
 /** '+ SqrtKL (λ 20)' → 'sqrtkl-20': a run's name as a folder name. */
