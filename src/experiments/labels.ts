@@ -91,7 +91,6 @@ interface LabelsRow {
 }
 
 interface LabelsFile extends BaseRecord {
-  base: FlagValues;
   steps: number;
   /** The labelled images at 100 % (the base's training images). */
   pool: number;

@@ -39,7 +39,6 @@ interface TransferRow {
 }
 
 interface TransferFile extends BaseRecord {
-  base: FlagValues;
   digits: { train: number; test: number };
   backend: string;
   rows: TransferRow[];
