@@ -146,12 +146,14 @@ function runWork(setting: RunSetting, macs: number, images: { train: number; lab
 }
 
 /**
- * Seconds per multiply-add of runWork before any run is done, measured on the two-core
- * machine (WebAssembly, two threads, another training sharing the cores): 2–3e-10 on
- * fmnist-resnet and resnet18, about 5e-10 on mobilenetv2 (its depthwise layers do little work
- * per byte). Rough: a GPU is far faster; the first run done replaces it.
+ * Seconds per multiply-add of runWork before any run is done, measured by the models experiment
+ * of 2026-12-02 on the two-core machine (WebAssembly + FMA, two threads, alone): 4–5e-11 on
+ * fmnist-resnet ×0.5 (a small network's steps have more fixed cost per multiply-add), 2.3–3e-11
+ * on ×1 and 2–2.8e-11 on resnet18 ×0.5, 6.4–7.5e-11 on mobilenetv2 ×0.5 (its depthwise layers
+ * do little work per byte). Rough: a GPU is far faster, another process on the cores slower;
+ * the first run done replaces it.
  */
-export const UNTIMED_PACE = 2.5e-10;
+export const UNTIMED_PACE = 4e-11;
 
 /**
  * A run of a plan: its name, its work in any unit its time grows with (multiply-adds, say),
