@@ -12,7 +12,7 @@ import { loadData, runTraining } from '../cli/session.js';
 import type { Backend } from '../engine/backend.js';
 import { type FlagValues, resolveSetting } from '../settings.js';
 import type { BaseRecord } from './base.js';
-import { markdownTable, openResults } from './rows.js';
+import { markdownTable, openResults, pct } from './rows.js';
 
 export const ABLATION: { name: string; flags: FlagValues }[] = [
   { name: 'NPID', flags: { method: 'npid' } },
@@ -131,7 +131,6 @@ export function ablationTable(rows: PooledRow[]): string {
   const epochs = Math.max(...rows.map((r) => r.knn.length));
   const marks = [...new Set([1, 5, 10, epochs].filter((e) => e <= epochs))];
   const pooled = rows.some((r) => r.seeds.length > 1);
-  const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
   const range = ([lo, hi]: [number, number]) => `${pct(lo)}–${pct(hi)}`;
   const knnHeads = marks.map((e) => `kNN ep ${e}`);
   const header = pooled
